@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test command: unit and end-to-end tests (cargo), then the decode check (pytest with
+# zxing-cpp). Installs the Python packages it needs when they are missing, and libcairo2
+# (for SVG rasterising) through apt when it is missing and we are root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! python3 -c "import cairocffi" >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q libcairo.so.2; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq libcairo2 >/dev/null || { apt-get update -qq && apt-get install -y -qq libcairo2 >/dev/null; }
+  else
+    echo "scripts/test.sh: libcairo2 is missing (apt-get install libcairo2)" >&2
+  fi
+fi
+if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg" >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check -r tests/decode/requirements.txt
+fi
+
+cargo build --release --bin barcoded
+cargo test --workspace
+python3 -m pytest -q tests/decode

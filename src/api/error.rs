@@ -1,0 +1,217 @@
+//! API errors: one enum, each variant mapped to an HTTP status and a stable machine code,
+//! with a message that names the field and the limit. Rendered as JSON
+//! `{"error": "...", "code": "..."}`.
+
+use crate::http::encode::Status;
+use crate::render::RenderError;
+use crate::symbology::DataError;
+
+/// Everything a request can be refused for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    Data(DataError),
+    Render(RenderError),
+    UnknownOption(String),
+    BadOption {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    DuplicateOption(String),
+    OptionNotApplicable {
+        name: &'static str,
+        symbology: &'static str,
+    },
+    BadPercentEncoding {
+        field: &'static str,
+        offset: usize,
+    },
+    ControlChar {
+        field: &'static str,
+        pos: usize,
+    },
+    MissingData,
+    DataTwice,
+    UnknownSymbology(String),
+    UnknownFormat(String),
+    NotFound,
+    MethodNotAllowed {
+        allow: &'static str,
+    },
+    BodyTooLarge {
+        length: u64,
+        max: usize,
+    },
+    LengthRequired,
+    UriTooLong {
+        max: usize,
+    },
+    HeadersTooLarge {
+        max: usize,
+    },
+    TooManyHeaders {
+        max: usize,
+    },
+    Malformed(&'static str),
+    BadContentLength,
+    VersionNotSupported,
+}
+
+impl ApiError {
+    pub fn status(&self) -> Status {
+        match self {
+            ApiError::UnknownSymbology(_) | ApiError::UnknownFormat(_) | ApiError::NotFound => {
+                Status::NotFound
+            }
+            ApiError::MethodNotAllowed { .. } => Status::MethodNotAllowed,
+            ApiError::BodyTooLarge { .. } => Status::PayloadTooLarge,
+            ApiError::LengthRequired => Status::LengthRequired,
+            ApiError::UriTooLong { .. } => Status::UriTooLong,
+            ApiError::HeadersTooLarge { .. } | ApiError::TooManyHeaders { .. } => {
+                Status::HeadersTooLarge
+            }
+            ApiError::VersionNotSupported => Status::VersionNotSupported,
+            _ => Status::BadRequest,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Data(d) => d.code(),
+            ApiError::Render(_) => "image_too_large",
+            ApiError::UnknownOption(_) => "unknown_option",
+            ApiError::BadOption { .. } => "bad_option",
+            ApiError::DuplicateOption(_) => "duplicate_option",
+            ApiError::OptionNotApplicable { .. } => "option_not_applicable",
+            ApiError::BadPercentEncoding { .. } => "bad_percent_encoding",
+            ApiError::ControlChar { .. } => "control_character",
+            ApiError::MissingData => "missing_data",
+            ApiError::DataTwice => "data_twice",
+            ApiError::UnknownSymbology(_) => "unknown_symbology",
+            ApiError::UnknownFormat(_) => "unknown_format",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::LengthRequired => "length_required",
+            ApiError::UriTooLong { .. } => "uri_too_long",
+            ApiError::HeadersTooLarge { .. } => "headers_too_large",
+            ApiError::TooManyHeaders { .. } => "too_many_headers",
+            ApiError::Malformed(_) => "malformed_request",
+            ApiError::BadContentLength => "bad_content_length",
+            ApiError::VersionNotSupported => "http_version_not_supported",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Data(d) => d.to_string(),
+            ApiError::Render(r) => r.to_string(),
+            ApiError::UnknownOption(n) => format!(
+                "{n}: unknown option; see /v1/symbologies for the options of each symbology"
+            ),
+            ApiError::BadOption {
+                name,
+                value,
+                expected,
+            } => format!("{name}: {value:?} is not valid; expected {expected}"),
+            ApiError::DuplicateOption(n) => format!("{n}: given more than once"),
+            ApiError::OptionNotApplicable { name, symbology } => {
+                format!("{name}: not an option of {symbology}")
+            }
+            ApiError::BadPercentEncoding { field, offset } => {
+                format!("{field}: bad percent-encoding at byte {offset}")
+            }
+            ApiError::ControlChar { field, pos } => {
+                format!("{field}: control character at position {pos}")
+            }
+            ApiError::MissingData => {
+                "data: missing; give it in the path, as ?data=, or as the POST body".into()
+            }
+            ApiError::DataTwice => "data: given both in the path and in the query".into(),
+            ApiError::UnknownSymbology(s) => {
+                format!("symbology: unknown {s:?}; GET /v1/symbologies lists them")
+            }
+            ApiError::UnknownFormat(s) => format!("format: unknown {s:?}; use .png or .svg"),
+            ApiError::NotFound => "not found".into(),
+            ApiError::MethodNotAllowed { allow } => format!("method not allowed; allowed: {allow}"),
+            ApiError::BodyTooLarge { length, max } => {
+                format!("body: {length} bytes exceeds the limit of {max} bytes")
+            }
+            ApiError::LengthRequired => {
+                "body: send Content-Length (chunked bodies are not accepted)".into()
+            }
+            ApiError::UriTooLong { max } => format!("uri: longer than the limit of {max} bytes"),
+            ApiError::HeadersTooLarge { max } => {
+                format!("headers: block exceeds the limit of {max} bytes")
+            }
+            ApiError::TooManyHeaders { max } => format!("headers: more than {max} fields"),
+            ApiError::Malformed(what) => format!("request: malformed {what}"),
+            ApiError::BadContentLength => "content-length: invalid or conflicting".into(),
+            ApiError::VersionNotSupported => {
+                "request: only HTTP/1.0 and HTTP/1.1 are served".into()
+            }
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> String {
+        let mut s = String::with_capacity(96);
+        s.push_str("{\"error\":");
+        json_str(&self.message(), &mut s);
+        s.push_str(",\"code\":");
+        json_str(self.code(), &mut s);
+        s.push('}');
+        s
+    }
+}
+
+impl From<DataError> for ApiError {
+    fn from(e: DataError) -> Self {
+        ApiError::Data(e)
+    }
+}
+
+impl From<RenderError> for ApiError {
+    fn from(e: RenderError) -> Self {
+        ApiError::Render(e)
+    }
+}
+
+/// Appends `v` as a JSON string literal.
+pub fn json_str(v: &str, out: &mut String) {
+    out.push('"');
+    for c in v.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shape_and_status() {
+        let e = ApiError::BadOption {
+            name: "scale",
+            value: "0\"".into(),
+            expected: "an integer 1-50",
+        };
+        assert_eq!(e.status().code(), 400);
+        let b = e.body();
+        assert!(
+            b.starts_with("{\"error\":\"scale: \\\"0\\\\\\\"\\\" is not valid"),
+            "{b}"
+        );
+        assert!(b.ends_with(",\"code\":\"bad_option\"}"));
+        assert_eq!(ApiError::UnknownSymbology("x".into()).status().code(), 404);
+    }
+}

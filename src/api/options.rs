@@ -1,0 +1,312 @@
+//! Query options of a generate request: parsed, range-checked, defaults filled in, and
+//! turned into the canonical key from which the ETag and the cache key derive.
+
+use super::error::ApiError;
+use crate::http::query;
+use crate::render::{RenderOptions, Rgba, Rotation};
+use crate::symbology::{Ecc, EncodeOptions, Symbology};
+use std::borrow::Cow;
+
+/// Bumped whenever rendering changes output bytes, so old ETags and cached bytes die.
+pub const RENDERER_VERSION: u32 = 1;
+
+/// Documented option ranges (inclusive).
+pub const SCALE: (u32, u32) = (1, 50);
+pub const HEIGHT: (u32, u32) = (1, 1000);
+pub const QUIET: (u32, u32) = (0, 100);
+pub const DPI: (u32, u32) = (72, 4800);
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Png,
+    Svg,
+}
+
+impl Format {
+    pub fn from_ext(ext: &[u8]) -> Option<Format> {
+        match ext {
+            b"png" => Some(Format::Png),
+            b"svg" => Some(Format::Svg),
+            _ => None,
+        }
+    }
+
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Png => "image/png",
+            Format::Svg => "image/svg+xml",
+        }
+    }
+}
+
+/// Parsed options plus the data found in the query, if any.
+#[derive(Debug)]
+pub struct Parsed<'a> {
+    pub render: RenderOptions,
+    pub encode: EncodeOptions,
+    pub data: Option<Cow<'a, [u8]>>,
+}
+
+fn number(
+    name: &'static str,
+    v: &[u8],
+    range: (u32, u32),
+    expected: &'static str,
+) -> Result<u32, ApiError> {
+    let bad = || ApiError::BadOption {
+        name,
+        value: String::from_utf8_lossy(v).into_owned(),
+        expected,
+    };
+    if v.is_empty() || v.len() > 9 || !v.iter().all(u8::is_ascii_digit) {
+        return Err(bad());
+    }
+    let n = v.iter().fold(0u32, |a, &b| a * 10 + (b - b'0') as u32);
+    if n < range.0 || n > range.1 {
+        return Err(bad());
+    }
+    Ok(n)
+}
+
+const OPTION_NAMES: [&str; 10] = [
+    "data", "scale", "height", "quiet", "text", "fg", "bg", "rotate", "ecc", "dpi",
+];
+
+/// Parses `query` for `sym`; `data_allowed` is false when the path already carried data.
+pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Parsed<'_>, ApiError> {
+    let mut seen = [false; OPTION_NAMES.len()];
+    let (q0, q1) = sym.default_quiet();
+    let mut r = RenderOptions {
+        scale: sym.default_scale(),
+        height: sym.default_height(),
+        quiet: (q0, q1),
+        text: !sym.is_2d(),
+        fg: Rgba::BLACK,
+        bg: Rgba::WHITE,
+        rotate: Rotation::R0,
+        dpi: None,
+    };
+    let mut e = EncodeOptions::default();
+    let mut data = None;
+    for (k, v) in query::pairs(query_str) {
+        let Some(idx) = OPTION_NAMES.iter().position(|n| n.as_bytes() == k) else {
+            let name = query::decode(k, true).map_or_else(
+                |_| String::from_utf8_lossy(k).into_owned(),
+                |c| String::from_utf8_lossy(&c).into_owned(),
+            );
+            return Err(ApiError::UnknownOption(name));
+        };
+        let name = OPTION_NAMES[idx];
+        if seen[idx] {
+            return Err(ApiError::DuplicateOption(name.into()));
+        }
+        seen[idx] = true;
+        // Option values are plain tokens; decode them in case a client escaped anyway.
+        let raw = v;
+        let v = query::decode(v, true).map_err(|query::DecodeError::BadEscape(o)| {
+            ApiError::BadPercentEncoding {
+                field: name,
+                offset: o,
+            }
+        })?;
+        let v: &[u8] = &v;
+        let not_for = |name| ApiError::OptionNotApplicable {
+            name,
+            symbology: sym.name(),
+        };
+        match name {
+            "data" => {
+                if !data_allowed {
+                    return Err(ApiError::DataTwice);
+                }
+                data = Some(query::decode(raw, true).map_err(
+                    |query::DecodeError::BadEscape(o)| ApiError::BadPercentEncoding {
+                        field: "data",
+                        offset: o,
+                    },
+                )?);
+            }
+            "scale" => r.scale = number("scale", v, SCALE, "an integer 1-50 (pixels per module)")?,
+            "height" => {
+                if sym.is_2d() {
+                    return Err(not_for("height"));
+                }
+                r.height = number(
+                    "height",
+                    v,
+                    HEIGHT,
+                    "an integer 1-1000 (bar height in modules)",
+                )?;
+            }
+            "quiet" => {
+                let q = number(
+                    "quiet",
+                    v,
+                    QUIET,
+                    "an integer 0-100 (quiet zone in modules)",
+                )?;
+                r.quiet = (q, q);
+            }
+            "text" => {
+                let t = match v {
+                    b"true" | b"1" => true,
+                    b"false" | b"0" => false,
+                    _ => {
+                        return Err(ApiError::BadOption {
+                            name: "text",
+                            value: String::from_utf8_lossy(v).into_owned(),
+                            expected: "true or false",
+                        })
+                    }
+                };
+                if sym.is_2d() && t {
+                    return Err(not_for("text"));
+                }
+                r.text = t;
+            }
+            "fg" | "bg" => {
+                let c = Rgba::parse_hex(v).ok_or_else(|| ApiError::BadOption {
+                    name: if name == "fg" { "fg" } else { "bg" },
+                    value: String::from_utf8_lossy(v).into_owned(),
+                    expected: "RRGGBB or RRGGBBAA hex",
+                })?;
+                if name == "fg" {
+                    r.fg = c;
+                } else {
+                    r.bg = c;
+                }
+            }
+            "rotate" => {
+                r.rotate = match v {
+                    b"0" => Rotation::R0,
+                    b"90" => Rotation::R90,
+                    b"180" => Rotation::R180,
+                    b"270" => Rotation::R270,
+                    _ => {
+                        return Err(ApiError::BadOption {
+                            name: "rotate",
+                            value: String::from_utf8_lossy(v).into_owned(),
+                            expected: "0, 90, 180 or 270",
+                        })
+                    }
+                }
+            }
+            "ecc" => {
+                if sym != Symbology::Qr {
+                    return Err(not_for("ecc"));
+                }
+                e.ecc = Some(match v {
+                    b"L" | b"l" => Ecc::L,
+                    b"M" | b"m" => Ecc::M,
+                    b"Q" | b"q" => Ecc::Q,
+                    b"H" | b"h" => Ecc::H,
+                    _ => {
+                        return Err(ApiError::BadOption {
+                            name: "ecc",
+                            value: String::from_utf8_lossy(v).into_owned(),
+                            expected: "L, M, Q or H",
+                        })
+                    }
+                });
+            }
+            _ => r.dpi = Some(number("dpi", v, DPI, "an integer 72-4800 (dots per inch)")?),
+        }
+    }
+    if sym == Symbology::Qr && e.ecc.is_none() {
+        e.ecc = Some(crate::symbology::qr::DEFAULT_ECC);
+    }
+    Ok(Parsed {
+        render: r,
+        encode: e,
+        data,
+    })
+}
+
+/// The canonical key: everything that determines the output bytes, defaults spelled out.
+/// It starts with a NUL byte so it can never equal a raw request target in the L1.
+pub fn canonical_key(
+    sym: Symbology,
+    fmt: Format,
+    r: &RenderOptions,
+    e: &EncodeOptions,
+    data: &str,
+) -> String {
+    format!(
+        "\0v{RENDERER_VERSION}|{}|{}|s{}|h{}|q{},{}|t{}|fg{}|bg{}|r{}|d{}|e{}|{}",
+        sym.name(),
+        fmt.ext(),
+        r.scale,
+        if sym.is_2d() { 0 } else { r.height },
+        r.quiet.0,
+        r.quiet.1,
+        r.text as u8,
+        r.fg.hex(),
+        r.bg.hex(),
+        r.rotate.degrees(),
+        r.dpi.unwrap_or(0),
+        e.ecc.map_or('-', |c| c.letter()),
+        data
+    )
+}
+
+/// A strong ETag derived from the canonical key.
+pub fn etag(key: &str) -> String {
+    format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(key.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_spelled_out_give_same_key() {
+        let a = parse(Symbology::Ean13, b"", true).unwrap();
+        let b = parse(
+            Symbology::Ean13,
+            b"text=true&quiet=7&scale=2&height=69&rotate=0",
+            true,
+        );
+        // quiet=7 sets both sides: differs from the (11, 7) default on purpose.
+        let b = b.unwrap();
+        assert_ne!(a.render, b.render);
+        let c = parse(Symbology::Ean13, b"rotate=0&scale=2&text=1&fg=000000", true).unwrap();
+        assert_eq!(a.render, c.render);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = parse(Symbology::Qr, b"scale=0", true).unwrap_err();
+        assert!(e.message().starts_with("scale:"), "{}", e.message());
+        assert!(
+            matches!(parse(Symbology::Qr, b"bogus=1", true), Err(ApiError::UnknownOption(n)) if n == "bogus")
+        );
+        assert!(matches!(
+            parse(Symbology::Qr, b"scale=2&scale=3", true),
+            Err(ApiError::DuplicateOption(_))
+        ));
+        assert!(matches!(
+            parse(Symbology::Ean13, b"ecc=H", true),
+            Err(ApiError::OptionNotApplicable { .. })
+        ));
+        assert!(matches!(
+            parse(Symbology::Qr, b"data=x", false),
+            Err(ApiError::DataTwice)
+        ));
+        assert!(parse(Symbology::Qr, b"scale=99999999999", true).is_err());
+    }
+
+    #[test]
+    fn data_from_query_is_decoded() {
+        let p = parse(Symbology::Qr, b"data=a%2Fb+c&ecc=h", true).unwrap();
+        assert_eq!(p.data.as_deref(), Some(&b"a/b c"[..]));
+        assert_eq!(p.encode.ecc, Some(Ecc::H));
+    }
+}

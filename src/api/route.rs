@@ -1,0 +1,166 @@
+//! Routing: method and request target to an `Endpoint` holding borrowed slices of the
+//! request. Unknown paths and symbologies are 404; known paths with the wrong method 405.
+
+use super::error::ApiError;
+use super::options::Format;
+use crate::http::parse::Method;
+use crate::symbology::Symbology;
+
+/// Where a request goes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Endpoint<'a> {
+    /// `/v1/{sym}/{data}.{ext}` (`path_data` set) or `/v1/{sym}.{ext}`.
+    Generate {
+        sym: Symbology,
+        fmt: Format,
+        path_data: Option<&'a [u8]>,
+        query: &'a [u8],
+    },
+    Healthz,
+    Readyz,
+    Symbologies,
+}
+
+const GET_HEAD: &str = "GET, HEAD";
+const GET_HEAD_POST: &str = "GET, HEAD, POST";
+
+/// Splits a target into path and query.
+pub fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
+    match target.iter().position(|&b| b == b'?') {
+        Some(i) => (&target[..i], &target[i + 1..]),
+        None => (target, &target[target.len()..]),
+    }
+}
+
+fn split_ext(seg: &[u8]) -> Result<(&[u8], Format), ApiError> {
+    let dot = seg
+        .iter()
+        .rposition(|&b| b == b'.')
+        .ok_or(ApiError::NotFound)?;
+    let fmt = Format::from_ext(&seg[dot + 1..]).ok_or_else(|| {
+        ApiError::UnknownFormat(String::from_utf8_lossy(&seg[dot + 1..]).into_owned())
+    })?;
+    Ok((&seg[..dot], fmt))
+}
+
+fn symbology(name: &[u8]) -> Result<Symbology, ApiError> {
+    Symbology::from_name(name)
+        .ok_or_else(|| ApiError::UnknownSymbology(String::from_utf8_lossy(name).into_owned()))
+}
+
+fn only(method: Method, allow: &'static str) -> Result<(), ApiError> {
+    let ok = match method {
+        Method::Get | Method::Head => true,
+        Method::Post => allow == GET_HEAD_POST,
+        Method::Other => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::MethodNotAllowed { allow })
+    }
+}
+
+/// Resolves `target` for `method`.
+pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
+    let (path, query) = split_target(target);
+    match path {
+        b"/healthz" => return only(method, GET_HEAD).map(|_| Endpoint::Healthz),
+        b"/readyz" => return only(method, GET_HEAD).map(|_| Endpoint::Readyz),
+        b"/v1/symbologies" => return only(method, GET_HEAD).map(|_| Endpoint::Symbologies),
+        _ => {}
+    }
+    let rest = path.strip_prefix(b"/v1/").ok_or(ApiError::NotFound)?;
+    match rest.iter().position(|&b| b == b'/') {
+        Some(i) => {
+            let sym = symbology(&rest[..i])?;
+            let seg = &rest[i + 1..];
+            if seg.contains(&b'/') {
+                return Err(ApiError::NotFound);
+            }
+            let (data, fmt) = split_ext(seg)?;
+            only(method, GET_HEAD)?;
+            Ok(Endpoint::Generate {
+                sym,
+                fmt,
+                path_data: Some(data),
+                query,
+            })
+        }
+        None => {
+            let (name, fmt) = split_ext(rest)?;
+            let sym = symbology(name)?;
+            only(method, GET_HEAD_POST)?;
+            Ok(Endpoint::Generate {
+                sym,
+                fmt,
+                path_data: None,
+                query,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_and_query_forms() {
+        let e = route(Method::Get, b"/v1/ean13/590123412345.png?scale=3").unwrap();
+        assert_eq!(
+            e,
+            Endpoint::Generate {
+                sym: Symbology::Ean13,
+                fmt: Format::Png,
+                path_data: Some(b"590123412345"),
+                query: b"scale=3"
+            }
+        );
+        let e = route(Method::Post, b"/v1/qr.svg").unwrap();
+        assert!(matches!(
+            e,
+            Endpoint::Generate {
+                path_data: None,
+                fmt: Format::Svg,
+                ..
+            }
+        ));
+        // The last dot separates the extension: data may contain dots.
+        let e = route(Method::Get, b"/v1/code128/A.B.png").unwrap();
+        assert!(matches!(
+            e,
+            Endpoint::Generate {
+                path_data: Some(b"A.B"),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            route(Method::Get, b"/v1/nope/1.png"),
+            Err(ApiError::UnknownSymbology("nope".into()))
+        );
+        assert_eq!(
+            route(Method::Post, b"/v1/qr/x.png"),
+            Err(ApiError::MethodNotAllowed { allow: GET_HEAD })
+        );
+        assert_eq!(
+            route(Method::Other, b"/v1/qr.png"),
+            Err(ApiError::MethodNotAllowed {
+                allow: GET_HEAD_POST
+            })
+        );
+        assert_eq!(route(Method::Get, b"/"), Err(ApiError::NotFound));
+        assert!(matches!(
+            route(Method::Get, b"/v1/qr/x.gif"),
+            Err(ApiError::UnknownFormat(_))
+        ));
+        assert_eq!(
+            route(Method::Get, b"/v1/qr/a/b.png"),
+            Err(ApiError::NotFound)
+        );
+    }
+}

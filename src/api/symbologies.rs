@@ -1,0 +1,68 @@
+//! The `GET /v1/symbologies` document: each symbology, its data rule and its options with
+//! ranges and defaults. Built once; it only changes with the code.
+
+use super::error::json_str;
+use super::options::{DPI, HEIGHT, QUIET, SCALE};
+use crate::symbology::Symbology;
+use std::fmt::Write;
+use std::sync::OnceLock;
+
+/// The JSON document.
+pub fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(build)
+}
+
+fn build() -> String {
+    let mut s = String::from("{\"symbologies\":[");
+    for (i, sym) in Symbology::ALL.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        let (ql, qr) = sym.default_quiet();
+        s.push_str("{\"name\":");
+        json_str(sym.name(), &mut s);
+        let _ = write!(
+            s,
+            ",\"dimensions\":{},\"data\":",
+            if sym.is_2d() { 2 } else { 1 }
+        );
+        json_str(sym.data_rule(), &mut s);
+        s.push_str(",\"formats\":[\"png\",\"svg\"],\"options\":{");
+        let _ = write!(
+            s,
+            "\"scale\":{{\"min\":{},\"max\":{},\"default\":{},\"unit\":\"pixels per module\"}},",
+            SCALE.0,
+            SCALE.1,
+            sym.default_scale()
+        );
+        if !sym.is_2d() {
+            let _ = write!(
+                s,
+                "\"height\":{{\"min\":{},\"max\":{},\"default\":{},\"unit\":\"modules\"}},\"text\":{{\"default\":true}},",
+                HEIGHT.0,
+                HEIGHT.1,
+                sym.default_height()
+            );
+        }
+        let _ = write!(
+            s,
+            "\"quiet\":{{\"min\":{},\"max\":{},\"default\":[{ql},{qr}],\"unit\":\"modules\"}},",
+            QUIET.0, QUIET.1
+        );
+        s.push_str("\"fg\":{\"default\":\"000000\",\"format\":\"RRGGBB or RRGGBBAA\"},");
+        s.push_str("\"bg\":{\"default\":\"ffffff\",\"format\":\"RRGGBB or RRGGBBAA\"},");
+        s.push_str("\"rotate\":{\"values\":[0,90,180,270],\"default\":0},");
+        let _ = write!(
+            s,
+            "\"dpi\":{{\"min\":{},\"max\":{},\"default\":null}}",
+            DPI.0, DPI.1
+        );
+        if *sym == Symbology::Qr {
+            s.push_str(",\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"}");
+        }
+        s.push_str("}}");
+    }
+    s.push_str("]}");
+    s
+}

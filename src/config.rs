@@ -1,0 +1,185 @@
+//! The one validated configuration struct, built once at start-up from flags and
+//! `BARCODED_*` environment variables, then passed explicitly to every part that needs it.
+
+use clap::{Parser, ValueEnum};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Default request-target limit (bytes of path + query).
+pub const MAX_URI: usize = 8 * 1024;
+/// Default limit for the header block after the request line.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Default limit on the number of header fields (also the stack array size).
+pub const MAX_HEADERS: usize = 64;
+/// Default request body limit (POST data).
+pub const MAX_BODY: usize = 64 * 1024;
+/// Default limit on output pixels (width x height) of one image.
+pub const MAX_PIXELS: u64 = 16_000_000;
+/// Default connections one core serves at once; more are accepted and closed.
+pub const MAX_CONNS_PER_CORE: usize = 20_000;
+
+/// Which io driver each core's monoio runtime uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DriverChoice {
+    /// io_uring when the kernel allows it, epoll otherwise.
+    Auto,
+    /// io_uring only; start-up fails when unavailable.
+    Uring,
+    /// epoll (monoio's legacy driver).
+    Epoll,
+}
+
+/// Command-line flags; every one also reads a `BARCODED_*` environment variable.
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "barcoded",
+    version,
+    about = "Thread-per-core HTTP/1.1 barcode service"
+)]
+pub struct Cli {
+    /// Address to listen on (every core binds it with SO_REUSEPORT).
+    #[arg(long, env = "BARCODED_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Worker threads, one runtime each, pinned to cores; 0 means one per available core.
+    #[arg(long, env = "BARCODED_THREADS", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    pub threads: u16,
+    /// io driver: auto (io_uring, falling back to epoll), uring, epoll.
+    #[arg(long, env = "BARCODED_DRIVER", value_enum, default_value_t = DriverChoice::Auto)]
+    pub driver: DriverChoice,
+    /// Pin each worker thread to one core.
+    #[arg(long, env = "BARCODED_PIN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub pin: bool,
+    /// Listen backlog.
+    #[arg(long, env = "BARCODED_BACKLOG", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=65535))]
+    pub backlog: u32,
+    /// Longest request target (path + query), bytes; longer gets 414.
+    #[arg(long, env = "BARCODED_MAX_URI", default_value_t = MAX_URI as u32, value_parser = clap::value_parser!(u32).range(64..=65536))]
+    pub max_uri: u32,
+    /// Largest header block after the request line, bytes; larger gets 431.
+    #[arg(long, env = "BARCODED_MAX_HEADER_BYTES", default_value_t = MAX_HEADER_BYTES as u32, value_parser = clap::value_parser!(u32).range(256..=262144))]
+    pub max_header_bytes: u32,
+    /// Largest request body (POST data), bytes; larger gets 413.
+    #[arg(long, env = "BARCODED_MAX_BODY", default_value_t = MAX_BODY as u32, value_parser = clap::value_parser!(u32).range(0..=16777216))]
+    pub max_body: u32,
+    /// Largest output image, in pixels (width x height); larger gets 400.
+    #[arg(long, env = "BARCODED_MAX_PIXELS", default_value_t = MAX_PIXELS, value_parser = clap::value_parser!(u64).range(1024..=100000000))]
+    pub max_pixels: u64,
+    /// Seconds an idle keep-alive connection is kept open.
+    #[arg(long, env = "BARCODED_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout: u64,
+    /// Seconds a client has to send a whole request head once it started (slowloris guard).
+    #[arg(long, env = "BARCODED_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout: u64,
+    /// Connections one core serves at once; beyond it new connections are closed at once.
+    #[arg(long, env = "BARCODED_MAX_CONNS", default_value_t = MAX_CONNS_PER_CORE as u32, value_parser = clap::value_parser!(u32).range(1..=1000000))]
+    pub max_conns: u32,
+    /// Bytes the shared L1 response cache may hold (keys and overhead included).
+    #[arg(long, env = "BARCODED_L1_BYTES", default_value_t = 256 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(0..=68719476736))]
+    pub l1_bytes: u64,
+    /// Seconds that shutdown waits for in-flight requests before closing the rest.
+    #[arg(long, env = "BARCODED_SHUTDOWN_GRACE", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub shutdown_grace: u64,
+}
+
+/// Request and resource limits, each checked before the memory it guards is spent.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_uri: usize,
+    pub max_header_bytes: usize,
+    pub max_body: usize,
+    pub max_pixels: u64,
+    pub idle_timeout: Duration,
+    pub header_timeout: Duration,
+    pub max_conns_per_core: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_uri: MAX_URI,
+            max_header_bytes: MAX_HEADER_BYTES,
+            max_body: MAX_BODY,
+            max_pixels: MAX_PIXELS,
+            idle_timeout: Duration::from_secs(60),
+            header_timeout: Duration::from_secs(10),
+            max_conns_per_core: MAX_CONNS_PER_CORE,
+        }
+    }
+}
+
+/// The validated configuration of one server instance.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub threads: usize,
+    pub driver: DriverChoice,
+    pub pin: bool,
+    pub backlog: u32,
+    pub limits: Limits,
+    pub l1_bytes: u64,
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            threads: 1,
+            driver: DriverChoice::Auto,
+            pin: false,
+            backlog: 4096,
+            limits: Limits::default(),
+            l1_bytes: 256 * 1024 * 1024,
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+impl From<Cli> for Config {
+    fn from(c: Cli) -> Self {
+        let threads = if c.threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            c.threads as usize
+        };
+        Config {
+            listen: c.listen,
+            threads,
+            driver: c.driver,
+            pin: c.pin,
+            backlog: c.backlog,
+            limits: Limits {
+                max_uri: c.max_uri as usize,
+                max_header_bytes: c.max_header_bytes as usize,
+                max_body: c.max_body as usize,
+                max_pixels: c.max_pixels,
+                idle_timeout: Duration::from_secs(c.idle_timeout),
+                header_timeout: Duration::from_secs(c.header_timeout),
+                max_conns_per_core: c.max_conns as usize,
+            },
+            l1_bytes: c.l1_bytes,
+            shutdown_grace: Duration::from_secs(c.shutdown_grace),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse() {
+        let c: Config = Cli::try_parse_from(["barcoded"]).unwrap().into();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.threads >= 1);
+        assert_eq!(c.limits.max_uri, MAX_URI);
+    }
+
+    #[test]
+    fn bad_value_names_the_flag() {
+        let e = Cli::try_parse_from(["barcoded", "--threads", "x"]).unwrap_err();
+        assert!(e.to_string().contains("--threads"), "{e}");
+        let e = Cli::try_parse_from(["barcoded", "--driver", "kqueue"]).unwrap_err();
+        assert!(e.to_string().contains("--driver"), "{e}");
+    }
+}

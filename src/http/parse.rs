@@ -1,0 +1,279 @@
+//! Request-head parsing with `httparse` into a stack header array. "Need more bytes" is a
+//! normal outcome (`Parsed::Incomplete`); limits on the request target and the header block
+//! are enforced on partial input, so an oversized head is refused before it is buffered.
+
+use crate::config::MAX_HEADERS;
+
+/// The request methods the service distinguishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Head,
+    Post,
+    Other,
+}
+
+/// A parsed request head; slices borrow the connection's read buffer.
+#[derive(Debug)]
+pub struct Head<'a> {
+    pub method: Method,
+    pub target: &'a [u8],
+    /// HTTP minor version: 0 or 1.
+    pub minor: u8,
+    /// Whether the connection may stay open after this request.
+    pub keep_alive: bool,
+    pub content_length: u64,
+    pub chunked: bool,
+    pub if_none_match: Option<&'a [u8]>,
+    pub content_type: Option<&'a [u8]>,
+    /// Bytes of the head, including the blank line.
+    pub len: usize,
+}
+
+/// Outcome of parsing the front of the read buffer.
+#[derive(Debug)]
+pub enum Parsed<'a> {
+    Complete(Head<'a>),
+    Incomplete,
+}
+
+/// Framing errors: each is answered and then the connection is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadError {
+    UriTooLong,
+    HeadersTooLarge,
+    TooManyHeaders,
+    Malformed(&'static str),
+    BadContentLength,
+    UnsupportedVersion,
+}
+
+/// Limits the parser enforces.
+#[derive(Clone, Copy, Debug)]
+pub struct HeadLimits {
+    pub max_uri: usize,
+    pub max_header_bytes: usize,
+}
+
+/// Longest method token we accept before the request target starts.
+const MAX_METHOD: usize = 16;
+
+/// Parses one request head from the front of `buf`.
+pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadError> {
+    // Check the request line's length on partial input first, so a megabyte URI is refused
+    // as soon as the limit is passed rather than buffered.
+    let line_end = memchr(b'\n', buf);
+    let line = &buf[..line_end.unwrap_or(buf.len())];
+    let target_start = match memchr(b' ', &line[..line.len().min(MAX_METHOD + 1)]) {
+        Some(i) => i + 1,
+        None if line.len() > MAX_METHOD => return Err(HeadError::Malformed("request line")),
+        None => 0,
+    };
+    if target_start > 0 {
+        let target_len = memchr(b' ', &line[target_start..]).unwrap_or(line.len() - target_start);
+        if target_len > limits.max_uri {
+            return Err(HeadError::UriTooLong);
+        }
+    }
+    let Some(line_end) = line_end else {
+        return Ok(Parsed::Incomplete);
+    };
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    let len = match req.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => {
+            if buf.len() - line_end > limits.max_header_bytes {
+                return Err(HeadError::HeadersTooLarge);
+            }
+            return Ok(Parsed::Incomplete);
+        }
+        Err(httparse::Error::TooManyHeaders) => return Err(HeadError::TooManyHeaders),
+        Err(httparse::Error::Version) => return Err(HeadError::UnsupportedVersion),
+        Err(httparse::Error::Token) => return Err(HeadError::Malformed("method token")),
+        Err(httparse::Error::HeaderName) => return Err(HeadError::Malformed("header name")),
+        Err(httparse::Error::HeaderValue) => return Err(HeadError::Malformed("header value")),
+        Err(_) => return Err(HeadError::Malformed("request line")),
+    };
+    if len - line_end > limits.max_header_bytes + 2 {
+        return Err(HeadError::HeadersTooLarge);
+    }
+    let minor = req.version.unwrap_or(1);
+    let method = match req.method.unwrap_or("") {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        "POST" => Method::Post,
+        _ => Method::Other,
+    };
+    let target = req.path.unwrap_or("/").as_bytes();
+    let mut keep_alive = minor == 1;
+    let mut content_length: Option<u64> = None;
+    let mut chunked = false;
+    let mut if_none_match = None;
+    let mut content_type = None;
+    for h in req.headers.iter() {
+        let name = h.name.as_bytes();
+        if name.eq_ignore_ascii_case(b"content-length") {
+            let v = parse_u64(h.value).ok_or(HeadError::BadContentLength)?;
+            // Differing repeated Content-Length values are a smuggling vector: refuse them.
+            if content_length.is_some_and(|c| c != v) {
+                return Err(HeadError::BadContentLength);
+            }
+            content_length = Some(v);
+        } else if name.eq_ignore_ascii_case(b"connection") {
+            for token in h.value.split(|&b| b == b',') {
+                let t = trim(token);
+                if t.eq_ignore_ascii_case(b"close") {
+                    keep_alive = false;
+                } else if t.eq_ignore_ascii_case(b"keep-alive") && minor == 0 {
+                    keep_alive = true;
+                }
+            }
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+            chunked = true;
+        } else if name.eq_ignore_ascii_case(b"if-none-match") {
+            if_none_match = Some(h.value);
+        } else if name.eq_ignore_ascii_case(b"content-type") {
+            content_type = Some(h.value);
+        }
+    }
+    if chunked && content_length.is_some() {
+        return Err(HeadError::BadContentLength);
+    }
+    Ok(Parsed::Complete(Head {
+        method,
+        target,
+        minor,
+        keep_alive,
+        content_length: content_length.unwrap_or(0),
+        chunked,
+        if_none_match,
+        content_type,
+        len,
+    }))
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
+
+fn trim(s: &[u8]) -> &[u8] {
+    let start = s
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &s[start..end]
+}
+
+fn parse_u64(v: &[u8]) -> Option<u64> {
+    let v = trim(v);
+    if v.is_empty() || v.len() > 19 {
+        return None;
+    }
+    v.iter().try_fold(0u64, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + (b - b'0') as u64)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const L: HeadLimits = HeadLimits {
+        max_uri: 64,
+        max_header_bytes: 128,
+    };
+
+    fn head(buf: &[u8]) -> Head<'_> {
+        match parse(buf, L).unwrap() {
+            Parsed::Complete(h) => h,
+            Parsed::Incomplete => panic!("incomplete"),
+        }
+    }
+
+    #[test]
+    fn simple_get() {
+        let h = head(b"GET /v1/qr/a.png HTTP/1.1\r\nHost: x\r\n\r\nGET");
+        assert_eq!(h.method, Method::Get);
+        assert_eq!(h.target, b"/v1/qr/a.png");
+        assert!(h.keep_alive);
+        assert_eq!(h.len, 38);
+    }
+
+    #[test]
+    fn incomplete_is_normal() {
+        assert!(matches!(
+            parse(b"GET /x HTTP/1.1\r\nHo", L),
+            Ok(Parsed::Incomplete)
+        ));
+        assert!(matches!(parse(b"GE", L), Ok(Parsed::Incomplete)));
+    }
+
+    #[test]
+    fn long_uri_refused_before_line_ends() {
+        let mut b = b"GET /".to_vec();
+        b.extend(std::iter::repeat_n(b'a', 70));
+        assert_eq!(parse(&b, L).unwrap_err(), HeadError::UriTooLong);
+    }
+
+    #[test]
+    fn header_block_limit() {
+        let mut b = b"GET / HTTP/1.1\r\nX: ".to_vec();
+        b.extend(std::iter::repeat_n(b'a', 200));
+        assert_eq!(parse(&b, L).unwrap_err(), HeadError::HeadersTooLarge);
+    }
+
+    #[test]
+    fn too_many_headers() {
+        let mut b = b"GET / HTTP/1.1\r\n".to_vec();
+        for _ in 0..70 {
+            b.extend_from_slice(b"a:b\r\n");
+        }
+        b.extend_from_slice(b"\r\n");
+        let l = HeadLimits {
+            max_uri: 64,
+            max_header_bytes: 4096,
+        };
+        assert_eq!(parse(&b, l).unwrap_err(), HeadError::TooManyHeaders);
+    }
+
+    #[test]
+    fn http10_and_connection_tokens() {
+        assert!(!head(b"GET / HTTP/1.0\r\n\r\n").keep_alive);
+        assert!(head(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").keep_alive);
+        assert!(!head(b"GET / HTTP/1.1\r\nConnection: foo, close\r\n\r\n").keep_alive);
+    }
+
+    #[test]
+    fn content_length_rules() {
+        assert_eq!(
+            head(b"POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n").content_length,
+            12
+        );
+        assert_eq!(
+            parse(b"POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", L).unwrap_err(),
+            HeadError::BadContentLength
+        );
+        assert_eq!(
+            parse(
+                b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+                L
+            )
+            .unwrap_err(),
+            HeadError::BadContentLength
+        );
+    }
+
+    #[test]
+    fn garbage_is_malformed() {
+        assert!(matches!(
+            parse(b"\x01\x02 / HTTP/1.1\r\n\r\n", L),
+            Err(HeadError::Malformed(_))
+        ));
+        assert!(parse(b"GET / HTTP/2.0\r\n\r\n", L).is_err());
+    }
+}

@@ -1,0 +1,187 @@
+//! Geometry shared by the PNG and SVG renderers: where every bar, module and text glyph
+//! goes, in pixels, before rotation. Computing it allocates nothing per pixel.
+
+use super::text::GLYPH;
+use super::{RenderError, RenderOptions};
+use crate::symbology::{HumanText, Linear, Matrix, Symbol};
+
+/// A dark rectangle in pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// One line of text: glyphs drawn left to right from `x`, `y` at the glyph's top.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextRun {
+    pub x: i64,
+    pub y: u32,
+    pub text: String,
+    /// Pixels per font pixel.
+    pub px: u32,
+}
+
+/// The image before rotation.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub width: u32,
+    pub height: u32,
+    /// Dark rectangles; for matrix symbols these are horizontal runs.
+    pub rects: Vec<Rect>,
+    pub texts: Vec<TextRun>,
+    /// For linear codes: the bar rectangles form one repeated row pattern from y=0 to
+    /// `uniform_rows`, which the PNG path exploits.
+    pub uniform_rows: u32,
+}
+
+/// Computes the layout, refusing images over `max_pixels` before anything is allocated.
+pub fn layout(sym: &Symbol, o: &RenderOptions, max_pixels: u64) -> Result<Layout, RenderError> {
+    let (w, h) = size(sym, o);
+    if w * h > max_pixels || w > u32::MAX as u64 || h > u32::MAX as u64 {
+        return Err(RenderError::TooManyPixels {
+            width: w,
+            height: h,
+            max: max_pixels,
+        });
+    }
+    Ok(match sym {
+        Symbol::Linear(l) => linear(l, o, w as u32, h as u32),
+        Symbol::Matrix(m) => matrix(m, o, w as u32, h as u32),
+    })
+}
+
+/// Text block below linear bars: a gap, the glyphs, a bottom margin; in pixels.
+fn text_block(o: &RenderOptions) -> (u32, u32) {
+    let gap = o.scale * 2;
+    (gap, gap + GLYPH * o.scale + o.scale)
+}
+
+fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
+    let s = o.scale as u64;
+    let q = (o.quiet.0 + o.quiet.1) as u64;
+    match sym {
+        Symbol::Linear(l) => {
+            let w = (q + l.modules.len() as u64) * s;
+            let text = if o.text { text_block(o).1 as u64 } else { 0 };
+            (w, o.height as u64 * s + text)
+        }
+        Symbol::Matrix(m) => ((q + m.width as u64) * s, (q + m.height as u64) * s),
+    }
+}
+
+fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
+    let s = o.scale;
+    let bar_h = o.height * s;
+    let x0 = o.quiet.0;
+    let mut rects = Vec::new();
+    let mut i = 0;
+    while i < l.modules.len() {
+        if l.modules[i] {
+            let start = i;
+            while i < l.modules.len() && l.modules[i] {
+                i += 1;
+            }
+            rects.push(Rect {
+                x: (x0 + start as u32) * s,
+                y: 0,
+                w: (i - start) as u32 * s,
+                h: bar_h,
+            });
+        } else {
+            i += 1;
+        }
+    }
+    let mut texts = Vec::new();
+    if o.text {
+        let (gap, _) = text_block(o);
+        let ext = gap + GLYPH * s / 2;
+        for &g in &l.guards {
+            if l.modules.get(g) == Some(&true) {
+                rects.push(Rect {
+                    x: (x0 + g as u32) * s,
+                    y: bar_h,
+                    w: s,
+                    h: ext,
+                });
+            }
+        }
+        let y = bar_h + gap;
+        match &l.text {
+            HumanText::Ean13(d) => {
+                let digit = |k: usize| ((b'0' + d[k]) as char).to_string();
+                // The first digit sits in the left quiet zone; the others under their halves.
+                texts.push(TextRun {
+                    x: (x0 as i64 - 8) * s as i64,
+                    y,
+                    text: digit(0),
+                    px: s,
+                });
+                for k in 1..13 {
+                    let m = if k < 7 {
+                        3 + 7 * (k - 1)
+                    } else {
+                        50 + 7 * (k - 7)
+                    };
+                    texts.push(TextRun {
+                        x: ((x0 as usize + m) * s as usize) as i64,
+                        y,
+                        text: digit(k),
+                        px: s,
+                    });
+                }
+            }
+            HumanText::Centered(t) => {
+                let tw = t.chars().count() as i64 * (GLYPH * s) as i64;
+                texts.push(TextRun {
+                    x: (width as i64 - tw) / 2,
+                    y,
+                    text: t.clone(),
+                    px: s,
+                });
+            }
+        }
+    }
+    Layout {
+        width,
+        height,
+        rects,
+        texts,
+        uniform_rows: bar_h,
+    }
+}
+
+fn matrix(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
+    let s = o.scale;
+    let q = o.quiet.0;
+    let mut rects = Vec::new();
+    for row in 0..m.height {
+        let line = &m.dark[row * m.width..(row + 1) * m.width];
+        let mut i = 0;
+        while i < line.len() {
+            if line[i] {
+                let start = i;
+                while i < line.len() && line[i] {
+                    i += 1;
+                }
+                rects.push(Rect {
+                    x: (q + start as u32) * s,
+                    y: (q + row as u32) * s,
+                    w: (i - start) as u32 * s,
+                    h: s,
+                });
+            } else {
+                i += 1;
+            }
+        }
+    }
+    Layout {
+        width,
+        height,
+        rects,
+        texts: Vec::new(),
+        uniform_rows: 0,
+    }
+}

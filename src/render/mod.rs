@@ -1,0 +1,95 @@
+//! Rendering: a `Symbol` plus options becomes PNG bytes or SVG text. Pure: no IO, no panics,
+//! and the output size is computed and checked against the pixel limit before any pixel
+//! memory is allocated. Module widths are whole pixels, so bars never blur.
+
+pub mod bitmap;
+pub mod layout;
+pub mod png;
+pub mod svg;
+pub mod text;
+
+use std::fmt;
+
+/// An sRGB colour with alpha.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rgba(pub [u8; 4]);
+
+impl Rgba {
+    pub const BLACK: Rgba = Rgba([0, 0, 0, 255]);
+    pub const WHITE: Rgba = Rgba([255, 255, 255, 255]);
+
+    /// Parses `RRGGBB` or `RRGGBBAA` hex.
+    pub fn parse_hex(s: &[u8]) -> Option<Rgba> {
+        if s.len() != 6 && s.len() != 8 {
+            return None;
+        }
+        let mut c = [0, 0, 0, 255];
+        for (i, pair) in s.chunks(2).enumerate() {
+            let hi = (pair[0] as char).to_digit(16)?;
+            let lo = (pair[1] as char).to_digit(16)?;
+            c[i] = (hi * 16 + lo) as u8;
+        }
+        Some(Rgba(c))
+    }
+
+    /// `rrggbbaa`, the canonical spelling used in cache keys.
+    pub fn hex(self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Clockwise rotation of the finished image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Rotation {
+    R0,
+    R90,
+    R180,
+    R270,
+}
+
+impl Rotation {
+    pub fn degrees(self) -> u32 {
+        match self {
+            Rotation::R0 => 0,
+            Rotation::R90 => 90,
+            Rotation::R180 => 180,
+            Rotation::R270 => 270,
+        }
+    }
+}
+
+/// Everything that shapes the image, with defaults already filled in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RenderOptions {
+    /// Pixels per module.
+    pub scale: u32,
+    /// Bar height in modules (linear codes).
+    pub height: u32,
+    /// Quiet zone in modules, left and right (and top and bottom for 2D codes).
+    pub quiet: (u32, u32),
+    /// Human-readable line under linear codes.
+    pub text: bool,
+    pub fg: Rgba,
+    pub bg: Rgba,
+    pub rotate: Rotation,
+    /// Written into PNG `pHYs` when set.
+    pub dpi: Option<u32>,
+}
+
+/// Why an image cannot be rendered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenderError {
+    TooManyPixels { width: u64, height: u64, max: u64 },
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenderError::TooManyPixels { width, height, max } => write!(
+                f,
+                "image: {width}x{height} = {} pixels exceeds the limit of {max}; lower scale, height or quiet",
+                width * height
+            ),
+        }
+    }
+}

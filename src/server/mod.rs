@@ -1,0 +1,114 @@
+//! Thread-per-core serving: one thread per core, pinned, each with its own monoio runtime
+//! (io_uring or epoll) and its own `SO_REUSEPORT` listener made with socket2. The kernel
+//! spreads connections across the listeners; nothing on the hot path crosses cores except
+//! the shared L1.
+
+pub mod conn;
+pub mod core;
+pub mod listener;
+
+use crate::config::{Config, DriverChoice};
+use crate::state::Shared;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// A running server: its address, its worker threads and the flag that stops them.
+pub struct Server {
+    addr: SocketAddr,
+    driver: &'static str,
+    threads: Vec<JoinHandle<()>>,
+    stop: Arc<AtomicBool>,
+    shared: Arc<Shared>,
+}
+
+/// The driver name actually in use for `choice` on this kernel.
+fn driver_name(choice: DriverChoice) -> &'static str {
+    match choice {
+        DriverChoice::Epoll => "epoll",
+        DriverChoice::Uring => "io_uring",
+        DriverChoice::Auto if monoio::utils::detect_uring() => "io_uring",
+        DriverChoice::Auto => "epoll",
+    }
+}
+
+impl Server {
+    /// Binds every core's listener and starts the workers; returns once all serve.
+    pub fn start(config: Config) -> io::Result<Server> {
+        crate::server::listener::raise_nofile_limit();
+        let threads = config.threads.max(1);
+        let first = listener::bind(config.listen, config.backlog)?;
+        let addr = first.local_addr()?;
+        let mut listeners = vec![first];
+        for _ in 1..threads {
+            listeners.push(listener::bind(addr, config.backlog)?);
+        }
+        let driver = driver_name(config.driver);
+        let shared = Arc::new(Shared::new(config));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel::<io::Result<()>>();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut handles = Vec::with_capacity(threads);
+        for (i, l) in listeners.into_iter().enumerate() {
+            let (shared, stop, tx) = (shared.clone(), stop.clone(), tx.clone());
+            let h = std::thread::Builder::new()
+                .name(format!("barcoded-core-{i}"))
+                .spawn(move || core::run(i % cores, l, shared, stop, tx))?;
+            handles.push(h);
+        }
+        drop(tx);
+        for _ in 0..threads {
+            match rx.recv() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    stop.store(true, Ordering::SeqCst);
+                    return Err(e);
+                }
+                Err(_) => {
+                    stop.store(true, Ordering::SeqCst);
+                    return Err(io::Error::other("a worker thread died during start-up"));
+                }
+            }
+        }
+        Ok(Server {
+            addr,
+            driver,
+            threads: handles,
+            stop,
+            shared,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The io driver the workers run on.
+    pub fn driver(&self) -> &'static str {
+        self.driver
+    }
+
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Stops accepting, lets in-flight requests finish (bounded by the grace period), then
+    /// closes every connection and joins the workers.
+    pub fn shutdown(self) {
+        self.shared.start_drain();
+        self.stop.store(true, Ordering::SeqCst);
+        let deadline = Instant::now() + self.shared.config.shutdown_grace + Duration::from_secs(1);
+        for h in self.threads {
+            // Workers exit on their own within the grace period; don't hang past it.
+            while !h.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if h.is_finished() {
+                let _ = h.join();
+            }
+        }
+    }
+}

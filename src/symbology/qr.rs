@@ -1,0 +1,158 @@
+//! QR Code. ASCII data goes through `fast_qr` (its mask search is several times faster than
+//! the `qrcode` crate's); data with non-ASCII bytes goes through `qrcode`, which can prefix
+//! the ECI designator for UTF-8 (ECI 26) so that every reader decodes the text exactly.
+
+use super::{DataError, Ecc, Encoded, Matrix, Symbol};
+
+/// ECC level when the request names none.
+pub const DEFAULT_ECC: Ecc = Ecc::M;
+
+/// The data rule for `/v1/symbologies`.
+pub const RULE: &str = "UTF-8 text; capacity at version 40 depends on ecc and mode: \
+numeric 7089/5596/3993/3057, alphanumeric 4296/3391/2420/1852, bytes 2953/2331/1663/1273 (L/M/Q/H)";
+
+/// Capacity at version 40 per ECC level (L, M, Q, H), by mode.
+const NUMERIC: [usize; 4] = [7089, 5596, 3993, 3057];
+const ALNUM: [usize; 4] = [4296, 3391, 2420, 1852];
+const BYTES: [usize; 4] = [2953, 2331, 1663, 1273];
+
+fn idx(e: Ecc) -> usize {
+    match e {
+        Ecc::L => 0,
+        Ecc::M => 1,
+        Ecc::Q => 2,
+        Ecc::H => 3,
+    }
+}
+
+fn is_alnum(b: u8) -> bool {
+    b.is_ascii_digit() || b.is_ascii_uppercase() || b" $%*+-./:".contains(&b)
+}
+
+/// The capacity that applies to `data` (in its cheapest single mode) and that mode's name.
+pub fn capacity(data: &[u8], ecc: Ecc) -> (usize, &'static str) {
+    let i = idx(ecc);
+    if data.iter().all(u8::is_ascii_digit) {
+        (NUMERIC[i], "numeric")
+    } else if data.iter().all(|&b| is_alnum(b)) {
+        (ALNUM[i], "alphanumeric")
+    } else {
+        (BYTES[i], "byte")
+    }
+}
+
+/// Validates and encodes `data` at `ecc`.
+pub fn encode(data: &[u8], ecc: Ecc) -> Result<Encoded, DataError> {
+    let text = std::str::from_utf8(data).map_err(|_| DataError::NotUtf8)?;
+    let (max, mode) = capacity(data, ecc);
+    if data.len() > max {
+        return Err(DataError::Capacity {
+            got: data.len(),
+            max,
+            ecc: ecc.letter(),
+            mode,
+        });
+    }
+    let over = || DataError::Capacity {
+        got: data.len(),
+        max,
+        ecc: ecc.letter(),
+        mode,
+    };
+    let matrix = if data.is_ascii() {
+        encode_fast(data, ecc)
+    } else {
+        encode_eci_utf8(data, ecc)
+    }
+    .ok_or_else(over)?;
+    Ok(Encoded {
+        symbol: Symbol::Matrix(matrix),
+        canonical: text.to_owned(),
+    })
+}
+
+fn encode_fast(data: &[u8], ecc: Ecc) -> Option<Matrix> {
+    let ecl = match ecc {
+        Ecc::L => fast_qr::ECL::L,
+        Ecc::M => fast_qr::ECL::M,
+        Ecc::Q => fast_qr::ECL::Q,
+        Ecc::H => fast_qr::ECL::H,
+    };
+    let qr = fast_qr::QRBuilder::new(data).ecl(ecl).build().ok()?;
+    let n = qr.size;
+    let dark = qr.data[..n * n].iter().map(|m| m.value()).collect();
+    Some(Matrix {
+        width: n,
+        height: n,
+        dark,
+    })
+}
+
+fn encode_eci_utf8(data: &[u8], ecc: Ecc) -> Option<Matrix> {
+    use qrcode::bits::Bits;
+    use qrcode::{EcLevel, QrCode, Version};
+    let level = match ecc {
+        Ecc::L => EcLevel::L,
+        Ecc::M => EcLevel::M,
+        Ecc::Q => EcLevel::Q,
+        Ecc::H => EcLevel::H,
+    };
+    // The smallest version whose capacity holds ECI + byte segment + terminator.
+    for v in 1..=40 {
+        let mut bits = Bits::new(Version::Normal(v));
+        if bits.push_eci_designator(26).is_err()
+            || bits.push_byte_data(data).is_err()
+            || bits.push_terminator(level).is_err()
+        {
+            continue;
+        }
+        let code = QrCode::with_bits(bits, level).ok()?;
+        let n = code.width();
+        let dark = code
+            .to_colors()
+            .iter()
+            .map(|c| *c == qrcode::Color::Dark)
+            .collect();
+        return Some(Matrix {
+            width: n,
+            height: n,
+            dark,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_ascii_is_version_1() {
+        let e = encode(b"HELLO", Ecc::M).unwrap();
+        let Symbol::Matrix(m) = e.symbol else {
+            panic!()
+        };
+        assert_eq!(m.width, 21);
+        assert_eq!(m.dark.len(), 21 * 21);
+    }
+
+    #[test]
+    fn utf8_goes_through_eci() {
+        let e = encode("zażółć".as_bytes(), Ecc::M).unwrap();
+        assert!(matches!(e.symbol, Symbol::Matrix(_)));
+    }
+
+    #[test]
+    fn capacity_edges() {
+        let max = vec![b'a'; 2953];
+        assert!(encode(&max, Ecc::L).is_ok());
+        let over = vec![b'a'; 2954];
+        let e = encode(&over, Ecc::L).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "data: 2954 bytes exceeds QR capacity 2953 at ecc=L (byte mode)"
+        );
+        let digits = vec![b'7'; 7089];
+        assert!(encode(&digits, Ecc::L).is_ok());
+    }
+}

@@ -1,0 +1,101 @@
+//! Helpers for end-to-end tests: start a server in-process on 127.0.0.1:0 and speak raw
+//! HTTP/1.1 to it over blocking sockets.
+#![allow(dead_code)]
+
+use barcoded::{Config, Server};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+/// Starts a one-thread server with test-friendly settings; `tweak` adjusts the config.
+pub fn start(tweak: impl FnOnce(&mut Config)) -> Server {
+    let mut c = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        threads: 1,
+        ..Config::default()
+    };
+    c.shutdown_grace = Duration::from_secs(1);
+    tweak(&mut c);
+    Server::start(c).expect("server starts")
+}
+
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.set_nodelay(true).unwrap();
+    s
+}
+
+/// A parsed response.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Reads one response; `head` says the request was HEAD (no body follows).
+pub fn read_response(r: &mut BufReader<TcpStream>, head: bool) -> Option<Response> {
+    let mut line = String::new();
+    if r.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let status: u16 = line.split(' ').nth(1)?.parse().ok()?;
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        r.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (k, v) = h.split_once(':')?;
+        headers.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .map_or(0, |(_, v)| v.parse().unwrap());
+    let mut body = vec![0; if head || status == 304 { 0 } else { len }];
+    r.read_exact(&mut body).ok()?;
+    Some(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Sends one raw request on a new connection and reads one response.
+pub fn raw(addr: SocketAddr, req: &[u8]) -> Response {
+    let mut s = connect(addr);
+    s.write_all(req).unwrap();
+    let head = req.starts_with(b"HEAD ");
+    read_response(&mut BufReader::new(s), head).expect("a response")
+}
+
+/// GET `path` on a new connection.
+pub fn get(addr: SocketAddr, path: &str) -> Response {
+    raw(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
+    )
+}
+
+/// True when the peer has closed the connection (EOF or reset) within the read timeout.
+pub fn closed(r: &mut BufReader<TcpStream>) -> bool {
+    let mut b = [0u8; 1];
+    matches!(r.read(&mut b), Ok(0) | Err(_))
+}
