@@ -31,11 +31,7 @@ pub enum DriverChoice {
 
 /// Command-line flags; every one also reads a `BARCODED_*` environment variable.
 #[derive(Parser, Debug, Clone)]
-#[command(
-    name = "barcoded",
-    version,
-    about = "Thread-per-core HTTP/1.1 barcode service"
-)]
+#[command(name = "barcoded", version, about = "Thread-per-core HTTP/1.1 barcode service")]
 pub struct Cli {
     /// Address to listen on (every core binds it with SO_REUSEPORT).
     #[arg(long, env = "BARCODED_LISTEN", default_value = "127.0.0.1:8080")]

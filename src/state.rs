@@ -15,11 +15,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(config: Config) -> Shared {
         let l1 = L1::new(config.l1_bytes, config.threads);
-        Shared {
-            config,
-            l1,
-            draining: AtomicBool::new(false),
-        }
+        Shared { config, l1, draining: AtomicBool::new(false) }
     }
 
     /// Marks the server as shutting down: `/readyz` answers 503 from now on.

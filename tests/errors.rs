@@ -21,60 +21,40 @@ fn data_and_option_errors_are_400_and_keep_the_connection() {
     let cases: &[(&str, &str, &str)] = &[
         ("/v1/ean13/5901234123450.png", "check_digit", "should be 7"),
         ("/v1/ean13/12345.png", "data_length", "12 digits"),
-        (
-            "/v1/ean13/59012341234a.png",
-            "data_bad_character",
-            "position 11",
-        ),
-        (
-            "/v1/ean13/590123412345.png?size=3",
-            "unknown_option",
-            "size: unknown option",
-        ),
+        ("/v1/ean13/59012341234a.png", "data_bad_character", "position 11"),
+        ("/v1/ean13/590123412345.png?size=3", "unknown_option", "size: unknown option"),
         ("/v1/ean13/590123412345.png?scale=0", "bad_option", "scale:"),
         ("/v1/ean13/590123412345.png?scale=51", "bad_option", "1-50"),
-        (
-            "/v1/ean13/590123412345.png?height=5000",
-            "bad_option",
-            "height:",
-        ),
-        (
-            "/v1/ean13/590123412345.png?rotate=45",
-            "bad_option",
-            "rotate:",
-        ),
+        ("/v1/ean13/590123412345.png?height=5000", "bad_option", "height:"),
+        ("/v1/ean13/590123412345.png?rotate=45", "bad_option", "rotate:"),
         ("/v1/ean13/590123412345.png?fg=red", "bad_option", "fg:"),
-        (
-            "/v1/ean13/590123412345.png?ecc=H",
-            "option_not_applicable",
-            "ecc: not an option of ean13",
-        ),
+        ("/v1/ean13/590123412345.png?ecc=H", "option_not_applicable", "ecc: not an option of ean13"),
         ("/v1/qr/abc.png?ecc=X", "bad_option", "ecc:"),
-        (
-            "/v1/qr/abc.png?scale=2&scale=3",
-            "duplicate_option",
-            "scale",
-        ),
-        (
-            "/v1/qr/a%zzb.png",
-            "bad_percent_encoding",
-            "data: bad percent-encoding at byte 1",
-        ),
-        (
-            "/v1/qr/a%00b.png",
-            "control_character",
-            "data: control character at position 1",
-        ),
+        ("/v1/qr/abc.png?scale=2&scale=3", "duplicate_option", "scale"),
+        ("/v1/qr/a%zzb.png", "bad_percent_encoding", "data: bad percent-encoding at byte 1"),
+        ("/v1/qr/a%00b.png", "control_character", "data: control character at position 1"),
         ("/v1/qr/%FF%FE.png", "data_not_utf8", "UTF-8"),
         ("/v1/code128/%E2%82%AC.png", "data_bad_character", "code128"),
         ("/v1/qr/x.png?data=y", "data_twice", "data"),
         ("/v1/qr.png", "missing_data", "data"),
+        ("/v1/upce/012345678905.png", "no_upce_form", "no UPC-E form"),
+        ("/v1/upca/036000291453.png", "check_digit", "should be 2"),
+        ("/v1/itf/123.png", "data_length", "even number of digits"),
+        ("/v1/itf/123.png?bearer=maybe", "bad_option", "bearer:"),
+        ("/v1/code39/abc.png", "data_bad_character", "full_ascii=true"),
+        ("/v1/codabar/A123.png", "data_bad_character", "both or neither"),
+        ("/v1/gs1-128/(01)09506000134353.png", "gs1_syntax", "(01) 09506000134353: check digit is 3 but should be 2"),
+        ("/v1/gs1-128/(17)2612.png", "gs1_syntax", "(17): value must be 6 characters"),
+        ("/v1/pdf417/x.png?ecc=9", "bad_option", "0-8"),
+        ("/v1/aztec/x.png?ecc=L", "bad_option", "5-95"),
+        ("/v1/datamatrix/x.png?shape=circle", "bad_option", "square or rect"),
+        ("/v1/datamatrix/x.png?columns=3", "option_not_applicable", "columns: not an option of datamatrix"),
+        ("/v1/ean8/x.png?pad=true", "option_not_applicable", "pad: not an option of ean8"),
     ];
     let mut c = connect(a);
     let mut r = BufReader::new(c.try_clone().unwrap());
     for (path, code, needle) in cases {
-        c.write_all(format!("GET {path} HTTP/1.1\r\n\r\n").as_bytes())
-            .unwrap();
+        c.write_all(format!("GET {path} HTTP/1.1\r\n\r\n").as_bytes()).unwrap();
         let resp = read_response(&mut r, false).unwrap_or_else(|| panic!("no response to {path}"));
         assert_json_error(&resp, 400, code, needle);
         assert_ne!(resp.header("connection"), Some("close"));
@@ -90,16 +70,8 @@ fn capacity_and_pixel_limits() {
     assert_eq!(get(a, &format!("/v1/qr/{fits}.png?ecc=L")).status, 200);
     let over = "a".repeat(2954);
     let r = get(a, &format!("/v1/qr/{over}.png?ecc=L"));
-    assert_json_error(
-        &r,
-        400,
-        "data_over_capacity",
-        "2954 bytes exceeds QR capacity 2953 at ecc=L",
-    );
-    let r = get(
-        a,
-        &format!("/v1/code128/{}.png?scale=50&height=1000", "A".repeat(200)),
-    );
+    assert_json_error(&r, 400, "data_over_capacity", "2954 bytes exceeds QR capacity 2953 at ecc=L");
+    let r = get(a, &format!("/v1/code128/{}.png?scale=50&height=1000", "A".repeat(200)));
     assert_json_error(&r, 400, "image_too_large", "exceeds the limit of 16000000");
     s.shutdown();
 }
@@ -108,18 +80,10 @@ fn capacity_and_pixel_limits() {
 fn not_found_and_method_not_allowed() {
     let s = start(|_| {});
     let a = s.local_addr();
-    assert_json_error(
-        &get(a, "/v1/ean99/1.png"),
-        404,
-        "unknown_symbology",
-        "ean99",
-    );
+    assert_json_error(&get(a, "/v1/ean99/1.png"), 404, "unknown_symbology", "ean99");
     assert_json_error(&get(a, "/nope"), 404, "not_found", "not found");
     assert_json_error(&get(a, "/v1/qr/x.gif"), 404, "unknown_format", "gif");
-    let r = raw(
-        a,
-        b"POST /v1/qr/x.png HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
-    );
+    let r = raw(a, b"POST /v1/qr/x.png HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
     assert_json_error(&r, 405, "method_not_allowed", "GET, HEAD");
     assert_eq!(r.header("allow"), Some("GET, HEAD"));
     let r = raw(a, b"DELETE /v1/qr.png HTTP/1.1\r\n\r\n");
@@ -132,41 +96,12 @@ fn framing_errors_answer_then_close() {
     let s = start(|_| {});
     let a = s.local_addr();
     let cases: Vec<(Vec<u8>, u16, &str)> = vec![
-        (
-            b"POST /v1/qr.png HTTP/1.1\r\nContent-Length: 70000\r\n\r\n".to_vec(),
-            413,
-            "body_too_large",
-        ),
-        (
-            b"POST /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(),
-            411,
-            "length_required",
-        ),
-        (
-            b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n".to_vec(),
-            400,
-            "bad_content_length",
-        ),
-        (
-            b"\x16\x03\x01\x02\x00 garbage\r\n\r\n".to_vec(),
-            400,
-            "malformed_request",
-        ),
-        (
-            [b"GET / HTTP/1.1\r\nX: ".to_vec(), vec![b'a'; 17 * 1024]].concat(),
-            431,
-            "headers_too_large",
-        ),
-        (
-            [
-                b"GET / HTTP/1.1\r\n".to_vec(),
-                b"A: b\r\n".repeat(70),
-                b"\r\n".to_vec(),
-            ]
-            .concat(),
-            431,
-            "too_many_headers",
-        ),
+        (b"POST /v1/qr.png HTTP/1.1\r\nContent-Length: 70000\r\n\r\n".to_vec(), 413, "body_too_large"),
+        (b"POST /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(), 411, "length_required"),
+        (b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n".to_vec(), 400, "bad_content_length"),
+        (b"\x16\x03\x01\x02\x00 garbage\r\n\r\n".to_vec(), 400, "malformed_request"),
+        ([b"GET / HTTP/1.1\r\nX: ".to_vec(), vec![b'a'; 17 * 1024]].concat(), 431, "headers_too_large"),
+        ([b"GET / HTTP/1.1\r\n".to_vec(), b"A: b\r\n".repeat(70), b"\r\n".to_vec()].concat(), 431, "too_many_headers"),
     ];
     for (req, status, code) in cases {
         let mut c = connect(a);

@@ -26,10 +26,7 @@ fn slowloris_is_cut_off_and_does_not_delay_others() {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    assert!(
-        cut,
-        "a trickling client must be disconnected after the header timeout"
-    );
+    assert!(cut, "a trickling client must be disconnected after the header timeout");
     assert!(t0.elapsed() < Duration::from_secs(4));
     s.shutdown();
 }
@@ -41,9 +38,7 @@ fn reset_mid_request_is_harmless() {
     for _ in 0..50 {
         let c = TcpStream::connect(a).unwrap();
         (&c).write_all(b"GET /v1/ean13/5901234").unwrap();
-        socket2::SockRef::from(&c)
-            .set_linger(Some(Duration::ZERO))
-            .unwrap();
+        socket2::SockRef::from(&c).set_linger(Some(Duration::ZERO)).unwrap();
         drop(c); // RST
     }
     assert_eq!(get(a, "/v1/ean13/590123412345.png").status, 200);

@@ -12,46 +12,22 @@ pub enum ApiError {
     Data(DataError),
     Render(RenderError),
     UnknownOption(String),
-    BadOption {
-        name: &'static str,
-        value: String,
-        expected: &'static str,
-    },
+    BadOption { name: &'static str, value: String, expected: &'static str },
     DuplicateOption(String),
-    OptionNotApplicable {
-        name: &'static str,
-        symbology: &'static str,
-    },
-    BadPercentEncoding {
-        field: &'static str,
-        offset: usize,
-    },
-    ControlChar {
-        field: &'static str,
-        pos: usize,
-    },
+    OptionNotApplicable { name: &'static str, symbology: &'static str },
+    BadPercentEncoding { field: &'static str, offset: usize },
+    ControlChar { field: &'static str, pos: usize },
     MissingData,
     DataTwice,
     UnknownSymbology(String),
     UnknownFormat(String),
     NotFound,
-    MethodNotAllowed {
-        allow: &'static str,
-    },
-    BodyTooLarge {
-        length: u64,
-        max: usize,
-    },
+    MethodNotAllowed { allow: &'static str },
+    BodyTooLarge { length: u64, max: usize },
     LengthRequired,
-    UriTooLong {
-        max: usize,
-    },
-    HeadersTooLarge {
-        max: usize,
-    },
-    TooManyHeaders {
-        max: usize,
-    },
+    UriTooLong { max: usize },
+    HeadersTooLarge { max: usize },
+    TooManyHeaders { max: usize },
     Malformed(&'static str),
     BadContentLength,
     VersionNotSupported,
@@ -60,16 +36,12 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> Status {
         match self {
-            ApiError::UnknownSymbology(_) | ApiError::UnknownFormat(_) | ApiError::NotFound => {
-                Status::NotFound
-            }
+            ApiError::UnknownSymbology(_) | ApiError::UnknownFormat(_) | ApiError::NotFound => Status::NotFound,
             ApiError::MethodNotAllowed { .. } => Status::MethodNotAllowed,
             ApiError::BodyTooLarge { .. } => Status::PayloadTooLarge,
             ApiError::LengthRequired => Status::LengthRequired,
             ApiError::UriTooLong { .. } => Status::UriTooLong,
-            ApiError::HeadersTooLarge { .. } | ApiError::TooManyHeaders { .. } => {
-                Status::HeadersTooLarge
-            }
+            ApiError::HeadersTooLarge { .. } | ApiError::TooManyHeaders { .. } => Status::HeadersTooLarge,
             ApiError::VersionNotSupported => Status::VersionNotSupported,
             _ => Status::BadRequest,
         }
@@ -106,14 +78,12 @@ impl ApiError {
         match self {
             ApiError::Data(d) => d.to_string(),
             ApiError::Render(r) => r.to_string(),
-            ApiError::UnknownOption(n) => format!(
-                "{n}: unknown option; see /v1/symbologies for the options of each symbology"
-            ),
-            ApiError::BadOption {
-                name,
-                value,
-                expected,
-            } => format!("{name}: {value:?} is not valid; expected {expected}"),
+            ApiError::UnknownOption(n) => {
+                format!("{n}: unknown option; see /v1/symbologies for the options of each symbology")
+            }
+            ApiError::BadOption { name, value, expected } => {
+                format!("{name}: {value:?} is not valid; expected {expected}")
+            }
             ApiError::DuplicateOption(n) => format!("{n}: given more than once"),
             ApiError::OptionNotApplicable { name, symbology } => {
                 format!("{name}: not an option of {symbology}")
@@ -124,9 +94,7 @@ impl ApiError {
             ApiError::ControlChar { field, pos } => {
                 format!("{field}: control character at position {pos}")
             }
-            ApiError::MissingData => {
-                "data: missing; give it in the path, as ?data=, or as the POST body".into()
-            }
+            ApiError::MissingData => "data: missing; give it in the path, as ?data=, or as the POST body".into(),
             ApiError::DataTwice => "data: given both in the path and in the query".into(),
             ApiError::UnknownSymbology(s) => {
                 format!("symbology: unknown {s:?}; GET /v1/symbologies lists them")
@@ -137,9 +105,7 @@ impl ApiError {
             ApiError::BodyTooLarge { length, max } => {
                 format!("body: {length} bytes exceeds the limit of {max} bytes")
             }
-            ApiError::LengthRequired => {
-                "body: send Content-Length (chunked bodies are not accepted)".into()
-            }
+            ApiError::LengthRequired => "body: send Content-Length (chunked bodies are not accepted)".into(),
             ApiError::UriTooLong { max } => format!("uri: longer than the limit of {max} bytes"),
             ApiError::HeadersTooLarge { max } => {
                 format!("headers: block exceeds the limit of {max} bytes")
@@ -147,9 +113,7 @@ impl ApiError {
             ApiError::TooManyHeaders { max } => format!("headers: more than {max} fields"),
             ApiError::Malformed(what) => format!("request: malformed {what}"),
             ApiError::BadContentLength => "content-length: invalid or conflicting".into(),
-            ApiError::VersionNotSupported => {
-                "request: only HTTP/1.0 and HTTP/1.1 are served".into()
-            }
+            ApiError::VersionNotSupported => "request: only HTTP/1.0 and HTTP/1.1 are served".into(),
         }
     }
 
@@ -200,17 +164,10 @@ mod tests {
 
     #[test]
     fn json_shape_and_status() {
-        let e = ApiError::BadOption {
-            name: "scale",
-            value: "0\"".into(),
-            expected: "an integer 1-50",
-        };
+        let e = ApiError::BadOption { name: "scale", value: "0\"".into(), expected: "an integer 1-50" };
         assert_eq!(e.status().code(), 400);
         let b = e.body();
-        assert!(
-            b.starts_with("{\"error\":\"scale: \\\"0\\\\\\\"\\\" is not valid"),
-            "{b}"
-        );
+        assert!(b.starts_with("{\"error\":\"scale: \\\"0\\\\\\\"\\\" is not valid"), "{b}");
         assert!(b.ends_with(",\"code\":\"bad_option\"}"));
         assert_eq!(ApiError::UnknownSymbology("x".into()).status().code(), 404);
     }

@@ -22,10 +22,7 @@ pub enum DataSource<'a> {
 /// Text symbologies take text: control characters other than tab and newlines are refused.
 fn check_text(sym: Symbology, data: &[u8]) -> Result<(), ApiError> {
     if sym == Symbology::Qr {
-        if let Some(pos) = data
-            .iter()
-            .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7f)
-        {
+        if let Some(pos) = data.iter().position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7f) {
             return Err(ApiError::ControlChar { field: "data", pos });
         }
     }
@@ -44,10 +41,7 @@ pub fn generate(
         DataSource::Path(seg) => {
             let opts = options::parse(sym, query_str, false)?;
             let d = query::decode(seg, false).map_err(|query::DecodeError::BadEscape(o)| {
-                ApiError::BadPercentEncoding {
-                    field: "data",
-                    offset: o,
-                }
+                ApiError::BadPercentEncoding { field: "data", offset: o }
             })?;
             (opts, d)
         }
@@ -72,21 +66,12 @@ pub fn generate(
     let body = match fmt {
         Format::Png => {
             let bm = Bitmap::from_layout(&lay);
-            let bm = if opts.render.rotate == render::Rotation::R0 {
-                bm
-            } else {
-                bm.rotate(opts.render.rotate)
-            };
+            let bm = if opts.render.rotate == render::Rotation::R0 { bm } else { bm.rotate(opts.render.rotate) };
             render::png::encode(&bm, &opts.render)
         }
         Format::Svg => render::svg::encode(&lay, &opts.render).into_bytes(),
     };
-    let ready = Arc::new(Ready::new(
-        fmt.content_type(),
-        &options::etag(&key),
-        &[],
-        &body,
-    ));
+    let ready = Arc::new(Ready::new(fmt.content_type(), &options::etag(&key), &[], &body));
     shared.l1.insert(key.as_bytes(), ready.clone());
     Ok(ready)
 }

@@ -16,10 +16,7 @@ use route::Endpoint;
 
 /// Writes `r` or, when the client's validator matches, a 304.
 fn answer_ready(out: &mut Vec<u8>, date: &[u8], head: &Head<'_>, r: &Ready, conn: ConnHeader) {
-    if head
-        .if_none_match
-        .is_some_and(|v| encode::none_match(v, &r.etag))
-    {
+    if head.if_none_match.is_some_and(|v| encode::none_match(v, &r.etag)) {
         encode::write_not_modified(out, date, r, conn);
     } else {
         encode::write_ready(out, date, r, head.method == Method::Head, conn);
@@ -27,13 +24,7 @@ fn answer_ready(out: &mut Vec<u8>, date: &[u8], head: &Head<'_>, r: &Ready, conn
 }
 
 /// Writes an error as JSON.
-pub fn write_error(
-    out: &mut Vec<u8>,
-    date: &[u8],
-    e: &ApiError,
-    head_only: bool,
-    conn: ConnHeader,
-) {
+pub fn write_error(out: &mut Vec<u8>, date: &[u8], e: &ApiError, head_only: bool, conn: ConnHeader) {
     let body = e.body();
     let allow;
     let extra: &[(&str, &str)] = match e {
@@ -43,27 +34,11 @@ pub fn write_error(
         }
         _ => &[],
     };
-    encode::write_simple(
-        out,
-        date,
-        e.status(),
-        "application/json",
-        extra,
-        body.as_bytes(),
-        head_only,
-        conn,
-    );
+    encode::write_simple(out, date, e.status(), "application/json", extra, body.as_bytes(), head_only, conn);
 }
 
 /// Answers one request. `body` is the complete request body (empty for GET/HEAD).
-pub fn handle(
-    shared: &Shared,
-    date: &[u8],
-    head: &Head<'_>,
-    body: &[u8],
-    conn: ConnHeader,
-    out: &mut Vec<u8>,
-) {
+pub fn handle(shared: &Shared, date: &[u8], head: &Head<'_>, body: &[u8], conn: ConnHeader, out: &mut Vec<u8>) {
     let cacheable = matches!(head.method, Method::Get | Method::Head);
     if cacheable {
         if let Some(r) = shared.l1.get(head.target) {
@@ -73,12 +48,7 @@ pub fn handle(
     }
     let head_only = head.method == Method::Head;
     let result = route::route(head.method, head.target).and_then(|ep| match ep {
-        Endpoint::Generate {
-            sym,
-            fmt,
-            path_data,
-            query,
-        } => {
+        Endpoint::Generate { sym, fmt, path_data, query } => {
             let src = match path_data {
                 Some(seg) => DataSource::Path(seg),
                 None => DataSource::QueryOrBody(body),
@@ -114,16 +84,7 @@ pub fn handle(
         }
         Endpoint::Symbologies => {
             let doc = symbologies::document().as_bytes();
-            encode::write_simple(
-                out,
-                date,
-                Status::Ok,
-                "application/json",
-                &[],
-                doc,
-                head_only,
-                conn,
-            );
+            encode::write_simple(out, date, Status::Ok, "application/json", &[], doc, head_only, conn);
             Ok(())
         }
     });

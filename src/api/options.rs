@@ -55,17 +55,8 @@ pub struct Parsed<'a> {
     pub data: Option<Cow<'a, [u8]>>,
 }
 
-fn number(
-    name: &'static str,
-    v: &[u8],
-    range: (u32, u32),
-    expected: &'static str,
-) -> Result<u32, ApiError> {
-    let bad = || ApiError::BadOption {
-        name,
-        value: String::from_utf8_lossy(v).into_owned(),
-        expected,
-    };
+fn number(name: &'static str, v: &[u8], range: (u32, u32), expected: &'static str) -> Result<u32, ApiError> {
+    let bad = || ApiError::BadOption { name, value: String::from_utf8_lossy(v).into_owned(), expected };
     if v.is_empty() || v.len() > 9 || !v.iter().all(u8::is_ascii_digit) {
         return Err(bad());
     }
@@ -76,9 +67,35 @@ fn number(
     Ok(n)
 }
 
-const OPTION_NAMES: [&str; 10] = [
-    "data", "scale", "height", "quiet", "text", "fg", "bg", "rotate", "ecc", "dpi",
+const OPTION_NAMES: [&str; 17] = [
+    "data",
+    "scale",
+    "height",
+    "quiet",
+    "text",
+    "fg",
+    "bg",
+    "rotate",
+    "ecc",
+    "dpi",
+    "pad",
+    "bearer",
+    "full_ascii",
+    "check",
+    "shape",
+    "gs1",
+    "columns",
 ];
+
+fn boolean(name: &'static str, v: &[u8]) -> Result<bool, ApiError> {
+    match v {
+        b"true" | b"1" => Ok(true),
+        b"false" | b"0" => Ok(false),
+        _ => {
+            Err(ApiError::BadOption { name, value: String::from_utf8_lossy(v).into_owned(), expected: "true or false" })
+        }
+    }
+}
 
 /// Parses `query` for `sym`; `data_allowed` is false when the path already carried data.
 pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Parsed<'_>, ApiError> {
@@ -98,10 +115,8 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
     let mut data = None;
     for (k, v) in query::pairs(query_str) {
         let Some(idx) = OPTION_NAMES.iter().position(|n| n.as_bytes() == k) else {
-            let name = query::decode(k, true).map_or_else(
-                |_| String::from_utf8_lossy(k).into_owned(),
-                |c| String::from_utf8_lossy(&c).into_owned(),
-            );
+            let name = query::decode(k, true)
+                .map_or_else(|_| String::from_utf8_lossy(k).into_owned(), |c| String::from_utf8_lossy(&c).into_owned());
             return Err(ApiError::UnknownOption(name));
         };
         let name = OPTION_NAMES[idx];
@@ -111,62 +126,32 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
         seen[idx] = true;
         // Option values are plain tokens; decode them in case a client escaped anyway.
         let raw = v;
-        let v = query::decode(v, true).map_err(|query::DecodeError::BadEscape(o)| {
-            ApiError::BadPercentEncoding {
-                field: name,
-                offset: o,
-            }
-        })?;
+        let v = query::decode(v, true)
+            .map_err(|query::DecodeError::BadEscape(o)| ApiError::BadPercentEncoding { field: name, offset: o })?;
         let v: &[u8] = &v;
-        let not_for = |name| ApiError::OptionNotApplicable {
-            name,
-            symbology: sym.name(),
-        };
+        let not_for = |name| ApiError::OptionNotApplicable { name, symbology: sym.name() };
         match name {
             "data" => {
                 if !data_allowed {
                     return Err(ApiError::DataTwice);
                 }
-                data = Some(query::decode(raw, true).map_err(
-                    |query::DecodeError::BadEscape(o)| ApiError::BadPercentEncoding {
-                        field: "data",
-                        offset: o,
-                    },
-                )?);
+                data = Some(query::decode(raw, true).map_err(|query::DecodeError::BadEscape(o)| {
+                    ApiError::BadPercentEncoding { field: "data", offset: o }
+                })?);
             }
             "scale" => r.scale = number("scale", v, SCALE, "an integer 1-50 (pixels per module)")?,
             "height" => {
                 if sym.is_2d() {
                     return Err(not_for("height"));
                 }
-                r.height = number(
-                    "height",
-                    v,
-                    HEIGHT,
-                    "an integer 1-1000 (bar height in modules)",
-                )?;
+                r.height = number("height", v, HEIGHT, "an integer 1-1000 (bar height in modules)")?;
             }
             "quiet" => {
-                let q = number(
-                    "quiet",
-                    v,
-                    QUIET,
-                    "an integer 0-100 (quiet zone in modules)",
-                )?;
+                let q = number("quiet", v, QUIET, "an integer 0-100 (quiet zone in modules)")?;
                 r.quiet = (q, q);
             }
             "text" => {
-                let t = match v {
-                    b"true" | b"1" => true,
-                    b"false" | b"0" => false,
-                    _ => {
-                        return Err(ApiError::BadOption {
-                            name: "text",
-                            value: String::from_utf8_lossy(v).into_owned(),
-                            expected: "true or false",
-                        })
-                    }
-                };
+                let t = boolean("text", v)?;
                 if sym.is_2d() && t {
                     return Err(not_for("text"));
                 }
@@ -199,48 +184,62 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
                     }
                 }
             }
-            "ecc" => {
-                if sym != Symbology::Qr {
-                    return Err(not_for("ecc"));
+            "ecc" => match sym {
+                Symbology::Qr => {
+                    e.ecc = Some(match v {
+                        b"L" | b"l" => Ecc::L,
+                        b"M" | b"m" => Ecc::M,
+                        b"Q" | b"q" => Ecc::Q,
+                        b"H" | b"h" => Ecc::H,
+                        _ => {
+                            return Err(ApiError::BadOption {
+                                name: "ecc",
+                                value: String::from_utf8_lossy(v).into_owned(),
+                                expected: "L, M, Q or H",
+                            })
+                        }
+                    })
                 }
-                e.ecc = Some(match v {
-                    b"L" | b"l" => Ecc::L,
-                    b"M" | b"m" => Ecc::M,
-                    b"Q" | b"q" => Ecc::Q,
-                    b"H" | b"h" => Ecc::H,
+                Symbology::Pdf417 => e.level = Some(number("ecc", v, (0, 8), "an integer 0-8 (PDF417 level)")? as u8),
+                Symbology::Aztec => e.level = Some(number("ecc", v, (5, 95), "an integer 5-95 (percent)")? as u8),
+                _ => return Err(not_for("ecc")),
+            },
+            "pad" if sym == Symbology::Itf => e.pad = boolean("pad", v)?,
+            "bearer" if matches!(sym, Symbology::Itf | Symbology::Itf14) => e.bearer = Some(boolean("bearer", v)?),
+            "full_ascii" if sym == Symbology::Code39 => e.full_ascii = boolean("full_ascii", v)?,
+            "check" if sym == Symbology::Code39 => e.check = boolean("check", v)?,
+            "gs1" if sym == Symbology::DataMatrix => e.gs1 = boolean("gs1", v)?,
+            "columns" if sym == Symbology::Pdf417 => {
+                e.columns = Some(number("columns", v, (1, 30), "an integer 1-30 (PDF417 data columns)")? as u8)
+            }
+            "shape" if sym == Symbology::DataMatrix => {
+                e.rect = match v {
+                    b"square" => false,
+                    b"rect" => true,
                     _ => {
                         return Err(ApiError::BadOption {
-                            name: "ecc",
+                            name: "shape",
                             value: String::from_utf8_lossy(v).into_owned(),
-                            expected: "L, M, Q or H",
+                            expected: "square or rect",
                         })
                     }
-                });
+                }
             }
-            _ => r.dpi = Some(number("dpi", v, DPI, "an integer 72-4800 (dots per inch)")?),
+            "dpi" => r.dpi = Some(number("dpi", v, DPI, "an integer 72-4800 (dots per inch)")?),
+            other => return Err(not_for(OPTION_NAMES.iter().find(|n| **n == other).copied().unwrap_or("option"))),
         }
     }
     if sym == Symbology::Qr && e.ecc.is_none() {
         e.ecc = Some(crate::symbology::qr::DEFAULT_ECC);
     }
-    Ok(Parsed {
-        render: r,
-        encode: e,
-        data,
-    })
+    Ok(Parsed { render: r, encode: e, data })
 }
 
 /// The canonical key: everything that determines the output bytes, defaults spelled out.
 /// It starts with a NUL byte so it can never equal a raw request target in the L1.
-pub fn canonical_key(
-    sym: Symbology,
-    fmt: Format,
-    r: &RenderOptions,
-    e: &EncodeOptions,
-    data: &str,
-) -> String {
+pub fn canonical_key(sym: Symbology, fmt: Format, r: &RenderOptions, e: &EncodeOptions, data: &str) -> String {
     format!(
-        "\0v{RENDERER_VERSION}|{}|{}|s{}|h{}|q{},{}|t{}|fg{}|bg{}|r{}|d{}|e{}|{}",
+        "\0v{RENDERER_VERSION}|{}|{}|s{}|h{}|q{},{}|t{}|fg{}|bg{}|r{}|d{}|e{}|l{}|c{}|o{}{}{}{}{}{}|{}",
         sym.name(),
         fmt.ext(),
         r.scale,
@@ -253,6 +252,14 @@ pub fn canonical_key(
         r.rotate.degrees(),
         r.dpi.unwrap_or(0),
         e.ecc.map_or('-', |c| c.letter()),
+        e.level.map_or(-1, i16::from),
+        e.columns.map_or(0, u8::from),
+        e.rect as u8,
+        e.gs1 as u8,
+        e.full_ascii as u8,
+        e.check as u8,
+        e.pad as u8,
+        e.bearer.map_or(2, u8::from),
         data
     )
 }
@@ -269,11 +276,7 @@ mod tests {
     #[test]
     fn defaults_spelled_out_give_same_key() {
         let a = parse(Symbology::Ean13, b"", true).unwrap();
-        let b = parse(
-            Symbology::Ean13,
-            b"text=true&quiet=7&scale=2&height=69&rotate=0",
-            true,
-        );
+        let b = parse(Symbology::Ean13, b"text=true&quiet=7&scale=2&height=69&rotate=0", true);
         // quiet=7 sets both sides: differs from the (11, 7) default on purpose.
         let b = b.unwrap();
         assert_ne!(a.render, b.render);
@@ -285,21 +288,10 @@ mod tests {
     fn errors_name_the_field() {
         let e = parse(Symbology::Qr, b"scale=0", true).unwrap_err();
         assert!(e.message().starts_with("scale:"), "{}", e.message());
-        assert!(
-            matches!(parse(Symbology::Qr, b"bogus=1", true), Err(ApiError::UnknownOption(n)) if n == "bogus")
-        );
-        assert!(matches!(
-            parse(Symbology::Qr, b"scale=2&scale=3", true),
-            Err(ApiError::DuplicateOption(_))
-        ));
-        assert!(matches!(
-            parse(Symbology::Ean13, b"ecc=H", true),
-            Err(ApiError::OptionNotApplicable { .. })
-        ));
-        assert!(matches!(
-            parse(Symbology::Qr, b"data=x", false),
-            Err(ApiError::DataTwice)
-        ));
+        assert!(matches!(parse(Symbology::Qr, b"bogus=1", true), Err(ApiError::UnknownOption(n)) if n == "bogus"));
+        assert!(matches!(parse(Symbology::Qr, b"scale=2&scale=3", true), Err(ApiError::DuplicateOption(_))));
+        assert!(matches!(parse(Symbology::Ean13, b"ecc=H", true), Err(ApiError::OptionNotApplicable { .. })));
+        assert!(matches!(parse(Symbology::Qr, b"data=x", false), Err(ApiError::DataTwice)));
         assert!(parse(Symbology::Qr, b"scale=99999999999", true).is_err());
     }
 

@@ -33,19 +33,14 @@ pub fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
 }
 
 fn split_ext(seg: &[u8]) -> Result<(&[u8], Format), ApiError> {
-    let dot = seg
-        .iter()
-        .rposition(|&b| b == b'.')
-        .ok_or(ApiError::NotFound)?;
-    let fmt = Format::from_ext(&seg[dot + 1..]).ok_or_else(|| {
-        ApiError::UnknownFormat(String::from_utf8_lossy(&seg[dot + 1..]).into_owned())
-    })?;
+    let dot = seg.iter().rposition(|&b| b == b'.').ok_or(ApiError::NotFound)?;
+    let fmt = Format::from_ext(&seg[dot + 1..])
+        .ok_or_else(|| ApiError::UnknownFormat(String::from_utf8_lossy(&seg[dot + 1..]).into_owned()))?;
     Ok((&seg[..dot], fmt))
 }
 
 fn symbology(name: &[u8]) -> Result<Symbology, ApiError> {
-    Symbology::from_name(name)
-        .ok_or_else(|| ApiError::UnknownSymbology(String::from_utf8_lossy(name).into_owned()))
+    Symbology::from_name(name).ok_or_else(|| ApiError::UnknownSymbology(String::from_utf8_lossy(name).into_owned()))
 }
 
 fn only(method: Method, allow: &'static str) -> Result<(), ApiError> {
@@ -80,23 +75,13 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
             }
             let (data, fmt) = split_ext(seg)?;
             only(method, GET_HEAD)?;
-            Ok(Endpoint::Generate {
-                sym,
-                fmt,
-                path_data: Some(data),
-                query,
-            })
+            Ok(Endpoint::Generate { sym, fmt, path_data: Some(data), query })
         }
         None => {
             let (name, fmt) = split_ext(rest)?;
             let sym = symbology(name)?;
             only(method, GET_HEAD_POST)?;
-            Ok(Endpoint::Generate {
-                sym,
-                fmt,
-                path_data: None,
-                query,
-            })
+            Ok(Endpoint::Generate { sym, fmt, path_data: None, query })
         }
     }
 }
@@ -118,49 +103,19 @@ mod tests {
             }
         );
         let e = route(Method::Post, b"/v1/qr.svg").unwrap();
-        assert!(matches!(
-            e,
-            Endpoint::Generate {
-                path_data: None,
-                fmt: Format::Svg,
-                ..
-            }
-        ));
+        assert!(matches!(e, Endpoint::Generate { path_data: None, fmt: Format::Svg, .. }));
         // The last dot separates the extension: data may contain dots.
         let e = route(Method::Get, b"/v1/code128/A.B.png").unwrap();
-        assert!(matches!(
-            e,
-            Endpoint::Generate {
-                path_data: Some(b"A.B"),
-                ..
-            }
-        ));
+        assert!(matches!(e, Endpoint::Generate { path_data: Some(b"A.B"), .. }));
     }
 
     #[test]
     fn errors() {
-        assert_eq!(
-            route(Method::Get, b"/v1/nope/1.png"),
-            Err(ApiError::UnknownSymbology("nope".into()))
-        );
-        assert_eq!(
-            route(Method::Post, b"/v1/qr/x.png"),
-            Err(ApiError::MethodNotAllowed { allow: GET_HEAD })
-        );
-        assert_eq!(
-            route(Method::Other, b"/v1/qr.png"),
-            Err(ApiError::MethodNotAllowed {
-                allow: GET_HEAD_POST
-            })
-        );
+        assert_eq!(route(Method::Get, b"/v1/nope/1.png"), Err(ApiError::UnknownSymbology("nope".into())));
+        assert_eq!(route(Method::Post, b"/v1/qr/x.png"), Err(ApiError::MethodNotAllowed { allow: GET_HEAD }));
+        assert_eq!(route(Method::Other, b"/v1/qr.png"), Err(ApiError::MethodNotAllowed { allow: GET_HEAD_POST }));
         assert_eq!(route(Method::Get, b"/"), Err(ApiError::NotFound));
-        assert!(matches!(
-            route(Method::Get, b"/v1/qr/x.gif"),
-            Err(ApiError::UnknownFormat(_))
-        ));
-        assert_eq!(
-            route(Method::Get, b"/v1/qr/a/b.png"),
-            Err(ApiError::NotFound)
-        );
+        assert!(matches!(route(Method::Get, b"/v1/qr/x.gif"), Err(ApiError::UnknownFormat(_))));
+        assert_eq!(route(Method::Get, b"/v1/qr/a/b.png"), Err(ApiError::NotFound));
     }
 }

@@ -22,11 +22,7 @@ fn build() -> String {
         let (ql, qr) = sym.default_quiet();
         s.push_str("{\"name\":");
         json_str(sym.name(), &mut s);
-        let _ = write!(
-            s,
-            ",\"dimensions\":{},\"data\":",
-            if sym.is_2d() { 2 } else { 1 }
-        );
+        let _ = write!(s, ",\"dimensions\":{},\"data\":", if sym.is_2d() { 2 } else { 1 });
         json_str(sym.data_rule(), &mut s);
         s.push_str(",\"formats\":[\"png\",\"svg\"],\"options\":{");
         let _ = write!(
@@ -53,14 +49,21 @@ fn build() -> String {
         s.push_str("\"fg\":{\"default\":\"000000\",\"format\":\"RRGGBB or RRGGBBAA\"},");
         s.push_str("\"bg\":{\"default\":\"ffffff\",\"format\":\"RRGGBB or RRGGBBAA\"},");
         s.push_str("\"rotate\":{\"values\":[0,90,180,270],\"default\":0},");
-        let _ = write!(
-            s,
-            "\"dpi\":{{\"min\":{},\"max\":{},\"default\":null}}",
-            DPI.0, DPI.1
-        );
-        if *sym == Symbology::Qr {
-            s.push_str(",\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"}");
-        }
+        let _ = write!(s, "\"dpi\":{{\"min\":{},\"max\":{},\"default\":null}}", DPI.0, DPI.1);
+        s.push_str(match sym {
+            Symbology::Qr => ",\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"}",
+            Symbology::Pdf417 => {
+                ",\"ecc\":{\"min\":0,\"max\":8,\"default\":2},\"columns\":{\"min\":1,\"max\":30,\"default\":null}"
+            }
+            Symbology::Aztec => ",\"ecc\":{\"min\":5,\"max\":95,\"default\":23,\"unit\":\"percent\"}",
+            Symbology::DataMatrix => {
+                ",\"shape\":{\"values\":[\"square\",\"rect\"],\"default\":\"square\"},\"gs1\":{\"default\":false}"
+            }
+            Symbology::Itf => ",\"pad\":{\"default\":false},\"bearer\":{\"default\":false}",
+            Symbology::Itf14 => ",\"bearer\":{\"default\":true}",
+            Symbology::Code39 => ",\"full_ascii\":{\"default\":false},\"check\":{\"default\":false}",
+            _ => "",
+        });
         s.push_str("}}");
     }
     s.push_str("]}");

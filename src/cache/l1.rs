@@ -38,14 +38,8 @@ impl L1 {
             .estimated_items_capacity((bytes / 2048).clamp(64, 1 << 22) as usize)
             .weight_capacity(bytes)
             .build();
-        let cache = opts.ok().map(|o| {
-            Cache::with_options(
-                o,
-                ByteWeighter,
-                DefaultHashBuilder::default(),
-                Default::default(),
-            )
-        });
+        let cache =
+            opts.ok().map(|o| Cache::with_options(o, ByteWeighter, DefaultHashBuilder::default(), Default::default()));
         L1 { cache }
     }
 

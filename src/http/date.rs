@@ -14,10 +14,7 @@ pub struct DateCache {
 
 impl Default for DateCache {
     fn default() -> Self {
-        let mut d = DateCache {
-            second: u64::MAX,
-            line: [0; DATE_LINE_LEN],
-        };
+        let mut d = DateCache { second: u64::MAX, line: [0; DATE_LINE_LEN] };
         d.refresh();
         d
     }

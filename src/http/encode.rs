@@ -121,11 +121,7 @@ impl Ready {
         let head_len = b.len();
         b.put_slice(body);
         let all = b.freeze();
-        Ready {
-            head: all.slice(..head_len),
-            body: all.slice(head_len..),
-            etag: all.slice(etag_at..etag_end),
-        }
+        Ready { head: all.slice(..head_len), body: all.slice(head_len..), etag: all.slice(etag_at..etag_end) }
     }
 
     /// Bytes this response holds, for cache accounting.

@@ -158,14 +158,8 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 }
 
 fn trim(s: &[u8]) -> &[u8] {
-    let start = s
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |e| e + 1);
+    let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+    let end = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
     &s[start..end]
 }
 
@@ -174,19 +168,14 @@ fn parse_u64(v: &[u8]) -> Option<u64> {
     if v.is_empty() || v.len() > 19 {
         return None;
     }
-    v.iter().try_fold(0u64, |acc, &b| {
-        b.is_ascii_digit().then(|| acc * 10 + (b - b'0') as u64)
-    })
+    v.iter().try_fold(0u64, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + (b - b'0') as u64))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const L: HeadLimits = HeadLimits {
-        max_uri: 64,
-        max_header_bytes: 128,
-    };
+    const L: HeadLimits = HeadLimits { max_uri: 64, max_header_bytes: 128 };
 
     fn head(buf: &[u8]) -> Head<'_> {
         match parse(buf, L).unwrap() {
@@ -206,10 +195,7 @@ mod tests {
 
     #[test]
     fn incomplete_is_normal() {
-        assert!(matches!(
-            parse(b"GET /x HTTP/1.1\r\nHo", L),
-            Ok(Parsed::Incomplete)
-        ));
+        assert!(matches!(parse(b"GET /x HTTP/1.1\r\nHo", L), Ok(Parsed::Incomplete)));
         assert!(matches!(parse(b"GE", L), Ok(Parsed::Incomplete)));
     }
 
@@ -234,10 +220,7 @@ mod tests {
             b.extend_from_slice(b"a:b\r\n");
         }
         b.extend_from_slice(b"\r\n");
-        let l = HeadLimits {
-            max_uri: 64,
-            max_header_bytes: 4096,
-        };
+        let l = HeadLimits { max_uri: 64, max_header_bytes: 4096 };
         assert_eq!(parse(&b, l).unwrap_err(), HeadError::TooManyHeaders);
     }
 
@@ -250,30 +233,20 @@ mod tests {
 
     #[test]
     fn content_length_rules() {
-        assert_eq!(
-            head(b"POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n").content_length,
-            12
-        );
+        assert_eq!(head(b"POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n").content_length, 12);
         assert_eq!(
             parse(b"POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", L).unwrap_err(),
             HeadError::BadContentLength
         );
         assert_eq!(
-            parse(
-                b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-                L
-            )
-            .unwrap_err(),
+            parse(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", L).unwrap_err(),
             HeadError::BadContentLength
         );
     }
 
     #[test]
     fn garbage_is_malformed() {
-        assert!(matches!(
-            parse(b"\x01\x02 / HTTP/1.1\r\n\r\n", L),
-            Err(HeadError::Malformed(_))
-        ));
+        assert!(matches!(parse(b"\x01\x02 / HTTP/1.1\r\n\r\n", L), Err(HeadError::Malformed(_))));
         assert!(parse(b"GET / HTTP/2.0\r\n\r\n", L).is_err());
     }
 }

@@ -12,13 +12,10 @@ pub enum DecodeError {
 
 /// Splits a query string into `(key, value)` pairs, still percent-encoded.
 pub fn pairs(query: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    query
-        .split(|&b| b == b'&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.iter().position(|&b| b == b'=') {
-            Some(i) => (&p[..i], &p[i + 1..]),
-            None => (p, &p[p.len()..]),
-        })
+    query.split(|&b| b == b'&').filter(|p| !p.is_empty()).map(|p| match p.iter().position(|&b| b == b'=') {
+        Some(i) => (&p[..i], &p[i + 1..]),
+        None => (p, &p[p.len()..]),
+    })
 }
 
 /// Percent-decodes `s`; `plus_is_space` applies the form convention used in query strings.

@@ -16,12 +16,7 @@ pub struct Bitmap {
 impl Bitmap {
     pub fn new(width: u32, height: u32) -> Bitmap {
         let stride = (width as usize).div_ceil(8);
-        Bitmap {
-            width,
-            height,
-            stride,
-            bits: vec![0; stride * height as usize],
-        }
+        Bitmap { width, height, stride, bits: vec![0; stride * height as usize] }
     }
 
     pub fn get(&self, x: u32, y: u32) -> bool {
@@ -85,10 +80,8 @@ impl Bitmap {
     pub fn from_layout(l: &Layout) -> Bitmap {
         let mut bm = Bitmap::new(l.width, l.height);
         let uniform = l.uniform_rows.min(l.height);
-        let (pattern, rest): (Vec<&Rect>, Vec<&Rect>) = l
-            .rects
-            .iter()
-            .partition(|r| uniform > 0 && r.y == 0 && r.h == uniform);
+        let (pattern, rest): (Vec<&Rect>, Vec<&Rect>) =
+            l.rects.iter().partition(|r| uniform > 0 && r.y == 0 && r.h == uniform);
         if !pattern.is_empty() {
             for r in &pattern {
                 bm.fill_row(0, r.x, r.w);
@@ -160,12 +153,7 @@ mod tests {
     #[test]
     fn rect_bits() {
         let mut b = Bitmap::new(20, 3);
-        b.fill_rect(Rect {
-            x: 3,
-            y: 1,
-            w: 10,
-            h: 2,
-        });
+        b.fill_rect(Rect { x: 3, y: 1, w: 10, h: 2 });
         for y in 0..3 {
             for x in 0..20 {
                 assert_eq!(b.get(x, y), y >= 1 && (3..13).contains(&x), "{x},{y}");

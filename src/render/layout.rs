@@ -41,11 +41,7 @@ pub struct Layout {
 pub fn layout(sym: &Symbol, o: &RenderOptions, max_pixels: u64) -> Result<Layout, RenderError> {
     let (w, h) = size(sym, o);
     if w * h > max_pixels || w > u32::MAX as u64 || h > u32::MAX as u64 {
-        return Err(RenderError::TooManyPixels {
-            width: w,
-            height: h,
-            max: max_pixels,
-        });
+        return Err(RenderError::TooManyPixels { width: w, height: h, max: max_pixels });
     }
     Ok(match sym {
         Symbol::Linear(l) => linear(l, o, w as u32, h as u32),
@@ -66,7 +62,7 @@ fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
         Symbol::Linear(l) => {
             let w = (q + l.modules.len() as u64) * s;
             let text = if o.text { text_block(o).1 as u64 } else { 0 };
-            (w, o.height as u64 * s + text)
+            (w, (o.height as u64 + 2 * l.bearer as u64) * s + text)
         }
         Symbol::Matrix(m) => ((q + m.width as u64) * s, (q + m.height as u64) * s),
     }
@@ -74,6 +70,7 @@ fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
 
 fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
     let s = o.scale;
+    let bearer = l.bearer * s;
     let bar_h = o.height * s;
     let x0 = o.quiet.0;
     let mut rects = Vec::new();
@@ -84,73 +81,70 @@ fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
             while i < l.modules.len() && l.modules[i] {
                 i += 1;
             }
-            rects.push(Rect {
-                x: (x0 + start as u32) * s,
-                y: 0,
-                w: (i - start) as u32 * s,
-                h: bar_h,
-            });
+            rects.push(Rect { x: (x0 + start as u32) * s, y: 0, w: (i - start) as u32 * s, h: bar_h });
         } else {
             i += 1;
         }
     }
+    if bearer > 0 {
+        // Bearer bars span the symbol and its quiet zones, above and below.
+        rects.push(Rect { x: 0, y: 0, w: width, h: bearer });
+        rects.push(Rect { x: 0, y: bearer + bar_h, w: width, h: bearer });
+    }
+    let bar_h = bar_h + 2 * bearer;
     let mut texts = Vec::new();
     if o.text {
         let (gap, _) = text_block(o);
         let ext = gap + GLYPH * s / 2;
         for &g in &l.guards {
             if l.modules.get(g) == Some(&true) {
-                rects.push(Rect {
-                    x: (x0 + g as u32) * s,
-                    y: bar_h,
-                    w: s,
-                    h: ext,
-                });
+                rects.push(Rect { x: (x0 + g as u32) * s, y: bar_h, w: s, h: ext });
             }
         }
         let y = bar_h + gap;
         match &l.text {
             HumanText::Ean13(d) => {
-                let digit = |k: usize| ((b'0' + d[k]) as char).to_string();
+                let digit = |k: usize| char_of(d[k]);
                 // The first digit sits in the left quiet zone; the others under their halves.
-                texts.push(TextRun {
-                    x: (x0 as i64 - 8) * s as i64,
-                    y,
-                    text: digit(0),
-                    px: s,
-                });
+                texts.push(TextRun { x: (x0 as i64 - 8) * s as i64, y, text: digit(0), px: s });
                 for k in 1..13 {
-                    let m = if k < 7 {
-                        3 + 7 * (k - 1)
-                    } else {
-                        50 + 7 * (k - 7)
-                    };
-                    texts.push(TextRun {
-                        x: ((x0 as usize + m) * s as usize) as i64,
-                        y,
-                        text: digit(k),
-                        px: s,
-                    });
+                    let m = if k < 7 { 3 + 7 * (k - 1) } else { 50 + 7 * (k - 7) };
+                    texts.push(TextRun { x: ((x0 as usize + m) * s as usize) as i64, y, text: digit(k), px: s });
                 }
+            }
+            HumanText::Ean8(d) => {
+                for (k, &digit) in d.iter().enumerate() {
+                    let m = if k < 4 { 3 + 7 * k } else { 36 + 7 * (k - 4) };
+                    texts.push(TextRun { x: ((x0 as usize + m) * s as usize) as i64, y, text: char_of(digit), px: s });
+                }
+            }
+            HumanText::UpcA(d) => {
+                texts.push(TextRun { x: (x0 as i64 - 8) * s as i64, y, text: char_of(d[0]), px: s });
+                for (k, &digit) in d.iter().enumerate().take(11).skip(1) {
+                    let m = if k < 6 { 10 + 7 * (k - 1) } else { 50 + 7 * (k - 6) };
+                    texts.push(TextRun { x: ((x0 as usize + m) * s as usize) as i64, y, text: char_of(digit), px: s });
+                }
+                texts.push(TextRun { x: ((x0 as usize + 96) * s as usize) as i64, y, text: char_of(d[11]), px: s });
+            }
+            HumanText::UpcE(d) => {
+                texts.push(TextRun { x: (x0 as i64 - 8) * s as i64, y, text: char_of(d[0]), px: s });
+                for (k, &digit) in d.iter().enumerate().take(7).skip(1) {
+                    let m = 3 + 7 * (k - 1);
+                    texts.push(TextRun { x: ((x0 as usize + m) * s as usize) as i64, y, text: char_of(digit), px: s });
+                }
+                texts.push(TextRun { x: ((x0 as usize + 52) * s as usize) as i64, y, text: char_of(d[7]), px: s });
             }
             HumanText::Centered(t) => {
                 let tw = t.chars().count() as i64 * (GLYPH * s) as i64;
-                texts.push(TextRun {
-                    x: (width as i64 - tw) / 2,
-                    y,
-                    text: t.clone(),
-                    px: s,
-                });
+                texts.push(TextRun { x: (width as i64 - tw) / 2, y, text: t.clone(), px: s });
             }
         }
     }
-    Layout {
-        width,
-        height,
-        rects,
-        texts,
-        uniform_rows: bar_h,
-    }
+    Layout { width, height, rects, texts, uniform_rows: if bearer > 0 { 0 } else { bar_h } }
+}
+
+fn char_of(digit: u8) -> String {
+    ((b'0' + digit) as char).to_string()
 }
 
 fn matrix(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
@@ -177,11 +171,5 @@ fn matrix(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
             }
         }
     }
-    Layout {
-        width,
-        height,
-        rects,
-        texts: Vec::new(),
-        uniform_rows: 0,
-    }
+    Layout { width, height, rects, texts: Vec::new(), uniform_rows: 0 }
 }

@@ -31,11 +31,7 @@ pub fn encode(bm: &Bitmap, o: &RenderOptions) -> Vec<u8> {
         }
         if let Some(dpi) = o.dpi {
             let ppm = (dpi as f64 / 0.0254).round() as u32;
-            enc.set_pixel_dims(Some(png::PixelDimensions {
-                xppu: ppm,
-                yppu: ppm,
-                unit: png::Unit::Meter,
-            }));
+            enc.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
         }
         // Writing to a Vec cannot fail for a bitmap of the declared size.
         let written = enc.write_header().and_then(|mut w| {

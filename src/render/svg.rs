@@ -9,11 +9,7 @@ use std::fmt::Write;
 
 fn colour(c: Rgba) -> (String, String) {
     let [r, g, b, a] = c.0;
-    let alpha = if a == 255 {
-        String::new()
-    } else {
-        format!("{:.3}", a as f64 / 255.0)
-    };
+    let alpha = if a == 255 { String::new() } else { format!("{:.3}", a as f64 / 255.0) };
     (format!("#{r:02x}{g:02x}{b:02x}"), alpha)
 }
 

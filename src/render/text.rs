@@ -8,10 +8,7 @@ pub const GLYPH: u32 = 8;
 
 /// The 8 rows of `c`'s glyph; bit 0 of each row is the leftmost pixel.
 pub fn glyph(c: char) -> [u8; 8] {
-    font8x8::BASIC_FONTS
-        .get(c)
-        .or_else(|| font8x8::LATIN_FONTS.get(c))
-        .unwrap_or([0; 8])
+    font8x8::BASIC_FONTS.get(c).or_else(|| font8x8::LATIN_FONTS.get(c)).unwrap_or([0; 8])
 }
 
 #[cfg(test)]

@@ -35,12 +35,8 @@ fn head_error(e: HeadError, s: &Shared) -> ApiError {
     let l = &s.config.limits;
     match e {
         HeadError::UriTooLong => ApiError::UriTooLong { max: l.max_uri },
-        HeadError::HeadersTooLarge => ApiError::HeadersTooLarge {
-            max: l.max_header_bytes,
-        },
-        HeadError::TooManyHeaders => ApiError::TooManyHeaders {
-            max: crate::config::MAX_HEADERS,
-        },
+        HeadError::HeadersTooLarge => ApiError::HeadersTooLarge { max: l.max_header_bytes },
+        HeadError::TooManyHeaders => ApiError::TooManyHeaders { max: crate::config::MAX_HEADERS },
         HeadError::Malformed(w) => ApiError::Malformed(w),
         HeadError::BadContentLength => ApiError::BadContentLength,
         HeadError::UnsupportedVersion => ApiError::VersionNotSupported,
@@ -60,10 +56,7 @@ enum Next {
 /// to `out`; returns how many bytes were consumed and what to do next.
 fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usize, Next) {
     let limits = &shared.config.limits;
-    let hl = HeadLimits {
-        max_uri: limits.max_uri,
-        max_header_bytes: limits.max_header_bytes,
-    };
+    let hl = HeadLimits { max_uri: limits.max_uri, max_header_bytes: limits.max_header_bytes };
     let date = core.date.borrow();
     let date = date.line();
     let mut pos = 0;
@@ -82,32 +75,19 @@ fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usiz
         let refuse = if head.chunked {
             Some(ApiError::LengthRequired)
         } else if head.content_length > limits.max_body as u64 {
-            Some(ApiError::BodyTooLarge {
-                length: head.content_length,
-                max: limits.max_body,
-            })
+            Some(ApiError::BodyTooLarge { length: head.content_length, max: limits.max_body })
         } else {
             None
         };
         if let Some(e) = refuse {
-            api::write_error(
-                out,
-                date,
-                &e,
-                head.method == Method::Head,
-                ConnHeader::Close,
-            );
+            api::write_error(out, date, &e, head.method == Method::Head, ConnHeader::Close);
             return (pos, Next::Close { linger: true });
         }
         let total = head.len + head.content_length as usize;
         if buf.len() - pos < total {
             return (pos, Next::Read(total));
         }
-        let body = if head.method == Method::Post {
-            &buf[pos + head.len..pos + total]
-        } else {
-            &[][..]
-        };
+        let body = if head.method == Method::Post { &buf[pos + head.len..pos + total] } else { &[][..] };
         let keep = head.keep_alive && !core.stopping();
         let conn = match (keep, head.minor) {
             (false, _) => ConnHeader::Close,

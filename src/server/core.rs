@@ -58,45 +58,28 @@ async fn accept_loop(listener: monoio::net::TcpListener, core: Rc<Core>, shared:
 }
 
 /// The worker thread's body: reports start-up success or failure on `ready`, then serves.
-pub fn run(
-    cpu: usize,
-    l: StdListener,
-    shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-    ready: Sender<io::Result<()>>,
-) {
+pub fn run(cpu: usize, l: StdListener, shared: Arc<Shared>, stop: Arc<AtomicBool>, ready: Sender<io::Result<()>>) {
     if shared.config.pin {
         let _ = monoio::utils::bind_to_cpu_set([cpu]);
     }
     let fut = serve(l, shared.clone(), stop, ready.clone());
     let built = match shared.config.driver {
-        DriverChoice::Auto => monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
-            .enable_timer()
-            .build()
-            .map(|mut rt| rt.block_on(fut)),
-        DriverChoice::Uring => monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
-            .enable_timer()
-            .build()
-            .map(|mut rt| rt.block_on(fut)),
-        DriverChoice::Epoll => monoio::RuntimeBuilder::<monoio::LegacyDriver>::new()
-            .enable_timer()
-            .build()
-            .map(|mut rt| rt.block_on(fut)),
+        DriverChoice::Auto => {
+            monoio::RuntimeBuilder::<monoio::FusionDriver>::new().enable_timer().build().map(|mut rt| rt.block_on(fut))
+        }
+        DriverChoice::Uring => {
+            monoio::RuntimeBuilder::<monoio::IoUringDriver>::new().enable_timer().build().map(|mut rt| rt.block_on(fut))
+        }
+        DriverChoice::Epoll => {
+            monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer().build().map(|mut rt| rt.block_on(fut))
+        }
     };
     if let Err(e) = built {
-        let _ = ready.send(Err(io::Error::new(
-            e.kind(),
-            format!("--driver: cannot start runtime: {e}"),
-        )));
+        let _ = ready.send(Err(io::Error::new(e.kind(), format!("--driver: cannot start runtime: {e}"))));
     }
 }
 
-async fn serve(
-    l: StdListener,
-    shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-    ready: Sender<io::Result<()>>,
-) {
+async fn serve(l: StdListener, shared: Arc<Shared>, stop: Arc<AtomicBool>, ready: Sender<io::Result<()>>) {
     let listener = match monoio::net::TcpListener::from_std(l) {
         Ok(l) => l,
         Err(e) => {
@@ -105,12 +88,8 @@ async fn serve(
         }
     };
     let _ = ready.send(Ok(()));
-    let core = Rc::new(Core {
-        date: RefCell::new(DateCache::default()),
-        conns: Cell::new(0),
-        busy: Cell::new(0),
-        stop,
-    });
+    let core =
+        Rc::new(Core { date: RefCell::new(DateCache::default()), conns: Cell::new(0), busy: Cell::new(0), stop });
     let fd = listener.as_raw_fd();
     monoio::spawn(accept_loop(listener, core.clone(), shared.clone()));
     while !core.stopping() {

@@ -20,29 +20,20 @@ pub fn bind(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
 /// Raises the soft RLIMIT_NOFILE to the hard limit (as nginx and Go do), logging when the
 /// result is still low for a server expected to hold thousands of connections.
 pub fn raise_nofile_limit() {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
     unsafe {
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
             return;
         }
         if lim.rlim_cur < lim.rlim_max {
-            let want = libc::rlimit {
-                rlim_cur: lim.rlim_max,
-                rlim_max: lim.rlim_max,
-            };
+            let want = libc::rlimit { rlim_cur: lim.rlim_max, rlim_max: lim.rlim_max };
             if libc::setrlimit(libc::RLIMIT_NOFILE, &want) == 0 {
                 lim = want;
             }
         }
     }
     if lim.rlim_cur < 16384 {
-        eprintln!(
-            "barcoded: open-file limit is {} (raise the hard limit for many connections)",
-            lim.rlim_cur
-        );
+        eprintln!("barcoded: open-file limit is {} (raise the hard limit for many connections)", lim.rlim_cur);
     }
 }

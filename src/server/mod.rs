@@ -73,13 +73,7 @@ impl Server {
                 }
             }
         }
-        Ok(Server {
-            addr,
-            driver,
-            threads: handles,
-            stop,
-            shared,
-        })
+        Ok(Server { addr, driver, threads: handles, stop, shared })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

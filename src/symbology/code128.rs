@@ -147,11 +147,7 @@ fn ab_value(set: usize, atom: u16) -> Option<(u8, bool)> {
     if atom == FNC1 {
         return Some((FNC1_VALUE, false));
     }
-    let (low, ext) = if atom >= 128 {
-        (atom - 128, true)
-    } else {
-        (atom, false)
-    };
+    let (low, ext) = if atom >= 128 { (atom - 128, true) } else { (atom, false) };
     let v = match (set, low) {
         (0, 0..=31) => low + 64,
         (0, 32..=95) | (1, 32..=127) => low - 32,
@@ -205,14 +201,7 @@ pub fn values(atoms: &[u16]) -> Vec<u8> {
         stay[i] = st;
     }
     // The start code picks the set, so the first set is the one cheapest without a switch.
-    let mut set = if n == 0 {
-        1
-    } else {
-        [1, 2, 0]
-            .into_iter()
-            .min_by_key(|&s| stay[0][s])
-            .unwrap_or(1)
-    };
+    let mut set = if n == 0 { 1 } else { [1, 2, 0].into_iter().min_by_key(|&s| stay[0][s]).unwrap_or(1) };
     let mut out = Vec::with_capacity(n + 4);
     out.push(START[set]);
     let mut i = 0;
@@ -246,12 +235,7 @@ pub fn values(atoms: &[u16]) -> Vec<u8> {
             }
         }
     }
-    let weighted: u32 = out
-        .iter()
-        .enumerate()
-        .skip(1)
-        .map(|(k, &v)| k as u32 * v as u32)
-        .sum();
+    let weighted: u32 = out.iter().enumerate().skip(1).map(|(k, &v)| k as u32 * v as u32).sum();
     out.push(((out[0] as u32 + weighted) % 103) as u8);
     out
 }
@@ -281,37 +265,20 @@ pub fn encode(data: &[u8]) -> Result<Encoded, DataError> {
     let text = std::str::from_utf8(data).map_err(|_| DataError::NotUtf8)?;
     let count = text.chars().count();
     if count > MAX_CHARS {
-        return Err(DataError::TooLong {
-            symbology: "code128",
-            max: MAX_CHARS,
-            got: count,
-            unit: "characters",
-        });
+        return Err(DataError::TooLong { symbology: "code128", max: MAX_CHARS, got: count, unit: "characters" });
     }
     let mut atoms = Vec::with_capacity(count);
     for (pos, ch) in text.chars().enumerate() {
         let c = ch as u32;
         if c > 0xFF {
-            return Err(DataError::BadChar {
-                symbology: "code128",
-                pos,
-                ch,
-                allowed: RULE,
-            });
+            return Err(DataError::BadChar { symbology: "code128", pos, ch, allowed: RULE });
         }
         atoms.push(c as u16);
     }
-    let hrt: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let hrt: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let modules = modules(&values(&atoms));
     Ok(Encoded {
-        symbol: Symbol::Linear(Linear {
-            modules,
-            guards: Vec::new(),
-            text: HumanText::Centered(hrt),
-        }),
+        symbol: Symbol::Linear(Linear { modules, guards: Vec::new(), text: HumanText::Centered(hrt), bearer: 0 }),
         canonical: text.to_owned(),
     })
 }
@@ -356,10 +323,7 @@ mod tests {
         assert_eq!(v[0], 103);
         let e = encode("é".as_bytes()).unwrap();
         assert_eq!(e.canonical, "é");
-        assert!(matches!(
-            encode("€".as_bytes()),
-            Err(DataError::BadChar { .. })
-        ));
+        assert!(matches!(encode("€".as_bytes()), Err(DataError::BadChar { .. })));
     }
 
     #[test]

@@ -4,7 +4,10 @@
 
 pub mod code128;
 pub mod ean;
+pub mod gs1_128;
+pub mod linear;
 pub mod qr;
+pub mod twod;
 
 use std::fmt;
 
@@ -12,13 +15,41 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Symbology {
     Ean13,
+    Ean8,
+    UpcA,
+    UpcE,
+    Itf,
+    Itf14,
     Code128,
+    Gs1_128,
+    Code39,
+    Code93,
+    Codabar,
     Qr,
+    DataMatrix,
+    Pdf417,
+    Aztec,
 }
 
 impl Symbology {
     /// Every served symbology, in the order `/v1/symbologies` lists them.
-    pub const ALL: [Symbology; 3] = [Symbology::Ean13, Symbology::Code128, Symbology::Qr];
+    pub const ALL: [Symbology; 15] = [
+        Symbology::Ean13,
+        Symbology::Ean8,
+        Symbology::UpcA,
+        Symbology::UpcE,
+        Symbology::Itf,
+        Symbology::Itf14,
+        Symbology::Code128,
+        Symbology::Gs1_128,
+        Symbology::Code39,
+        Symbology::Code93,
+        Symbology::Codabar,
+        Symbology::Qr,
+        Symbology::DataMatrix,
+        Symbology::Pdf417,
+        Symbology::Aztec,
+    ];
 
     /// Looks a symbology up by its lower-case URL name.
     pub fn from_name(name: &[u8]) -> Option<Symbology> {
@@ -29,38 +60,58 @@ impl Symbology {
     pub fn name(self) -> &'static str {
         match self {
             Symbology::Ean13 => "ean13",
+            Symbology::Ean8 => "ean8",
+            Symbology::UpcA => "upca",
+            Symbology::UpcE => "upce",
+            Symbology::Itf => "itf",
+            Symbology::Itf14 => "itf14",
             Symbology::Code128 => "code128",
+            Symbology::Gs1_128 => "gs1-128",
+            Symbology::Code39 => "code39",
+            Symbology::Code93 => "code93",
+            Symbology::Codabar => "codabar",
             Symbology::Qr => "qr",
+            Symbology::DataMatrix => "datamatrix",
+            Symbology::Pdf417 => "pdf417",
+            Symbology::Aztec => "aztec",
         }
     }
 
     /// Whether the symbol is two-dimensional (no bar height, no text line).
     pub fn is_2d(self) -> bool {
-        matches!(self, Symbology::Qr)
+        matches!(self, Symbology::Qr | Symbology::DataMatrix | Symbology::Pdf417 | Symbology::Aztec)
     }
 
     /// Default quiet zone, left and right, in modules: each specification's minimum.
     pub fn default_quiet(self) -> (u32, u32) {
         match self {
             Symbology::Ean13 => (11, 7),
-            Symbology::Code128 => (10, 10),
+            Symbology::Ean8 => (7, 7),
+            Symbology::UpcA | Symbology::UpcE => (9, 9),
             Symbology::Qr => (4, 4),
+            Symbology::DataMatrix => (1, 1),
+            Symbology::Pdf417 => (2, 2),
+            Symbology::Aztec => (0, 0),
+            _ => (10, 10),
         }
     }
 
     /// Default bar height in modules for linear codes (EAN-13: 22.85 mm at X = 0.33 mm).
     pub fn default_height(self) -> u32 {
         match self {
-            Symbology::Ean13 => 69,
-            Symbology::Code128 => 50,
-            Symbology::Qr => 0,
+            Symbology::Ean13 | Symbology::UpcA => 69,
+            Symbology::Ean8 => 55,
+            Symbology::UpcE => 69,
+            Symbology::Itf14 => 97,
+            s if s.is_2d() => 0,
+            _ => 50,
         }
     }
 
     /// Default pixels per module.
     pub fn default_scale(self) -> u32 {
         match self {
-            Symbology::Qr => 4,
+            Symbology::Qr | Symbology::DataMatrix | Symbology::Aztec => 4,
             _ => 2,
         }
     }
@@ -68,11 +119,23 @@ impl Symbology {
     /// A one-line statement of the data rules, for `/v1/symbologies`.
     pub fn data_rule(self) -> &'static str {
         match self {
-            Symbology::Ean13 => {
-                "12 digits (check digit computed) or 13 digits (check digit verified)"
-            }
+            Symbology::Ean13 => "12 digits (check digit computed) or 13 digits (check digit verified)",
+            Symbology::Ean8 => "7 digits (check digit computed) or 8 (verified)",
+            Symbology::UpcA => "11 digits (check digit computed) or 12 (verified)",
+            Symbology::UpcE => linear::UPCE_RULE,
+            Symbology::Itf => "an even number of digits, 2-80 (pad=true adds a leading 0 to an odd count)",
+            Symbology::Itf14 => "13 digits (check digit computed) or 14 (verified)",
             Symbology::Code128 => code128::RULE,
+            Symbology::Gs1_128 => gs1_128::RULE,
+            Symbology::Code39 => linear::CODE39_RULE,
+            Symbology::Code93 => {
+                "1-80 ASCII characters (0-127, full ASCII through shift pairs); two check characters added"
+            }
+            Symbology::Codabar => linear::CODABAR_RULE,
             Symbology::Qr => qr::RULE,
+            Symbology::DataMatrix => twod::DATAMATRIX_RULE,
+            Symbology::Pdf417 => twod::PDF417_RULE,
+            Symbology::Aztec => twod::AZTEC_RULE,
         }
     }
 }
@@ -102,6 +165,12 @@ impl Ecc {
 pub enum HumanText {
     /// EAN-13 digits in their standard split positions.
     Ean13([u8; 13]),
+    /// EAN-8: four digits under each half.
+    Ean8([u8; 8]),
+    /// UPC-A: first and last digit outside the bars, five under each half.
+    UpcA([u8; 12]),
+    /// UPC-E: number system left, six digits under, check digit right.
+    UpcE([u8; 8]),
     /// A line centred under the bars.
     Centered(String),
 }
@@ -113,6 +182,8 @@ pub struct Linear {
     /// Modules (by index) whose bars extend into the text line: EAN guard bars.
     pub guards: Vec<usize>,
     pub text: HumanText,
+    /// Bearer bars above and below the symbol, in modules (0: none).
+    pub bearer: u32,
 }
 
 /// A two-dimensional symbol: `width` x `height` modules, row-major, `true` for dark.
@@ -170,6 +241,15 @@ pub enum DataError {
         ecc: char,
         mode: &'static str,
     },
+    /// 2D capacity (DataMatrix, PDF417, Aztec): `limit` states the capacity in words.
+    Capacity2d {
+        symbology: &'static str,
+        got: usize,
+        limit: &'static str,
+    },
+    NoUpcE,
+    Gs1(String),
+    Codabar(&'static str),
 }
 
 impl fmt::Display for DataError {
@@ -220,6 +300,15 @@ impl fmt::Display for DataError {
                 f,
                 "data: {got} bytes exceeds QR capacity {max} at ecc={ecc} ({mode} mode)"
             ),
+            DataError::Capacity2d { symbology, got, limit } => {
+                write!(f, "data: {got} bytes does not fit in {symbology} ({limit})")
+            }
+            DataError::NoUpcE => write!(
+                f,
+                "data: this UPC-A has no UPC-E form (UPC-E needs number system 0 or 1 and the zero runs of one of the four compression patterns)"
+            ),
+            DataError::Gs1(m) => write!(f, "data: {m}"),
+            DataError::Codabar(m) => write!(f, "data: {m}"),
         }
     }
 }
@@ -234,7 +323,10 @@ impl DataError {
             DataError::TooLong { .. } => "data_too_long",
             DataError::BadChar { .. } => "data_bad_character",
             DataError::CheckDigit { .. } => "check_digit",
-            DataError::Capacity { .. } => "data_over_capacity",
+            DataError::Capacity { .. } | DataError::Capacity2d { .. } => "data_over_capacity",
+            DataError::NoUpcE => "no_upce_form",
+            DataError::Gs1(_) => "gs1_syntax",
+            DataError::Codabar(_) => "data_bad_character",
         }
     }
 }
@@ -242,7 +334,24 @@ impl DataError {
 /// Symbology-specific encoding options.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct EncodeOptions {
+    /// QR level.
     pub ecc: Option<Ecc>,
+    /// PDF417 level (0-8) or Aztec error-correction percent.
+    pub level: Option<u8>,
+    /// PDF417 data columns.
+    pub columns: Option<u8>,
+    /// DataMatrix: rectangular symbol.
+    pub rect: bool,
+    /// GS1 mode (DataMatrix, QR): FNC1 first, data in bracketed element-string form.
+    pub gs1: bool,
+    /// Code 39: full ASCII through shift pairs.
+    pub full_ascii: bool,
+    /// Code 39: add the mod-43 check character.
+    pub check: bool,
+    /// ITF: pad an odd digit count with a leading zero.
+    pub pad: bool,
+    /// ITF and ITF-14: bearer bars (None: the symbology's default).
+    pub bearer: Option<bool>,
 }
 
 /// Validates `data` for `sym` and encodes it.
@@ -252,7 +361,19 @@ pub fn encode(sym: Symbology, data: &[u8], opts: &EncodeOptions) -> Result<Encod
     }
     match sym {
         Symbology::Ean13 => ean::encode_ean13(data),
+        Symbology::Ean8 => linear::ean8(data),
+        Symbology::UpcA => linear::upca(data),
+        Symbology::UpcE => linear::upce(data),
+        Symbology::Itf => linear::itf(data, opts.pad, opts.bearer.unwrap_or(false)),
+        Symbology::Itf14 => linear::itf14(data, opts.bearer.unwrap_or(true)),
         Symbology::Code128 => code128::encode(data),
+        Symbology::Gs1_128 => gs1_128::encode(data),
+        Symbology::Code39 => linear::code39(data, opts.full_ascii, opts.check),
+        Symbology::Code93 => linear::code93(data),
+        Symbology::Codabar => linear::codabar(data),
         Symbology::Qr => qr::encode(data, opts.ecc.unwrap_or(qr::DEFAULT_ECC)),
+        Symbology::DataMatrix => twod::datamatrix(data, opts.rect, opts.gs1),
+        Symbology::Pdf417 => twod::pdf417(data, opts.level.unwrap_or(twod::PDF417_DEFAULT_ECC), opts.columns),
+        Symbology::Aztec => twod::aztec(data, opts.level.unwrap_or(twod::AZTEC_DEFAULT_ECC)),
     }
 }

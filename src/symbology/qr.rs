@@ -46,29 +46,11 @@ pub fn encode(data: &[u8], ecc: Ecc) -> Result<Encoded, DataError> {
     let text = std::str::from_utf8(data).map_err(|_| DataError::NotUtf8)?;
     let (max, mode) = capacity(data, ecc);
     if data.len() > max {
-        return Err(DataError::Capacity {
-            got: data.len(),
-            max,
-            ecc: ecc.letter(),
-            mode,
-        });
+        return Err(DataError::Capacity { got: data.len(), max, ecc: ecc.letter(), mode });
     }
-    let over = || DataError::Capacity {
-        got: data.len(),
-        max,
-        ecc: ecc.letter(),
-        mode,
-    };
-    let matrix = if data.is_ascii() {
-        encode_fast(data, ecc)
-    } else {
-        encode_eci_utf8(data, ecc)
-    }
-    .ok_or_else(over)?;
-    Ok(Encoded {
-        symbol: Symbol::Matrix(matrix),
-        canonical: text.to_owned(),
-    })
+    let over = || DataError::Capacity { got: data.len(), max, ecc: ecc.letter(), mode };
+    let matrix = if data.is_ascii() { encode_fast(data, ecc) } else { encode_eci_utf8(data, ecc) }.ok_or_else(over)?;
+    Ok(Encoded { symbol: Symbol::Matrix(matrix), canonical: text.to_owned() })
 }
 
 fn encode_fast(data: &[u8], ecc: Ecc) -> Option<Matrix> {
@@ -81,11 +63,7 @@ fn encode_fast(data: &[u8], ecc: Ecc) -> Option<Matrix> {
     let qr = fast_qr::QRBuilder::new(data).ecl(ecl).build().ok()?;
     let n = qr.size;
     let dark = qr.data[..n * n].iter().map(|m| m.value()).collect();
-    Some(Matrix {
-        width: n,
-        height: n,
-        dark,
-    })
+    Some(Matrix { width: n, height: n, dark })
 }
 
 fn encode_eci_utf8(data: &[u8], ecc: Ecc) -> Option<Matrix> {
@@ -108,16 +86,8 @@ fn encode_eci_utf8(data: &[u8], ecc: Ecc) -> Option<Matrix> {
         }
         let code = QrCode::with_bits(bits, level).ok()?;
         let n = code.width();
-        let dark = code
-            .to_colors()
-            .iter()
-            .map(|c| *c == qrcode::Color::Dark)
-            .collect();
-        return Some(Matrix {
-            width: n,
-            height: n,
-            dark,
-        });
+        let dark = code.to_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
+        return Some(Matrix { width: n, height: n, dark });
     }
     None
 }
@@ -129,9 +99,7 @@ mod tests {
     #[test]
     fn small_ascii_is_version_1() {
         let e = encode(b"HELLO", Ecc::M).unwrap();
-        let Symbol::Matrix(m) = e.symbol else {
-            panic!()
-        };
+        let Symbol::Matrix(m) = e.symbol else { panic!() };
         assert_eq!(m.width, 21);
         assert_eq!(m.dark.len(), 21 * 21);
     }
@@ -148,10 +116,7 @@ mod tests {
         assert!(encode(&max, Ecc::L).is_ok());
         let over = vec![b'a'; 2954];
         let e = encode(&over, Ecc::L).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "data: 2954 bytes exceeds QR capacity 2953 at ecc=L (byte mode)"
-        );
+        assert_eq!(e.to_string(), "data: 2954 bytes exceeds QR capacity 2953 at ecc=L (byte mode)");
         let digits = vec![b'7'; 7089];
         assert!(encode(&digits, Ecc::L).is_ok());
     }

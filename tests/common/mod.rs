@@ -9,11 +9,7 @@ use std::time::Duration;
 
 /// Starts a one-thread server with test-friendly settings; `tweak` adjusts the config.
 pub fn start(tweak: impl FnOnce(&mut Config)) -> Server {
-    let mut c = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        threads: 1,
-        ..Config::default()
-    };
+    let mut c = Config { listen: "127.0.0.1:0".parse().unwrap(), threads: 1, ..Config::default() };
     c.shutdown_grace = Duration::from_secs(1);
     tweak(&mut c);
     Server::start(c).expect("server starts")
@@ -36,10 +32,7 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -65,17 +58,11 @@ pub fn read_response(r: &mut BufReader<TcpStream>, head: bool) -> Option<Respons
         let (k, v) = h.split_once(':')?;
         headers.push((k.trim().to_string(), v.trim().to_string()));
     }
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .map_or(0, |(_, v)| v.parse().unwrap());
+    let len: usize =
+        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).map_or(0, |(_, v)| v.parse().unwrap());
     let mut body = vec![0; if head || status == 304 { 0 } else { len }];
     r.read_exact(&mut body).ok()?;
-    Some(Response {
-        status,
-        headers,
-        body,
-    })
+    Some(Response { status, headers, body })
 }
 
 /// Sends one raw request on a new connection and reads one response.
@@ -88,10 +75,7 @@ pub fn raw(addr: SocketAddr, req: &[u8]) -> Response {
 
 /// GET `path` on a new connection.
 pub fn get(addr: SocketAddr, path: &str) -> Response {
-    raw(
-        addr,
-        format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
-    )
+    raw(addr, format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
 }
 
 /// True when the peer has closed the connection (EOF or reset) within the read timeout.
