@@ -14,6 +14,7 @@ pub enum ApiError {
     UnknownOption(String),
     BadOption { name: &'static str, value: String, expected: &'static str },
     DuplicateOption(String),
+    ConflictingOptions { a: &'static str, b: &'static str },
     OptionNotApplicable { name: &'static str, symbology: &'static str },
     BadPercentEncoding { field: &'static str, offset: usize },
     ControlChar { field: &'static str, pos: usize },
@@ -54,6 +55,7 @@ impl ApiError {
             ApiError::UnknownOption(_) => "unknown_option",
             ApiError::BadOption { .. } => "bad_option",
             ApiError::DuplicateOption(_) => "duplicate_option",
+            ApiError::ConflictingOptions { .. } => "conflicting_options",
             ApiError::OptionNotApplicable { .. } => "option_not_applicable",
             ApiError::BadPercentEncoding { .. } => "bad_percent_encoding",
             ApiError::ControlChar { .. } => "control_character",
@@ -85,6 +87,7 @@ impl ApiError {
                 format!("{name}: {value:?} is not valid; expected {expected}")
             }
             ApiError::DuplicateOption(n) => format!("{n}: given more than once"),
+            ApiError::ConflictingOptions { a, b } => format!("{a}: cannot be combined with {b}; give one of them"),
             ApiError::OptionNotApplicable { name, symbology } => {
                 format!("{name}: not an option of {symbology}")
             }

@@ -8,7 +8,7 @@ use crate::http::encode::Ready;
 use crate::http::query;
 use crate::render::{self, bitmap::Bitmap, layout};
 use crate::state::Shared;
-use crate::symbology::{self, Symbology};
+use crate::symbology::{self, HumanText, Symbol, Symbology};
 use std::sync::Arc;
 
 /// Where the data of a generate request comes from.
@@ -27,6 +27,32 @@ fn check_text(sym: Symbology, data: &[u8]) -> Result<(), ApiError> {
         }
     }
     Ok(())
+}
+
+/// The human-readable interpretation of a linear symbol.
+fn human_text(sym: &Symbol) -> Option<String> {
+    let Symbol::Linear(l) = sym else { return None };
+    let digits = |d: &[u8]| d.iter().map(|x| (b'0' + x) as char).collect::<String>();
+    Some(match &l.text {
+        HumanText::Ean13(d) => digits(d),
+        HumanText::Ean8(d) => digits(d),
+        HumanText::UpcA(d) => digits(d),
+        HumanText::UpcE(d) => digits(d),
+        HumanText::Centered(t) => t.clone(),
+    })
+}
+
+/// Percent-encodes what a header value may not carry (controls, non-ASCII, `%`).
+fn header_safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if (0x20..0x7f).contains(&b) && b != b'%' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Renders (or finds in L1 under its canonical key) the response for one request.
@@ -71,7 +97,16 @@ pub fn generate(
         }
         Format::Svg => render::svg::encode(&lay, &opts.render).into_bytes(),
     };
-    let ready = Arc::new(Ready::new(fmt.content_type(), &options::etag(&key), &[], &body));
+    let xdim = opts.render.dpi.map(|dpi| format!("{:.4}", opts.render.scale as f64 * 25.4 / dpi as f64));
+    let text = human_text(&enc.symbol).map(|t| header_safe(&t));
+    let mut extra: Vec<(&str, &str)> = Vec::with_capacity(2);
+    if let Some(x) = &xdim {
+        extra.push(("X-Barcode-Xdim-Mm", x));
+    }
+    if let Some(t) = &text {
+        extra.push(("X-Barcode-Text", t));
+    }
+    let ready = Arc::new(Ready::new(fmt.content_type(), &options::etag(&key), &extra, &body));
     shared.l1.insert(key.as_bytes(), ready.clone());
     Ok(ready)
 }

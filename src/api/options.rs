@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use crate::http::query;
 use crate::render::{RenderOptions, Rgba, Rotation};
-use crate::symbology::{Ecc, EncodeOptions, Symbology};
+use crate::symbology::{Addon, Ecc, EncodeOptions, Symbology};
 use std::borrow::Cow;
 
 /// Bumped whenever rendering changes output bytes, so old ETags and cached bytes die.
@@ -67,7 +67,7 @@ fn number(name: &'static str, v: &[u8], range: (u32, u32), expected: &'static st
     Ok(n)
 }
 
-const OPTION_NAMES: [&str; 17] = [
+const OPTION_NAMES: [&str; 22] = [
     "data",
     "scale",
     "height",
@@ -85,7 +85,29 @@ const OPTION_NAMES: [&str; 17] = [
     "shape",
     "gs1",
     "columns",
+    "xdim",
+    "xdim_mil",
+    "height_mm",
+    "version",
+    "addon",
 ];
+
+/// Physical sizing ranges: module width in mm and in mils, bar height in mm.
+pub const XDIM_MM: (f64, f64) = (0.05, 5.0);
+pub const XDIM_MIL: (f64, f64) = (2.0, 200.0);
+pub const HEIGHT_MM: (f64, f64) = (1.0, 500.0);
+/// Printer resolution assumed for physical sizing when `dpi` is not given.
+pub const DEFAULT_PRINT_DPI: u32 = 300;
+
+fn decimal(name: &'static str, v: &[u8], range: (f64, f64), expected: &'static str) -> Result<f64, ApiError> {
+    let bad = || ApiError::BadOption { name, value: String::from_utf8_lossy(v).into_owned(), expected };
+    let ok_chars = !v.is_empty() && v.len() <= 10 && v.iter().all(|b| b.is_ascii_digit() || *b == b'.');
+    let n: f64 = std::str::from_utf8(v).ok().filter(|_| ok_chars).and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+    if !(range.0..=range.1).contains(&n) {
+        return Err(bad());
+    }
+    Ok(n)
+}
 
 fn boolean(name: &'static str, v: &[u8]) -> Result<bool, ApiError> {
     match v {
@@ -110,9 +132,11 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
         bg: Rgba::WHITE,
         rotate: Rotation::R0,
         dpi: None,
+        height_px: None,
     };
     let mut e = EncodeOptions::default();
     let mut data = None;
+    let (mut xdim_mm, mut height_mm): (Option<f64>, Option<f64>) = (None, None);
     for (k, v) in query::pairs(query_str) {
         let Some(idx) = OPTION_NAMES.iter().position(|n| n.as_bytes() == k) else {
             let name = query::decode(k, true)
@@ -208,7 +232,18 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
             "bearer" if matches!(sym, Symbology::Itf | Symbology::Itf14) => e.bearer = Some(boolean("bearer", v)?),
             "full_ascii" if sym == Symbology::Code39 => e.full_ascii = boolean("full_ascii", v)?,
             "check" if sym == Symbology::Code39 => e.check = boolean("check", v)?,
-            "gs1" if sym == Symbology::DataMatrix => e.gs1 = boolean("gs1", v)?,
+            "gs1" if matches!(sym, Symbology::DataMatrix | Symbology::Qr) => e.gs1 = boolean("gs1", v)?,
+            "addon" if sym == Symbology::Ean13 => {
+                if v.len() > 5 {
+                    return Err(ApiError::Data(crate::symbology::DataError::Addon("addon: 2 or 5 digits")));
+                }
+                let mut a = Addon { len: v.len() as u8, ..Addon::default() };
+                a.digits[..v.len()].copy_from_slice(v);
+                e.addon = Some(a);
+            }
+            "version" if sym == Symbology::Qr => {
+                e.version = Some(number("version", v, (1, 40), "an integer 1-40 (QR version)")? as u8)
+            }
             "columns" if sym == Symbology::Pdf417 => {
                 e.columns = Some(number("columns", v, (1, 30), "an integer 1-30 (PDF417 data columns)")? as u8)
             }
@@ -226,8 +261,35 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
                 }
             }
             "dpi" => r.dpi = Some(number("dpi", v, DPI, "an integer 72-4800 (dots per inch)")?),
+            "xdim" => xdim_mm = Some(decimal("xdim", v, XDIM_MM, "a module width in mm, 0.05-5.0")?),
+            "xdim_mil" => xdim_mm = Some(decimal("xdim_mil", v, XDIM_MIL, "a module width in mils, 2-200")? * 0.0254),
+            "height_mm" if !sym.is_2d() => {
+                height_mm = Some(decimal("height_mm", v, HEIGHT_MM, "a bar height in mm, 1-500")?)
+            }
             other => return Err(not_for(OPTION_NAMES.iter().find(|n| **n == other).copied().unwrap_or("option"))),
         }
+    }
+    let given = |n: &str| OPTION_NAMES.iter().position(|o| *o == n).is_some_and(|i| seen[i]);
+    if given("xdim") && given("xdim_mil") {
+        return Err(ApiError::ConflictingOptions { a: "xdim", b: "xdim_mil" });
+    }
+    if let Some(mm) = xdim_mm {
+        if given("scale") {
+            return Err(ApiError::ConflictingOptions {
+                a: "scale",
+                b: if given("xdim") { "xdim" } else { "xdim_mil" },
+            });
+        }
+        // The whole number of printer dots per module closest to the asked width: never blurry.
+        let dpi = *r.dpi.get_or_insert(DEFAULT_PRINT_DPI);
+        r.scale = ((mm * dpi as f64 / 25.4).round() as u32).clamp(SCALE.0, SCALE.1);
+    }
+    if let Some(mm) = height_mm {
+        if given("height") {
+            return Err(ApiError::ConflictingOptions { a: "height", b: "height_mm" });
+        }
+        let dpi = *r.dpi.get_or_insert(DEFAULT_PRINT_DPI);
+        r.height_px = Some(((mm * dpi as f64 / 25.4).round() as u32).max(1));
     }
     if sym == Symbology::Qr && e.ecc.is_none() {
         e.ecc = Some(crate::symbology::qr::DEFAULT_ECC);
@@ -239,11 +301,12 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
 /// It starts with a NUL byte so it can never equal a raw request target in the L1.
 pub fn canonical_key(sym: Symbology, fmt: Format, r: &RenderOptions, e: &EncodeOptions, data: &str) -> String {
     format!(
-        "\0v{RENDERER_VERSION}|{}|{}|s{}|h{}|q{},{}|t{}|fg{}|bg{}|r{}|d{}|e{}|l{}|c{}|o{}{}{}{}{}{}|{}",
+        "\0v{RENDERER_VERSION}|{}|{}|s{}|h{}|hp{}|q{},{}|t{}|fg{}|bg{}|r{}|d{}|e{}|l{}|c{}|o{}{}{}{}{}{}|v{}|{}",
         sym.name(),
         fmt.ext(),
         r.scale,
         if sym.is_2d() { 0 } else { r.height },
+        r.height_px.unwrap_or(0),
         r.quiet.0,
         r.quiet.1,
         r.text as u8,
@@ -260,6 +323,7 @@ pub fn canonical_key(sym: Symbology, fmt: Format, r: &RenderOptions, e: &EncodeO
         e.check as u8,
         e.pad as u8,
         e.bearer.map_or(2, u8::from),
+        e.version.unwrap_or(0),
         data
     )
 }

@@ -2,7 +2,7 @@
 //! ranges and defaults. Built once; it only changes with the code.
 
 use super::error::json_str;
-use super::options::{DPI, HEIGHT, QUIET, SCALE};
+use super::options::{DPI, HEIGHT, HEIGHT_MM, QUIET, SCALE, XDIM_MIL, XDIM_MM};
 use crate::symbology::Symbology;
 use std::fmt::Write;
 use std::sync::OnceLock;
@@ -49,9 +49,18 @@ fn build() -> String {
         s.push_str("\"fg\":{\"default\":\"000000\",\"format\":\"RRGGBB or RRGGBBAA\"},");
         s.push_str("\"bg\":{\"default\":\"ffffff\",\"format\":\"RRGGBB or RRGGBBAA\"},");
         s.push_str("\"rotate\":{\"values\":[0,90,180,270],\"default\":0},");
-        let _ = write!(s, "\"dpi\":{{\"min\":{},\"max\":{},\"default\":null}}", DPI.0, DPI.1);
+        let _ = write!(s, "\"dpi\":{{\"min\":{},\"max\":{},\"default\":null}},", DPI.0, DPI.1);
+        let _ = write!(
+            s,
+            "\"xdim\":{{\"min\":{},\"max\":{},\"unit\":\"mm\"}},\"xdim_mil\":{{\"min\":{},\"max\":{},\"unit\":\"mil\"}}",
+            XDIM_MM.0, XDIM_MM.1, XDIM_MIL.0, XDIM_MIL.1
+        );
+        if !sym.is_2d() {
+            let _ = write!(s, ",\"height_mm\":{{\"min\":{},\"max\":{},\"unit\":\"mm\"}}", HEIGHT_MM.0, HEIGHT_MM.1);
+        }
         s.push_str(match sym {
-            Symbology::Qr => ",\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"}",
+            Symbology::Qr => ",\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"},\"version\":{\"min\":1,\"max\":40,\"default\":null},\"gs1\":{\"default\":false}",
+            Symbology::Ean13 => ",\"addon\":{\"format\":\"2 or 5 digits\",\"default\":null}",
             Symbology::Pdf417 => {
                 ",\"ecc\":{\"min\":0,\"max\":8,\"default\":2},\"columns\":{\"min\":1,\"max\":30,\"default\":null}"
             }

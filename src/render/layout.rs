@@ -62,7 +62,7 @@ fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
         Symbol::Linear(l) => {
             let w = (q + l.modules.len() as u64) * s;
             let text = if o.text { text_block(o).1 as u64 } else { 0 };
-            (w, (o.height as u64 + 2 * l.bearer as u64) * s + text)
+            (w, o.bar_px() as u64 + 2 * l.bearer as u64 * s + text)
         }
         Symbol::Matrix(m) => ((q + m.width as u64) * s, (q + m.height as u64) * s),
     }
@@ -71,7 +71,7 @@ fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
 fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
     let s = o.scale;
     let bearer = l.bearer * s;
-    let bar_h = o.height * s;
+    let bar_h = o.bar_px();
     let x0 = o.quiet.0;
     let mut rects = Vec::new();
     let mut i = 0;
@@ -81,7 +81,7 @@ fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
             while i < l.modules.len() && l.modules[i] {
                 i += 1;
             }
-            rects.push(Rect { x: (x0 + start as u32) * s, y: 0, w: (i - start) as u32 * s, h: bar_h });
+            rects.push(Rect { x: (x0 + start as u32) * s, y: bearer, w: (i - start) as u32 * s, h: bar_h });
         } else {
             i += 1;
         }
@@ -103,15 +103,16 @@ fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
         }
         let y = bar_h + gap;
         match &l.text {
-            HumanText::Ean13(d) => {
-                let digit = |k: usize| char_of(d[k]);
-                // The first digit sits in the left quiet zone; the others under their halves.
-                texts.push(TextRun { x: (x0 as i64 - 8) * s as i64, y, text: digit(0), px: s });
-                for k in 1..13 {
-                    let m = if k < 7 { 3 + 7 * (k - 1) } else { 50 + 7 * (k - 7) };
-                    texts.push(TextRun { x: ((x0 as usize + m) * s as usize) as i64, y, text: digit(k), px: s });
-                }
+            HumanText::Ean13(d) if l.addon.is_some() => {
+                push_ean13_digits(&mut texts, d, x0, y, s);
+                let addon = l.addon.as_deref().unwrap_or("");
+                let start = x0 as usize + 95 + crate::symbology::ean::ADDON_GAP;
+                let span = l.modules.len() - 95 - crate::symbology::ean::ADDON_GAP;
+                let tw = addon.len() * (GLYPH * s) as usize;
+                let x = (start * s as usize + (span * s as usize).saturating_sub(tw) / 2) as i64;
+                texts.push(TextRun { x, y, text: addon.to_owned(), px: s });
             }
+            HumanText::Ean13(d) => push_ean13_digits(&mut texts, d, x0, y, s),
             HumanText::Ean8(d) => {
                 for (k, &digit) in d.iter().enumerate() {
                     let m = if k < 4 { 3 + 7 * k } else { 36 + 7 * (k - 4) };
@@ -141,6 +142,15 @@ fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
         }
     }
     Layout { width, height, rects, texts, uniform_rows: if bearer > 0 { 0 } else { bar_h } }
+}
+
+/// EAN-13 digits: the first in the left quiet zone, six under each half.
+fn push_ean13_digits(texts: &mut Vec<TextRun>, d: &[u8; 13], x0: u32, y: u32, s: u32) {
+    texts.push(TextRun { x: (x0 as i64 - 8) * s as i64, y, text: char_of(d[0]), px: s });
+    for (k, &digit) in d.iter().enumerate().skip(1) {
+        let m = if k < 7 { 3 + 7 * (k - 1) } else { 50 + 7 * (k - 7) };
+        texts.push(TextRun { x: ((x0 as usize + m) * s as usize) as i64, y, text: char_of(digit), px: s });
+    }
 }
 
 fn char_of(digit: u8) -> String {

@@ -74,6 +74,15 @@ pub struct RenderOptions {
     pub rotate: Rotation,
     /// Written into PNG `pHYs` when set.
     pub dpi: Option<u32>,
+    /// Bar height in pixels when given physically (`height_mm`); overrides `height`.
+    pub height_px: Option<u32>,
+}
+
+impl RenderOptions {
+    /// Bar height of linear codes in pixels.
+    pub fn bar_px(&self) -> u32 {
+        self.height_px.unwrap_or(self.height.saturating_mul(self.scale))
+    }
 }
 
 /// Why an image cannot be rendered.

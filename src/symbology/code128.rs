@@ -278,7 +278,13 @@ pub fn encode(data: &[u8]) -> Result<Encoded, DataError> {
     let hrt: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let modules = modules(&values(&atoms));
     Ok(Encoded {
-        symbol: Symbol::Linear(Linear { modules, guards: Vec::new(), text: HumanText::Centered(hrt), bearer: 0 }),
+        symbol: Symbol::Linear(Linear {
+            modules,
+            guards: Vec::new(),
+            text: HumanText::Centered(hrt),
+            bearer: 0,
+            addon: None,
+        }),
         canonical: text.to_owned(),
     })
 }

@@ -112,6 +112,11 @@ pub fn atoms(elements: &[Element]) -> Vec<u16> {
     a
 }
 
+/// The element data as 2D symbologies carry it: GS (0x1D) wherever FNC1 separates values.
+pub fn raw_with_gs(elements: &[Element]) -> String {
+    atoms(elements).into_iter().skip(1).map(|a| if a == FNC1 { '\u{1d}' } else { a as u8 as char }).collect()
+}
+
 pub fn encode(data: &[u8]) -> Result<Encoded, DataError> {
     let s = std::str::from_utf8(data).map_err(|_| DataError::NotUtf8)?;
     if data.len() > 4 * MAX_DATA {
@@ -129,6 +134,7 @@ pub fn encode(data: &[u8]) -> Result<Encoded, DataError> {
             guards: Vec::new(),
             text: HumanText::Centered(s.to_owned()),
             bearer: 0,
+            addon: None,
         }),
         canonical: s.to_owned(),
     })

@@ -184,6 +184,8 @@ pub struct Linear {
     pub text: HumanText,
     /// Bearer bars above and below the symbol, in modules (0: none).
     pub bearer: u32,
+    /// EAN add-on digits; their modules end `modules`, after `ean::ADDON_GAP` light ones.
+    pub addon: Option<String>,
 }
 
 /// A two-dimensional symbol: `width` x `height` modules, row-major, `true` for dark.
@@ -247,7 +249,13 @@ pub enum DataError {
         got: usize,
         limit: &'static str,
     },
+    QrVersion {
+        got: usize,
+        version: u8,
+        ecc: char,
+    },
     NoUpcE,
+    Addon(&'static str),
     Gs1(String),
     Codabar(&'static str),
 }
@@ -303,11 +311,15 @@ impl fmt::Display for DataError {
             DataError::Capacity2d { symbology, got, limit } => {
                 write!(f, "data: {got} bytes does not fit in {symbology} ({limit})")
             }
+            DataError::QrVersion { got, version, ecc } => {
+                write!(f, "data: {got} bytes does not fit QR version {version} at ecc={ecc}; omit version or raise it")
+            }
             DataError::NoUpcE => write!(
                 f,
                 "data: this UPC-A has no UPC-E form (UPC-E needs number system 0 or 1 and the zero runs of one of the four compression patterns)"
             ),
             DataError::Gs1(m) => write!(f, "data: {m}"),
+            DataError::Addon(m) => write!(f, "{m}"),
             DataError::Codabar(m) => write!(f, "data: {m}"),
         }
     }
@@ -323,8 +335,11 @@ impl DataError {
             DataError::TooLong { .. } => "data_too_long",
             DataError::BadChar { .. } => "data_bad_character",
             DataError::CheckDigit { .. } => "check_digit",
-            DataError::Capacity { .. } | DataError::Capacity2d { .. } => "data_over_capacity",
+            DataError::Capacity { .. } | DataError::Capacity2d { .. } | DataError::QrVersion { .. } => {
+                "data_over_capacity"
+            }
             DataError::NoUpcE => "no_upce_form",
+            DataError::Addon(_) => "bad_addon",
             DataError::Gs1(_) => "gs1_syntax",
             DataError::Codabar(_) => "data_bad_character",
         }
@@ -340,6 +355,10 @@ pub struct EncodeOptions {
     pub level: Option<u8>,
     /// PDF417 data columns.
     pub columns: Option<u8>,
+    /// EAN-13 add-on digits (2 or 5).
+    pub addon: Option<Addon>,
+    /// QR version (1-40), when the caller pins the size.
+    pub version: Option<u8>,
     /// DataMatrix: rectangular symbol.
     pub rect: bool,
     /// GS1 mode (DataMatrix, QR): FNC1 first, data in bracketed element-string form.
@@ -354,13 +373,20 @@ pub struct EncodeOptions {
     pub bearer: Option<bool>,
 }
 
+/// An EAN add-on as given: up to 5 ASCII bytes, validated by the encoder.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Addon {
+    pub digits: [u8; 5],
+    pub len: u8,
+}
+
 /// Validates `data` for `sym` and encodes it.
 pub fn encode(sym: Symbology, data: &[u8], opts: &EncodeOptions) -> Result<Encoded, DataError> {
     if data.is_empty() {
         return Err(DataError::Empty);
     }
     match sym {
-        Symbology::Ean13 => ean::encode_ean13(data),
+        Symbology::Ean13 => ean::encode_ean13_addon(data, opts.addon.as_ref().map(|a| &a.digits[..a.len as usize])),
         Symbology::Ean8 => linear::ean8(data),
         Symbology::UpcA => linear::upca(data),
         Symbology::UpcE => linear::upce(data),
@@ -371,7 +397,7 @@ pub fn encode(sym: Symbology, data: &[u8], opts: &EncodeOptions) -> Result<Encod
         Symbology::Code39 => linear::code39(data, opts.full_ascii, opts.check),
         Symbology::Code93 => linear::code93(data),
         Symbology::Codabar => linear::codabar(data),
-        Symbology::Qr => qr::encode(data, opts.ecc.unwrap_or(qr::DEFAULT_ECC)),
+        Symbology::Qr => qr::encode(data, opts.ecc.unwrap_or(qr::DEFAULT_ECC), opts.version, opts.gs1),
         Symbology::DataMatrix => twod::datamatrix(data, opts.rect, opts.gs1),
         Symbology::Pdf417 => twod::pdf417(data, opts.level.unwrap_or(twod::PDF417_DEFAULT_ECC), opts.columns),
         Symbology::Aztec => twod::aztec(data, opts.level.unwrap_or(twod::AZTEC_DEFAULT_ECC)),

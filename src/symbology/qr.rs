@@ -2,7 +2,7 @@
 //! the `qrcode` crate's); data with non-ASCII bytes goes through `qrcode`, which can prefix
 //! the ECI designator for UTF-8 (ECI 26) so that every reader decodes the text exactly.
 
-use super::{DataError, Ecc, Encoded, Matrix, Symbol};
+use super::{gs1_128, DataError, Ecc, Encoded, Matrix, Symbol};
 
 /// ECC level when the request names none.
 pub const DEFAULT_ECC: Ecc = Ecc::M;
@@ -41,15 +41,27 @@ pub fn capacity(data: &[u8], ecc: Ecc) -> (usize, &'static str) {
     }
 }
 
-/// Validates and encodes `data` at `ecc`.
-pub fn encode(data: &[u8], ecc: Ecc) -> Result<Encoded, DataError> {
+/// Validates and encodes `data` at `ecc`; `version` (1-40) pins the symbol size; `gs1`
+/// takes a bracketed GS1 element string and marks the symbol as GS1 (FNC1 first).
+pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>, gs1: bool) -> Result<Encoded, DataError> {
     let text = std::str::from_utf8(data).map_err(|_| DataError::NotUtf8)?;
     let (max, mode) = capacity(data, ecc);
     if data.len() > max {
         return Err(DataError::Capacity { got: data.len(), max, ecc: ecc.letter(), mode });
     }
-    let over = || DataError::Capacity { got: data.len(), max, ecc: ecc.letter(), mode };
-    let matrix = if data.is_ascii() { encode_fast(data, ecc) } else { encode_eci_utf8(data, ecc) }.ok_or_else(over)?;
+    let over = || match version {
+        Some(v) => DataError::QrVersion { got: data.len(), version: v, ecc: ecc.letter() },
+        None => DataError::Capacity { got: data.len(), max, ecc: ecc.letter(), mode },
+    };
+    let matrix = if gs1 {
+        let raw = gs1_128::raw_with_gs(&gs1_128::parse_bracketed(text)?);
+        encode_bits(raw.as_bytes(), ecc, version, false, true)
+    } else if data.is_ascii() && version.is_none() {
+        encode_fast(data, ecc)
+    } else {
+        encode_bits(data, ecc, version, !data.is_ascii(), false)
+    }
+    .ok_or_else(over)?;
     Ok(Encoded { symbol: Symbol::Matrix(matrix), canonical: text.to_owned() })
 }
 
@@ -66,7 +78,8 @@ fn encode_fast(data: &[u8], ecc: Ecc) -> Option<Matrix> {
     Some(Matrix { width: n, height: n, dark })
 }
 
-fn encode_eci_utf8(data: &[u8], ecc: Ecc) -> Option<Matrix> {
+/// Encodes through `qrcode`'s bit-level API: ECI 26 for UTF-8, FNC1 for GS1, a pinned version.
+fn encode_bits(data: &[u8], ecc: Ecc, version: Option<u8>, eci: bool, gs1: bool) -> Option<Matrix> {
     use qrcode::bits::Bits;
     use qrcode::{EcLevel, QrCode, Version};
     let level = match ecc {
@@ -75,10 +88,15 @@ fn encode_eci_utf8(data: &[u8], ecc: Ecc) -> Option<Matrix> {
         Ecc::Q => EcLevel::Q,
         Ecc::H => EcLevel::H,
     };
-    // The smallest version whose capacity holds ECI + byte segment + terminator.
-    for v in 1..=40 {
+    // The smallest version (or the pinned one) that holds the segments and terminator.
+    let versions = match version {
+        Some(v) => v as i16..=v as i16,
+        None => 1..=40,
+    };
+    for v in versions {
         let mut bits = Bits::new(Version::Normal(v));
-        if bits.push_eci_designator(26).is_err()
+        if (eci && bits.push_eci_designator(26).is_err())
+            || (gs1 && bits.push_fnc1_first_position().is_err())
             || bits.push_byte_data(data).is_err()
             || bits.push_terminator(level).is_err()
         {
@@ -98,7 +116,7 @@ mod tests {
 
     #[test]
     fn small_ascii_is_version_1() {
-        let e = encode(b"HELLO", Ecc::M).unwrap();
+        let e = encode(b"HELLO", Ecc::M, None, false).unwrap();
         let Symbol::Matrix(m) = e.symbol else { panic!() };
         assert_eq!(m.width, 21);
         assert_eq!(m.dark.len(), 21 * 21);
@@ -106,18 +124,26 @@ mod tests {
 
     #[test]
     fn utf8_goes_through_eci() {
-        let e = encode("zażółć".as_bytes(), Ecc::M).unwrap();
+        let e = encode("zażółć".as_bytes(), Ecc::M, None, false).unwrap();
         assert!(matches!(e.symbol, Symbol::Matrix(_)));
+    }
+
+    #[test]
+    fn pinned_version() {
+        let Symbol::Matrix(m) = encode(b"HELLO", Ecc::M, Some(5), false).unwrap().symbol else { panic!() };
+        assert_eq!(m.width, 17 + 4 * 5);
+        let e = encode(&[b'a'; 100], Ecc::H, Some(1), false).unwrap_err();
+        assert_eq!(e.to_string(), "data: 100 bytes does not fit QR version 1 at ecc=H; omit version or raise it");
     }
 
     #[test]
     fn capacity_edges() {
         let max = vec![b'a'; 2953];
-        assert!(encode(&max, Ecc::L).is_ok());
+        assert!(encode(&max, Ecc::L, None, false).is_ok());
         let over = vec![b'a'; 2954];
-        let e = encode(&over, Ecc::L).unwrap_err();
+        let e = encode(&over, Ecc::L, None, false).unwrap_err();
         assert_eq!(e.to_string(), "data: 2954 bytes exceeds QR capacity 2953 at ecc=L (byte mode)");
         let digits = vec![b'7'; 7089];
-        assert!(encode(&digits, Ecc::L).is_ok());
+        assert!(encode(&digits, Ecc::L, None, false).is_ok());
     }
 }

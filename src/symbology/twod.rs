@@ -2,7 +2,7 @@
 //! length-checked against each symbology's largest capacity before the encoder runs, the
 //! encoder is called behind `catch_unwind`, and its output is turned into our `Matrix`.
 
-use super::gs1_128::{self, Element};
+use super::gs1_128;
 use super::{DataError, Encoded, Matrix, Symbol};
 use rxing::common::BitMatrix;
 use rxing::{BarcodeFormat, EncodeHints, Writer};
@@ -59,23 +59,13 @@ fn write(format: BarcodeFormat, contents: &str, h: &EncodeHints) -> Option<Matri
     }
 }
 
-/// The raw GS1 data of bracketed elements: values joined, GS after variable-length values.
-fn gs1_raw(elements: &[Element]) -> String {
-    let mut s = String::new();
-    let atoms = gs1_128::atoms(elements);
-    for a in atoms.into_iter().skip(1) {
-        s.push(if a == super::code128::FNC1 { '\u{1d}' } else { a as u8 as char });
-    }
-    s
-}
-
 pub fn datamatrix(data: &[u8], rect: bool, gs1: bool) -> Result<Encoded, DataError> {
     const LIMIT: &str =
         "DataMatrix holds at most 3116 digits, 2335 ASCII characters or 1556 bytes; rectangular symbols far less";
     pre_check("datamatrix", data, 3116, LIMIT)?;
     let s = text(data)?;
     // GS1 mode: the encoder starts with FNC1 itself and turns GS separators into FNC1.
-    let contents = if gs1 { gs1_raw(&gs1_128::parse_bracketed(s)?) } else { s.to_owned() };
+    let contents = if gs1 { gs1_128::raw_with_gs(&gs1_128::parse_bracketed(s)?) } else { s.to_owned() };
     let mut h = hints(&contents);
     // The minimal encoder is the one that honours the character set (ECI) and GS1 hints.
     h.DataMatrixCompact = Some(true);
@@ -166,6 +156,6 @@ mod tests {
     #[test]
     fn gs1_datamatrix_uses_gs_separators() {
         let e = gs1_128::parse_bracketed("(01)09506000134352(10)ABC(17)261231").unwrap();
-        assert_eq!(gs1_raw(&e), "010950600013435210ABC\u{1d}17261231");
+        assert_eq!(gs1_128::raw_with_gs(&e), "010950600013435210ABC\u{1d}17261231");
     }
 }
