@@ -27,28 +27,28 @@ impl Bitmap {
         self.bits[y as usize * self.stride + x as usize / 8] |= 0x80 >> (x % 8);
     }
 
-    /// Sets the bits of one row segment.
+    /// Sets the bits of one row segment, a byte at a time where it can.
     fn fill_row(&mut self, y: u32, x: u32, w: u32) {
-        let row = y as usize * self.stride;
-        for px in x..(x + w).min(self.width) {
-            self.bits[row + px as usize / 8] |= 0x80 >> (px % 8);
+        let end = (x + w).min(self.width);
+        if x >= end {
+            return;
+        }
+        let row = &mut self.bits[y as usize * self.stride..(y as usize + 1) * self.stride];
+        let (first, last) = (x as usize / 8, (end as usize - 1) / 8);
+        let head = 0xFFu8 >> (x % 8);
+        let tail = 0xFFu8 << (7 - (end - 1) % 8);
+        if first == last {
+            row[first] |= head & tail;
+        } else {
+            row[first] |= head;
+            row[first + 1..last].fill(0xFF);
+            row[last] |= tail;
         }
     }
 
     pub fn fill_rect(&mut self, r: Rect) {
-        let y_end = (r.y + r.h).min(self.height);
-        if r.y >= y_end {
-            return;
-        }
-        self.fill_row(r.y, r.x, r.w);
-        // Every row of a rectangle is the same: copy the first.
-        let first = r.y as usize * self.stride;
-        for y in r.y + 1..y_end {
-            let at = y as usize * self.stride;
-            for i in 0..self.stride {
-                let b = self.bits[first + i];
-                self.bits[at + i] |= b & mask_for(i, r.x, r.w);
-            }
+        for y in r.y..(r.y + r.h).min(self.height) {
+            self.fill_row(y, r.x, r.w);
         }
     }
 
@@ -79,16 +79,17 @@ impl Bitmap {
     /// Draws a whole layout. Linear bars are one row pattern: draw it once, copy it down.
     pub fn from_layout(l: &Layout) -> Bitmap {
         let mut bm = Bitmap::new(l.width, l.height);
-        let uniform = l.uniform_rows.min(l.height);
+        let (y0, y1) = (l.band.0.min(l.height), l.band.1.min(l.height));
         let (pattern, rest): (Vec<&Rect>, Vec<&Rect>) =
-            l.rects.iter().partition(|r| uniform > 0 && r.y == 0 && r.h == uniform);
+            l.rects.iter().partition(|r| y1 > y0 && r.y == y0 && r.y + r.h == y1);
         if !pattern.is_empty() {
             for r in &pattern {
-                bm.fill_row(0, r.x, r.w);
+                bm.fill_row(y0, r.x, r.w);
             }
             let stride = bm.stride;
-            for y in 1..uniform as usize {
-                bm.bits.copy_within(0..stride, y * stride);
+            let first = y0 as usize * stride;
+            for y in y0 as usize + 1..y1 as usize {
+                bm.bits.copy_within(first..first + stride, y * stride);
             }
         }
         for r in rest {
@@ -135,17 +136,6 @@ impl Bitmap {
     }
 }
 
-/// The bits of byte `i` of a row that lie inside `[x, x + w)`.
-fn mask_for(i: usize, x: u32, w: u32) -> u8 {
-    let lo = i as u32 * 8;
-    let (a, b) = (x.max(lo), (x + w).min(lo + 8));
-    if a >= b {
-        return 0;
-    }
-    let len = b - a;
-    ((0xFFu16 << (8 - len)) as u8) >> (a - lo)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +147,17 @@ mod tests {
         for y in 0..3 {
             for x in 0..20 {
                 assert_eq!(b.get(x, y), y >= 1 && (3..13).contains(&x), "{x},{y}");
+            }
+        }
+    }
+
+    #[test]
+    fn row_fill_edges() {
+        for (x, w) in [(0, 20), (1, 2), (7, 1), (8, 8), (5, 11), (0, 1), (19, 1)] {
+            let mut b = Bitmap::new(20, 1);
+            b.fill_rect(Rect { x, y: 0, w, h: 1 });
+            for px in 0..20 {
+                assert_eq!(b.get(px, 0), (x..x + w).contains(&px), "x={x} w={w} px={px}");
             }
         }
     }

@@ -32,9 +32,9 @@ pub struct Layout {
     /// Dark rectangles; for matrix symbols these are horizontal runs.
     pub rects: Vec<Rect>,
     pub texts: Vec<TextRun>,
-    /// For linear codes: the bar rectangles form one repeated row pattern from y=0 to
-    /// `uniform_rows`, which the PNG path exploits.
-    pub uniform_rows: u32,
+    /// For linear codes: the rows `band.0..band.1` are one repeated pattern (the bars), which
+    /// the raster draws once and copies; `(0, 0)` when there is no such band.
+    pub band: (u32, u32),
 }
 
 /// Computes the layout, refusing images over `max_pixels` before anything is allocated.
@@ -141,7 +141,7 @@ fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
             }
         }
     }
-    Layout { width, height, rects, texts, uniform_rows: if bearer > 0 { 0 } else { bar_h } }
+    Layout { width, height, rects, texts, band: (bearer, bar_h - bearer) }
 }
 
 /// EAN-13 digits: the first in the left quiet zone, six under each half.
@@ -181,5 +181,5 @@ fn matrix(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
             }
         }
     }
-    Layout { width, height, rects, texts: Vec::new(), uniform_rows: 0 }
+    Layout { width, height, rects, texts: Vec::new(), band: (0, 0) }
 }
