@@ -40,6 +40,21 @@ fn ours_svg(sym: Symbology, data: &str) -> String {
     svg::encode(&layout::layout(&e.symbol, &p.render, 16_000_000).unwrap(), &p.render)
 }
 
+fn png_crate_fast(sym: Symbology, data: &str) -> Vec<u8> {
+    let p = options::parse(sym, b"", true).unwrap();
+    let e = encode(sym, data.as_bytes(), &p.encode).unwrap();
+    let bm = Bitmap::from_layout(&layout::layout(&e.symbol, &p.render, 16_000_000).unwrap());
+    let inv: Vec<u8> = bm.bits.iter().map(|b| !b).collect();
+    let mut out = Vec::new();
+    let mut enc = ::png::Encoder::new(&mut out, bm.width, bm.height);
+    enc.set_color(::png::ColorType::Grayscale);
+    enc.set_depth(::png::BitDepth::One);
+    enc.set_compression(::png::Compression::Fast);
+    enc.set_filter(::png::Filter::Up);
+    enc.write_header().unwrap().write_image_data(&inv).unwrap();
+    out
+}
+
 /// The straightforward path: modules → 8-bit gray pixels → `png` defaults.
 fn naive_png(modules: &[bool], rows: usize, scale: usize, height: usize) -> Vec<u8> {
     let w = modules.len() / rows * scale;
@@ -66,6 +81,9 @@ fn render(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("render/{}", sym.name()));
         g.bench_function("png", |b| b.iter(|| ours_png(sym, black_box(data))));
         g.bench_function("svg", |b| b.iter(|| ours_svg(sym, black_box(data))));
+        // The same raster through the png crate's fastest good setting (fdeflate, Up filter):
+        // the alternative to our own deflate (src/render/deflate.rs).
+        g.bench_function("png-crate-fast", |b| b.iter(|| png_crate_fast(sym, black_box(data))));
         match sym {
             Symbology::Ean13 => g.bench_function("naive-barcoders-png", |b| {
                 b.iter(|| {

@@ -67,7 +67,7 @@ fn number(name: &'static str, v: &[u8], range: (u32, u32), expected: &'static st
     Ok(n)
 }
 
-const OPTION_NAMES: [&str; 22] = [
+const OPTION_NAMES: [&str; 23] = [
     "data",
     "scale",
     "height",
@@ -90,6 +90,7 @@ const OPTION_NAMES: [&str; 22] = [
     "height_mm",
     "version",
     "addon",
+    "mask",
 ];
 
 /// Physical sizing ranges: module width in mm and in mils, bar height in mm.
@@ -241,6 +242,9 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
                 a.digits[..v.len()].copy_from_slice(v);
                 e.addon = Some(a);
             }
+            "mask" if sym == Symbology::Qr => {
+                e.mask = Some(number("mask", v, (0, 7), "an integer 0-7 (QR mask pattern)")? as u8)
+            }
             "version" if sym == Symbology::Qr => {
                 e.version = Some(number("version", v, (1, 40), "an integer 1-40 (QR version)")? as u8)
             }
@@ -301,7 +305,7 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
 /// It starts with a NUL byte so it can never equal a raw request target in the L1.
 pub fn canonical_key(sym: Symbology, fmt: Format, r: &RenderOptions, e: &EncodeOptions, data: &str) -> String {
     format!(
-        "\0v{RENDERER_VERSION}|{}|{}|s{}|h{}|hp{}|q{},{}|t{}|fg{}|bg{}|r{}|d{}|e{}|l{}|c{}|o{}{}{}{}{}{}|v{}|{}",
+        "\0v{RENDERER_VERSION}|{}|{}|s{}|h{}|hp{}|q{},{}|t{}|fg{}|bg{}|r{}|d{}|e{}|l{}|c{}|o{}{}{}{}{}{}|v{}|m{}|{}",
         sym.name(),
         fmt.ext(),
         r.scale,
@@ -324,6 +328,7 @@ pub fn canonical_key(sym: Symbology, fmt: Format, r: &RenderOptions, e: &EncodeO
         e.pad as u8,
         e.bearer.map_or(2, u8::from),
         e.version.unwrap_or(0),
+        e.mask.map_or(9, u8::from),
         data
     )
 }

@@ -59,7 +59,7 @@ fn build() -> String {
             let _ = write!(s, ",\"height_mm\":{{\"min\":{},\"max\":{},\"unit\":\"mm\"}}", HEIGHT_MM.0, HEIGHT_MM.1);
         }
         s.push_str(match sym {
-            Symbology::Qr => ",\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"},\"version\":{\"min\":1,\"max\":40,\"default\":null},\"gs1\":{\"default\":false}",
+            Symbology::Qr => ",\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"},\"version\":{\"min\":1,\"max\":40,\"default\":null},\"mask\":{\"min\":0,\"max\":7,\"default\":null},\"gs1\":{\"default\":false}",
             Symbology::Ean13 => ",\"addon\":{\"format\":\"2 or 5 digits\",\"default\":null}",
             Symbology::Pdf417 => {
                 ",\"ecc\":{\"min\":0,\"max\":8,\"default\":2},\"columns\":{\"min\":1,\"max\":30,\"default\":null}"

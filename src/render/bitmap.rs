@@ -55,20 +55,29 @@ impl Bitmap {
     pub fn draw_text(&mut self, t: &TextRun) {
         let step = (GLYPH * t.px) as i64;
         for (k, c) in t.text.chars().enumerate() {
-            let g = glyph(c);
             let gx = t.x + k as i64 * step;
-            for (row, bits) in g.iter().enumerate() {
-                for col in 0..GLYPH {
+            for (row, bits) in glyph(c).iter().enumerate() {
+                // Each horizontal run of font pixels is one span, filled on `px` rows.
+                let mut col = 0;
+                while col < GLYPH {
                     if bits >> col & 1 == 0 {
+                        col += 1;
+                        continue;
+                    }
+                    let start = col;
+                    while col < GLYPH && bits >> col & 1 == 1 {
+                        col += 1;
+                    }
+                    let x0 = gx + (start * t.px) as i64;
+                    let x1 = (gx + (col * t.px) as i64).min(self.width as i64);
+                    let x0 = x0.max(0);
+                    if x1 <= x0 {
                         continue;
                     }
                     for dy in 0..t.px {
                         let y = t.y + row as u32 * t.px + dy;
-                        for dx in 0..t.px {
-                            let x = gx + (col * t.px + dx) as i64;
-                            if x >= 0 && (x as u64) < self.width as u64 && y < self.height {
-                                self.set(x as u32, y);
-                            }
+                        if y < self.height {
+                            self.fill_row(y, x0 as u32, (x1 - x0) as u32);
                         }
                     }
                 }

@@ -3,6 +3,7 @@
 //! memory is allocated. Module widths are whole pixels, so bars never blur.
 
 pub mod bitmap;
+pub mod deflate;
 pub mod layout;
 pub mod png;
 pub mod svg;

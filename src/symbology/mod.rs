@@ -359,6 +359,8 @@ pub struct EncodeOptions {
     pub addon: Option<Addon>,
     /// QR version (1-40), when the caller pins the size.
     pub version: Option<u8>,
+    /// QR mask pattern (0-7), when the caller pins it.
+    pub mask: Option<u8>,
     /// DataMatrix: rectangular symbol.
     pub rect: bool,
     /// GS1 mode (DataMatrix, QR): FNC1 first, data in bracketed element-string form.
@@ -397,7 +399,7 @@ pub fn encode(sym: Symbology, data: &[u8], opts: &EncodeOptions) -> Result<Encod
         Symbology::Code39 => linear::code39(data, opts.full_ascii, opts.check),
         Symbology::Code93 => linear::code93(data),
         Symbology::Codabar => linear::codabar(data),
-        Symbology::Qr => qr::encode(data, opts.ecc.unwrap_or(qr::DEFAULT_ECC), opts.version, opts.gs1),
+        Symbology::Qr => qr::encode(data, opts.ecc.unwrap_or(qr::DEFAULT_ECC), opts.version, opts.mask, opts.gs1),
         Symbology::DataMatrix => twod::datamatrix(data, opts.rect, opts.gs1),
         Symbology::Pdf417 => twod::pdf417(data, opts.level.unwrap_or(twod::PDF417_DEFAULT_ECC), opts.columns),
         Symbology::Aztec => twod::aztec(data, opts.level.unwrap_or(twod::AZTEC_DEFAULT_ECC)),

@@ -43,7 +43,7 @@ pub fn capacity(data: &[u8], ecc: Ecc) -> (usize, &'static str) {
 
 /// Validates and encodes `data` at `ecc`; `version` (1-40) pins the symbol size; `gs1`
 /// takes a bracketed GS1 element string and marks the symbol as GS1 (FNC1 first).
-pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>, gs1: bool) -> Result<Encoded, DataError> {
+pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>, mask: Option<u8>, gs1: bool) -> Result<Encoded, DataError> {
     let text = std::str::from_utf8(data).map_err(|_| DataError::NotUtf8)?;
     let (max, mode) = capacity(data, ecc);
     if data.len() > max {
@@ -55,11 +55,11 @@ pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>, gs1: bool) -> Result<E
     };
     let matrix = if gs1 {
         let raw = gs1_128::raw_with_gs(&gs1_128::parse_bracketed(text)?);
-        encode_bits(raw.as_bytes(), ecc, version, false, true)
-    } else if data.is_ascii() && version.is_none() {
+        encode_bits(raw.as_bytes(), ecc, version, mask, false, true)
+    } else if data.is_ascii() && version.is_none() && mask.is_none() {
         encode_fast(data, ecc)
     } else {
-        encode_bits(data, ecc, version, !data.is_ascii(), false)
+        encode_bits(data, ecc, version, mask, !data.is_ascii(), false)
     }
     .ok_or_else(over)?;
     Ok(Encoded { symbol: Symbol::Matrix(matrix), canonical: text.to_owned() })
@@ -79,7 +79,7 @@ fn encode_fast(data: &[u8], ecc: Ecc) -> Option<Matrix> {
 }
 
 /// Encodes through `qrcode`'s bit-level API: ECI 26 for UTF-8, FNC1 for GS1, a pinned version.
-fn encode_bits(data: &[u8], ecc: Ecc, version: Option<u8>, eci: bool, gs1: bool) -> Option<Matrix> {
+fn encode_bits(data: &[u8], ecc: Ecc, version: Option<u8>, mask: Option<u8>, eci: bool, gs1: bool) -> Option<Matrix> {
     use qrcode::bits::Bits;
     use qrcode::{EcLevel, QrCode, Version};
     let level = match ecc {
@@ -102,9 +102,31 @@ fn encode_bits(data: &[u8], ecc: Ecc, version: Option<u8>, eci: bool, gs1: bool)
         {
             continue;
         }
-        let code = QrCode::with_bits(bits, level).ok()?;
-        let n = code.width();
-        let dark = code.to_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
+        let colors = match mask {
+            None => QrCode::with_bits(bits, level).ok()?.to_colors(),
+            Some(m) => {
+                // As `QrCode::with_bits`, but with the caller's mask instead of the best-scoring one.
+                use qrcode::canvas::{Canvas, MaskPattern};
+                let ver = bits.version();
+                let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), ver, level).ok()?;
+                let mut canvas = Canvas::new(ver, level);
+                canvas.draw_all_functional_patterns();
+                canvas.draw_data(&data, &ec);
+                canvas.apply_mask(match m {
+                    0 => MaskPattern::Checkerboard,
+                    1 => MaskPattern::HorizontalLines,
+                    2 => MaskPattern::VerticalLines,
+                    3 => MaskPattern::DiagonalLines,
+                    4 => MaskPattern::LargeCheckerboard,
+                    5 => MaskPattern::Fields,
+                    6 => MaskPattern::Diamonds,
+                    _ => MaskPattern::Meadow,
+                });
+                canvas.into_colors()
+            }
+        };
+        let n = (colors.len() as f64).sqrt() as usize;
+        let dark = colors.iter().map(|c| *c == qrcode::Color::Dark).collect();
         return Some(Matrix { width: n, height: n, dark });
     }
     None
@@ -116,7 +138,7 @@ mod tests {
 
     #[test]
     fn small_ascii_is_version_1() {
-        let e = encode(b"HELLO", Ecc::M, None, false).unwrap();
+        let e = encode(b"HELLO", Ecc::M, None, None, false).unwrap();
         let Symbol::Matrix(m) = e.symbol else { panic!() };
         assert_eq!(m.width, 21);
         assert_eq!(m.dark.len(), 21 * 21);
@@ -124,26 +146,36 @@ mod tests {
 
     #[test]
     fn utf8_goes_through_eci() {
-        let e = encode("zażółć".as_bytes(), Ecc::M, None, false).unwrap();
+        let e = encode("zażółć".as_bytes(), Ecc::M, None, None, false).unwrap();
         assert!(matches!(e.symbol, Symbol::Matrix(_)));
     }
 
     #[test]
     fn pinned_version() {
-        let Symbol::Matrix(m) = encode(b"HELLO", Ecc::M, Some(5), false).unwrap().symbol else { panic!() };
+        let Symbol::Matrix(m) = encode(b"HELLO", Ecc::M, Some(5), None, false).unwrap().symbol else { panic!() };
         assert_eq!(m.width, 17 + 4 * 5);
-        let e = encode(&[b'a'; 100], Ecc::H, Some(1), false).unwrap_err();
+        let e = encode(&[b'a'; 100], Ecc::H, Some(1), None, false).unwrap_err();
         assert_eq!(e.to_string(), "data: 100 bytes does not fit QR version 1 at ecc=H; omit version or raise it");
+    }
+
+    #[test]
+    fn masks_differ() {
+        let m = |k| match encode(b"MASK", Ecc::M, None, Some(k), false).unwrap().symbol {
+            Symbol::Matrix(m) => m.dark,
+            _ => panic!(),
+        };
+        assert_ne!(m(0), m(1));
+        assert_eq!(m(3).len(), 21 * 21);
     }
 
     #[test]
     fn capacity_edges() {
         let max = vec![b'a'; 2953];
-        assert!(encode(&max, Ecc::L, None, false).is_ok());
+        assert!(encode(&max, Ecc::L, None, None, false).is_ok());
         let over = vec![b'a'; 2954];
-        let e = encode(&over, Ecc::L, None, false).unwrap_err();
+        let e = encode(&over, Ecc::L, None, None, false).unwrap_err();
         assert_eq!(e.to_string(), "data: 2954 bytes exceeds QR capacity 2953 at ecc=L (byte mode)");
         let digits = vec![b'7'; 7089];
-        assert!(encode(&digits, Ecc::L, None, false).is_ok());
+        assert!(encode(&digits, Ecc::L, None, None, false).is_ok());
     }
 }

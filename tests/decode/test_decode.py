@@ -425,3 +425,9 @@ def test_symbologies_document_is_json_and_complete(base_url):
         assert s["data"] and s["formats"] == ["png", "svg"]
         assert s["options"]["scale"] == {"min": 1, "max": 50, "default": s["options"]["scale"]["default"],
                                          "unit": "pixels per module"}
+
+
+@pytest.mark.parametrize("mask", range(8))
+def test_qr_mask_pinned(base_url, mask):
+    assert decode(fetch(base_url, "qr", "MASK me", mask=mask), "qr") == ["MASK me"]
+    assert decode(fetch(base_url, "qr", "zażółć", mask=mask, version=3), "qr") == ["zażółć"]
