@@ -1,111 +1,42 @@
 //! GS1-128: a GS1 element string in bracketed form, `(01)09506000134352(17)261231(10)ABC`,
-//! encoded as Code 128 with FNC1 first and FNC1 after every variable-length value that is
-//! not last. This checks the element-string syntax: AIs of 2-4 digits, values in GS1 CSET
-//! 82, the lengths of the AIs whose length GS1 predefines, and the check digit of (00),
-//! (01) and (02). Per-AI validation against the full Syntax Dictionary belongs to the
-//! parse module (a later issue) and will be shared here.
+//! encoded as Code 128 with FNC1 first and FNC1 after every value whose AI the GS1 Syntax
+//! Dictionary marks as needing a separator. Each element is validated against the
+//! dictionary (AI known, lengths, character sets, linters such as check digits and dates)
+//! by the shared `gs1` module. Mandatory associations are not enforced here: GS1 evaluates
+//! them over all the carriers on an item, and one label may carry only part of the data.
 
 use super::code128::{self, FNC1};
-use super::ean::gs1_check_digit;
 use super::{DataError, Encoded, HumanText, Linear, Symbol};
+use crate::gs1::element::{self, Element, GS};
 
 pub const RULE: &str = "a GS1 element string in bracketed form, e.g. (01)09506000134352(17)261231(10)ABC; \
-at most 48 data characters; values in GS1 CSET 82";
+every AI validated against the GS1 Syntax Dictionary; at most 48 data characters";
 
 /// GS1 limit on data characters in one GS1-128 symbol (AIs and values, FNC1 excluded).
 pub const MAX_DATA: usize = 48;
-
-/// Total length (AI + value) of the AIs whose length GS1 predefines, by their first two digits.
-fn predefined_len(ai: &str) -> Option<usize> {
-    Some(match &ai[..2] {
-        "00" => 20,
-        "01" | "02" | "03" => 16,
-        "04" => 18,
-        "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" => 8,
-        "20" => 4,
-        "31" | "32" | "33" | "34" | "35" | "36" => 10,
-        "41" => 16,
-        _ => return None,
-    })
-}
 
 /// GS1 CSET 82: the printable characters allowed in alphanumeric values.
 pub fn cset82(c: u8) -> bool {
     matches!(c, b'!' | b'"' | b'%'..=b'?' | b'A'..=b'Z' | b'_' | b'a'..=b'z')
 }
 
-/// One element: application identifier and value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Element {
-    pub ai: String,
-    pub value: String,
-}
-
-fn err(m: String) -> DataError {
-    DataError::Gs1(m)
-}
-
-/// Parses a bracketed element string.
+/// Parses a bracketed element string and validates every element (not the associations).
 pub fn parse_bracketed(s: &str) -> Result<Vec<Element>, DataError> {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'(' {
-            return Err(err(format!("expected '(' at position {i}: bracketed form is (AI)value(AI)value...")));
-        }
-        let close = b[i..]
-            .iter()
-            .position(|&c| c == b')')
-            .map(|p| p + i)
-            .ok_or_else(|| err(format!("unclosed '(' at position {i}")))?;
-        let ai = &s[i + 1..close];
-        if !(2..=4).contains(&ai.len()) || !ai.bytes().all(|c| c.is_ascii_digit()) {
-            return Err(err(format!("({ai}): an application identifier is 2 to 4 digits")));
-        }
-        let end = b[close + 1..].iter().position(|&c| c == b'(').map_or(b.len(), |p| p + close + 1);
-        let value = &s[close + 1..end];
-        if value.is_empty() {
-            return Err(err(format!("({ai}): empty value")));
-        }
-        if let Some(p) = value.bytes().position(|c| !cset82(c)) {
-            return Err(err(format!(
-                "({ai}): character {:?} at position {p} is not in GS1 CSET 82",
-                value.as_bytes()[p] as char
-            )));
-        }
-        if let Some(total) = predefined_len(ai) {
-            if ai.len() + value.len() != total {
-                return Err(err(format!("({ai}): value must be {} characters, got {}", total - ai.len(), value.len())));
-            }
-        }
-        if matches!(ai, "00" | "01" | "02") {
-            if !value.bytes().all(|c| c.is_ascii_digit()) {
-                return Err(err(format!("({ai}): value must be digits")));
-            }
-            let d: Vec<u8> = value.bytes().map(|c| c - b'0').collect();
-            let (body, check) = d.split_at(d.len() - 1);
-            let want = gs1_check_digit(body);
-            if check[0] != want {
-                return Err(err(format!("({ai}) {value}: check digit is {} but should be {want}", check[0])));
-            }
-        }
-        out.push(Element { ai: ai.to_owned(), value: value.to_owned() });
-        i = end;
+    let elements = element::parse_bracketed(s).map_err(DataError::Gs1)?;
+    let (issues, _unchecked) = element::validate_each(&elements);
+    match issues.into_iter().next() {
+        Some(i) => Err(DataError::Gs1(i.message)),
+        None => Ok(elements),
     }
-    if out.is_empty() {
-        return Err(err("no element strings".into()));
-    }
-    Ok(out)
 }
 
-/// The symbol characters: FNC1, then each AI and value, FNC1 after variable-length values.
+/// The symbol characters: FNC1, then each AI and value, FNC1 after values that need one.
 pub fn atoms(elements: &[Element]) -> Vec<u16> {
     let mut a = vec![FNC1];
     for (k, e) in elements.iter().enumerate() {
         a.extend(e.ai.bytes().map(u16::from));
         a.extend(e.value.bytes().map(u16::from));
-        if predefined_len(&e.ai).is_none() && k + 1 < elements.len() {
+        if e.def.is_none_or(|d| d.fnc1) && k + 1 < elements.len() {
             a.push(FNC1);
         }
     }
@@ -114,7 +45,11 @@ pub fn atoms(elements: &[Element]) -> Vec<u16> {
 
 /// The element data as 2D symbologies carry it: GS (0x1D) wherever FNC1 separates values.
 pub fn raw_with_gs(elements: &[Element]) -> String {
-    atoms(elements).into_iter().skip(1).map(|a| if a == FNC1 { '\u{1d}' } else { a as u8 as char }).collect()
+    let raw = element::to_raw(elements);
+    debug_assert!(
+        raw.chars().filter(|&c| c == GS).count() == atoms(elements).iter().filter(|&&a| a == FNC1).count() - 1
+    );
+    raw
 }
 
 pub fn encode(data: &[u8]) -> Result<Encoded, DataError> {
@@ -158,10 +93,12 @@ mod tests {
     fn syntax_errors_name_the_ai() {
         let m = |s: &str| parse_bracketed(s).unwrap_err().to_string();
         assert!(m("(01)09506000134353").contains("(01) 09506000134353: check digit is 3 but should be 2"));
-        assert!(m("(17)2612").contains("(17): value must be 6 characters"));
+        assert!(m("(17)2612").contains("(17) 2612: value too short"), "{}", m("(17)2612"));
+        assert!(m("(17)261332").contains("(17) 261332: month 13"));
         assert!(m("01)x").contains("expected '('"));
         assert!(m("(1)x").contains("2 to 4 digits"));
         assert!(m("(10)AB C").contains("CSET 82"));
+        assert!(m("(23)X").contains("not an AI"));
         assert!(encode(format!("(10){}", "A".repeat(47)).as_bytes()).is_err());
     }
 }

@@ -156,6 +156,7 @@ mod tests {
     #[test]
     fn gs1_datamatrix_uses_gs_separators() {
         let e = gs1_128::parse_bracketed("(01)09506000134352(10)ABC(17)261231").unwrap();
+        assert_eq!(e.len(), 3);
         assert_eq!(gs1_128::raw_with_gs(&e), "010950600013435210ABC\u{1d}17261231");
     }
 }

@@ -1,0 +1,308 @@
+//! The linters the Syntax Dictionary names, applied to one component of an AI's value.
+//! Each returns `Ok`, a `Fail` with a message naming the rule, or `Unchecked` for a linter
+//! this build does not implement (reported to the caller, never silently passed).
+
+use super::iso;
+
+/// The outcome of one linter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lint {
+    Ok,
+    Fail(String),
+    Unchecked,
+}
+
+fn digits(v: &str) -> Option<Vec<u32>> {
+    v.bytes().map(|b| b.is_ascii_digit().then(|| (b - b'0') as u32)).collect()
+}
+
+fn num(v: &str) -> Option<u32> {
+    if v.is_empty() || v.len() > 9 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
+}
+
+fn fail(m: impl Into<String>) -> Lint {
+    Lint::Fail(m.into())
+}
+
+/// Days in `month` of the year `yy` (00-99; the GS1 century rule does not change leap years
+/// here since 2000 was one).
+fn days_in(month: u32, year: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The full year for a two-digit GS1 year, by the GS1 century rule (General Specifications
+/// 7.12): a year more than 50 ahead of now belongs to the last century, one more than 49
+/// behind to the next.
+pub fn gs1_century(yy: u32, current_year: u32) -> u32 {
+    let cur_yy = current_year % 100;
+    let century = current_year - cur_yy;
+    let diff = yy as i32 - cur_yy as i32;
+    if diff >= 51 {
+        century - 100 + yy
+    } else if diff <= -50 {
+        century + 100 + yy
+    } else {
+        century + yy
+    }
+}
+
+fn current_year() -> u32 {
+    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86400);
+    // Close enough for the century rule, which has a 50-year margin.
+    1970 + (days as f64 / 365.2425) as u32
+}
+
+fn date(v: &str, day_zero: bool, four_digit_year: bool) -> Lint {
+    let n = if four_digit_year { 8 } else { 6 };
+    if v.len() != n || num(v).is_none() {
+        return fail(format!("{v}: not a date ({})", if four_digit_year { "YYYYMMDD" } else { "YYMMDD" }));
+    }
+    let y = if four_digit_year { 4 } else { 2 };
+    let year: u32 = v[..y].parse().unwrap_or(0);
+    let month: u32 = v[y..y + 2].parse().unwrap_or(0);
+    let day: u32 = v[y + 2..].parse().unwrap_or(0);
+    if !(1..=12).contains(&month) {
+        return fail(format!("{v}: month {month:02}"));
+    }
+    let full = if four_digit_year { year } else { gs1_century(year, current_year()) };
+    if day == 0 && day_zero {
+        return Lint::Ok;
+    }
+    if day == 0 || day > days_in(month, full) {
+        return fail(format!("{v}: day {day:02} of month {month:02}"));
+    }
+    Lint::Ok
+}
+
+fn range(v: &str, what: &str, max: u32) -> Lint {
+    match num(v) {
+        Some(n) if n <= max => Lint::Ok,
+        _ => fail(format!("{v}: {what} must be 00-{max:02}")),
+    }
+}
+
+/// GS1 mod-10: the last digit checks the others.
+pub fn csum(v: &str) -> Lint {
+    let Some(d) = digits(v) else { return fail(format!("{v}: not digits")) };
+    if d.len() < 2 {
+        return fail("too short for a check digit");
+    }
+    let (body, check) = d.split_at(d.len() - 1);
+    let sum: u32 = body.iter().rev().enumerate().map(|(i, &x)| x * if i % 2 == 0 { 3 } else { 1 }).sum();
+    let want = (10 - sum % 10) % 10;
+    if check[0] == want {
+        Lint::Ok
+    } else {
+        fail(format!("{v}: check digit is {} but should be {want}", check[0]))
+    }
+}
+
+/// IBAN: ISO 13616 mod-97 over the rearranged, letter-expanded string.
+fn iban(v: &str) -> Lint {
+    if v.len() < 5 || !v.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+        return fail(format!("{v}: not an IBAN"));
+    }
+    let rearranged = format!("{}{}", &v[4..], &v[..4]);
+    let mut rem = 0u32;
+    for b in rearranged.bytes() {
+        let val = if b.is_ascii_digit() { (b - b'0') as u32 } else { (b - b'A') as u32 + 10 };
+        rem = if val >= 10 { (rem * 100 + val) % 97 } else { (rem * 10 + val) % 97 };
+    }
+    if rem == 1 {
+        Lint::Ok
+    } else {
+        fail(format!("{v}: IBAN check digits do not verify"))
+    }
+}
+
+/// Applies the named linter to a component value.
+pub fn apply(name: &str, v: &str) -> Lint {
+    match name {
+        "csum" => csum(v),
+        "yymmd0" => date(v, true, false),
+        "yymmdd" => date(v, false, false),
+        "yyyymmdd" => date(v, false, true),
+        "hhmi" => {
+            if v.len() != 4 {
+                return fail(format!("{v}: not HHMI"));
+            }
+            match (range(&v[..2], "hour", 23), range(&v[2..], "minute", 59)) {
+                (Lint::Ok, Lint::Ok) => Lint::Ok,
+                (Lint::Ok, e) | (e, _) => e,
+            }
+        }
+        "hh" => range(v, "hour", 23),
+        "mi" => range(v, "minute", 59),
+        "ss" => range(v, "second", 59),
+        "nonzero" => {
+            if v.bytes().all(|b| b == b'0') {
+                fail(format!("{v}: must not be zero"))
+            } else {
+                Lint::Ok
+            }
+        }
+        "zero" => {
+            if v == "0" {
+                Lint::Ok
+            } else {
+                fail(format!("{v}: must be 0"))
+            }
+        }
+        "yesno" => {
+            if v == "0" || v == "1" {
+                Lint::Ok
+            } else {
+                fail(format!("{v}: must be 0 or 1"))
+            }
+        }
+        "winding" => {
+            if matches!(v, "0" | "1" | "9") {
+                Lint::Ok
+            } else {
+                fail(format!("{v}: winding direction must be 0, 1 or 9"))
+            }
+        }
+        "iso5218" => {
+            if matches!(v, "0" | "1" | "2" | "9") {
+                Lint::Ok
+            } else {
+                fail(format!("{v}: ISO 5218 sex code must be 0, 1, 2 or 9"))
+            }
+        }
+        "hyphen" => {
+            if v.bytes().all(|b| b == b'-') {
+                Lint::Ok
+            } else {
+                fail(format!("{v}: must be '-'"))
+            }
+        }
+        "pcenc" => {
+            let b = v.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] == b'%' {
+                    let ok = b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                        && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+                    if !ok {
+                        return fail(format!("{v}: bad percent-encoding at position {i}"));
+                    }
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+            }
+            Lint::Ok
+        }
+        "pieceoftotal" => {
+            if v.len() % 2 != 0 {
+                return fail(format!("{v}: piece and total must have equal lengths"));
+            }
+            let (p, t) = v.split_at(v.len() / 2);
+            match (num(p), num(t)) {
+                (Some(p), Some(t)) if p >= 1 && t >= 1 && p <= t => Lint::Ok,
+                _ => fail(format!("{v}: piece {p} of total {t} is not valid")),
+            }
+        }
+        "posinseqslash" => match v.split_once('/') {
+            Some((p, t)) => match (num(p), num(t)) {
+                (Some(p), Some(t)) if p >= 1 && p <= t => Lint::Ok,
+                _ => fail(format!("{v}: position must be 1..total")),
+            },
+            None => fail(format!("{v}: expected position/total")),
+        },
+        "nozeroprefix" => {
+            if v.len() > 1 && v.starts_with('0') {
+                fail(format!("{v}: must not start with 0"))
+            } else {
+                Lint::Ok
+            }
+        }
+        "hasnondigit" => {
+            if v.bytes().any(|b| !b.is_ascii_digit()) {
+                Lint::Ok
+            } else {
+                fail(format!("{v}: must contain a non-digit"))
+            }
+        }
+        "latitude" => match num(v) {
+            Some(n) if n <= 1_800_000_000 => Lint::Ok,
+            _ => fail(format!("{v}: latitude out of range")),
+        },
+        "longitude" => match num(v) {
+            Some(n) if n <= 3_600_000_000 => Lint::Ok,
+            _ => fail(format!("{v}: longitude out of range")),
+        },
+        "iso3166" | "iso3166999" => match num(v) {
+            Some(999) if name == "iso3166999" => Lint::Ok,
+            Some(n) if iso::ISO3166_NUMERIC.binary_search(&(n as u16)).is_ok() => Lint::Ok,
+            _ => fail(format!("{v}: not an ISO 3166 country code")),
+        },
+        "iso3166alpha2" => {
+            if iso::ISO3166_ALPHA2.binary_search(&v).is_ok() {
+                Lint::Ok
+            } else {
+                fail(format!("{v}: not an ISO 3166 alpha-2 country code"))
+            }
+        }
+        "iso4217" => match num(v) {
+            Some(n) if iso::ISO4217_NUMERIC.binary_search(&(n as u16)).is_ok() => Lint::Ok,
+            _ => fail(format!("{v}: not an ISO 4217 currency code")),
+        },
+        "iban" => iban(v),
+        _ => Lint::Unchecked,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(apply("yymmd0", "261231"), Lint::Ok);
+        assert_eq!(apply("yymmd0", "261200"), Lint::Ok);
+        assert_eq!(apply("yymmdd", "261200"), Lint::Fail("261200: day 00 of month 12".into()));
+        assert_eq!(apply("yymmd0", "261332"), Lint::Fail("261332: month 13".into()));
+        assert_eq!(apply("yymmdd", "280229"), Lint::Ok);
+        assert!(matches!(apply("yymmdd", "270229"), Lint::Fail(_)));
+        assert_eq!(apply("yyyymmdd", "20240229"), Lint::Ok);
+        assert!(matches!(apply("yyyymmdd", "21000229"), Lint::Fail(_)));
+    }
+
+    #[test]
+    fn century_rule() {
+        assert_eq!(gs1_century(26, 2026), 2026);
+        assert_eq!(gs1_century(76, 2026), 2076);
+        assert_eq!(gs1_century(77, 2026), 1977);
+        assert_eq!(gs1_century(99, 2051), 2099);
+        assert_eq!(gs1_century(1, 2051), 2101);
+    }
+
+    #[test]
+    fn checks_and_codes() {
+        assert_eq!(apply("csum", "09506000134352"), Lint::Ok);
+        assert!(matches!(apply("csum", "09506000134353"), Lint::Fail(m) if m.contains("should be 2")));
+        assert_eq!(apply("iso3166", "616"), Lint::Ok);
+        assert!(matches!(apply("iso3166", "000"), Lint::Fail(_)));
+        assert_eq!(apply("iso3166999", "999"), Lint::Ok);
+        assert_eq!(apply("iso4217", "978"), Lint::Ok);
+        assert_eq!(apply("iso3166alpha2", "PL"), Lint::Ok);
+        assert_eq!(apply("iban", "GB82WEST12345698765432"), Lint::Ok);
+        assert!(matches!(apply("iban", "GB82WEST12345698765433"), Lint::Fail(_)));
+        assert_eq!(apply("pieceoftotal", "0102"), Lint::Ok);
+        assert!(matches!(apply("pieceoftotal", "0302"), Lint::Fail(_)));
+        assert_eq!(apply("hhmi", "2359"), Lint::Ok);
+        assert!(matches!(apply("hhmi", "2460"), Lint::Fail(_)));
+        assert_eq!(apply("pcenc", "a%20b"), Lint::Ok);
+        assert!(matches!(apply("pcenc", "a%2"), Lint::Fail(_)));
+        assert_eq!(apply("gcppos1", "123"), Lint::Unchecked);
+    }
+}

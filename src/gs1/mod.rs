@@ -1,0 +1,9 @@
+//! GS1: the AI table compiled from the Syntax Dictionary, the linters it names, element
+//! strings in bracketed, raw (FNC1/GS) and Digital Link form, and GTIN facts (check digit,
+//! prefix issuer). Pure: no IO, typed errors, no panics.
+
+pub mod element;
+pub mod gtin;
+pub mod iso;
+pub mod lint;
+pub mod table;
