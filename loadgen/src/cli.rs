@@ -20,7 +20,7 @@ pub enum Kind {
     Zipf,
     /// Unique EAN-13 data on every request: every request is a cache miss.
     Cold,
-    /// Weighted symbologies (`--mix`), unique data.
+    /// Weighted symbologies and parse requests (`--mix`), unique data.
     Mixed,
 }
 
@@ -61,7 +61,8 @@ pub struct Args {
     /// Zipf skew.
     #[arg(long, default_value_t = 1.0)]
     pub zipf_s: f64,
-    /// Weights for the mixed workload, `symbology:weight,...`.
+    /// Weights for the mixed workload, `name:weight,...`: any symbology, or `parse` for
+    /// `/v1/parse` of a GS1 element string.
     #[arg(long, default_value = "ean13:5,code128:3,qr:2")]
     pub mix: String,
     /// io driver.

@@ -148,6 +148,15 @@ impl Workload {
                         out.extend(digits12(v).iter().map(|x| b'0' + x));
                         out.extend_from_slice(b".png");
                     }
+                    "parse" => {
+                        out.extend_from_slice(b"/v1/parse?code=%2801%290");
+                        let d = digits12(v);
+                        let mut g = [0u8; 13];
+                        g[1..].copy_from_slice(&d);
+                        out.extend(d.iter().map(|x| b'0' + x));
+                        out.push(b'0' + gs1_check(&g));
+                        out.extend_from_slice(b"%2817%29261231%2810%29LOT42");
+                    }
                     "qr" => {
                         let _ = write!(out, "/v1/qr/https%3A%2F%2Fshop.example.com%2Fo%2F{v}.png");
                     }

@@ -19,6 +19,8 @@ pub enum ApiError {
     BadPercentEncoding { field: &'static str, offset: usize },
     ControlChar { field: &'static str, pos: usize },
     MissingData,
+    MissingCode,
+    CodeTooLong { length: usize, max: usize },
     DataTwice,
     UnknownSymbology(String),
     UnknownFormat(String),
@@ -60,6 +62,8 @@ impl ApiError {
             ApiError::BadPercentEncoding { .. } => "bad_percent_encoding",
             ApiError::ControlChar { .. } => "control_character",
             ApiError::MissingData => "missing_data",
+            ApiError::MissingCode => "missing_code",
+            ApiError::CodeTooLong { .. } => "code_too_long",
             ApiError::DataTwice => "data_twice",
             ApiError::UnknownSymbology(_) => "unknown_symbology",
             ApiError::UnknownFormat(_) => "unknown_format",
@@ -98,6 +102,8 @@ impl ApiError {
                 format!("{field}: control character at position {pos}")
             }
             ApiError::MissingData => "data: missing; give it in the path, as ?data=, or as the POST body".into(),
+            ApiError::MissingCode => "code: missing; give ?code= or the code as the POST body".into(),
+            ApiError::CodeTooLong { length, max } => format!("code: {length} bytes exceeds the limit of {max} bytes"),
             ApiError::DataTwice => "data: given both in the path and in the query".into(),
             ApiError::UnknownSymbology(s) => {
                 format!("symbology: unknown {s:?}; GET /v1/symbologies lists them")

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod generate;
 pub mod options;
+pub mod parse;
 pub mod route;
 pub mod symbologies;
 
@@ -58,6 +59,12 @@ pub fn handle(shared: &Shared, date: &[u8], head: &Head<'_>, body: &[u8], conn: 
                 shared.l1.insert(head.target, r.clone());
             }
             answer_ready(out, date, head, &r, conn);
+            Ok(())
+        }
+        Endpoint::Parse { query } => {
+            let req = parse::request(query, body, head.content_type)?;
+            let doc = parse::describe(&req).to_string();
+            encode::write_simple(out, date, Status::Ok, "application/json", &[], doc.as_bytes(), head_only, conn);
             Ok(())
         }
         Endpoint::Healthz => {

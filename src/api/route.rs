@@ -16,6 +16,10 @@ pub enum Endpoint<'a> {
         path_data: Option<&'a [u8]>,
         query: &'a [u8],
     },
+    /// `/v1/parse`: describe a scanned code.
+    Parse {
+        query: &'a [u8],
+    },
     Healthz,
     Readyz,
     Symbologies,
@@ -63,6 +67,7 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/healthz" => return only(method, GET_HEAD).map(|_| Endpoint::Healthz),
         b"/readyz" => return only(method, GET_HEAD).map(|_| Endpoint::Readyz),
         b"/v1/symbologies" => return only(method, GET_HEAD).map(|_| Endpoint::Symbologies),
+        b"/v1/parse" => return only(method, GET_HEAD_POST).map(|_| Endpoint::Parse { query }),
         _ => {}
     }
     let rest = path.strip_prefix(b"/v1/").ok_or(ApiError::NotFound)?;
