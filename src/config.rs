@@ -15,6 +15,8 @@ pub const MAX_HEADERS: usize = 64;
 pub const MAX_BODY: usize = 64 * 1024;
 /// Default limit on output pixels (width x height) of one image.
 pub const MAX_PIXELS: u64 = 16_000_000;
+/// Default largest `/v1/decode` body (an image, or its Base64).
+pub const MAX_DECODE_BODY: usize = 2 * 1024 * 1024;
 /// Default connections one core serves at once; more are accepted and closed.
 pub const MAX_CONNS_PER_CORE: usize = 20_000;
 
@@ -69,6 +71,18 @@ pub struct Cli {
     /// Connections one core serves at once; beyond it new connections are closed at once.
     #[arg(long, env = "BARCODED_MAX_CONNS", default_value_t = MAX_CONNS_PER_CORE as u32, value_parser = clap::value_parser!(u32).range(1..=1000000))]
     pub max_conns: u32,
+    /// Largest /v1/decode body in bytes (raw image or Base64); larger gets 413.
+    #[arg(long, env = "BARCODED_MAX_DECODE_BODY", default_value_t = MAX_DECODE_BODY as u32, value_parser = clap::value_parser!(u32).range(1024..=67108864))]
+    pub max_decode_body: u32,
+    /// Decode worker threads (image decoding never runs on a serving core's loop).
+    #[arg(long, env = "BARCODED_DECODE_WORKERS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub decode_workers: u16,
+    /// Decodes that may wait for a worker; beyond workers + queue a decode gets 503 at once.
+    #[arg(long, env = "BARCODED_DECODE_QUEUE", default_value_t = 8, value_parser = clap::value_parser!(u16).range(0..=10000))]
+    pub decode_queue: u16,
+    /// Milliseconds a decode may take before the request gets 503 (the work is abandoned).
+    #[arg(long, env = "BARCODED_DECODE_BUDGET_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..=60000))]
+    pub decode_budget_ms: u64,
     /// Bytes the shared L1 response cache may hold (keys and overhead included).
     #[arg(long, env = "BARCODED_L1_BYTES", default_value_t = 256 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(0..=68719476736))]
     pub l1_bytes: u64,
@@ -87,6 +101,10 @@ pub struct Limits {
     pub idle_timeout: Duration,
     pub header_timeout: Duration,
     pub max_conns_per_core: usize,
+    pub max_decode_body: usize,
+    pub decode_workers: usize,
+    pub decode_queue: usize,
+    pub decode_budget: Duration,
 }
 
 impl Default for Limits {
@@ -99,6 +117,10 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(60),
             header_timeout: Duration::from_secs(10),
             max_conns_per_core: MAX_CONNS_PER_CORE,
+            max_decode_body: MAX_DECODE_BODY,
+            decode_workers: 1,
+            decode_queue: 8,
+            decode_budget: Duration::from_secs(2),
         }
     }
 }
@@ -152,6 +174,10 @@ impl From<Cli> for Config {
                 idle_timeout: Duration::from_secs(c.idle_timeout),
                 header_timeout: Duration::from_secs(c.header_timeout),
                 max_conns_per_core: c.max_conns as usize,
+                max_decode_body: c.max_decode_body as usize,
+                decode_workers: c.decode_workers as usize,
+                decode_queue: c.decode_queue as usize,
+                decode_budget: Duration::from_millis(c.decode_budget_ms),
             },
             l1_bytes: c.l1_bytes,
             shutdown_grace: Duration::from_secs(c.shutdown_grace),

@@ -13,6 +13,7 @@
 pub mod api;
 pub mod cache;
 pub mod config;
+pub mod decode;
 pub mod gs1;
 pub mod http;
 pub mod render;

@@ -3,19 +3,24 @@
 
 use crate::cache::l1::L1;
 use crate::config::Config;
-use std::sync::atomic::{AtomicBool, Ordering};
+use crate::server::pool::DecodePool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The one shared, immutable-except-for-the-cache part of a running server.
 pub struct Shared {
     pub config: Config,
     pub l1: L1,
+    pub decode_pool: DecodePool,
+    /// Decodes queued or running, across all cores (admission control).
+    pub decodes_in_flight: AtomicUsize,
     draining: AtomicBool,
 }
 
 impl Shared {
     pub fn new(config: Config) -> Shared {
         let l1 = L1::new(config.l1_bytes, config.threads);
-        Shared { config, l1, draining: AtomicBool::new(false) }
+        let decode_pool = DecodePool::new(config.limits.decode_workers);
+        Shared { config, l1, decode_pool, decodes_in_flight: AtomicUsize::new(0), draining: AtomicBool::new(false) }
     }
 
     /// Marks the server as shutting down: `/readyz` answers 503 from now on.

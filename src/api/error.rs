@@ -2,6 +2,7 @@
 //! with a message that names the field and the limit. Rendered as JSON
 //! `{"error": "...", "code": "..."}`.
 
+use crate::decode::DecodeError;
 use crate::http::encode::Status;
 use crate::render::RenderError;
 use crate::symbology::DataError;
@@ -20,6 +21,9 @@ pub enum ApiError {
     ControlChar { field: &'static str, pos: usize },
     MissingData,
     MissingCode,
+    Decode(DecodeError),
+    DecodeBusy { capacity: usize },
+    DecodeBudget { ms: u64 },
     CodeTooLong { length: usize, max: usize },
     DataTwice,
     UnknownSymbology(String),
@@ -46,6 +50,9 @@ impl ApiError {
             ApiError::UriTooLong { .. } => Status::UriTooLong,
             ApiError::HeadersTooLarge { .. } | ApiError::TooManyHeaders { .. } => Status::HeadersTooLarge,
             ApiError::VersionNotSupported => Status::VersionNotSupported,
+            ApiError::DecodeBusy { .. } | ApiError::DecodeBudget { .. } => Status::ServiceUnavailable,
+            ApiError::Decode(DecodeError::Base64TooLong { .. }) => Status::PayloadTooLarge,
+            ApiError::Decode(DecodeError::TooLarge { .. } | DecodeError::Corrupt(_)) => Status::UnprocessableContent,
             _ => Status::BadRequest,
         }
     }
@@ -63,6 +70,13 @@ impl ApiError {
             ApiError::ControlChar { .. } => "control_character",
             ApiError::MissingData => "missing_data",
             ApiError::MissingCode => "missing_code",
+            ApiError::Decode(DecodeError::Base64(_)) => "bad_base64",
+            ApiError::Decode(DecodeError::Base64TooLong { .. }) => "image_too_large",
+            ApiError::Decode(DecodeError::UnknownFormat) => "unknown_image_format",
+            ApiError::Decode(DecodeError::TooLarge { .. }) => "image_dimensions",
+            ApiError::Decode(DecodeError::Corrupt(_)) => "image_corrupt",
+            ApiError::DecodeBusy { .. } => "decode_busy",
+            ApiError::DecodeBudget { .. } => "decode_budget",
             ApiError::CodeTooLong { .. } => "code_too_long",
             ApiError::DataTwice => "data_twice",
             ApiError::UnknownSymbology(_) => "unknown_symbology",
@@ -103,6 +117,9 @@ impl ApiError {
             }
             ApiError::MissingData => "data: missing; give it in the path, as ?data=, or as the POST body".into(),
             ApiError::MissingCode => "code: missing; give ?code= or the code as the POST body".into(),
+            ApiError::Decode(d) => d.to_string(),
+            ApiError::DecodeBusy { capacity } => format!("decode: all {capacity} decode slots are busy; retry shortly"),
+            ApiError::DecodeBudget { ms } => format!("decode: took longer than the budget of {ms} ms"),
             ApiError::CodeTooLong { length, max } => format!("code: {length} bytes exceeds the limit of {max} bytes"),
             ApiError::DataTwice => "data: given both in the path and in the query".into(),
             ApiError::UnknownSymbology(s) => {

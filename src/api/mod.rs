@@ -1,6 +1,7 @@
 //! The API v1: one entry point, `handle`, that answers a parsed request into the
 //! connection's output buffer. The cache-hit path is first: one L1 lookup by the raw target.
 
+pub mod decode;
 pub mod error;
 pub mod generate;
 pub mod options;
@@ -33,6 +34,7 @@ pub fn write_error(out: &mut Vec<u8>, date: &[u8], e: &ApiError, head_only: bool
             allow = [("Allow", *a)];
             &allow
         }
+        ApiError::DecodeBusy { .. } | ApiError::DecodeBudget { .. } => &[("Retry-After", "1")],
         _ => &[],
     };
     encode::write_simple(out, date, e.status(), "application/json", extra, body.as_bytes(), head_only, conn);
@@ -67,6 +69,9 @@ pub fn handle(shared: &Shared, date: &[u8], head: &Head<'_>, body: &[u8], conn: 
             encode::write_simple(out, date, Status::Ok, "application/json", &[], doc.as_bytes(), head_only, conn);
             Ok(())
         }
+        // POST is taken by the connection loop (it needs the decode pool); only a method
+        // other than POST can arrive here, and route() has already answered those with 405.
+        Endpoint::Decode => Err(ApiError::MethodNotAllowed { allow: "POST" }),
         Endpoint::Healthz => {
             encode::write_simple(
                 out,

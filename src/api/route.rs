@@ -20,6 +20,8 @@ pub enum Endpoint<'a> {
     Parse {
         query: &'a [u8],
     },
+    /// `POST /v1/decode`: read the barcodes in an image.
+    Decode,
     Healthz,
     Readyz,
     Symbologies,
@@ -27,6 +29,11 @@ pub enum Endpoint<'a> {
 
 const GET_HEAD: &str = "GET, HEAD";
 const GET_HEAD_POST: &str = "GET, HEAD, POST";
+
+/// Whether a request is a decode upload (taken by the connection loop, bigger body limit).
+pub fn is_decode(method: Method, target: &[u8]) -> bool {
+    method == Method::Post && split_target(target).0 == b"/v1/decode"
+}
 
 /// Splits a target into path and query.
 pub fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
@@ -68,6 +75,8 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/readyz" => return only(method, GET_HEAD).map(|_| Endpoint::Readyz),
         b"/v1/symbologies" => return only(method, GET_HEAD).map(|_| Endpoint::Symbologies),
         b"/v1/parse" => return only(method, GET_HEAD_POST).map(|_| Endpoint::Parse { query }),
+        b"/v1/decode" if method == Method::Post => return Ok(Endpoint::Decode),
+        b"/v1/decode" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
         _ => {}
     }
     let rest = path.strip_prefix(b"/v1/").ok_or(ApiError::NotFound)?;

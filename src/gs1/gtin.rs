@@ -75,6 +75,8 @@ pub fn prefix_issuer(p: u32) -> &'static str {
         900..=919 => "GS1 Austria",
         930..=939 => "GS1 Australia",
         940..=949 => "GS1 New Zealand",
+        950 => "GS1 Global Office (special applications)",
+        951 => "GS1 Global Office (EPC General Manager Numbers)",
         955 => "GS1 Malaysia",
         958 => "GS1 Macau, China",
         960..=969 => "GS1 Global Office (GTIN-8)",

@@ -50,6 +50,16 @@ enum Next {
     Close {
         linger: bool,
     },
+    /// A decode upload: its body is `body` within the buffer; answer it, then carry on
+    /// after `end` (or close when `conn` says so).
+    Decode {
+        body: std::ops::Range<usize>,
+        end: usize,
+        content_type: Option<Vec<u8>>,
+        conn: ConnHeader,
+    },
+    /// Requests remain in the buffer after a decode: process them before reading more.
+    Again,
 }
 
 /// Parses and answers every complete request at the front of `buf`, appending responses
@@ -72,10 +82,12 @@ fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usiz
                 return (pos, Next::Close { linger: true });
             }
         };
+        let decode = api::route::is_decode(head.method, head.target);
+        let max_body = if decode { limits.max_decode_body } else { limits.max_body };
         let refuse = if head.chunked {
             Some(ApiError::LengthRequired)
-        } else if head.content_length > limits.max_body as u64 {
-            Some(ApiError::BodyTooLarge { length: head.content_length, max: limits.max_body })
+        } else if head.content_length > max_body as u64 {
+            Some(ApiError::BodyTooLarge { length: head.content_length, max: max_body })
         } else {
             None
         };
@@ -94,6 +106,11 @@ fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usiz
             (true, 0) => ConnHeader::KeepAlive,
             (true, _) => ConnHeader::None,
         };
+        if decode {
+            let content_type = head.content_type.map(<[u8]>::to_vec);
+            // Offsets are relative to `pos`: the caller drains the answered requests first.
+            return (pos, Next::Decode { body: head.len..total, end: total, content_type, conn });
+        }
         api::handle(shared, date, &head, body, conn, out);
         pos += total;
         if !keep {
@@ -129,8 +146,54 @@ pub async fn serve(mut stream: TcpStream, core: Rc<Core>, shared: Arc<Shared>) {
                     break;
                 }
             }
+            let next = match next {
+                Next::Decode { body, end, content_type, conn } => {
+                    let result = api::decode::run(&shared, buf[body].to_vec(), content_type).await;
+                    core.date.borrow_mut().refresh();
+                    {
+                        let date = core.date.borrow();
+                        match result {
+                            Ok(doc) => crate::http::encode::write_simple(
+                                &mut out,
+                                date.line(),
+                                crate::http::encode::Status::Ok,
+                                "application/json",
+                                &[],
+                                doc.as_bytes(),
+                                false,
+                                conn,
+                            ),
+                            Err(e) => api::write_error(&mut out, date.line(), &e, false, conn),
+                        }
+                    }
+                    buf.drain(..end);
+                    let (r, o) = stream.write_all(out).await;
+                    out = o;
+                    out.clear();
+                    if r.is_err() {
+                        break;
+                    }
+                    if conn == ConnHeader::Close {
+                        Next::Close { linger: false }
+                    } else if buf.is_empty() {
+                        Next::Read(0)
+                    } else {
+                        // More pipelined requests wait in the buffer: answer them before reading.
+                        Next::Again
+                    }
+                }
+                other => other,
+            };
             core.busy.set(core.busy.get() - 1);
             match next {
+                // Resolved into Read, Again or Close just above.
+                Next::Decode { .. } => {}
+                Next::Again => {
+                    // Still working on the bytes already read: stay counted as busy.
+                    core.busy.set(core.busy.get() + 1);
+                    started = Some(Instant::now());
+                    continue;
+                }
                 Next::Read(n) => need = n,
                 Next::Close { linger } => {
                     if linger {

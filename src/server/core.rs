@@ -64,15 +64,21 @@ pub fn run(cpu: usize, l: StdListener, shared: Arc<Shared>, stop: Arc<AtomicBool
     }
     let fut = serve(l, shared.clone(), stop, ready.clone());
     let built = match shared.config.driver {
-        DriverChoice::Auto => {
-            monoio::RuntimeBuilder::<monoio::FusionDriver>::new().enable_timer().build().map(|mut rt| rt.block_on(fut))
-        }
-        DriverChoice::Uring => {
-            monoio::RuntimeBuilder::<monoio::IoUringDriver>::new().enable_timer().build().map(|mut rt| rt.block_on(fut))
-        }
-        DriverChoice::Epoll => {
-            monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer().build().map(|mut rt| rt.block_on(fut))
-        }
+        DriverChoice::Auto => monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
+            .attach_thread_pool(Box::new(shared.decode_pool.clone()))
+            .enable_timer()
+            .build()
+            .map(|mut rt| rt.block_on(fut)),
+        DriverChoice::Uring => monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
+            .attach_thread_pool(Box::new(shared.decode_pool.clone()))
+            .enable_timer()
+            .build()
+            .map(|mut rt| rt.block_on(fut)),
+        DriverChoice::Epoll => monoio::RuntimeBuilder::<monoio::LegacyDriver>::new()
+            .attach_thread_pool(Box::new(shared.decode_pool.clone()))
+            .enable_timer()
+            .build()
+            .map(|mut rt| rt.block_on(fut)),
     };
     if let Err(e) = built {
         let _ = ready.send(Err(io::Error::new(e.kind(), format!("--driver: cannot start runtime: {e}"))));

@@ -6,6 +6,7 @@
 pub mod conn;
 pub mod core;
 pub mod listener;
+pub mod pool;
 
 use crate::config::{Config, DriverChoice};
 use crate::state::Shared;

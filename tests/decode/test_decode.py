@@ -431,3 +431,24 @@ def test_symbologies_document_is_json_and_complete(base_url):
 def test_qr_mask_pinned(base_url, mask):
     assert decode(fetch(base_url, "qr", "MASK me", mask=mask), "qr") == ["MASK me"]
     assert decode(fetch(base_url, "qr", "zażółć", mask=mask, version=3), "qr") == ["zażółć"]
+
+
+# rxing 0.9's PDF417 reader does not find our PDF417 symbols (zxing-cpp reads them, see the
+# tests above): a known gap of /v1/decode, noted on the parse/decode issue.
+@pytest.mark.parametrize("sym", sorted(s for s in ALL_SAMPLES if s != "pdf417"))
+def test_decode_endpoint_reads_every_symbology(base_url, sym):
+    """Our own /v1/decode (rxing) reads what our generator draws, for every symbology."""
+    import json
+    data, want = ALL_SAMPLES[sym]
+    png = fetch(base_url, sym, data, scale=3)
+    req = urllib.request.Request(base_url + "/v1/decode", data=png, headers={"Content-Type": "image/png"}, method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        doc = json.load(r)
+    texts = [b["text"] for b in doc["barcodes"]]
+    # rxing reports UPC-A/E in their own digits and Codabar without its start/stop letters.
+    expect = {"upca": want[1:], "upce": "04252614", "codabar": want[1:-1], "gs1-128": None}.get(sym, want)
+    if sym == "gs1-128":
+        assert any(t.replace("\x1d", "") == "0109506000134352" + "10AB1" for t in texts) or any(
+            b["parse"].get("bracketed") == want for b in doc["barcodes"]), texts
+    else:
+        assert expect in texts, (sym, texts)
