@@ -21,4 +21,4 @@ target/release/loadgen --url "$base/v1/ean13/590123412345.png" -d 1 -c 16 --json
 target/release/loadgen --url "$base/v1/ean13/590123412345.png" -d 1 -c 8 --pipeline 16 --json | check pipelined
 target/release/loadgen --url "$base/" -d 1 -c 8 --workload zipf --json | check zipf
 target/release/loadgen --url "$base/" -d 1 -c 8 --workload cold --rate 2000 --json | check cold-open-loop
-target/release/loadgen --url "$base/" -d 1 -c 8 --workload mixed --mix ean13:3,code128:2,qr:1,datamatrix:1,parse:2 --json | check mixed
+target/release/loadgen --url "$base/" -d 1 -c 8 --workload mixed --mix ean13:3,code128:2,qr:1,datamatrix:1,parse:2,decode:1 --json | check mixed

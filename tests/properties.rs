@@ -1,7 +1,8 @@
 //! Property tests: no input makes a validator, encoder, renderer or the request parser
 //! panic; valid inputs always encode; invalid ones give typed errors.
 
-use barcoded::api::options;
+use barcoded::api::{options, parse as parse_api};
+use barcoded::decode::{self, DecodeLimits};
 use barcoded::http::parse::{parse, HeadLimits};
 use barcoded::render::{bitmap::Bitmap, layout, png, svg};
 use barcoded::symbology::{encode, EncodeOptions, Symbology};
@@ -32,6 +33,31 @@ proptest! {
     #[test]
     fn any_head_never_panics(buf in prop::collection::vec(any::<u8>(), 0..400)) {
         let _ = parse(&buf, HeadLimits { max_uri: 64, max_header_bytes: 128 });
+    }
+
+    #[test]
+    fn any_code_parses_without_panic(code in "\\PC{0,80}", raw in prop::collection::vec(any::<u8>(), 0..80)) {
+        let v = parse_api::describe(&parse_api::ParseRequest { code, symbology: None });
+        prop_assert!(v.get("valid").is_some());
+        let s = String::from_utf8_lossy(&raw).into_owned();
+        for form in [format!("({s}"), format!("]C1{s}"), format!("https://x.org/01/{s}"), format!("(01)0950600013435{s}")] {
+            let v = parse_api::describe(&parse_api::ParseRequest { code: form, symbology: None });
+            prop_assert!(v.get("candidates").is_some());
+        }
+    }
+
+    #[test]
+    fn any_bytes_as_image_never_panic(body in prop::collection::vec(any::<u8>(), 0..300), png in any::<bool>()) {
+        let l = DecodeLimits::default();
+        let mut b = body;
+        if png {
+            b.splice(0..0, *b"\x89PNG\r\n\x1a\n");
+        }
+        if let Ok(bytes) = decode::image_bytes(&b, Some(b"image/png"), &l) {
+            let _ = decode::luma(&bytes, &l);
+        }
+        let _ = decode::image_bytes(&b, Some(b"text/plain"), &l);
+        let _ = decode::image_bytes(&b, Some(b"application/json"), &l);
     }
 
     #[test]

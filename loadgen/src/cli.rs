@@ -61,10 +61,13 @@ pub struct Args {
     /// Zipf skew.
     #[arg(long, default_value_t = 1.0)]
     pub zipf_s: f64,
-    /// Weights for the mixed workload, `name:weight,...`: any symbology, or `parse` for
-    /// `/v1/parse` of a GS1 element string.
+    /// Weights for the mixed workload, `name:weight,...`: any symbology, `parse` for
+    /// `/v1/parse` of a GS1 element string, `decode` for a POST of an image to `/v1/decode`.
     #[arg(long, default_value = "ean13:5,code128:3,qr:2")]
     pub mix: String,
+    /// PNG/JPEG to upload for `decode` in the mix (default: fetched from the target).
+    #[arg(long)]
+    pub decode_image: Option<String>,
     /// io driver.
     #[arg(long, value_enum, default_value_t = Driver::Auto)]
     pub driver: Driver,

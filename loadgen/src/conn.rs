@@ -181,11 +181,7 @@ async fn drive(
             };
             wbuf.clear();
             for _ in 0..cfg.pipeline {
-                wbuf.extend_from_slice(b"GET ");
-                w.path(&mut rng, seq, id, &mut wbuf);
-                wbuf.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-                wbuf.extend_from_slice(cfg.host.as_bytes());
-                wbuf.extend_from_slice(b"\r\n\r\n");
+                w.request(&mut rng, seq, id, &cfg.host, &mut wbuf);
                 seq += 1;
             }
             let (r, b) = stream.write_all(wbuf).await;

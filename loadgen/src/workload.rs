@@ -30,7 +30,28 @@ pub enum Workload {
     Paths { paths: Vec<String>, random: bool },
     Zipf { cdf: Vec<f64> },
     Cold,
-    Mixed { weights: Vec<(String, u32)>, total: u32 },
+    Mixed { weights: Vec<(String, u32)>, total: u32, image: Vec<u8> },
+}
+
+/// Fetches the sample image decode requests upload: `--decode-image FILE`, else an EAN-13
+/// PNG from the target itself (any server answering the barcoded API).
+fn sample_image(a: &Args, t: &Target) -> Result<Vec<u8>, String> {
+    if let Some(f) = &a.decode_image {
+        return std::fs::read(f).map_err(|e| format!("--decode-image {f}: {e}"));
+    }
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(t.addr).map_err(|e| format!("fetching a sample image: {e}"))?;
+    let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    let req =
+        format!("GET /v1/ean13/590123412345.png?scale=3 HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", t.host);
+    s.write_all(req.as_bytes()).map_err(|e| format!("fetching a sample image: {e}"))?;
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).map_err(|e| format!("fetching a sample image: {e}"))?;
+    let at = resp.windows(4).position(|w| w == b"\r\n\r\n").ok_or("sample image: no HTTP response")? + 4;
+    if !resp.starts_with(b"HTTP/1.1 200") {
+        return Err("sample image: the target did not answer 200 (give --decode-image FILE)".into());
+    }
+    Ok(resp[at..].to_vec())
 }
 
 /// The GS1 mod-10 check digit of `d` (weights 3, 1, ... from the right).
@@ -91,9 +112,36 @@ impl Workload {
                 if total == 0 {
                     return Err("--mix: weights sum to 0".into());
                 }
-                Workload::Mixed { weights, total }
+                let image =
+                    if weights.iter().any(|(n, w)| n == "decode" && *w > 0) { sample_image(a, t)? } else { Vec::new() };
+                Workload::Mixed { weights, total, image }
             }
         })
+    }
+
+    /// Appends the next whole request to `out`: a GET of the next path, or for a mixed
+    /// workload's `decode` share a POST of the sample image to `/v1/decode`.
+    pub fn request(&self, rng: &mut Rng, seq: u64, conn_id: u64, host: &str, out: &mut Vec<u8>) {
+        if let Workload::Mixed { weights, total, image } = self {
+            if !image.is_empty() {
+                let decode_w = weights.iter().filter(|(n, _)| n == "decode").map(|w| w.1).sum::<u32>() as u64;
+                if rng.next() % *total as u64 >= *total as u64 - decode_w {
+                    use std::io::Write;
+                    let _ = write!(
+                        out,
+                        "POST /v1/decode HTTP/1.1\r\nHost: {host}\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\r\n",
+                        image.len()
+                    );
+                    out.extend_from_slice(image);
+                    return;
+                }
+            }
+        }
+        out.extend_from_slice(b"GET ");
+        self.path(rng, seq, conn_id, out);
+        out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+        out.extend_from_slice(host.as_bytes());
+        out.extend_from_slice(b"\r\n\r\n");
     }
 
     /// Appends the next request's path to `out`; `seq` is this connection's request count.
@@ -131,10 +179,17 @@ impl Workload {
                 out.extend(d.iter().map(|x| b'0' + x));
                 out.extend_from_slice(b".png");
             }
-            Workload::Mixed { weights, total } => {
-                let mut r = (rng.next() % *total as u64) as u32;
-                let mut name = weights[0].0.as_str();
-                for (n, w) in weights {
+            Workload::Mixed { weights, .. } => {
+                // `decode` shares are drawn in request(); here the GET kinds share the rest.
+                let gets: Vec<&(String, u32)> = weights.iter().filter(|(n, _)| n != "decode").collect();
+                let gets_total: u32 = gets.iter().map(|w| w.1).sum();
+                if gets_total == 0 {
+                    out.extend_from_slice(b"/healthz");
+                    return;
+                }
+                let mut r = (rng.next() % gets_total as u64) as u32;
+                let mut name = gets[0].0.as_str();
+                for (n, w) in gets {
                     if r < *w {
                         name = n;
                         break;
