@@ -16,7 +16,7 @@ if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check -r tests/decode/requirements.txt
 fi
 
-cargo build --release --bin barcoded -p barcoded -p loadgen
+cargo build --release -p barcoded -p loadgen
 cargo test --workspace
 python3 -m pytest -q tests/decode
 bash scripts/loadgen_smoke.sh
