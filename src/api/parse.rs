@@ -90,7 +90,10 @@ fn elements_json(elements: &[element::Element], issues: &[element::Issue]) -> Va
 }
 
 fn gtin_json(d: &str) -> Option<Value> {
-    let g = gtin::describe(d)?;
+    gtin::describe(d).map(|g| gtin_info_json(d, &g))
+}
+
+fn gtin_info_json(d: &str, g: &gtin::GtinInfo) -> Value {
     let mut m = Map::new();
     m.insert("kind".into(), json!(g.kind));
     m.insert("check_digit".into(), json!({"expected": g.expected, "found": g.found, "valid": g.valid}));
@@ -102,7 +105,7 @@ fn gtin_json(d: &str) -> Option<Value> {
         let first: [u8; 11] = a[..11].try_into().unwrap_or_default();
         m.insert("upce".into(), json!(upca_to_upce(&first).map(|e| format!("{}{}{}", a[0], digits(&e), a[11]))));
     }
-    Some(Value::Object(m))
+    Value::Object(m)
 }
 
 fn digits(d: &[u8]) -> String {
@@ -160,14 +163,13 @@ pub fn describe(req: &ParseRequest) -> Value {
 
     // Digit strings: GTIN-8/12/13/14, SSCC-18, UPC-E.
     if candidates.is_empty() && !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) {
-        if let Some(g) = gtin_json(code) {
-            candidates.push(gtin::describe(code).map_or("GTIN", |i| i.kind));
-            let ok = g["check_digit"]["valid"].as_bool().unwrap_or(false);
-            if !ok {
+        if let Some(info) = gtin::describe(code) {
+            candidates.push(info.kind);
+            if !info.valid {
                 valid = false;
-                errors.push(json!({"ai": null, "message": format!("check digit is {} but should be {}", g["check_digit"]["found"], g["check_digit"]["expected"])}));
+                errors.push(json!({"ai": null, "message": format!("check digit is {} but should be {}", info.found, info.expected)}));
             }
-            out.insert("gtin".into(), g);
+            out.insert("gtin".into(), gtin_info_json(code, &info));
         }
         if code.len() == 8 && matches!(code.as_bytes()[0], b'0' | b'1') {
             let d: Vec<u8> = code.bytes().map(|b| b - b'0').collect();

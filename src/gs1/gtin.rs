@@ -1,7 +1,5 @@
 //! GTIN-family facts: check digit, GTIN-14 normalisation and the GS1 prefix's issuer.
 
-use super::lint::{self, Lint};
-
 /// Which GS1 Member Organisation (or special range) a 3-digit GS1 prefix belongs to.
 pub fn prefix_issuer(p: u32) -> &'static str {
     match p {
@@ -116,10 +114,9 @@ pub fn describe(d: &str) -> Option<GtinInfo> {
         _ => return None,
     };
     let found = d.as_bytes()[d.len() - 1] - b'0';
-    let body: Vec<u32> = d[..d.len() - 1].bytes().map(|b| (b - b'0') as u32).collect();
-    let sum: u32 = body.iter().rev().enumerate().map(|(i, &x)| x * if i % 2 == 0 { 3 } else { 1 }).sum();
-    let expected = ((10 - sum % 10) % 10) as u8;
-    let valid = lint::csum(d) == Lint::Ok;
+    let body: Vec<u8> = d[..d.len() - 1].bytes().map(|b| b - b'0').collect();
+    let expected = crate::symbology::ean::gs1_check_digit(&body);
+    let valid = expected == found;
     let (gtin14, prefix) = match d.len() {
         18 => (None, Some(d[1..4].to_string())),
         8 => (Some(format!("{d:0>14}")), Some(format!("{:0>3}", &d[..3]))),

@@ -12,10 +12,6 @@ pub enum Lint {
     Unchecked,
 }
 
-fn digits(v: &str) -> Option<Vec<u32>> {
-    v.bytes().map(|b| b.is_ascii_digit().then(|| (b - b'0') as u32)).collect()
-}
-
 fn num(v: &str) -> Option<u32> {
     if v.is_empty() || v.len() > 9 || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -91,13 +87,12 @@ fn range(v: &str, what: &str, max: u32) -> Lint {
 
 /// GS1 mod-10: the last digit checks the others.
 pub fn csum(v: &str) -> Lint {
-    let Some(d) = digits(v) else { return fail(format!("{v}: not digits")) };
-    if d.len() < 2 {
-        return fail("too short for a check digit");
+    if v.len() < 2 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return fail(format!("{v}: not digits with a check digit"));
     }
+    let d: Vec<u8> = v.bytes().map(|b| b - b'0').collect();
     let (body, check) = d.split_at(d.len() - 1);
-    let sum: u32 = body.iter().rev().enumerate().map(|(i, &x)| x * if i % 2 == 0 { 3 } else { 1 }).sum();
-    let want = (10 - sum % 10) % 10;
+    let want = crate::symbology::ean::gs1_check_digit(body);
     if check[0] == want {
         Lint::Ok
     } else {

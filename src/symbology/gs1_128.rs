@@ -7,7 +7,7 @@
 
 use super::code128::{self, FNC1};
 use super::{DataError, Encoded, HumanText, Linear, Symbol};
-use crate::gs1::element::{self, Element, GS};
+use crate::gs1::element::{self, Element};
 
 pub const RULE: &str = "a GS1 element string in bracketed form, e.g. (01)09506000134352(17)261231(10)ABC; \
 every AI validated against the GS1 Syntax Dictionary; at most 48 data characters";
@@ -41,15 +41,6 @@ pub fn atoms(elements: &[Element]) -> Vec<u16> {
         }
     }
     a
-}
-
-/// The element data as 2D symbologies carry it: GS (0x1D) wherever FNC1 separates values.
-pub fn raw_with_gs(elements: &[Element]) -> String {
-    let raw = element::to_raw(elements);
-    debug_assert!(
-        raw.chars().filter(|&c| c == GS).count() == atoms(elements).iter().filter(|&&a| a == FNC1).count() - 1
-    );
-    raw
 }
 
 pub fn encode(data: &[u8]) -> Result<Encoded, DataError> {

@@ -54,7 +54,7 @@ pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>, mask: Option<u8>, gs1:
         None => DataError::Capacity { got: data.len(), max, ecc: ecc.letter(), mode },
     };
     let matrix = if gs1 {
-        let raw = gs1_128::raw_with_gs(&gs1_128::parse_bracketed(text)?);
+        let raw = crate::gs1::element::to_raw(&gs1_128::parse_bracketed(text)?);
         encode_bits(raw.as_bytes(), ecc, version, mask, false, true)
     } else if data.is_ascii() && version.is_none() && mask.is_none() {
         encode_fast(data, ecc)

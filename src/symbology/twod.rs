@@ -65,7 +65,7 @@ pub fn datamatrix(data: &[u8], rect: bool, gs1: bool) -> Result<Encoded, DataErr
     pre_check("datamatrix", data, 3116, LIMIT)?;
     let s = text(data)?;
     // GS1 mode: the encoder starts with FNC1 itself and turns GS separators into FNC1.
-    let contents = if gs1 { gs1_128::raw_with_gs(&gs1_128::parse_bracketed(s)?) } else { s.to_owned() };
+    let contents = if gs1 { crate::gs1::element::to_raw(&gs1_128::parse_bracketed(s)?) } else { s.to_owned() };
     let mut h = hints(&contents);
     // The minimal encoder is the one that honours the character set (ECI) and GS1 hints.
     h.DataMatrixCompact = Some(true);
@@ -157,6 +157,6 @@ mod tests {
     fn gs1_datamatrix_uses_gs_separators() {
         let e = gs1_128::parse_bracketed("(01)09506000134352(10)ABC(17)261231").unwrap();
         assert_eq!(e.len(), 3);
-        assert_eq!(gs1_128::raw_with_gs(&e), "010950600013435210ABC\u{1d}17261231");
+        assert_eq!(crate::gs1::element::to_raw(&e), "010950600013435210ABC\u{1d}17261231");
     }
 }
