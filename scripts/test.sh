@@ -17,6 +17,6 @@ if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg" >/dev/null 2>&1; then
 fi
 
 cargo build --release -p barcoded -p loadgen
-cargo test --workspace
+cargo test --workspace --all-features
 python3 -m pytest -q tests/decode
 bash scripts/loadgen_smoke.sh

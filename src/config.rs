@@ -1,8 +1,12 @@
 //! The one validated configuration struct, built once at start-up from flags and
 //! `BARCODED_*` environment variables, then passed explicitly to every part that needs it.
 
+use crate::cache::l2::L2Config;
+use crate::guard::breaker::Policy;
+use crate::guard::BreakerConfig;
 use clap::{Parser, ValueEnum};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Default request-target limit (bytes of path + query).
@@ -89,6 +93,68 @@ pub struct Cli {
     /// Seconds that shutdown waits for in-flight requests before closing the rest.
     #[arg(long, env = "BARCODED_SHUTDOWN_GRACE", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=600))]
     pub shutdown_grace: u64,
+    /// Warm list: one URL path per line, pre-rendered into the template pool at start and on
+    /// reload (SIGHUP or POST /admin/reload).
+    #[arg(long, env = "BARCODED_WARM")]
+    pub warm: Option<PathBuf>,
+    /// Bytes of responses the template pool may hold.
+    #[arg(long, env = "BARCODED_POOL_BYTES", default_value_t = 64 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(0..=68719476736))]
+    pub pool_bytes: u64,
+    /// Token that POST /admin/reload must carry as `Authorization: Bearer <token>`; without
+    /// one, only loopback clients may call it.
+    #[arg(long, env = "BARCODED_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+    /// Redis L2: redis://[:password@]host:port[/db]. Without it there is no L2.
+    #[arg(long, env = "BARCODED_REDIS")]
+    pub redis: Option<String>,
+    /// Milliseconds an L2 lookup may take before the request renders locally.
+    #[arg(long, env = "BARCODED_REDIS_BUDGET_MS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub redis_budget_ms: u64,
+    /// Seconds an L2 entry lives.
+    #[arg(long, env = "BARCODED_REDIS_TTL", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=2592000))]
+    pub redis_ttl: u64,
+    /// Redis connections per core.
+    #[arg(long, env = "BARCODED_REDIS_CONNS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub redis_conns: u16,
+    /// Milliseconds a render may wait plus take; a render still queued past it is answered
+    /// 503 (degraded) without rendering.
+    #[arg(long, env = "BARCODED_RENDER_BUDGET_MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=60000))]
+    pub render_budget_ms: u64,
+    /// Renders one core may have queued; beyond it a cold request gets 503 at once.
+    #[arg(long, env = "BARCODED_RENDER_QUEUE", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=1000000))]
+    pub render_queue: u32,
+    /// Microseconds of rendering per event-loop turn before cache hits get their turn.
+    #[arg(long, env = "BARCODED_RENDER_SLICE_US", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1000000))]
+    pub render_slice_us: u64,
+    /// Percent of a core's time renders may take while cache hits are flowing (all of it
+    /// when only renders are).
+    #[arg(long, env = "BARCODED_RENDER_SHARE", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub render_share: u32,
+    /// Generate misses one core may have waiting (on L2 or another core's render of the
+    /// same key); beyond it 503 at once.
+    #[arg(long, env = "BARCODED_MAX_MISSES", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1000000))]
+    pub max_misses: u32,
+    /// Resident memory in MiB above which new renders and decodes are refused (503); 0: off.
+    #[arg(long, env = "BARCODED_MEMORY_WATERMARK_MB", default_value_t = 2048, value_parser = clap::value_parser!(u64).range(0..=1048576))]
+    pub memory_watermark_mb: u64,
+    /// Breaker: consecutive failures that open it.
+    #[arg(long, env = "BARCODED_BREAKER_CONSECUTIVE", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub breaker_consecutive: u32,
+    /// Breaker: failure ratio (percent) over the window that opens it.
+    #[arg(long, env = "BARCODED_BREAKER_RATIO", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub breaker_ratio: u32,
+    /// Breaker: calls in the window before the ratio counts.
+    #[arg(long, env = "BARCODED_BREAKER_MIN_CALLS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000000))]
+    pub breaker_min_calls: u32,
+    /// Breaker: a render or parse slower than this many milliseconds is a failure.
+    #[arg(long, env = "BARCODED_BREAKER_SLOW_MS", default_value_t = 80, value_parser = clap::value_parser!(u64).range(1..=60000))]
+    pub breaker_slow_ms: u64,
+    /// Breaker: milliseconds open before half-open probes.
+    #[arg(long, env = "BARCODED_BREAKER_COOLDOWN_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3600000))]
+    pub breaker_cooldown_ms: u64,
+    /// Breaker: successful probes that close it.
+    #[arg(long, env = "BARCODED_BREAKER_PROBES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub breaker_probes: u32,
 }
 
 /// Request and resource limits, each checked before the memory it guards is spent.
@@ -105,6 +171,10 @@ pub struct Limits {
     pub decode_workers: usize,
     pub decode_queue: usize,
     pub decode_budget: Duration,
+    /// Renders one core may have queued.
+    pub render_queue: usize,
+    /// Generate misses one core may have waiting on L2 or a coalesced fill.
+    pub max_misses: usize,
 }
 
 impl Default for Limits {
@@ -121,6 +191,8 @@ impl Default for Limits {
             decode_workers: 1,
             decode_queue: 8,
             decode_budget: Duration::from_secs(2),
+            render_queue: 256,
+            max_misses: 1024,
         }
     }
 }
@@ -136,6 +208,17 @@ pub struct Config {
     pub limits: Limits,
     pub l1_bytes: u64,
     pub shutdown_grace: Duration,
+    pub warm: Option<PathBuf>,
+    pub pool_bytes: u64,
+    pub admin_token: Option<String>,
+    pub redis: Option<L2Config>,
+    pub render_budget: Duration,
+    pub render_slice: Duration,
+    /// Fraction of a core's time renders may take while hits are flowing.
+    pub render_share: f64,
+    /// RSS in bytes above which renders and decodes are refused; 0: off.
+    pub memory_watermark: u64,
+    pub breakers: BreakerConfig,
 }
 
 impl Default for Config {
@@ -149,18 +232,39 @@ impl Default for Config {
             limits: Limits::default(),
             l1_bytes: 256 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(5),
+            warm: None,
+            pool_bytes: 64 * 1024 * 1024,
+            admin_token: None,
+            redis: None,
+            render_budget: Duration::from_millis(50),
+            render_slice: Duration::from_micros(200),
+            render_share: 0.5,
+            memory_watermark: 2048 * 1024 * 1024,
+            breakers: BreakerConfig::default(),
         }
     }
 }
 
-impl From<Cli> for Config {
-    fn from(c: Cli) -> Self {
+impl TryFrom<Cli> for Config {
+    type Error = String;
+
+    fn try_from(c: Cli) -> Result<Self, String> {
+        let redis = match &c.redis {
+            Some(url) if !url.is_empty() => {
+                let mut r = L2Config::from_url(url).map_err(|e| format!("--redis: {e}"))?;
+                r.budget = Duration::from_millis(c.redis_budget_ms);
+                r.ttl = Duration::from_secs(c.redis_ttl);
+                r.max_conns = c.redis_conns as usize;
+                Some(r)
+            }
+            _ => None,
+        };
         let threads = if c.threads == 0 {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {
             c.threads as usize
         };
-        Config {
+        Ok(Config {
             listen: c.listen,
             threads,
             driver: c.driver,
@@ -178,10 +282,33 @@ impl From<Cli> for Config {
                 decode_workers: c.decode_workers as usize,
                 decode_queue: c.decode_queue as usize,
                 decode_budget: Duration::from_millis(c.decode_budget_ms),
+                render_queue: c.render_queue as usize,
+                max_misses: c.max_misses as usize,
             },
             l1_bytes: c.l1_bytes,
             shutdown_grace: Duration::from_secs(c.shutdown_grace),
-        }
+            warm: c.warm,
+            pool_bytes: c.pool_bytes,
+            admin_token: c.admin_token.filter(|t| !t.is_empty()),
+            redis,
+            render_budget: Duration::from_millis(c.render_budget_ms),
+            render_slice: Duration::from_micros(c.render_slice_us),
+            render_share: c.render_share as f64 / 100.0,
+            memory_watermark: c.memory_watermark_mb * 1024 * 1024,
+            breakers: BreakerConfig {
+                base: Policy {
+                    consecutive: c.breaker_consecutive,
+                    ratio: c.breaker_ratio as f64 / 100.0,
+                    min_calls: c.breaker_min_calls,
+                    slow: Duration::from_millis(c.breaker_slow_ms),
+                    cooldown: Duration::from_millis(c.breaker_cooldown_ms),
+                    probes: c.breaker_probes,
+                    ..Policy::default()
+                },
+                decode_slow: Duration::from_millis(c.decode_budget_ms),
+                redis_slow: Duration::from_millis(c.redis_budget_ms),
+            },
+        })
     }
 }
 
@@ -191,7 +318,7 @@ mod tests {
 
     #[test]
     fn defaults_parse() {
-        let c: Config = Cli::try_parse_from(["barcoded"]).unwrap().into();
+        let c: Config = Cli::try_parse_from(["barcoded"]).unwrap().try_into().unwrap();
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert!(c.threads >= 1);
         assert_eq!(c.limits.max_uri, MAX_URI);
@@ -203,5 +330,7 @@ mod tests {
         assert!(e.to_string().contains("--threads"), "{e}");
         let e = Cli::try_parse_from(["barcoded", "--driver", "kqueue"]).unwrap_err();
         assert!(e.to_string().contains("--driver"), "{e}");
+        let cli = Cli::try_parse_from(["barcoded", "--redis", "http://x"]).unwrap();
+        assert!(Config::try_from(cli).unwrap_err().starts_with("--redis"));
     }
 }

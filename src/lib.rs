@@ -7,15 +7,24 @@
 //! - `api`: routing, options, the generate ladder, JSON errors.
 //! - `symbology`: pure data validation and encoding into module patterns.
 //! - `render`: pure PNG and SVG output from a symbol and options.
-//! - `cache`: the sharded L1 of ready responses shared by all cores.
-//! - `state`: what all cores share.
+//! - `cache`: the sharded L1, the template pool, the Redis L2 client and its value format.
+//! - `guard`: circuit breakers, the per-core render queue, the memory watermark.
+//! - `metrics`: per-core counters and histograms, the Prometheus text.
+//! - `log`: rate-limited error lines for degraded paths.
+//! - `state`: what all cores share; `local`: what one core owns.
+//! - `fault`: test-only fault injection (cargo feature `fault-injection`).
 
 pub mod api;
 pub mod cache;
 pub mod config;
 pub mod decode;
+pub mod fault;
 pub mod gs1;
+pub mod guard;
 pub mod http;
+pub mod local;
+pub mod log;
+pub mod metrics;
 pub mod render;
 pub mod server;
 pub mod state;

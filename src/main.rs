@@ -1,5 +1,6 @@
-//! The `barcoded` binary: parse flags, start the server, log one line, and shut down
-//! cleanly on SIGINT or SIGTERM.
+//! The `barcoded` binary: parse flags, start the server, log one line, rebuild the template
+//! pool on SIGHUP (on this thread, off the serving cores), and shut down cleanly on SIGINT
+//! or SIGTERM.
 
 use barcoded::config::{Cli, Config};
 use barcoded::Server;
@@ -9,10 +10,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn main() {
-    let config: Config = Cli::parse().into();
+    let config = match Config::try_from(Cli::parse()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("barcoded: {e}");
+            std::process::exit(2);
+        }
+    };
     let term = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        if let Err(e) = signal_hook::flag::register(sig, term.clone()) {
+    let hup = Arc::new(AtomicBool::new(false));
+    let signals = [
+        (signal_hook::consts::SIGINT, &term),
+        (signal_hook::consts::SIGTERM, &term),
+        (signal_hook::consts::SIGHUP, &hup),
+    ];
+    for (sig, flag) in signals {
+        if let Err(e) = signal_hook::flag::register(sig, Arc::clone(flag)) {
             eprintln!("barcoded: cannot install signal handler: {e}");
             std::process::exit(1);
         }
@@ -33,6 +46,18 @@ fn main() {
     );
     while !term.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(50));
+        if hup.swap(false, Ordering::Relaxed) {
+            match server.reload() {
+                Ok(r) => eprintln!(
+                    "barcoded: reloaded the template pool: generation {}, {} entries, {} bytes, {} errors",
+                    r.generation,
+                    r.entries,
+                    r.bytes,
+                    r.errors.len() + r.more_errors
+                ),
+                Err(e) => eprintln!("barcoded: reload failed, the previous pool stays: {e}"),
+            }
+        }
     }
     eprintln!("barcoded: shutting down");
     server.shutdown();

@@ -6,10 +6,15 @@
 use super::error::ApiError;
 use super::parse;
 use crate::decode::{self, DecodeLimits};
+use crate::guard::breaker::Admit;
+use crate::guard::Class;
+use crate::local::Local;
+use crate::metrics::Event;
 use crate::state::Shared;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Releases an admission slot when the decode job ends, however it ends.
 struct Slot(Arc<Shared>);
@@ -20,8 +25,36 @@ impl Drop for Slot {
     }
 }
 
-/// Decodes `body` and returns the JSON document.
-pub async fn run(shared: &Arc<Shared>, body: Vec<u8>, content_type: Option<Vec<u8>>) -> Result<String, ApiError> {
+/// Decodes `body` and returns the JSON document, behind the core's decode breaker.
+pub async fn run(
+    shared: &Arc<Shared>,
+    local: &Local,
+    body: Vec<u8>,
+    content_type: Option<Vec<u8>>,
+) -> Result<String, ApiError> {
+    let started = Instant::now();
+    if let Admit::No(retry) = local.breakers.borrow_mut().get(Class::Decode).admit(started) {
+        local.metrics.event(Event::Degraded);
+        let retry_after = retry.as_secs() + 1;
+        return Err(ApiError::Degraded { class: Class::Decode.name(), why: "circuit breaker open", retry_after });
+    }
+    if shared.memory.over() {
+        local.metrics.event(Event::Degraded);
+        return Err(ApiError::Degraded {
+            class: Class::Decode.name(),
+            why: "memory above the watermark",
+            retry_after: 1,
+        });
+    }
+    let r = decode(shared, body, content_type).await;
+    let now = Instant::now();
+    // Only running out of time is the decoder failing; bad images are the client's.
+    let ok = !matches!(r, Err(ApiError::DecodeBudget { .. }));
+    local.breakers.borrow_mut().get(Class::Decode).record(now, now - started, ok);
+    r
+}
+
+async fn decode(shared: &Arc<Shared>, body: Vec<u8>, content_type: Option<Vec<u8>>) -> Result<String, ApiError> {
     let l = &shared.config.limits;
     let cap = l.decode_workers + l.decode_queue;
     if shared.decodes_in_flight.fetch_add(1, Ordering::AcqRel) >= cap {

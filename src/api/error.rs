@@ -13,31 +13,78 @@ pub enum ApiError {
     Data(DataError),
     Render(RenderError),
     UnknownOption(String),
-    BadOption { name: &'static str, value: String, expected: &'static str },
+    BadOption {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     DuplicateOption(String),
-    ConflictingOptions { a: &'static str, b: &'static str },
-    OptionNotApplicable { name: &'static str, symbology: &'static str },
-    BadPercentEncoding { field: &'static str, offset: usize },
-    ControlChar { field: &'static str, pos: usize },
+    ConflictingOptions {
+        a: &'static str,
+        b: &'static str,
+    },
+    OptionNotApplicable {
+        name: &'static str,
+        symbology: &'static str,
+    },
+    BadPercentEncoding {
+        field: &'static str,
+        offset: usize,
+    },
+    ControlChar {
+        field: &'static str,
+        pos: usize,
+    },
     MissingData,
     MissingCode,
     Decode(DecodeError),
-    DecodeBusy { capacity: usize },
-    DecodeBudget { ms: u64 },
-    CodeTooLong { length: usize, max: usize },
+    DecodeBusy {
+        capacity: usize,
+    },
+    DecodeBudget {
+        ms: u64,
+    },
+    CodeTooLong {
+        length: usize,
+        max: usize,
+    },
     DataTwice,
     UnknownSymbology(String),
     UnknownFormat(String),
     NotFound,
-    MethodNotAllowed { allow: &'static str },
-    BodyTooLarge { length: u64, max: usize },
+    MethodNotAllowed {
+        allow: &'static str,
+    },
+    BodyTooLarge {
+        length: u64,
+        max: usize,
+    },
     LengthRequired,
-    UriTooLong { max: usize },
-    HeadersTooLarge { max: usize },
-    TooManyHeaders { max: usize },
+    UriTooLong {
+        max: usize,
+    },
+    HeadersTooLarge {
+        max: usize,
+    },
+    TooManyHeaders {
+        max: usize,
+    },
     Malformed(&'static str),
     BadContentLength,
     VersionNotSupported,
+    /// A breaker is open, a budget is spent or memory is high: nothing was rendered.
+    Degraded {
+        class: &'static str,
+        why: &'static str,
+        retry_after: u64,
+    },
+    /// An admission limit is reached: refused at once.
+    Overloaded {
+        what: &'static str,
+        capacity: usize,
+    },
+    Forbidden(&'static str),
+    ReloadFailed(String),
 }
 
 impl ApiError {
@@ -50,10 +97,24 @@ impl ApiError {
             ApiError::UriTooLong { .. } => Status::UriTooLong,
             ApiError::HeadersTooLarge { .. } | ApiError::TooManyHeaders { .. } => Status::HeadersTooLarge,
             ApiError::VersionNotSupported => Status::VersionNotSupported,
-            ApiError::DecodeBusy { .. } | ApiError::DecodeBudget { .. } => Status::ServiceUnavailable,
+            ApiError::DecodeBusy { .. }
+            | ApiError::DecodeBudget { .. }
+            | ApiError::Degraded { .. }
+            | ApiError::Overloaded { .. } => Status::ServiceUnavailable,
+            ApiError::Forbidden(_) => Status::Forbidden,
+            ApiError::ReloadFailed(_) => Status::Internal,
             ApiError::Decode(DecodeError::Base64TooLong { .. }) => Status::PayloadTooLarge,
             ApiError::Decode(DecodeError::TooLarge { .. } | DecodeError::Corrupt(_)) => Status::UnprocessableContent,
             _ => Status::BadRequest,
+        }
+    }
+
+    /// Seconds for `Retry-After`, on the 503s that have one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::DecodeBusy { .. } | ApiError::DecodeBudget { .. } | ApiError::Overloaded { .. } => Some(1),
+            ApiError::Degraded { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -91,6 +152,10 @@ impl ApiError {
             ApiError::Malformed(_) => "malformed_request",
             ApiError::BadContentLength => "bad_content_length",
             ApiError::VersionNotSupported => "http_version_not_supported",
+            ApiError::Degraded { .. } => "degraded",
+            ApiError::Overloaded { .. } => "overloaded",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::ReloadFailed(_) => "reload_failed",
         }
     }
 
@@ -140,6 +205,14 @@ impl ApiError {
             ApiError::Malformed(what) => format!("request: malformed {what}"),
             ApiError::BadContentLength => "content-length: invalid or conflicting".into(),
             ApiError::VersionNotSupported => "request: only HTTP/1.0 and HTTP/1.1 are served".into(),
+            ApiError::Degraded { class, why, retry_after } => {
+                format!("{class}: degraded ({why}); nothing was rendered, retry in {retry_after} s")
+            }
+            ApiError::Overloaded { what, capacity } => {
+                format!("{what}: all {capacity} slots of this core are taken; retry shortly")
+            }
+            ApiError::Forbidden(why) => format!("forbidden: {why}"),
+            ApiError::ReloadFailed(why) => format!("reload: {why}; the previous pool stays in service"),
         }
     }
 

@@ -1,15 +1,13 @@
-//! The generate ladder: L1 by raw target (no decoding at all on a repeat URL), then the
-//! canonical key (another spelling of the same barcode), then render; the result is cached
-//! under both keys. Rendering itself is `render_ready`, a pure function of the request.
+//! Generate, the pure part: `prepare` turns a request into a validated, encoded symbol and
+//! its canonical key (every 4xx is decided there); `render` turns that into a ready
+//! response. The cache ladder around them is `api/ladder.rs`.
 
 use super::error::ApiError;
 use super::options::{self, Format};
 use crate::http::encode::Ready;
 use crate::http::query;
 use crate::render::{self, bitmap::Bitmap, layout};
-use crate::state::Shared;
 use crate::symbology::{self, HumanText, Symbol, Symbology};
-use std::sync::Arc;
 
 /// Where the data of a generate request comes from.
 pub enum DataSource<'a> {
@@ -55,14 +53,19 @@ fn header_safe(s: &str) -> String {
     out
 }
 
-/// Renders (or finds in L1 under its canonical key) the response for one request.
-pub fn generate(
-    shared: &Shared,
-    sym: Symbology,
-    fmt: Format,
-    src: DataSource<'_>,
-    query_str: &[u8],
-) -> Result<Arc<Ready>, ApiError> {
+/// A validated, encoded generate request: everything `render` needs, and its key.
+pub struct Prepared {
+    pub sym: Symbology,
+    pub fmt: Format,
+    pub render: render::RenderOptions,
+    pub symbol: Symbol,
+    /// The canonical key: L1, pool and L2 key; the ETag derives from it.
+    pub key: String,
+}
+
+/// Parses options and data, validates and encodes: every 4xx of a generate request is
+/// decided here, before any cache below L1-by-target is asked.
+pub fn prepare(sym: Symbology, fmt: Format, src: DataSource<'_>, query_str: &[u8]) -> Result<Prepared, ApiError> {
     let (opts, data) = match src {
         DataSource::Path(seg) => {
             let opts = options::parse(sym, query_str, false)?;
@@ -85,20 +88,23 @@ pub fn generate(
     check_text(sym, &data)?;
     let enc = symbology::encode(sym, &data, &opts.encode)?;
     let key = options::canonical_key(sym, fmt, &opts.render, &opts.encode, &enc.canonical);
-    if let Some(hit) = shared.l1.get(key.as_bytes()) {
-        return Ok(hit);
-    }
-    let lay = layout::layout(&enc.symbol, &opts.render, shared.config.limits.max_pixels)?;
-    let body = match fmt {
+    Ok(Prepared { sym, fmt, render: opts.render, symbol: enc.symbol, key })
+}
+
+/// Renders a prepared request into a ready response (pure; the pixel limit is checked
+/// before the raster is allocated).
+pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, ApiError> {
+    let lay = layout::layout(&p.symbol, &p.render, max_pixels)?;
+    let body = match p.fmt {
         Format::Png => {
             let bm = Bitmap::from_layout(&lay);
-            let bm = if opts.render.rotate == render::Rotation::R0 { bm } else { bm.rotate(opts.render.rotate) };
-            render::png::encode(&bm, &opts.render)
+            let bm = if p.render.rotate == render::Rotation::R0 { bm } else { bm.rotate(p.render.rotate) };
+            render::png::encode(&bm, &p.render)
         }
-        Format::Svg => render::svg::encode(&lay, &opts.render).into_bytes(),
+        Format::Svg => render::svg::encode(&lay, &p.render).into_bytes(),
     };
-    let xdim = opts.render.dpi.map(|dpi| format!("{:.4}", opts.render.scale as f64 * 25.4 / dpi as f64));
-    let text = human_text(&enc.symbol).map(|t| header_safe(&t));
+    let xdim = p.render.dpi.map(|dpi| format!("{:.4}", p.render.scale as f64 * 25.4 / dpi as f64));
+    let text = human_text(&p.symbol).map(|t| header_safe(&t));
     let mut extra: Vec<(&str, &str)> = Vec::with_capacity(2);
     if let Some(x) = &xdim {
         extra.push(("X-Barcode-Xdim-Mm", x));
@@ -106,7 +112,5 @@ pub fn generate(
     if let Some(t) = &text {
         extra.push(("X-Barcode-Text", t));
     }
-    let ready = Arc::new(Ready::new(fmt.content_type(), &options::etag(&key), &extra, &body));
-    shared.l1.insert(key.as_bytes(), ready.clone());
-    Ok(ready)
+    Ok(Ready::new(p.fmt.content_type(), &options::etag(&p.key), &extra, &body))
 }

@@ -203,12 +203,32 @@ pub fn describe(req: &ParseRequest) -> Value {
     Value::Object(out)
 }
 
+/// The degraded answer (parse breaker open): only `valid` and `symbology`, from the one
+/// check that costs nothing (a digit string's check digit); anything else is
+/// `{"valid": false, "symbology": "unknown"}`. `valid` is true only when verified.
+pub fn minimal(req: &ParseRequest) -> Value {
+    let code = req.code.trim_end_matches(['\r', '\n']);
+    let info = (!code.is_empty() && code.bytes().all(|b| b.is_ascii_digit())).then(|| gtin::describe(code)).flatten();
+    match info {
+        Some(i) => json!({"valid": i.valid, "symbology": i.kind, "degraded": true}),
+        None => json!({"valid": false, "symbology": "unknown", "degraded": true}),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(code: &str) -> Value {
         describe(&ParseRequest { code: code.into(), symbology: None })
+    }
+
+    #[test]
+    fn minimal_answers() {
+        let m = |c: &str| minimal(&ParseRequest { code: c.into(), symbology: None });
+        assert_eq!(m("4006381333931"), json!({"valid": true, "symbology": "GTIN-13", "degraded": true}));
+        assert_eq!(m("4006381333932")["valid"], false);
+        assert_eq!(m("(01)04006381333931"), json!({"valid": false, "symbology": "unknown", "degraded": true}));
     }
 
     #[test]

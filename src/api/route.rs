@@ -25,6 +25,10 @@ pub enum Endpoint<'a> {
     Healthz,
     Readyz,
     Symbologies,
+    /// `GET /metrics`: Prometheus text.
+    Metrics,
+    /// `POST /admin/reload`: rebuild the template pool from the warm list.
+    AdminReload,
 }
 
 const GET_HEAD: &str = "GET, HEAD";
@@ -77,6 +81,9 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/v1/parse" => return only(method, GET_HEAD_POST).map(|_| Endpoint::Parse { query }),
         b"/v1/decode" if method == Method::Post => return Ok(Endpoint::Decode),
         b"/v1/decode" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        b"/metrics" => return only(method, GET_HEAD).map(|_| Endpoint::Metrics),
+        b"/admin/reload" if method == Method::Post => return Ok(Endpoint::AdminReload),
+        b"/admin/reload" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
         _ => {}
     }
     let rest = path.strip_prefix(b"/v1/").ok_or(ApiError::NotFound)?;

@@ -1,9 +1,10 @@
 //! The L1 cache: ready responses shared by all cores, sharded (a power of two, at least
 //! 4 x cores) with `quick_cache`'s scan-resistant CLOCK-Pro eviction, bounded in bytes with
 //! keys and per-entry overhead counted. A lookup borrows the key: no allocation on a hit.
+//! Misses coalesce through `get_or_fill` (quick_cache's placeholders): one fill per key.
 
 use crate::http::encode::Ready;
-use quick_cache::sync::Cache;
+use quick_cache::sync::{Cache, DefaultLifecycle, PlaceholderGuard};
 use quick_cache::{DefaultHashBuilder, OptionsBuilder, Weighter};
 use std::sync::Arc;
 
@@ -13,13 +14,27 @@ const ENTRY_OVERHEAD: u64 = 128;
 #[derive(Clone, Copy)]
 struct ByteWeighter;
 
-impl Weighter<Box<[u8]>, Arc<Ready>> for ByteWeighter {
-    fn weight(&self, key: &Box<[u8]>, val: &Arc<Ready>) -> u64 {
+impl Weighter<Vec<u8>, Arc<Ready>> for ByteWeighter {
+    fn weight(&self, key: &Vec<u8>, val: &Arc<Ready>) -> u64 {
         key.len() as u64 + val.weight() as u64 + ENTRY_OVERHEAD
     }
 }
 
-type Inner = Cache<Box<[u8]>, Arc<Ready>, ByteWeighter, DefaultHashBuilder>;
+type Inner = Cache<Vec<u8>, Arc<Ready>, ByteWeighter, DefaultHashBuilder>;
+type Guard<'a> =
+    PlaceholderGuard<'a, Vec<u8>, Arc<Ready>, ByteWeighter, DefaultHashBuilder, DefaultLifecycle<Vec<u8>, Arc<Ready>>>;
+
+/// The right to fill one key that missed: other lookups of the key (on any core) wait for
+/// it, so concurrent misses render once. Dropped unfilled, one waiter gets the right next.
+pub struct Fill<'a>(Option<Guard<'a>>);
+
+impl Fill<'_> {
+    pub fn insert(self, val: Arc<Ready>) {
+        if let Some(g) = self.0 {
+            let _ = g.insert(val);
+        }
+    }
+}
 
 /// The shared L1; `None` inside when configured with zero bytes.
 pub struct L1 {
@@ -45,6 +60,14 @@ impl L1 {
 
     pub fn get(&self, key: &[u8]) -> Option<Arc<Ready>> {
         self.cache.as_ref()?.get(key)
+    }
+
+    /// The value of `key`, waiting for a fill in progress elsewhere; or the right to fill it.
+    pub async fn get_or_fill(&self, key: &[u8]) -> Result<Arc<Ready>, Fill<'_>> {
+        match &self.cache {
+            Some(c) => c.get_value_or_guard_async(key).await.map_err(|g| Fill(Some(g))),
+            None => Err(Fill(None)),
+        }
     }
 
     pub fn insert(&self, key: &[u8], val: Arc<Ready>) {

@@ -161,7 +161,7 @@ pub fn parse_dl(uri: &str) -> Result<Vec<Element>, String> {
         .find(|&i| table::lookup(segs[i]).is_some_and(|d| d.dlpkey.is_some()))
         .ok_or("no GS1 Digital Link primary key in the path")?;
     let tail = &segs[start..];
-    if tail.len() % 2 != 0 {
+    if !tail.len().is_multiple_of(2) {
         return Err("path after the primary key must be AI/value pairs".into());
     }
     let mut out = Vec::new();

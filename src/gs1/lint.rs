@@ -27,7 +27,7 @@ fn fail(m: impl Into<String>) -> Lint {
 /// here since 2000 was one).
 fn days_in(month: u32, year: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -197,7 +197,7 @@ pub fn apply(name: &str, v: &str) -> Lint {
             Lint::Ok
         }
         "pieceoftotal" => {
-            if v.len() % 2 != 0 {
+            if !v.len().is_multiple_of(2) {
                 return fail(format!("{v}: piece and total must have equal lengths"));
             }
             let (p, t) = v.split_at(v.len() / 2);

@@ -26,6 +26,7 @@ pub struct Head<'a> {
     pub chunked: bool,
     pub if_none_match: Option<&'a [u8]>,
     pub content_type: Option<&'a [u8]>,
+    pub authorization: Option<&'a [u8]>,
     /// Bytes of the head, including the blank line.
     pub len: usize,
 }
@@ -111,6 +112,7 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
     let mut chunked = false;
     let mut if_none_match = None;
     let mut content_type = None;
+    let mut authorization = None;
     for h in req.headers.iter() {
         let name = h.name.as_bytes();
         if name.eq_ignore_ascii_case(b"content-length") {
@@ -135,6 +137,8 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
             if_none_match = Some(h.value);
         } else if name.eq_ignore_ascii_case(b"content-type") {
             content_type = Some(h.value);
+        } else if name.eq_ignore_ascii_case(b"authorization") {
+            authorization = Some(h.value);
         }
     }
     if chunked && content_length.is_some() {
@@ -149,6 +153,7 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
         chunked,
         if_none_match,
         content_type,
+        authorization,
         len,
     }))
 }

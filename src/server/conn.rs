@@ -3,10 +3,11 @@
 //! timeouts live here: the header-read deadline (slowloris), the idle keep-alive timeout,
 //! body limits from Content-Length before any body byte is read.
 
-use super::core::Core;
-use crate::api::{self, error::ApiError};
+use crate::api::{self, error::ApiError, Outcome};
 use crate::http::encode::ConnHeader;
 use crate::http::parse::{self, HeadError, HeadLimits, Method, Parsed};
+use crate::local::Local as Core;
+use crate::metrics::Route;
 use crate::state::Shared;
 use monoio::buf::IoBufMut;
 use monoio::io::{AsyncReadRent, AsyncWriteRent, AsyncWriteRentExt};
@@ -50,15 +51,13 @@ enum Next {
     Close {
         linger: bool,
     },
-    /// A decode upload: its body is `body` within the buffer; answer it, then carry on
-    /// after `end` (or close when `conn` says so).
-    Decode {
-        body: std::ops::Range<usize>,
+    /// A request that must wait (generate miss, decode, reload) occupies the buffer up to
+    /// `end`: answer it with `api::handle_slow`, then carry on (or close when `conn` says so).
+    Slow {
         end: usize,
-        content_type: Option<Vec<u8>>,
         conn: ConnHeader,
     },
-    /// Requests remain in the buffer after a decode: process them before reading more.
+    /// Requests remain in the buffer after a slow one: process them before reading more.
     Again,
 }
 
@@ -78,7 +77,8 @@ fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usiz
             Ok(Parsed::Complete(h)) => h,
             Ok(Parsed::Incomplete) => return (pos, Next::Read(0)),
             Err(e) => {
-                api::write_error(out, date, &head_error(e, shared), false, ConnHeader::Close);
+                let st = api::write_error(out, date, &head_error(e, shared), false, ConnHeader::Close);
+                core.metrics.request(Route::Other, st, std::time::Duration::ZERO);
                 return (pos, Next::Close { linger: true });
             }
         };
@@ -92,7 +92,8 @@ fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usiz
             None
         };
         if let Some(e) = refuse {
-            api::write_error(out, date, &e, head.method == Method::Head, ConnHeader::Close);
+            let st = api::write_error(out, date, &e, head.method == Method::Head, ConnHeader::Close);
+            core.metrics.request(Route::Other, st, std::time::Duration::ZERO);
             return (pos, Next::Close { linger: true });
         }
         let total = head.len + head.content_length as usize;
@@ -106,12 +107,12 @@ fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usiz
             (true, 0) => ConnHeader::KeepAlive,
             (true, _) => ConnHeader::None,
         };
-        if decode {
-            let content_type = head.content_type.map(<[u8]>::to_vec);
-            // Offsets are relative to `pos`: the caller drains the answered requests first.
-            return (pos, Next::Decode { body: head.len..total, end: total, content_type, conn });
+        let started = Instant::now();
+        match api::handle(shared, core, date, &head, body, conn, out) {
+            Outcome::Done(route, status) => core.metrics.request(route, status, started.elapsed()),
+            // `end` is relative to `pos`: the caller drains the answered requests first.
+            Outcome::Slow => return (pos, Next::Slow { end: total, conn }),
         }
-        api::handle(shared, date, &head, body, conn, out);
         pos += total;
         if !keep {
             return (pos, Next::Close { linger: false });
@@ -125,6 +126,8 @@ pub async fn serve(mut stream: TcpStream, core: Rc<Core>, shared: Arc<Shared>) {
     let _guard = ConnGuard(core.clone());
     let _ = stream.set_nodelay(true);
     let limits = shared.config.limits.clone();
+    let hl = HeadLimits { max_uri: limits.max_uri, max_header_bytes: limits.max_header_bytes };
+    let peer = stream.peer_addr().ok();
     let mut buf: Vec<u8> = Vec::with_capacity(INITIAL_BUF);
     let mut out: Vec<u8> = Vec::new();
     // When the first byte of the request now being read arrived.
@@ -147,25 +150,15 @@ pub async fn serve(mut stream: TcpStream, core: Rc<Core>, shared: Arc<Shared>) {
                 }
             }
             let next = match next {
-                Next::Decode { body, end, content_type, conn } => {
-                    let result = api::decode::run(&shared, buf[body].to_vec(), content_type).await;
-                    core.date.borrow_mut().refresh();
-                    {
-                        let date = core.date.borrow();
-                        match result {
-                            Ok(doc) => crate::http::encode::write_simple(
-                                &mut out,
-                                date.line(),
-                                crate::http::encode::Status::Ok,
-                                "application/json",
-                                &[],
-                                doc.as_bytes(),
-                                false,
-                                conn,
-                            ),
-                            Err(e) => api::write_error(&mut out, date.line(), &e, false, conn),
-                        }
-                    }
+                Next::Slow { end, conn } => {
+                    let started = Instant::now();
+                    let Ok(Parsed::Complete(head)) = parse::parse(&buf[..end], hl) else {
+                        // The same bytes parsed a moment ago; cannot happen, but never panic.
+                        break;
+                    };
+                    let body = if head.method == Method::Post { &buf[head.len..end] } else { &[][..] };
+                    let (route, status) = api::handle_slow(&shared, &core, &head, body, peer, conn, &mut out).await;
+                    core.metrics.request(route, status, started.elapsed());
                     buf.drain(..end);
                     let (r, o) = stream.write_all(out).await;
                     out = o;
@@ -187,7 +180,7 @@ pub async fn serve(mut stream: TcpStream, core: Rc<Core>, shared: Arc<Shared>) {
             core.busy.set(core.busy.get() - 1);
             match next {
                 // Resolved into Read, Again or Close just above.
-                Next::Decode { .. } => {}
+                Next::Slow { .. } => {}
                 Next::Again => {
                     // Still working on the bytes already read: stay counted as busy.
                     core.busy.set(core.busy.get() + 1);

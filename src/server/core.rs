@@ -1,39 +1,24 @@
 //! One core: pin the thread, build its monoio runtime with the chosen driver, accept on its
-//! own listener and spawn a task per connection. Owns the per-core state (`Core`): the
-//! `Date` cache and the connection counters, never shared with another thread.
+//! own listener and spawn a task per connection, plus the core's render-queue worker and
+//! its slow tick (metrics published once a second). Owns the per-core state (`Local`).
 
 use super::conn;
 use crate::config::DriverChoice;
-use crate::http::date::DateCache;
+use crate::local::Local as Core;
 use crate::state::Shared;
-use std::cell::{Cell, RefCell};
 use std::io;
 use std::net::TcpListener as StdListener;
 use std::os::fd::AsRawFd;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often an idle accept loop looks at the stop flag.
 const STOP_POLL: Duration = Duration::from_millis(200);
-
-/// State owned by one core.
-pub struct Core {
-    pub date: RefCell<DateCache>,
-    /// Open connections on this core.
-    pub conns: Cell<usize>,
-    /// Connections with a request read but not yet answered.
-    pub busy: Cell<usize>,
-    pub stop: Arc<AtomicBool>,
-}
-
-impl Core {
-    pub fn stopping(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-    }
-}
+/// How often a core publishes its metrics (and core 0 re-reads the RSS).
+const TICK: Duration = Duration::from_secs(1);
 
 /// Accepts connections and spawns one task each, until the server stops.
 async fn accept_loop(listener: monoio::net::TcpListener, core: Rc<Core>, shared: Arc<Shared>) {
@@ -58,11 +43,18 @@ async fn accept_loop(listener: monoio::net::TcpListener, core: Rc<Core>, shared:
 }
 
 /// The worker thread's body: reports start-up success or failure on `ready`, then serves.
-pub fn run(cpu: usize, l: StdListener, shared: Arc<Shared>, stop: Arc<AtomicBool>, ready: Sender<io::Result<()>>) {
+pub fn run(
+    cpu_index: usize,
+    cpu: usize,
+    l: StdListener,
+    shared: Arc<Shared>,
+    stop: Arc<AtomicBool>,
+    ready: Sender<io::Result<()>>,
+) {
     if shared.config.pin {
         let _ = monoio::utils::bind_to_cpu_set([cpu]);
     }
-    let fut = serve(l, shared.clone(), stop, ready.clone());
+    let fut = serve(cpu_index, l, shared.clone(), stop, ready.clone());
     let built = match shared.config.driver {
         DriverChoice::Auto => monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
             .attach_thread_pool(Box::new(shared.decode_pool.clone()))
@@ -85,7 +77,13 @@ pub fn run(cpu: usize, l: StdListener, shared: Arc<Shared>, stop: Arc<AtomicBool
     }
 }
 
-async fn serve(l: StdListener, shared: Arc<Shared>, stop: Arc<AtomicBool>, ready: Sender<io::Result<()>>) {
+async fn serve(
+    index: usize,
+    l: StdListener,
+    shared: Arc<Shared>,
+    stop: Arc<AtomicBool>,
+    ready: Sender<io::Result<()>>,
+) {
     let listener = match monoio::net::TcpListener::from_std(l) {
         Ok(l) => l,
         Err(e) => {
@@ -94,12 +92,22 @@ async fn serve(l: StdListener, shared: Arc<Shared>, stop: Arc<AtomicBool>, ready
         }
     };
     let _ = ready.send(Ok(()));
-    let core =
-        Rc::new(Core { date: RefCell::new(DateCache::default()), conns: Cell::new(0), busy: Cell::new(0), stop });
+    let core = Rc::new(Core::new(index, &shared, stop));
     let fd = listener.as_raw_fd();
+    let activity = Rc::downgrade(&core);
+    monoio::spawn(core.renders.clone().work(move || activity.upgrade().map_or(0, |c| c.hits.get())));
     monoio::spawn(accept_loop(listener, core.clone(), shared.clone()));
+    let mut last_tick = Instant::now();
+    core.publish(&shared);
     while !core.stopping() {
         monoio::time::sleep(STOP_POLL).await;
+        if last_tick.elapsed() >= TICK {
+            last_tick = Instant::now();
+            if index == 0 {
+                shared.memory.refresh();
+            }
+            core.publish(&shared);
+        }
     }
     // Stop listening: wakes the pending accept and makes new connection attempts fail at
     // once, while connections already accepted carry on. (Cancelling an in-flight accept

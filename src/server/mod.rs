@@ -49,6 +49,10 @@ impl Server {
         }
         let driver = driver_name(config.driver);
         let shared = Arc::new(Shared::new(config));
+        // The warm list loads before the first request is accepted.
+        if shared.config.warm.is_some() {
+            shared.reload().map_err(|e| io::Error::other(format!("--warm: {e}")))?;
+        }
         let stop = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel::<io::Result<()>>();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -57,7 +61,7 @@ impl Server {
             let (shared, stop, tx) = (shared.clone(), stop.clone(), tx.clone());
             let h = std::thread::Builder::new()
                 .name(format!("barcoded-core-{i}"))
-                .spawn(move || core::run(i % cores, l, shared, stop, tx))?;
+                .spawn(move || core::run(i, i % cores, l, shared, stop, tx))?;
             handles.push(h);
         }
         drop(tx);
@@ -88,6 +92,11 @@ impl Server {
 
     pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
+    }
+
+    /// Rebuilds the template pool from the warm list (SIGHUP); serving never pauses.
+    pub fn reload(&self) -> Result<crate::state::Reloaded, String> {
+        self.shared.reload()
     }
 
     /// Stops accepting, lets in-flight requests finish (bounded by the grace period), then

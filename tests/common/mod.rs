@@ -83,3 +83,46 @@ pub fn closed(r: &mut BufReader<TcpStream>) -> bool {
     let mut b = [0u8; 1];
     matches!(r.read(&mut b), Ok(0) | Err(_))
 }
+
+/// A client that keeps one connection open (keep-alive) and times each request.
+pub struct Client {
+    r: BufReader<TcpStream>,
+}
+
+impl Client {
+    pub fn new(addr: SocketAddr) -> Client {
+        Client { r: BufReader::new(connect(addr)) }
+    }
+
+    pub fn get(&mut self, path: &str) -> Response {
+        self.request(format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
+    }
+
+    pub fn request(&mut self, req: &[u8]) -> Response {
+        self.r.get_mut().write_all(req).unwrap();
+        read_response(&mut self.r, req.starts_with(b"HEAD ")).expect("a response")
+    }
+}
+
+/// The value of one sample of `GET /metrics`, e.g. `barcoded_events_total{event="render"}`.
+pub fn metric(addr: SocketAddr, sample: &str) -> f64 {
+    let text = get(addr, "/metrics").text();
+    text.lines()
+        .find_map(|l| l.strip_prefix(sample).and_then(|v| v.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{sample} not in /metrics:\n{text}"))
+}
+
+/// The p-th percentile (0-100) of durations.
+pub fn percentile(v: &mut [Duration], p: f64) -> Duration {
+    v.sort_unstable();
+    if v.is_empty() {
+        return Duration::ZERO;
+    }
+    v[((v.len() - 1) as f64 * p / 100.0).round() as usize]
+}
+
+/// A free loopback port (bound then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}

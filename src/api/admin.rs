@@ -1,0 +1,67 @@
+//! Operations endpoints: `GET /metrics` (the board of per-core snapshots plus process
+//! gauges) and `POST /admin/reload` (rebuild the template pool off the serving path: the
+//! build runs on a worker thread while the core keeps serving). Reload is allowed from
+//! loopback clients, or from anywhere with `Authorization: Bearer <--admin-token>`.
+
+use super::error::ApiError;
+use crate::http::parse::Head;
+use crate::metrics::{self, Gauges};
+use crate::state::Shared;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// The Prometheus text of the whole process.
+pub fn metrics(shared: &Shared) -> String {
+    let pool = shared.pool.load();
+    let g = Gauges {
+        l1_bytes: shared.l1.weight(),
+        l1_capacity: shared.config.l1_bytes,
+        l1_entries: shared.l1.len(),
+        pool_entries: pool.entries,
+        pool_bytes: pool.bytes,
+        pool_generation: pool.generation,
+        rss: shared.memory.rss(),
+        memory_watermark: shared.memory.watermark(),
+        decodes_in_flight: shared.decodes_in_flight.load(Ordering::Relaxed),
+        log_counts: crate::log::counts(),
+    };
+    metrics::render(&shared.board.snapshots(), &g)
+}
+
+/// Constant-time comparison, so the token cannot be guessed byte by byte from timings.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn authorised(shared: &Shared, head: &Head<'_>, peer: Option<SocketAddr>) -> Result<(), ApiError> {
+    match &shared.config.admin_token {
+        Some(token) => {
+            let given = head.authorization.and_then(|v| v.strip_prefix(b"Bearer ")).map(<[u8]>::trim_ascii);
+            match given {
+                Some(g) if same(g, token.as_bytes()) => Ok(()),
+                _ => Err(ApiError::Forbidden("send Authorization: Bearer <admin token>")),
+            }
+        }
+        None if peer.is_some_and(|p| p.ip().is_loopback()) => Ok(()),
+        None => Err(ApiError::Forbidden("only loopback clients may reload (or configure --admin-token)")),
+    }
+}
+
+/// Rebuilds the pool on a worker thread and reports what it loaded.
+pub async fn reload(shared: &Arc<Shared>, head: &Head<'_>, peer: Option<SocketAddr>) -> Result<String, ApiError> {
+    authorised(shared, head, peer)?;
+    let s = shared.clone();
+    let r = monoio::spawn_blocking(move || s.reload())
+        .await
+        .map_err(|_| ApiError::ReloadFailed("the worker pool is gone".into()))?
+        .map_err(ApiError::ReloadFailed)?;
+    Ok(serde_json::json!({
+        "generation": r.generation,
+        "entries": r.entries,
+        "bytes": r.bytes,
+        "errors": r.errors,
+        "more_errors": r.more_errors,
+    })
+    .to_string())
+}

@@ -1,0 +1,175 @@
+//! The generate ladder for a request that missed the L1 by raw target and the pool:
+//! prepare (every 4xx) → L1 by canonical key → pool by canonical key → coalesce (one fill
+//! per key across all cores) → L2 Redis within its budget, behind the Redis breaker →
+//! render in the core's render queue, behind the renderer family's breaker, within the
+//! render budget and the memory watermark → degraded `503` with `Retry-After`.
+//! Never a wrong barcode: every degraded answer is an error, never other bytes.
+
+use super::error::ApiError;
+use super::generate::{self, DataSource};
+use super::options::{self, Format};
+use crate::cache::l2::L2Error;
+use crate::cache::value;
+use crate::guard::breaker::Admit;
+use crate::guard::Class;
+use crate::http::encode::Ready;
+use crate::local::Local;
+use crate::metrics::Event;
+use crate::state::Shared;
+use crate::symbology::Symbology;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Counts a waiting miss on its core for as long as it waits.
+struct Waiting<'a>(&'a Local);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.misses.set(self.0.misses.get() - 1);
+    }
+}
+
+fn secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// Asks the L2 within its budget; `Some` on a valid hit.
+async fn from_l2(local: &Rc<Local>, key: &str) -> Option<Ready> {
+    let l2 = local.l2.as_ref()?;
+    if let Admit::No(_) = local.breakers.borrow_mut().get(Class::Redis).admit(Instant::now()) {
+        local.metrics.event(Event::L2Skipped);
+        return None;
+    }
+    match l2.get(key.as_bytes()).await {
+        Ok(Some(v)) => match value::decode(v, &options::etag(key)) {
+            Some(r) => {
+                local.metrics.event(Event::L2Hit);
+                Some(r)
+            }
+            None => {
+                local.metrics.event(Event::L2Invalid);
+                None
+            }
+        },
+        Ok(None) => {
+            local.metrics.event(Event::L2Miss);
+            None
+        }
+        Err(L2Error::NoConnection) => {
+            local.metrics.event(Event::L2Skipped);
+            None
+        }
+        Err(e) => {
+            local.metrics.event(Event::L2Error);
+            crate::log::error("redis_get", format_args!("{e:?}"));
+            None
+        }
+    }
+}
+
+/// Renders in the core's queue under the family's breaker; the answer or why not.
+async fn render(shared: &Arc<Shared>, local: &Rc<Local>, p: generate::Prepared) -> Result<Ready, ApiError> {
+    let class = Class::of(p.sym);
+    if let Admit::No(retry) = local.breakers.borrow_mut().get(class).admit(Instant::now()) {
+        local.metrics.event(Event::Degraded);
+        crate::log::error("breaker_open", format_args!("{} on core {}", class.name(), local.index));
+        return Err(ApiError::Degraded { class: class.name(), why: "circuit breaker open", retry_after: secs(retry) });
+    }
+    if shared.memory.over() {
+        local.metrics.event(Event::Degraded);
+        crate::log::error(
+            "memory_watermark",
+            format_args!("rss {} > {}", shared.memory.rss(), shared.memory.watermark()),
+        );
+        return Err(ApiError::Degraded { class: class.name(), why: "memory above the watermark", retry_after: 1 });
+    }
+    let (tx, rx) = local_sync::oneshot::channel::<Result<Ready, ApiError>>();
+    let budget = shared.config.render_budget;
+    let max_pixels = shared.config.limits.max_pixels;
+    let (s, l) = (shared.clone(), local.clone());
+    let job = Box::new(move |waited: Duration| {
+        if waited >= budget {
+            let _ = tx.send(Err(ApiError::Degraded {
+                class: class.name(),
+                why: "render budget spent waiting in the queue",
+                retry_after: 1,
+            }));
+            return;
+        }
+        let started = Instant::now();
+        let r = match crate::fault::before_render(&s) {
+            Ok(()) => generate::render(&p, max_pixels),
+            Err(_) => Err(ApiError::Degraded { class: class.name(), why: "render failed", retry_after: 1 }),
+        };
+        let now = Instant::now();
+        // A client error (too many pixels) is not the renderer failing.
+        let ok = !matches!(r, Err(ApiError::Degraded { .. }));
+        if l.breakers.borrow_mut().get(class).record(now, now - started, ok) {
+            crate::log::error("breaker_transition", format_args!("{} on core {} changed state", class.name(), l.index));
+        }
+        if !ok {
+            l.metrics.event(Event::RenderFailed);
+        }
+        let _ = tx.send(r);
+    });
+    if let Err(full) = local.renders.push(job) {
+        local.metrics.event(Event::Shed);
+        return Err(ApiError::Overloaded { what: "render queue", capacity: full.capacity });
+    }
+    let r = rx.await.unwrap_or(Err(ApiError::Overloaded { what: "render queue", capacity: 0 }));
+    match &r {
+        Ok(_) => local.metrics.event(Event::Render),
+        Err(ApiError::Degraded { .. }) => local.metrics.event(Event::Degraded),
+        Err(_) => {}
+    }
+    r
+}
+
+/// The ladder below the raw-target lookups.
+pub async fn generate(
+    shared: &Arc<Shared>,
+    local: &Rc<Local>,
+    sym: Symbology,
+    fmt: Format,
+    src: DataSource<'_>,
+    query: &[u8],
+) -> Result<Arc<Ready>, ApiError> {
+    let p = generate::prepare(sym, fmt, src, query)?;
+    if let Some(hit) = shared.l1.get(p.key.as_bytes()) {
+        local.metrics.event(Event::L1KeyHit);
+        return Ok(hit);
+    }
+    if let Some(hit) = shared.pool.load().get(p.key.as_bytes()) {
+        local.metrics.event(Event::PoolHit);
+        return Ok(hit.clone());
+    }
+    local.metrics.event(Event::L1Miss);
+    let cap = shared.config.limits.max_misses;
+    if local.misses.get() >= cap {
+        local.metrics.event(Event::Shed);
+        return Err(ApiError::Overloaded { what: "generate misses", capacity: cap });
+    }
+    local.misses.set(local.misses.get() + 1);
+    let _waiting = Waiting(local);
+    let fill = match shared.l1.get_or_fill(p.key.as_bytes()).await {
+        Ok(hit) => {
+            local.metrics.event(Event::Coalesced);
+            return Ok(hit);
+        }
+        Err(fill) => fill,
+    };
+    let key = p.key.clone();
+    if let Some(r) = from_l2(local, &key).await {
+        let r = Arc::new(r);
+        fill.insert(r.clone());
+        return Ok(r);
+    }
+    let ready = Arc::new(render(shared, local, p).await?);
+    fill.insert(ready.clone());
+    if let Some(l2) = &local.l2 {
+        let written = l2.set_behind(key.as_bytes(), value::encode(&ready));
+        local.metrics.event(if written { Event::L2Write } else { Event::L2WriteDropped });
+    }
+    Ok(ready)
+}

@@ -1,0 +1,286 @@
+//! The Redis L2, one client per core: RESP spoken on the core's own monoio `TcpStream`s,
+//! commands packed and replies parsed by the `redis` crate (`default-features = false`).
+//! Redis is never on the worst-case path: a lookup has a budget (default 2 ms) after which
+//! the request renders locally; connections are opened in the background, never while a
+//! request waits; the caller puts every call behind the core's Redis breaker.
+//! Keys are `bc:<canonical key>`; values are `cache::value` (versioned) with a TTL.
+
+use crate::guard::{Breakers, Class};
+use bytes::Bytes;
+use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
+use monoio::net::TcpStream;
+use redis::Value;
+use std::cell::{Cell, RefCell};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// Largest value accepted from Redis or written to it.
+pub const MAX_VALUE: usize = 4 * 1024 * 1024;
+
+/// Where and how to reach Redis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct L2Config {
+    pub addr: SocketAddr,
+    pub db: u32,
+    pub password: Option<String>,
+    /// Budget of one lookup; past it the request carries on without L2.
+    pub budget: Duration,
+    pub ttl: Duration,
+    /// Time a write-behind may take.
+    pub write_timeout: Duration,
+    /// Connections per core.
+    pub max_conns: usize,
+}
+
+impl L2Config {
+    /// Parses `redis://[:password@]host:port[/db]`.
+    pub fn from_url(url: &str) -> Result<L2Config, String> {
+        let rest = url.strip_prefix("redis://").ok_or_else(|| format!("{url}: expected redis://host:port[/db]"))?;
+        let (auth, rest) = match rest.rsplit_once('@') {
+            Some((a, r)) => (Some(a), r),
+            None => (None, rest),
+        };
+        let password = auth.map(|a| a.split_once(':').map_or(a, |(_, p)| p).to_string()).filter(|p| !p.is_empty());
+        let (hostport, db) = match rest.split_once('/') {
+            Some((h, "")) => (h, 0),
+            Some((h, d)) => (h, d.parse::<u32>().map_err(|_| format!("{url}: database must be a number"))?),
+            None => (rest, 0),
+        };
+        let hostport = if hostport.contains(':') { hostport.to_string() } else { format!("{hostport}:6379") };
+        let addr = hostport
+            .to_socket_addrs()
+            .map_err(|e| format!("{url}: {e}"))?
+            .next()
+            .ok_or_else(|| format!("{url}: no address"))?;
+        Ok(L2Config {
+            addr,
+            db,
+            password,
+            budget: Duration::from_millis(2),
+            ttl: Duration::from_secs(15 * 60),
+            write_timeout: Duration::from_millis(100),
+            max_conns: 4,
+        })
+    }
+}
+
+/// Why an L2 call did not answer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum L2Error {
+    /// No idle connection (one is being opened in the background): not Redis's fault.
+    NoConnection,
+    Timeout,
+    Io(String),
+    Protocol(String),
+}
+
+/// One open connection; counted while it lives.
+struct Conn {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    open: Rc<Cell<usize>>,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.open.set(self.open.get() - 1);
+    }
+}
+
+/// The length a bulk reply announces, when the buffer starts with one (checked before
+/// reading the rest, so a huge announcement costs nothing).
+fn bulk_len(buf: &[u8]) -> Option<i64> {
+    let rest = buf.strip_prefix(b"$")?;
+    let end = rest.iter().position(|&b| b == b'\r')?;
+    std::str::from_utf8(&rest[..end]).ok()?.parse().ok()
+}
+
+impl Conn {
+    async fn call(&mut self, cmd: Vec<u8>) -> Result<Value, L2Error> {
+        let (r, _) = self.stream.write_all(cmd).await;
+        r.map_err(|e| L2Error::Io(e.to_string()))?;
+        self.buf.clear();
+        loop {
+            if !self.buf.is_empty() {
+                if bulk_len(&self.buf).is_some_and(|n| n > MAX_VALUE as i64) {
+                    return Err(L2Error::Protocol(format!("value larger than {MAX_VALUE} bytes")));
+                }
+                match redis::parse_redis_value(&self.buf) {
+                    Ok(Value::ServerError(e)) => return Err(L2Error::Protocol(format!("{e:?}"))),
+                    Ok(v) => return Ok(v),
+                    Err(e) if e.is_io_error() => {}
+                    Err(e) => return Err(L2Error::Protocol(e.to_string())),
+                }
+            }
+            if self.buf.len() > MAX_VALUE + 64 {
+                return Err(L2Error::Protocol("reply too long".into()));
+            }
+            let buf = std::mem::take(&mut self.buf);
+            let len = buf.len();
+            let mut buf = buf;
+            buf.reserve(16 * 1024);
+            let (r, slice) = self.stream.read(monoio::buf::IoBufMut::slice_mut(buf, len..)).await;
+            self.buf = slice.into_inner();
+            match r {
+                Ok(0) => return Err(L2Error::Io("connection closed".into())),
+                Ok(_) => {}
+                Err(e) => return Err(L2Error::Io(e.to_string())),
+            }
+        }
+    }
+}
+
+/// One core's Redis client.
+pub struct L2 {
+    cfg: L2Config,
+    idle: RefCell<Vec<Conn>>,
+    open: Rc<Cell<usize>>,
+    connecting: Cell<bool>,
+    breakers: Rc<RefCell<Breakers>>,
+}
+
+impl L2 {
+    pub fn new(cfg: L2Config, breakers: Rc<RefCell<Breakers>>) -> Rc<L2> {
+        Rc::new(L2 {
+            cfg,
+            idle: RefCell::new(Vec::new()),
+            open: Rc::new(Cell::new(0)),
+            connecting: Cell::new(false),
+            breakers,
+        })
+    }
+
+    pub fn config(&self) -> &L2Config {
+        &self.cfg
+    }
+
+    fn record(&self, started: Instant, ok: bool) {
+        let now = Instant::now();
+        self.breakers.borrow_mut().get(Class::Redis).record(now, now - started, ok);
+    }
+
+    /// Opens one connection in the background (at most one attempt at a time).
+    fn connect_in_background(self: &Rc<Self>) {
+        if self.connecting.get() || self.open.get() >= self.cfg.max_conns {
+            return;
+        }
+        self.connecting.set(true);
+        let me = self.clone();
+        monoio::spawn(async move {
+            let started = Instant::now();
+            let r = monoio::time::timeout(Duration::from_millis(500), me.connect()).await;
+            me.connecting.set(false);
+            match r {
+                Ok(Ok(c)) => {
+                    me.record(started, true);
+                    me.idle.borrow_mut().push(c);
+                }
+                Ok(Err(e)) => {
+                    me.record(started, false);
+                    crate::log::error("redis_connect", format_args!("{}: {e:?}", me.cfg.addr));
+                }
+                Err(_) => {
+                    me.record(started, false);
+                    crate::log::error("redis_connect", format_args!("{}: timed out", me.cfg.addr));
+                }
+            }
+        });
+    }
+
+    async fn connect(&self) -> Result<Conn, L2Error> {
+        let stream = TcpStream::connect(self.cfg.addr).await.map_err(|e| L2Error::Io(e.to_string()))?;
+        let _ = stream.set_nodelay(true);
+        self.open.set(self.open.get() + 1);
+        let mut c = Conn { stream, buf: Vec::with_capacity(4096), open: self.open.clone() };
+        if let Some(p) = &self.cfg.password {
+            c.call(redis::cmd("AUTH").arg(p).get_packed_command()).await?;
+        }
+        if self.cfg.db != 0 {
+            c.call(redis::cmd("SELECT").arg(self.cfg.db).get_packed_command()).await?;
+        }
+        Ok(c)
+    }
+
+    fn checkout(self: &Rc<Self>) -> Option<Conn> {
+        let c = self.idle.borrow_mut().pop();
+        if c.is_none() || self.idle.borrow().is_empty() {
+            self.connect_in_background();
+        }
+        c
+    }
+
+    /// Looks `key` up within the budget. The caller has asked the breaker first.
+    pub async fn get(self: &Rc<Self>, key: &[u8]) -> Result<Option<Bytes>, L2Error> {
+        let Some(mut c) = self.checkout() else { return Err(L2Error::NoConnection) };
+        let started = Instant::now();
+        let cmd = redis::cmd("GET").arg([b"bc:", key].concat()).get_packed_command();
+        let r = match monoio::time::timeout(self.cfg.budget, c.call(cmd)).await {
+            // On timeout the connection is dropped with its unread reply.
+            Err(_) => Err(L2Error::Timeout),
+            Ok(Ok(v)) => {
+                self.idle.borrow_mut().push(c);
+                match v {
+                    Value::Nil => Ok(None),
+                    Value::BulkString(b) => Ok(Some(Bytes::from(b))),
+                    other => Err(L2Error::Protocol(format!("GET answered {other:?}"))),
+                }
+            }
+            Ok(Err(e)) => Err(e),
+        };
+        self.record(started, r.is_ok());
+        r
+    }
+
+    /// Writes `value` under `key` with the TTL, in the background; false when dropped
+    /// (no idle connection or the value is too large).
+    pub fn set_behind(self: &Rc<Self>, key: &[u8], value: Vec<u8>) -> bool {
+        if value.len() > MAX_VALUE {
+            return false;
+        }
+        // While the breaker is not closed, writes would only pile onto a failing Redis.
+        if self.breakers.borrow_mut().get(Class::Redis).state() != crate::guard::breaker::State::Closed {
+            return false;
+        }
+        let Some(mut c) = self.checkout() else { return false };
+        let cmd = redis::cmd("SET")
+            .arg([b"bc:", key].concat())
+            .arg(value)
+            .arg("EX")
+            .arg(self.cfg.ttl.as_secs().max(1))
+            .get_packed_command();
+        let me = self.clone();
+        monoio::spawn(async move {
+            match monoio::time::timeout(me.cfg.write_timeout, c.call(cmd)).await {
+                Ok(Ok(_)) => me.idle.borrow_mut().push(c),
+                Ok(Err(e)) => crate::log::error("redis_write", format_args!("{e:?}")),
+                Err(_) => crate::log::error("redis_write", format_args!("timed out")),
+            }
+        });
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let c = L2Config::from_url("redis://127.0.0.1:6390/2").unwrap();
+        assert_eq!((c.addr.port(), c.db, c.password.clone()), (6390, 2, None));
+        let c = L2Config::from_url("redis://:s3cret@127.0.0.1").unwrap();
+        assert_eq!((c.addr.port(), c.db, c.password.as_deref()), (6379, 0, Some("s3cret")));
+        assert!(L2Config::from_url("http://x").is_err());
+        assert!(L2Config::from_url("redis://127.0.0.1:1/x").is_err());
+    }
+
+    #[test]
+    fn bulk_announcements() {
+        assert_eq!(bulk_len(b"$5\r\nhello\r\n"), Some(5));
+        assert_eq!(bulk_len(b"$99999999999\r"), Some(99999999999));
+        assert_eq!(bulk_len(b"$-1\r\n"), Some(-1));
+        assert_eq!(bulk_len(b"+OK\r\n"), None);
+        assert_eq!(bulk_len(b"$12"), None);
+    }
+}

@@ -1,0 +1,181 @@
+//! Fault injection (cargo feature `fault-injection`): a slow or failing renderer trips its
+//! breaker at the configured thresholds and recovers through half-open; a slow parser
+//! degrades /v1/parse to the minimal answer; an overload of cold renders is shed with fast
+//! 503s while cache hits keep being answered, and nothing is leaked.
+
+mod common;
+
+use common::*;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+const COOLDOWN: Duration = Duration::from_millis(400);
+
+fn server() -> barcoded::Server {
+    start(|c| {
+        c.breakers.base.cooldown = COOLDOWN;
+    })
+}
+
+#[test]
+fn slow_renderer_opens_the_breaker_then_half_open_probes_close_it() {
+    let s = server();
+    let addr = s.local_addr();
+    let mut c = Client::new(addr);
+    assert_eq!(c.get("/v1/code128/cached.png").status, 200);
+    s.shared().faults.render_delay_ms.store(90, Ordering::Relaxed);
+    // Five renders slower than the 80 ms budget: each is answered (the bytes are right), and
+    // the fifth opens the breaker.
+    for i in 0..5 {
+        let r = c.get(&format!("/v1/code128/slow{i}.png"));
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let t = Instant::now();
+    let r = c.get("/v1/code128/next.png");
+    assert!(t.elapsed() < Duration::from_millis(50), "a degraded answer is immediate");
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.text().contains("\"code\":\"degraded\"") && r.text().contains("render_linear"), "{}", r.text());
+    assert_eq!(r.header("Retry-After"), Some("1"));
+    // Another family has its own breaker; cache hits are unaffected.
+    s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
+    assert_eq!(c.get("/v1/qr/other.png").status, 200);
+    assert_eq!(c.get("/v1/code128/cached.png").status, 200);
+    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"render_linear\",core=\"0\"}"), 1.0);
+    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"render_qr\",core=\"0\"}"), 0.0);
+    // After the cool-down, three good probes close it.
+    std::thread::sleep(COOLDOWN + Duration::from_millis(50));
+    for i in 0..3 {
+        let r = c.get(&format!("/v1/code128/probe{i}.png"));
+        assert_eq!(r.status, 200, "probe {i}: {}", r.text());
+    }
+    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"render_linear\",core=\"0\"}"), 0.0);
+    for (to, n) in [("open", 1.0), ("half_open", 1.0), ("closed", 1.0)] {
+        let sample = format!("barcoded_breaker_transitions_total{{class=\"render_linear\",to=\"{to}\"}}");
+        assert_eq!(metric(addr, &sample), n, "{to}");
+    }
+    s.shutdown();
+}
+
+#[test]
+fn a_failing_probe_reopens_and_failures_by_ratio_open_it() {
+    let s = server();
+    let addr = s.local_addr();
+    let mut c = Client::new(addr);
+    let f = &s.shared().faults;
+    // 2 failures in every 5 calls never makes 5 in a row, but 40 % > 30 % once 20 calls are in.
+    let mut opened_at = None;
+    for i in 0..40 {
+        f.render_fail.store(i % 5 >= 3, Ordering::Relaxed);
+        let r = c.get(&format!("/v1/ean8/{:07}.png", 1000000 + i));
+        if r.status == 503 && r.text().contains("circuit breaker open") {
+            opened_at = Some(i);
+            break;
+        }
+    }
+    assert_eq!(opened_at, Some(20), "opens on the first call after the 20th");
+    std::thread::sleep(COOLDOWN + Duration::from_millis(50));
+    f.render_fail.store(true, Ordering::Relaxed);
+    let r = c.get("/v1/ean8/5512345.png");
+    assert_eq!(r.status, 503);
+    assert!(r.text().contains("render failed"), "the probe ran and failed: {}", r.text());
+    let r = c.get("/v1/ean8/5512346.png");
+    assert!(r.text().contains("circuit breaker open"), "open again at once: {}", r.text());
+    assert_eq!(metric(addr, "barcoded_breaker_transitions_total{class=\"render_linear\",to=\"open\"}"), 2.0);
+    s.shutdown();
+}
+
+#[test]
+fn a_slow_parser_degrades_to_the_minimal_answer() {
+    let s = server();
+    let addr = s.local_addr();
+    let mut c = Client::new(addr);
+    s.shared().faults.parse_delay_ms.store(85, Ordering::Relaxed);
+    for _ in 0..5 {
+        let r = c.get("/v1/parse?code=4006381333931");
+        assert!(r.text().contains("\"candidates\""), "full answer while closed: {}", r.text());
+    }
+    let r = c.get("/v1/parse?code=4006381333931");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), r#"{"degraded":true,"symbology":"GTIN-13","valid":true}"#);
+    let r = c.get("/v1/parse?code=(01)04006381333931");
+    assert_eq!(r.text(), r#"{"degraded":true,"symbology":"unknown","valid":false}"#);
+    assert_eq!(metric(addr, "barcoded_events_total{event=\"parse_degraded\"}"), 2.0);
+    s.shutdown();
+}
+
+/// Cold renders far beyond the queue: fast 503s, hits still answered, memory flat.
+#[test]
+fn overload_is_shed_while_hits_are_served() {
+    let s = start(|c| {
+        c.limits.render_queue = 8;
+        c.render_budget = Duration::from_millis(50);
+    });
+    let addr = s.local_addr();
+    // Renders of 1 ms (30 times a real EAN-13's) so that 32 clients overrun a queue of 8.
+    s.shared().faults.render_delay_ms.store(1, Ordering::Relaxed);
+    assert_eq!(get(addr, "/v1/ean13/590123412345.png").status, 200);
+    let round = |base: usize| -> (usize, usize, usize, Vec<Duration>) {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let hits = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut c = Client::new(addr);
+                let mut lat = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let r = c.get("/v1/ean13/590123412345.png");
+                    assert_eq!(r.status, 200, "a hit is always answered");
+                    lat.push(t.elapsed());
+                }
+                lat
+            })
+        };
+        let cold: Vec<_> = (0..32)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    let mut c = Client::new(addr);
+                    let (mut ok, mut shed) = (0, 0);
+                    for i in 0..10 {
+                        let r = c.get(&format!("/v1/code128/load-{base}-{t}-{i}.png"));
+                        match r.status {
+                            200 => ok += 1,
+                            503 => {
+                                assert!(r.header("Retry-After").is_some());
+                                assert!(
+                                    r.text().contains("overloaded") || r.text().contains("degraded"),
+                                    "{}",
+                                    r.text()
+                                );
+                                shed += 1
+                            }
+                            s => panic!("unexpected {s}: {}", r.text()),
+                        }
+                    }
+                    (ok, shed)
+                })
+            })
+            .collect();
+        let (ok, shed) = cold.into_iter().map(|h| h.join().unwrap()).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        stop.store(true, Ordering::Relaxed);
+        let lat = hits.join().unwrap();
+        (ok, shed, lat.len(), lat)
+    };
+    let (ok, shed, nhits, mut lat) = round(0);
+    eprintln!(
+        "overload: 320 cold requests: {ok} rendered, {shed} shed; {nhits} hits, p99 {:?}",
+        percentile(&mut lat, 99.0)
+    );
+    assert_eq!(ok + shed, 320, "every request answered");
+    assert!(shed > 0 && ok > 0, "some shed, some served: {ok}/{shed}");
+    assert!(nhits > 0);
+    let rss_before = barcoded::guard::read_rss().unwrap();
+    for r in 1..4 {
+        round(r * 1000);
+    }
+    let rss_after = barcoded::guard::read_rss().unwrap();
+    let grown = rss_after.saturating_sub(rss_before);
+    eprintln!("overload: RSS {rss_before} → {rss_after} after 3 more rounds");
+    assert!(grown < 24 << 20, "RSS grew by {grown} bytes over 3 rounds of overload");
+    assert_eq!(s.shared().decodes_in_flight.load(Ordering::Relaxed), 0);
+    s.shutdown();
+}
