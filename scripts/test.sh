@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: unit and end-to-end tests (cargo), then the decode check (pytest with
 # zxing-cpp). Installs the Python packages it needs when they are missing, and libcairo2
-# (for SVG rasterising) through apt when it is missing and we are root.
+# (for SVG rasterising), redis-server and nginx (L2 and L3 tests) through apt when they
+# are missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,14 @@ if ! python3 -c "import cairocffi" >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null 
     apt-get install -y -qq libcairo2 >/dev/null || { apt-get update -qq && apt-get install -y -qq libcairo2 >/dev/null; }
   else
     echo "scripts/test.sh: libcairo2 is missing (apt-get install libcairo2)" >&2
+  fi
+fi
+# The L2 and L3 tests run a real redis-server and nginx.
+if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq redis-server nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server nginx >/dev/null; }
+  else
+    echo "scripts/test.sh: redis-server and nginx are needed (apt-get install redis-server nginx)" >&2
   fi
 fi
 if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg" >/dev/null 2>&1; then

@@ -172,10 +172,9 @@ impl L2 {
             let r = monoio::time::timeout(Duration::from_millis(500), me.connect()).await;
             me.connecting.set(false);
             match r {
-                Ok(Ok(c)) => {
-                    me.record(started, true);
-                    me.idle.borrow_mut().push(c);
-                }
+                // A paused Redis still completes TCP handshakes: only a lookup proves health,
+                // so a connection counts for nothing and only its failure counts.
+                Ok(Ok(c)) => me.idle.borrow_mut().push(c),
                 Ok(Err(e)) => {
                     me.record(started, false);
                     crate::log::error("redis_connect", format_args!("{}: {e:?}", me.cfg.addr));

@@ -1,0 +1,212 @@
+//! The Redis L2 against a real `redis-server` (from apt): hits after an L1 eviction, a
+//! second instance sharing the cache, and the faults — Redis killed, Redis paused
+//! (SIGSTOP) — during which requests keep being answered within the budget, the breaker
+//! opens, and closes again once Redis is back. Each test starts its own redis-server on a
+//! free port (so killing one disturbs no other test); `BARCODED_TEST_REDIS` names the
+//! shared one `.ci/run` starts, used by the sharing test.
+
+mod common;
+
+use barcoded::cache::l2::L2Config;
+use common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start() -> Redis {
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (apt-get install redis-server)");
+        let r = Redis { child, port };
+        let t = Instant::now();
+        while r.ping().is_err() {
+            assert!(t.elapsed() < Duration::from_secs(10), "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        r
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn ping(&self) -> std::io::Result<()> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
+        s.set_read_timeout(Some(Duration::from_millis(200)))?;
+        s.write_all(b"PING\r\n")?;
+        let mut b = [0u8; 7];
+        s.read_exact(&mut b)?;
+        Ok(())
+    }
+
+    fn signal(&self, sig: i32) {
+        // SAFETY: plain kill(2) on our own child.
+        unsafe { libc::kill(self.child.id() as i32, sig) };
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.signal(libc::SIGCONT);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn with_redis(url: &str, l1_bytes: u64) -> barcoded::Server {
+    let mut l2 = L2Config::from_url(url).unwrap();
+    l2.budget = Duration::from_millis(2);
+    start(move |c| {
+        c.redis = Some(l2);
+        c.l1_bytes = l1_bytes;
+        c.breakers.base.cooldown = Duration::from_millis(300);
+        c.breakers.redis_slow = Duration::from_millis(2);
+    })
+}
+
+fn ev(addr: std::net::SocketAddr, e: &str) -> f64 {
+    metric(addr, &format!("barcoded_events_total{{event=\"{e}\"}}"))
+}
+
+/// Waits until a background connection to Redis is open (connections never open while a
+/// request waits).
+fn warm_up(c: &mut Client) {
+    for i in 0..50 {
+        assert_eq!(c.get(&format!("/v1/code39/WARM{i}.svg")).status, 200);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn l2_hit_after_l1_eviction_and_a_second_instance_shares_it() {
+    let own;
+    let url = match std::env::var("BARCODED_TEST_REDIS") {
+        Ok(u) if !u.is_empty() => u,
+        _ => {
+            own = Redis::start();
+            own.url()
+        }
+    };
+    // A tiny L1: 64 KiB holds a few dozen responses.
+    let a = with_redis(&url, 64 * 1024);
+    let addr = a.local_addr();
+    let mut c = Client::new(addr);
+    warm_up(&mut c);
+    let tag = format!("{}", std::process::id());
+    let path = format!("/v1/qr/l2-{tag}.png?scale=4");
+    let first = c.get(&path);
+    assert_eq!(first.status, 200);
+    std::thread::sleep(Duration::from_millis(50)); // the write-behind
+                                                   // The L1 resists scans: entries asked for twice push the once-asked-for one out.
+    for i in 0..400 {
+        for _ in 0..2 {
+            assert_eq!(c.get(&format!("/v1/code128/evict-{tag}-{i}.png")).status, 200);
+        }
+    }
+    let hits = ev(addr, "l2_hit");
+    let again = c.get(&path);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("ETag"), first.header("ETag"));
+    assert_eq!(ev(addr, "l2_hit"), hits + 1.0, "served from L2 after the L1 evicted it");
+
+    let b = with_redis(&url, 64 * 1024);
+    let mut cb = Client::new(b.local_addr());
+    warm_up(&mut cb);
+    let (renders, l2_hits) = (ev(b.local_addr(), "render"), ev(b.local_addr(), "l2_hit"));
+    let from_b = cb.get(&path);
+    assert_eq!(from_b.body, first.body);
+    assert_eq!(ev(b.local_addr(), "l2_hit"), l2_hits + 1.0);
+    assert_eq!(ev(b.local_addr(), "render"), renders, "the second instance did not render");
+    a.shutdown();
+    b.shutdown();
+}
+
+/// Requests during a fault: every one answered 200, and their p99.
+fn during(c: &mut Client, tag: &str, n: usize) -> Duration {
+    let mut lat = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        let r = c.get(&format!("/v1/code128/{tag}-{i}.png"));
+        lat.push(t.elapsed());
+        assert_eq!(r.status, 200, "{tag} {i}: {}", r.text());
+    }
+    let p99 = percentile(&mut lat, 99.0);
+    let max = *lat.last().unwrap();
+    eprintln!("{tag}: {n} requests, 0 failed, p99 {p99:?}, max {max:?}");
+    p99
+}
+
+#[test]
+fn redis_killed_then_back_the_service_carries_on_and_the_breaker_cycles() {
+    let redis = Redis::start();
+    let port = redis.port;
+    let s = with_redis(&redis.url(), 1 << 20);
+    let addr = s.local_addr();
+    let mut c = Client::new(addr);
+    warm_up(&mut c);
+    let before = during(&mut c, "healthy", 200);
+    drop(redis); // SIGKILL
+    let p99 = during(&mut c, "killed", 300);
+    assert!(p99 < Duration::from_millis(20), "p99 {p99:?} while Redis is down (healthy: {before:?})");
+    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}"), 1.0, "open");
+    assert!(ev(addr, "l2_skipped") > 250.0);
+    // Back on the same port: after the cool-down, probes reconnect and close the breaker.
+    let back = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let back = Redis { child: back, port };
+    let t = Instant::now();
+    while back.ping().is_err() {
+        assert!(t.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let t = Instant::now();
+    let mut i = 0;
+    while metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}") != 0.0 {
+        assert!(t.elapsed() < Duration::from_secs(10), "the Redis breaker did not close");
+        assert_eq!(c.get(&format!("/v1/code128/recover-{i}.png")).status, 200);
+        i += 1;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(metric(addr, "barcoded_breaker_transitions_total{class=\"redis\",to=\"closed\"}") >= 1.0);
+    let misses = ev(addr, "l2_miss");
+    during(&mut c, "recovered", 20);
+    assert!(ev(addr, "l2_miss") > misses, "lookups reach Redis again");
+    s.shutdown();
+}
+
+#[test]
+fn redis_paused_does_not_stall_requests_beyond_the_budget() {
+    let redis = Redis::start();
+    let s = with_redis(&redis.url(), 1 << 20);
+    let addr = s.local_addr();
+    let mut c = Client::new(addr);
+    warm_up(&mut c);
+    redis.signal(libc::SIGSTOP);
+    let p99 = during(&mut c, "paused", 300);
+    assert!(p99 < Duration::from_millis(20), "p99 {p99:?} while Redis is paused");
+    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}"), 1.0);
+    assert!(ev(addr, "l2_error") >= 5.0, "timeouts counted");
+    redis.signal(libc::SIGCONT);
+    let t = Instant::now();
+    let mut i = 0;
+    while metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}") != 0.0 {
+        assert!(t.elapsed() < Duration::from_secs(10), "the Redis breaker did not close");
+        assert_eq!(c.get(&format!("/v1/code128/resume-{i}.png")).status, 200);
+        i += 1;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.shutdown();
+}
