@@ -1,6 +1,6 @@
-//! L1 get and insert, on one thread and on two (this machine's cores), against a single
-//! `Mutex<HashMap>`: the sharded CLOCK-Pro cache (quick_cache) must win under contention
-//! and not lose alone.
+//! L1 get and insert, on one thread and on two (this machine's cores), against moka's sync
+//! cache (TinyLFU) and a single `Mutex<HashMap>`: the sharded CLOCK-Pro cache (quick_cache)
+//! must win under contention and not lose alone.
 
 use barcoded::cache::l1::L1;
 use barcoded::http::encode::Ready;
@@ -38,14 +38,22 @@ fn cache(c: &mut Criterion) {
     let keys = keys();
     let l1 = L1::new(1 << 28, 2);
     let map: Mutex<HashMap<Vec<u8>, Arc<Ready>>> = Mutex::new(HashMap::new());
+    let moka: moka::sync::Cache<Vec<u8>, Arc<Ready>> = moka::sync::Cache::builder()
+        .max_capacity(1 << 28)
+        .weigher(|k: &Vec<u8>, v: &Arc<Ready>| (k.len() + v.weight() + 128) as u32)
+        .build();
     for k in &keys {
         l1.insert(k, ready());
+        moka.insert(k.clone(), ready());
         map.lock().unwrap().insert(k.clone(), ready());
     }
     for threads in [1usize, 2] {
         let mut g = c.benchmark_group(format!("cache/get/{threads}-threads"));
         g.bench_function("l1-quick_cache-sharded", |b| {
             b.iter_custom(|n| par(threads, n, |i| drop(black_box(l1.get(&keys[i as usize % KEYS])))))
+        });
+        g.bench_function("moka-sync", |b| {
+            b.iter_custom(|n| par(threads, n, |i| drop(black_box(moka.get(&keys[i as usize % KEYS])))))
         });
         g.bench_function("mutex-hashmap", |b| {
             b.iter_custom(|n| {
@@ -57,6 +65,9 @@ fn cache(c: &mut Criterion) {
         let r = ready();
         g.bench_function("l1-quick_cache-sharded", |b| {
             b.iter_custom(|n| par(threads, n, |i| l1.insert(&keys[i as usize % KEYS], r.clone())))
+        });
+        g.bench_function("moka-sync", |b| {
+            b.iter_custom(|n| par(threads, n, |i| moka.insert(keys[i as usize % KEYS].clone(), r.clone())))
         });
         g.bench_function("mutex-hashmap", |b| {
             b.iter_custom(|n| {

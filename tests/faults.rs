@@ -179,3 +179,40 @@ fn overload_is_shed_while_hits_are_served() {
     assert_eq!(s.shared().decodes_in_flight.load(Ordering::Relaxed), 0);
     s.shutdown();
 }
+
+/// Concurrent misses for one key, spread over two cores, render once.
+#[test]
+fn concurrent_misses_for_one_key_render_once() {
+    let s = start(|c| c.threads = 2);
+    let addr = s.local_addr();
+    s.shared().faults.render_delay_ms.store(60, Ordering::Relaxed);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(12));
+    let clients: Vec<_> = (0..12)
+        .map(|i| {
+            let b = barrier.clone();
+            std::thread::spawn(move || {
+                let mut c = Client::new(addr);
+                b.wait();
+                // Two spellings of one barcode: the canonical key is the same.
+                let path = if i % 2 == 0 { "/v1/qr/same.png?ecc=M" } else { "/v1/qr/same.png" };
+                let r = c.get(path);
+                assert_eq!(r.status, 200, "{}", r.text());
+                r.body
+            })
+        })
+        .collect();
+    let bodies: Vec<_> = clients.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]));
+    s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(1100)); // both cores publish
+    assert_eq!(metric(addr, "barcoded_events_total{event=\"render\"}"), 1.0, "one render");
+    let text = get(addr, "/metrics").text();
+    let sample = |s: &str| text.lines().find_map(|l| l.strip_prefix(s)).map_or(0.0, |v| v.trim().parse().unwrap());
+    let coalesced = sample("barcoded_events_total{event=\"coalesced\"} ");
+    let waited = coalesced
+        + sample("barcoded_events_total{event=\"l1_key_hit\"} ")
+        + sample("barcoded_requests_total{route=\"generate_hit\",status=\"200\"} ");
+    assert_eq!(waited, 11.0, "the other eleven waited for it or found it: {text}");
+    assert!(coalesced >= 1.0);
+    s.shutdown();
+}

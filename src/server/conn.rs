@@ -44,21 +44,26 @@ fn head_error(e: HeadError, s: &Shared) -> ApiError {
     }
 }
 
-/// What the parse loop decided for the connection.
-enum Next {
+/// What to do with the connection once the responses so far are written.
+enum Then {
     /// Read more input; at least this many bytes of buffer are needed.
     Read(usize),
     Close {
         linger: bool,
     },
+    /// Requests remain in the buffer after a slow one: process them before reading more.
+    Again,
+}
+
+/// What the parse loop decided for the connection.
+enum Next {
+    Then(Then),
     /// A request that must wait (generate miss, decode, reload) occupies the buffer up to
     /// `end`: answer it with `api::handle_slow`, then carry on (or close when `conn` says so).
     Slow {
         end: usize,
         conn: ConnHeader,
     },
-    /// Requests remain in the buffer after a slow one: process them before reading more.
-    Again,
 }
 
 /// Parses and answers every complete request at the front of `buf`, appending responses
@@ -71,15 +76,15 @@ fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usiz
     let mut pos = 0;
     loop {
         if pos == buf.len() {
-            return (pos, Next::Read(0));
+            return (pos, Next::Then(Then::Read(0)));
         }
         let head = match parse::parse(&buf[pos..], hl) {
             Ok(Parsed::Complete(h)) => h,
-            Ok(Parsed::Incomplete) => return (pos, Next::Read(0)),
+            Ok(Parsed::Incomplete) => return (pos, Next::Then(Then::Read(0))),
             Err(e) => {
                 let st = api::write_error(out, date, &head_error(e, shared), false, ConnHeader::Close);
                 core.metrics.request(Route::Other, st, std::time::Duration::ZERO);
-                return (pos, Next::Close { linger: true });
+                return (pos, Next::Then(Then::Close { linger: true }));
             }
         };
         let decode = api::route::is_decode(head.method, head.target);
@@ -94,11 +99,11 @@ fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usiz
         if let Some(e) = refuse {
             let st = api::write_error(out, date, &e, head.method == Method::Head, ConnHeader::Close);
             core.metrics.request(Route::Other, st, std::time::Duration::ZERO);
-            return (pos, Next::Close { linger: true });
+            return (pos, Next::Then(Then::Close { linger: true }));
         }
         let total = head.len + head.content_length as usize;
         if buf.len() - pos < total {
-            return (pos, Next::Read(total));
+            return (pos, Next::Then(Then::Read(total)));
         }
         let body = if head.method == Method::Post { &buf[pos + head.len..pos + total] } else { &[][..] };
         let keep = head.keep_alive && !core.stopping();
@@ -115,7 +120,7 @@ fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usiz
         }
         pos += total;
         if !keep {
-            return (pos, Next::Close { linger: false });
+            return (pos, Next::Then(Then::Close { linger: false }));
         }
     }
 }
@@ -149,7 +154,7 @@ pub async fn serve(mut stream: TcpStream, core: Rc<Core>, shared: Arc<Shared>) {
                     break;
                 }
             }
-            let next = match next {
+            let then = match next {
                 Next::Slow { end, conn } => {
                     let started = Instant::now();
                     let Ok(Parsed::Complete(head)) = parse::parse(&buf[..end], hl) else {
@@ -167,28 +172,26 @@ pub async fn serve(mut stream: TcpStream, core: Rc<Core>, shared: Arc<Shared>) {
                         break;
                     }
                     if conn == ConnHeader::Close {
-                        Next::Close { linger: false }
+                        Then::Close { linger: false }
                     } else if buf.is_empty() {
-                        Next::Read(0)
+                        Then::Read(0)
                     } else {
                         // More pipelined requests wait in the buffer: answer them before reading.
-                        Next::Again
+                        Then::Again
                     }
                 }
-                other => other,
+                Next::Then(then) => then,
             };
             core.busy.set(core.busy.get() - 1);
-            match next {
-                // Resolved into Read, Again or Close just above.
-                Next::Slow { .. } => {}
-                Next::Again => {
+            match then {
+                Then::Again => {
                     // Still working on the bytes already read: stay counted as busy.
                     core.busy.set(core.busy.get() + 1);
                     started = Some(Instant::now());
                     continue;
                 }
-                Next::Read(n) => need = n,
-                Next::Close { linger } => {
+                Then::Read(n) => need = n,
+                Then::Close { linger } => {
                     if linger {
                         lingering_close(stream).await;
                     }
