@@ -126,10 +126,16 @@ pub struct Cli {
     /// Microseconds of rendering per event-loop turn before cache hits get their turn.
     #[arg(long, env = "BARCODED_RENDER_SLICE_US", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1000000))]
     pub render_slice_us: u64,
-    /// Percent of a core's time renders may take while cache hits are flowing (all of it
-    /// when only renders are).
-    #[arg(long, env = "BARCODED_RENDER_SHARE", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
+    /// Percent of a core's time cold requests may take while cache hits are flowing (all of
+    /// it when only renders are). 100 (the default) turns the share off: on the 2-core test
+    /// machine capping cold work did not lower hit latency (benches/hit_isolation.sh).
+    #[arg(long, env = "BARCODED_RENDER_SHARE", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub render_share: u32,
+    /// Microseconds a cold request costs besides its render (socket IO, parsing, encoding,
+    /// caching), counted against the render share: measured as cold µs/request
+    /// (benches/sidebyside.sh) minus render µs (cargo bench --bench render).
+    #[arg(long, env = "BARCODED_RENDER_OVERHEAD_US", default_value_t = 18, value_parser = clap::value_parser!(u64).range(0..=100000))]
+    pub render_overhead_us: u64,
     /// Generate misses one core may have waiting (on L2 or another core's render of the
     /// same key); beyond it 503 at once.
     #[arg(long, env = "BARCODED_MAX_MISSES", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1000000))]
@@ -216,6 +222,8 @@ pub struct Config {
     pub render_slice: Duration,
     /// Fraction of a core's time renders may take while hits are flowing.
     pub render_share: f64,
+    /// What a cold request costs besides its render, for the share.
+    pub render_overhead: Duration,
     /// RSS in bytes above which renders and decodes are refused; 0: off.
     pub memory_watermark: u64,
     pub breakers: BreakerConfig,
@@ -238,7 +246,8 @@ impl Default for Config {
             redis: None,
             render_budget: Duration::from_millis(50),
             render_slice: Duration::from_micros(200),
-            render_share: 0.5,
+            render_share: 1.0,
+            render_overhead: Duration::from_micros(18),
             memory_watermark: 2048 * 1024 * 1024,
             breakers: BreakerConfig::default(),
         }
@@ -294,6 +303,7 @@ impl TryFrom<Cli> for Config {
             render_budget: Duration::from_millis(c.render_budget_ms),
             render_slice: Duration::from_micros(c.render_slice_us),
             render_share: c.render_share as f64 / 100.0,
+            render_overhead: Duration::from_micros(c.render_overhead_us),
             memory_watermark: c.memory_watermark_mb * 1024 * 1024,
             breakers: BreakerConfig {
                 base: Policy {

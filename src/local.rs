@@ -48,7 +48,12 @@ impl Local {
             stop,
             metrics: CoreMetrics::default(),
             breakers,
-            renders: Rc::new(RenderQueue::new(c.limits.render_queue, c.render_slice, c.render_share)),
+            renders: Rc::new(RenderQueue::new(
+                c.limits.render_queue,
+                c.render_slice,
+                c.render_share,
+                c.render_overhead,
+            )),
             l2,
         }
     }

@@ -1,9 +1,12 @@
 //! The per-core render queue: cold renders run one after another in one task of their
 //! core, at most `slice` of CPU per turn of the event loop, so cache hits on the same core
 //! are answered between renders instead of behind all of them. While other requests are
-//! flowing (the caller's activity counter moves), renders get at most `share` of the core's
-//! time: after a slice of length d the worker waits d·(1−share)/share, yielding to every
-//! ready task. With only renders to do they run flat out. The queue is bounded (the
+//! flowing (the caller's activity counter moves), cold requests get at most `share` of the
+//! core's time: a slice costs its render time plus `overhead` per job (what a cold request
+//! costs besides its render: socket IO, parsing, encoding, caching — measured, see the
+//! config), and after a slice costing d the worker waits d·(1−share)/share, yielding to
+//! every ready task. Since a connection sends its next request only after its answer, this
+//! paces the cold connections' IO too. With only renders to do they run flat out. The queue is bounded (the
 //! per-core admission limit): a full queue refuses at once. A job is told how long it
 //! waited, so one whose budget is already spent can answer "degraded" without rendering.
 
@@ -14,6 +17,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
+
+/// Other work seen this recently keeps renders to their share.
+const CONTENDED: Duration = Duration::from_secs(1);
 
 /// A queued render; its argument is how long it waited in the queue.
 pub type Job = Box<dyn FnOnce(Duration)>;
@@ -30,6 +36,7 @@ pub struct RenderQueue {
     capacity: usize,
     slice: Duration,
     share: f64,
+    overhead: Duration,
 }
 
 /// Returns Pending once, so other ready tasks run before this one continues.
@@ -49,10 +56,11 @@ impl Future for Yield {
 
 impl RenderQueue {
     /// A queue of at most `capacity` waiting jobs that runs jobs for at most `slice` per
-    /// turn and, under contention, for at most `share` (0–1] of the time.
-    pub fn new(capacity: usize, slice: Duration, share: f64) -> RenderQueue {
+    /// turn and, under contention, for at most `share` (0–1] of the time, each job counted
+    /// with `overhead` on top of its own time.
+    pub fn new(capacity: usize, slice: Duration, share: f64, overhead: Duration) -> RenderQueue {
         let share = share.clamp(0.01, 1.0);
-        RenderQueue { jobs: RefCell::new(VecDeque::new()), waker: Cell::new(None), capacity, slice, share }
+        RenderQueue { jobs: RefCell::new(VecDeque::new()), waker: Cell::new(None), capacity, slice, share, overhead }
     }
 
     /// Jobs waiting now.
@@ -99,6 +107,9 @@ impl RenderQueue {
     /// slice, the next slice waits so that renders keep to their share.
     pub async fn work(self: Rc<Self>, activity: impl Fn() -> u64) {
         let mut seen = activity();
+        // When the activity counter last moved: starved hits are served rarely, so "moved
+        // within the last CONTENDED" (not "moved during this slice") keeps the share on.
+        let mut moved_at: Option<Instant> = None;
         let mut not_before = Instant::now();
         loop {
             poll_fn(|cx| {
@@ -114,13 +125,18 @@ impl RenderQueue {
                 Yield(false).await;
             }
             let start = Instant::now();
-            self.run_slice();
-            let spent = start.elapsed();
+            let jobs = self.run_slice();
+            let spent = start.elapsed() + self.overhead * jobs as u32;
             let now_seen = activity();
-            if now_seen != seen && self.share < 1.0 {
-                not_before = Instant::now() + spent.mul_f64((1.0 - self.share) / self.share);
+            let now = Instant::now();
+            if now_seen != seen {
+                seen = now_seen;
+                moved_at = Some(now);
             }
-            seen = now_seen;
+            let contended = moved_at.is_some_and(|t| now.saturating_duration_since(t) < CONTENDED);
+            if contended && self.share < 1.0 {
+                not_before = now + spent.mul_f64((1.0 - self.share) / self.share);
+            }
             // To the back of the ready queue: tasks already ready (cache hits) run first, and
             // the loop reaps IO completions at least every other turn.
             Yield(false).await;
@@ -134,7 +150,7 @@ mod tests {
 
     #[test]
     fn bounded_fifo_with_wait_times() {
-        let q = RenderQueue::new(2, Duration::from_secs(1), 1.0);
+        let q = RenderQueue::new(2, Duration::from_secs(1), 1.0, Duration::ZERO);
         let log = Rc::new(RefCell::new(Vec::new()));
         for i in 0..2 {
             let l = log.clone();
@@ -148,7 +164,7 @@ mod tests {
 
     #[test]
     fn a_slice_stops_after_its_time() {
-        let q = RenderQueue::new(10, Duration::from_millis(5), 1.0);
+        let q = RenderQueue::new(10, Duration::from_millis(5), 1.0, Duration::ZERO);
         for _ in 0..3 {
             q.push(Box::new(|_| std::thread::sleep(Duration::from_millis(6)))).unwrap();
         }
