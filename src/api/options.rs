@@ -67,7 +67,7 @@ fn number(name: &'static str, v: &[u8], range: (u32, u32), expected: &'static st
     Ok(n)
 }
 
-const OPTION_NAMES: [&str; 23] = [
+const OPTION_NAMES: [&str; 24] = [
     "data",
     "scale",
     "height",
@@ -91,6 +91,7 @@ const OPTION_NAMES: [&str; 23] = [
     "version",
     "addon",
     "mask",
+    "marks",
 ];
 
 /// Physical sizing ranges: module width in mm and in mils, bar height in mm.
@@ -134,6 +135,7 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
         rotate: Rotation::R0,
         dpi: None,
         height_px: None,
+        marks: false,
     };
     let mut e = EncodeOptions::default();
     let mut data = None;
@@ -267,6 +269,7 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
             "dpi" => r.dpi = Some(number("dpi", v, DPI, "an integer 72-4800 (dots per inch)")?),
             "xdim" => xdim_mm = Some(decimal("xdim", v, XDIM_MM, "a module width in mm, 0.05-5.0")?),
             "xdim_mil" => xdim_mm = Some(decimal("xdim_mil", v, XDIM_MIL, "a module width in mils, 2-200")? * 0.0254),
+            "marks" if matches!(sym, Symbology::Ean13 | Symbology::Ean8) => r.marks = boolean("marks", v)?,
             "height_mm" if !sym.is_2d() => {
                 height_mm = Some(decimal("height_mm", v, HEIGHT_MM, "a bar height in mm, 1-500")?)
             }
@@ -274,6 +277,9 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
         }
     }
     let given = |n: &str| OPTION_NAMES.iter().position(|o| *o == n).is_some_and(|i| seen[i]);
+    if r.marks && !r.text {
+        return Err(ApiError::ConflictingOptions { a: "marks", b: "text=false" });
+    }
     if given("xdim") && given("xdim_mil") {
         return Err(ApiError::ConflictingOptions { a: "xdim", b: "xdim_mil" });
     }
@@ -305,7 +311,7 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
 /// It starts with a NUL byte so it can never equal a raw request target in the L1.
 pub fn canonical_key(sym: Symbology, fmt: Format, r: &RenderOptions, e: &EncodeOptions, data: &str) -> String {
     format!(
-        "\0v{RENDERER_VERSION}|{}|{}|s{}|h{}|hp{}|q{},{}|t{}|fg{}|bg{}|r{}|d{}|e{}|l{}|c{}|o{}{}{}{}{}{}|v{}|m{}|{}",
+        "\0v{RENDERER_VERSION}|{}|{}|s{}|h{}|hp{}|q{},{}|t{}|fg{}|bg{}|r{}|d{}|e{}|l{}|c{}|o{}{}{}{}{}{}|v{}|m{}|k{}|{}",
         sym.name(),
         fmt.ext(),
         r.scale,
@@ -329,6 +335,7 @@ pub fn canonical_key(sym: Symbology, fmt: Format, r: &RenderOptions, e: &EncodeO
         e.bearer.map_or(2, u8::from),
         e.version.unwrap_or(0),
         e.mask.map_or(9, u8::from),
+        r.marks as u8,
         data
     )
 }

@@ -60,7 +60,8 @@ fn build() -> String {
         }
         s.push_str(match sym {
             Symbology::Qr => ",\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"},\"version\":{\"min\":1,\"max\":40,\"default\":null},\"mask\":{\"min\":0,\"max\":7,\"default\":null},\"gs1\":{\"default\":false}",
-            Symbology::Ean13 => ",\"addon\":{\"format\":\"2 or 5 digits\",\"default\":null}",
+            Symbology::Ean13 => ",\"addon\":{\"format\":\"2 or 5 digits\",\"default\":null},\"marks\":{\"default\":false}",
+            Symbology::Ean8 => ",\"marks\":{\"default\":false}",
             Symbology::Pdf417 => {
                 ",\"ecc\":{\"min\":0,\"max\":8,\"default\":2},\"columns\":{\"min\":1,\"max\":30,\"default\":null}"
             }

@@ -140,6 +140,15 @@ fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
                 texts.push(TextRun { x: (width as i64 - tw) / 2, y, text: t.clone(), px: s });
             }
         }
+        if o.marks {
+            // The glyphs' ink is 5 columns wide: one module off the symbol, inside the
+            // standard 7-module quiet zone (beyond an add-on, the 5-module one).
+            let end = x0 as i64 + l.modules.len() as i64;
+            texts.push(TextRun { x: (end + 1) * s as i64, y, text: ">".into(), px: s });
+            if matches!(l.text, HumanText::Ean8(_)) {
+                texts.push(TextRun { x: (x0 as i64 - 6) * s as i64, y, text: "<".into(), px: s });
+            }
+        }
     }
     Layout { width, height, rects, texts, band: (bearer, bar_h - bearer) }
 }

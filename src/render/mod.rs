@@ -77,6 +77,8 @@ pub struct RenderOptions {
     pub dpi: Option<u32>,
     /// Bar height in pixels when given physically (`height_mm`); overrides `height`.
     pub height_px: Option<u32>,
+    /// EAN quiet-zone marks: `>` right of EAN-13, `<` and `>` around EAN-8, on the text line.
+    pub marks: bool,
 }
 
 impl RenderOptions {

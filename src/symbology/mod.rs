@@ -249,6 +249,14 @@ pub enum DataError {
         got: usize,
         limit: &'static str,
     },
+    /// PDF417/Aztec: the largest input of this kind at the chosen error correction.
+    Capacity2dAt {
+        symbology: &'static str,
+        got: usize,
+        max: usize,
+        kind: &'static str,
+        setting: String,
+    },
     QrVersion {
         got: usize,
         version: u8,
@@ -311,6 +319,10 @@ impl fmt::Display for DataError {
             DataError::Capacity2d { symbology, got, limit } => {
                 write!(f, "data: {got} bytes does not fit in {symbology} ({limit})")
             }
+            DataError::Capacity2dAt { symbology, got, max, kind, setting } => write!(
+                f,
+                "data: {got} bytes does not fit in {symbology} at {setting}: capacity {max} bytes of {kind} at {setting}"
+            ),
             DataError::QrVersion { got, version, ecc } => {
                 write!(f, "data: {got} bytes does not fit QR version {version} at ecc={ecc}; omit version or raise it")
             }
@@ -335,9 +347,10 @@ impl DataError {
             DataError::TooLong { .. } => "data_too_long",
             DataError::BadChar { .. } => "data_bad_character",
             DataError::CheckDigit { .. } => "check_digit",
-            DataError::Capacity { .. } | DataError::Capacity2d { .. } | DataError::QrVersion { .. } => {
-                "data_over_capacity"
-            }
+            DataError::Capacity { .. }
+            | DataError::Capacity2d { .. }
+            | DataError::Capacity2dAt { .. }
+            | DataError::QrVersion { .. } => "data_over_capacity",
             DataError::NoUpcE => "no_upce_form",
             DataError::Addon(_) => "bad_addon",
             DataError::Gs1(_) => "gs1_syntax",

@@ -6,13 +6,15 @@ use super::gs1_128;
 use super::{DataError, Encoded, Matrix, Symbol};
 use rxing::common::BitMatrix;
 use rxing::{BarcodeFormat, EncodeHints, Writer};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 pub const DATAMATRIX_RULE: &str = "UTF-8 text; up to 3116 digits, 2335 ASCII characters or 1556 bytes (144x144); \
 shape=square|rect; gs1=true takes a bracketed GS1 element string";
 pub const PDF417_RULE: &str =
-    "UTF-8 text; up to 2710 digits, 1850 text characters or 1108 bytes; ecc=0-8 (default 2); columns=1-30";
+    "UTF-8 text; at ecc=0 up to 2628 digits or 1794 upper-case letters, less at higher ecc (a refusal states the capacity at the chosen ecc); ecc=0-8 (default 2); columns=1-30";
 pub const AZTEC_RULE: &str =
-    "UTF-8 text; up to 3832 digits, 3067 text characters or 1914 bytes; ecc=5-95 percent (default 23)";
+    "UTF-8 text; at ecc=5 up to 3832 digits or 3799 upper-case letters, less at higher ecc (a refusal states the capacity at the chosen ecc); ecc=5-95 percent (default 23)";
 
 pub const PDF417_DEFAULT_ECC: u8 = 2;
 pub const AZTEC_DEFAULT_ECC: u8 = 23;
@@ -85,11 +87,7 @@ pub fn datamatrix(data: &[u8], rect: bool, gs1: bool) -> Result<Encoded, DataErr
     Ok(Encoded { symbol: Symbol::Matrix(m), canonical: s.to_owned() })
 }
 
-pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, DataError> {
-    const LIMIT: &str = "PDF417 holds at most 2628 digits or 1793 text characters at ecc=0, less at higher ecc";
-    pre_check("pdf417", data, 2628, LIMIT)?;
-    let s = text(data)?;
-    let over = DataError::Capacity2d { symbology: "pdf417", got: data.len(), limit: LIMIT };
+fn pdf417_rows(s: &str, ecc: u8, columns: Option<u8>) -> Option<Vec<Vec<u8>>> {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut p = rxing::pdf417::encoder::PDF417::new();
         if let Some(c) = columns {
@@ -101,9 +99,80 @@ pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, Data
         p.generateBarcodeLogicWithAutoECI(s, ecc as u32, false).ok()?;
         p.getBarcodeMatrix().as_ref().map(|m| m.getScaledMatrix(1, PDF417_ROW))
     }));
-    let rows = match r {
-        Ok(Some(rows)) if !rows.is_empty() && !rows[0].is_empty() => rows,
-        _ => return Err(over),
+    match r {
+        Ok(Some(rows)) if !rows.is_empty() && !rows[0].is_empty() => Some(rows),
+        _ => None,
+    }
+}
+
+fn aztec_matrix(s: &str, ecc: u8) -> Option<Matrix> {
+    let mut h = hints(s);
+    h.ErrorCorrection = Some(ecc.to_string());
+    write(BarcodeFormat::AZTEC, s, &h)
+}
+
+/// The kinds of data whose capacity a refusal states, with a sample character of each.
+fn kind_of(s: &str) -> (&'static str, char) {
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        ("digits", '7')
+    } else if s.bytes().all(|b| b.is_ascii_uppercase() || b == b' ') {
+        ("upper-case letters", 'Q')
+    } else if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        ("lower-case ASCII", 'q')
+    } else {
+        ("UTF-8 bytes", 'é')
+    }
+}
+
+/// Capacities found so far, per (symbology, ecc, columns, kind): each is searched once.
+type CapacityKey = (&'static str, u8, u8, &'static str);
+static CAPACITY: Mutex<Option<HashMap<CapacityKey, usize>>> = Mutex::new(None);
+
+/// The largest input (in bytes) of `s`'s kind that `fits`, found by binary search over
+/// inputs made of the kind's sample character and remembered: only a refused request pays
+/// for it, once per setting and kind (at most 9 x 31 x 4 for PDF417, 91 x 4 for Aztec).
+fn capacity(
+    sym: &'static str,
+    ecc: u8,
+    cols: u8,
+    s: &str,
+    max_any: usize,
+    fits: impl Fn(&str) -> bool,
+) -> (usize, &'static str) {
+    let (kind, c) = kind_of(s);
+    let key = (sym, ecc, cols, kind);
+    if let Some(n) = CAPACITY.lock().ok().and_then(|m| m.as_ref().and_then(|m| m.get(&key).copied())) {
+        return (n, kind);
+    }
+    let unit = c.len_utf8();
+    let (mut lo, mut hi) = (0usize, max_any / unit + 1); // lo fits (empty), hi does not
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if fits(&c.to_string().repeat(mid)) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    if let Ok(mut m) = CAPACITY.lock() {
+        m.get_or_insert_with(HashMap::new).insert(key, lo * unit);
+    }
+    (lo * unit, kind)
+}
+
+pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, DataError> {
+    // Longer input is never given to the encoder; its refusal still states the capacity.
+    const MAX_ANY: usize = 2710;
+    let s = text(data)?;
+    let rows = if data.len() > MAX_ANY { None } else { pdf417_rows(s, ecc, columns) };
+    let Some(rows) = rows else {
+        let (max, kind) =
+            capacity("pdf417", ecc, columns.unwrap_or(0), s, MAX_ANY, |t| pdf417_rows(t, ecc, columns).is_some());
+        let setting = match columns {
+            Some(c) => format!("ecc={ecc}, columns={c}"),
+            None => format!("ecc={ecc}"),
+        };
+        return Err(DataError::Capacity2dAt { symbology: "pdf417", got: data.len(), max, kind, setting });
     };
     let (w, h) = (rows[0].len(), rows.len());
     let dark = rows.iter().flat_map(|r| r.iter().map(|&v| v == 1)).collect();
@@ -111,22 +180,37 @@ pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, Data
 }
 
 pub fn aztec(data: &[u8], ecc: u8) -> Result<Encoded, DataError> {
-    const LIMIT: &str = "Aztec holds at most 3832 digits, 3067 text characters or 1914 bytes, less at higher ecc";
-    pre_check("aztec", data, 3832, LIMIT)?;
+    const MAX_ANY: usize = 3832;
     let s = text(data)?;
-    let mut h = hints(s);
-    h.ErrorCorrection = Some(ecc.to_string());
-    let m = write(BarcodeFormat::AZTEC, s, &h).ok_or(DataError::Capacity2d {
-        symbology: "aztec",
-        got: data.len(),
-        limit: LIMIT,
-    })?;
+    let m = if data.len() > MAX_ANY { None } else { aztec_matrix(s, ecc) };
+    let Some(m) = m else {
+        let (max, kind) = capacity("aztec", ecc, 0, s, MAX_ANY, |t| aztec_matrix(t, ecc).is_some());
+        let setting = format!("ecc={ecc}%");
+        return Err(DataError::Capacity2dAt { symbology: "aztec", got: data.len(), max, kind, setting });
+    };
     Ok(Encoded { symbol: Symbol::Matrix(m), canonical: s.to_owned() })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stated capacity is exact: it fits, one more does not.
+    #[test]
+    fn stated_capacity_is_the_edge() {
+        for (ecc, cols) in [(0u8, None), (5, None), (8, Some(10u8))] {
+            let Err(DataError::Capacity2dAt { max, kind, .. }) = pdf417("1".repeat(2700).as_bytes(), ecc, cols) else {
+                panic!("2700 digits fit at ecc={ecc}")
+            };
+            assert_eq!(kind, "digits");
+            assert!(pdf417("7".repeat(max).as_bytes(), ecc, cols).is_ok());
+            assert!(pdf417("7".repeat(max + 1).as_bytes(), ecc, cols).is_err());
+        }
+        let Err(DataError::Capacity2dAt { max, kind, .. }) = aztec("Q".repeat(3800).as_bytes(), 50) else { panic!() };
+        assert_eq!(kind, "upper-case letters");
+        assert!(aztec("Q".repeat(max).as_bytes(), 50).is_ok());
+        assert!(aztec("Q".repeat(max + 1).as_bytes(), 50).is_err());
+    }
 
     fn dims(e: Encoded) -> (usize, usize) {
         match e.symbol {
@@ -149,8 +233,8 @@ mod tests {
     fn over_capacity_is_typed() {
         assert!(matches!(datamatrix(&[b'x'; 5000], false, false), Err(DataError::Capacity2d { .. })));
         assert!(matches!(datamatrix("日".repeat(1000).as_bytes(), false, false), Err(DataError::Capacity2d { .. })));
-        assert!(matches!(pdf417(&[b'x'; 2000], 8, None), Err(DataError::Capacity2d { .. })));
-        assert!(matches!(aztec(&[b'x'; 3500], 23), Err(DataError::Capacity2d { .. })));
+        assert!(matches!(pdf417(&[b'x'; 2000], 8, None), Err(DataError::Capacity2dAt { .. })));
+        assert!(matches!(aztec(&[b'x'; 3500], 23), Err(DataError::Capacity2dAt { .. })));
     }
 
     #[test]

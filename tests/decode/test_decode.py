@@ -2,6 +2,8 @@
 rasterised SVG, and read them back with an independent decoder (zxing-cpp). The decoded
 text must equal the input exactly."""
 import io
+import json
+import re
 import random
 import urllib.error
 import urllib.parse
@@ -452,3 +454,42 @@ def test_decode_endpoint_reads_every_symbology(base_url, sym):
             b["parse"].get("bracketed") == want for b in doc["barcodes"]), texts
     else:
         assert expect in texts, (sym, texts)
+
+
+def stated_capacity(base_url, sym, data, **opts):
+    """Asks for `data`, expects 400 over capacity, returns the capacity the error states."""
+    with pytest.raises(urllib.error.HTTPError) as e:
+        fetch(base_url, sym, data, **opts)
+    assert e.value.code == 400
+    body = json.loads(e.value.read())
+    assert body["code"] == "data_over_capacity", body
+    m = re.search(r"capacity (\d+) bytes of (.+) at (ecc=\S+)", body["error"])
+    assert m, body
+    return int(m.group(1)), m.group(2)
+
+
+@pytest.mark.parametrize("sym,ecc,kind,char", [("pdf417", e, "digits", "7") for e in range(9)]
+                         + [("pdf417", e, "upper-case letters", "Q") for e in (0, 4, 8)]
+                         + [("aztec", e, "digits", "7") for e in (5, 23, 50, 95)]
+                         + [("aztec", e, "upper-case letters", "Q") for e in (5, 10, 23, 33, 50, 75, 95)])
+def test_2d_capacity_per_ecc(base_url, sym, ecc, kind, char):
+    """At each error-correction level the stated capacity fits and decodes; one more does not."""
+    cap, stated_kind = stated_capacity(base_url, sym, char * 4000, ecc=ecc)
+    assert stated_kind == kind
+    fits = char * cap
+    assert decode(fetch(base_url, sym, fits, ecc=ecc, scale=2), sym) == [fits]
+    assert stated_capacity(base_url, sym, fits + char, ecc=ecc)[0] == cap
+
+
+@pytest.mark.parametrize("sym,data,text,ext", [("ean13", "590123412345", "5901234123457", "png"),
+                                               ("ean8", "9638507", "96385074", "png"),
+                                               ("ean13", "590123412345", "5901234123457", "svg")])
+def test_quiet_zone_marks(base_url, sym, data, text, ext):
+    """The optional `>`/`<` marks sit in the quiet zone without disturbing the scan."""
+    plain = fetch(base_url, sym, data, ext)
+    marked = fetch(base_url, sym, data, ext, marks="true")
+    assert marked != plain
+    img = marked if ext == "png" else cairosvg.svg2png(bytestring=marked, output_width=600)
+    assert decode(img, sym) == [text]
+    if ext == "svg":
+        assert b"&gt;" in marked
