@@ -119,6 +119,42 @@ fn iban(v: &str) -> Lint {
 }
 
 /// Applies the named linter to a component value.
+/// CSET 82 in the order whose positions are the character values (GS1 General
+/// Specifications, figure 7.11-1).
+const CSET82: &[u8] = b"!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+/// The check characters' alphabet (CSET 32).
+const CSET32: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+const PRIMES: [u32; 23] = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83];
+
+/// The check character pair of an alphanumeric key (GS1 General Specifications 7.9.5):
+/// character values weighted by primes from the right, summed mod 1021, split in two
+/// CSET 32 characters.
+pub fn csumalpha(v: &str) -> Lint {
+    let b = v.as_bytes();
+    if b.len() < 3 || b.len() - 2 > PRIMES.len() {
+        return fail(format!("{v}: too short for its check character pair"));
+    }
+    let (data, check) = b.split_at(b.len() - 2);
+    let mut sum = 0u32;
+    for (i, c) in data.iter().rev().enumerate() {
+        let Some(val) = CSET82.iter().position(|x| x == c) else {
+            return fail(format!("{v}: {:?} is not a CSET 82 character", *c as char));
+        };
+        sum += val as u32 * PRIMES[i];
+    }
+    let sum = sum % 1021;
+    let want = [CSET32[(sum >> 5) as usize], CSET32[(sum & 31) as usize]];
+    if check == want {
+        Lint::Ok
+    } else {
+        fail(format!(
+            "{v}: check characters are {} but should be {}",
+            String::from_utf8_lossy(check),
+            String::from_utf8_lossy(&want)
+        ))
+    }
+}
+
 pub fn apply(name: &str, v: &str) -> Lint {
     match name {
         "csum" => csum(v),
@@ -252,6 +288,15 @@ pub fn apply(name: &str, v: &str) -> Lint {
             _ => fail(format!("{v}: not an ISO 4217 currency code")),
         },
         "iban" => iban(v),
+        "csumalpha" => csumalpha(v),
+        "importeridx" => match v.as_bytes() {
+            [c] if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_') => Lint::Ok,
+            _ => fail(format!("{v}: importer index must be one of 0-9 A-Z a-z - _")),
+        },
+        "mediatype" => match num(v) {
+            Some(n) if v.len() == 2 && ((1..=10).contains(&n) || (80..=99).contains(&n)) => Lint::Ok,
+            _ => fail(format!("{v}: media type must be 01-10 or 80-99")),
+        },
         _ => Lint::Unchecked,
     }
 }
@@ -259,6 +304,21 @@ pub fn apply(name: &str, v: &str) -> Lint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alphanumeric_check_pair_and_small_code_lists() {
+        // The GMN example of the GS1 General Specifications (7.9.5).
+        assert_eq!(csumalpha("1987654Ad4X4bL5ttr2310c2K"), Lint::Ok);
+        assert!(matches!(csumalpha("1987654Ad4X4bL5ttr2310c2L"), Lint::Fail(m) if m.contains("should be 2K")));
+        assert!(matches!(csumalpha("1987654Ad4X4bL5ttr2310c#K"), Lint::Fail(_)));
+        assert!(matches!(csumalpha("2K"), Lint::Fail(_)));
+        assert_eq!(apply("importeridx", "_"), Lint::Ok);
+        assert!(matches!(apply("importeridx", "#"), Lint::Fail(_)));
+        assert_eq!(apply("mediatype", "10"), Lint::Ok);
+        assert_eq!(apply("mediatype", "80"), Lint::Ok);
+        assert!(matches!(apply("mediatype", "11"), Lint::Fail(_)));
+        assert!(matches!(apply("mediatype", "00"), Lint::Fail(_)));
+    }
 
     #[test]
     fn dates() {
