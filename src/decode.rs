@@ -39,7 +39,7 @@ impl fmt::Display for DecodeError {
             DecodeError::Base64TooLong { length, max } => {
                 write!(f, "image: {length} Base64 characters exceed the limit of {max} (decoded {} bytes)", max / 4 * 3)
             }
-            DecodeError::UnknownFormat => write!(f, "image: not a PNG or JPEG"),
+            DecodeError::UnknownFormat => write!(f, "image: not a PNG, JPEG or WebP"),
             DecodeError::TooLarge { width, height, max_side, max_pixels } => {
                 write!(f, "image: {width}x{height} exceeds the limit of {max_side}x{max_side} and {max_pixels} pixels")
             }
@@ -100,7 +100,8 @@ fn check(w: u32, h: u32, l: &DecodeLimits) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// Decodes PNG or JPEG bytes to 8-bit luma, refusing oversized images from the header alone.
+/// Decodes PNG, JPEG or WebP bytes to 8-bit luma, refusing oversized images from the
+/// header alone.
 pub fn luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), DecodeError> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         let mut d = png::Decoder::new_with_limits(std::io::Cursor::new(bytes), png::Limits { bytes: 64 * 1024 * 1024 });
@@ -136,6 +137,24 @@ pub fn luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), Decod
             jpeg_decoder::PixelFormat::L16 => px.chunks(2).map(|p| p[0]).collect(),
             jpeg_decoder::PixelFormat::RGB24 => px.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect(),
             jpeg_decoder::PixelFormat::CMYK32 => px.chunks(4).map(|p| 255 - p[3]).collect(),
+        };
+        if luma.len() != (w * h) as usize {
+            return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
+        }
+        Ok((luma, w, h))
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        let corrupt = |e: image_webp::DecodingError| DecodeError::Corrupt(e.to_string());
+        let mut d = image_webp::WebPDecoder::new(std::io::Cursor::new(bytes)).map_err(corrupt)?;
+        let (w, h) = d.dimensions();
+        check(w, h, l)?;
+        d.set_memory_limit(l.max_pixels as usize * 4);
+        let size = d.output_buffer_size().ok_or(DecodeError::Corrupt("image too large".into()))?;
+        let mut buf = vec![0; size];
+        d.read_image(&mut buf).map_err(corrupt)?;
+        let luma: Vec<u8> = if d.has_alpha() {
+            buf.chunks(4).map(|p| blend(gray(p[0], p[1], p[2]), p[3])).collect()
+        } else {
+            buf.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect()
         };
         if luma.len() != (w * h) as usize {
             return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
@@ -197,6 +216,20 @@ mod tests {
         assert!(matches!(e, DecodeError::TooLarge { width: 100_000, .. }), "{e:?}");
         assert!(matches!(luma(&png_header(5000, 10), &l), Err(DecodeError::TooLarge { .. })));
         assert_eq!(luma(b"GIF89a", &l).unwrap_err(), DecodeError::UnknownFormat);
+        // A lossless WebP header declaring 8192 x 8192: refused before any pixel.
+        let (w, h) = (8192u32, 8192u32);
+        let bits = (w - 1) | ((h - 1) << 14);
+        let mut vp8l = vec![0x2f];
+        vp8l.extend_from_slice(&bits.to_le_bytes());
+        vp8l.extend_from_slice(&[0; 16]);
+        let mut webp = b"RIFF".to_vec();
+        webp.extend_from_slice(&(4 + 8 + vp8l.len() as u32).to_le_bytes());
+        webp.extend_from_slice(b"WEBPVP8L");
+        webp.extend_from_slice(&(vp8l.len() as u32).to_le_bytes());
+        webp.extend_from_slice(&vp8l);
+        let r = luma(&webp, &l);
+        assert!(matches!(r, Err(DecodeError::TooLarge { width: 8192, height: 8192, .. })), "{r:?}");
+        assert!(matches!(luma(&webp[..14], &l), Err(DecodeError::Corrupt(_))));
         assert!(matches!(luma(&png_header(10, 10)[..40], &l), Err(DecodeError::Corrupt(_))));
         assert!(matches!(luma(&[0xFF, 0xD8, 0xFF, 0x00, 1, 2], &l), Err(DecodeError::Corrupt(_))));
     }

@@ -493,3 +493,16 @@ def test_quiet_zone_marks(base_url, sym, data, text, ext):
     assert decode(img, sym) == [text]
     if ext == "svg":
         assert b"&gt;" in marked
+
+
+@pytest.mark.parametrize("lossless", [True, False])
+def test_decode_endpoint_reads_webp(base_url, lossless):
+    """A WebP photo of a label (lossless and lossy) is read like a PNG."""
+    png = fetch(base_url, "qr", "WEBP-LABEL-42", scale=4)
+    out = io.BytesIO()
+    to_gray(Image.open(io.BytesIO(png))).convert("RGB").save(out, "WEBP", lossless=lossless, quality=90)
+    req = urllib.request.Request(base_url + "/v1/decode", data=out.getvalue(), headers={"Content-Type": "image/webp"},
+                                 method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        doc = json.load(r)
+    assert [b["text"] for b in doc["barcodes"]] == ["WEBP-LABEL-42"]
