@@ -216,3 +216,30 @@ fn concurrent_misses_for_one_key_render_once() {
     assert!(coalesced >= 1.0);
     s.shutdown();
 }
+
+/// Above the memory watermark new renders and decodes are refused; what is cached (here:
+/// the template pool) is served.
+#[test]
+fn above_the_memory_watermark_renders_are_refused_and_hits_served() {
+    let warm = std::env::temp_dir().join(format!("barcoded-watermark-{}.txt", std::process::id()));
+    std::fs::write(&warm, "/v1/ean13/590123412345.png\n").unwrap();
+    // Every process is above one byte.
+    let w = warm.clone();
+    let s = start(move |c| {
+        c.memory_watermark = 1;
+        c.warm = Some(w);
+    });
+    let addr = s.local_addr();
+    assert_eq!(get(addr, "/v1/ean13/590123412345.png").status, 200, "the pool is served");
+    let r = get(addr, "/v1/ean13/400638133393.png");
+    assert_eq!(r.status, 503);
+    assert!(r.text().contains("memory above the watermark"), "{}", r.text());
+    assert_eq!(r.header("Retry-After"), Some("1"));
+    let r =
+        raw(addr, b"POST /v1/decode HTTP/1.1\r\nHost: t\r\nContent-Type: image/png\r\nContent-Length: 4\r\n\r\nabcd");
+    assert_eq!(r.status, 503);
+    assert!(r.text().contains("memory above the watermark"));
+    assert_eq!(get(addr, "/v1/parse?code=4006381333931").status, 200, "parse allocates little and stays");
+    s.shutdown();
+    let _ = std::fs::remove_file(&warm);
+}
