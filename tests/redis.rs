@@ -131,6 +131,18 @@ fn l2_hit_after_l1_eviction_and_a_second_instance_shares_it() {
     b.shutdown();
 }
 
+/// Keeps requesting (every one answered 200) until the core's Redis breaker is closed.
+fn until_redis_breaker_closes(c: &mut Client, addr: std::net::SocketAddr, tag: &str) {
+    let t = Instant::now();
+    let mut i = 0;
+    while metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}") != 0.0 {
+        assert!(t.elapsed() < Duration::from_secs(10), "the Redis breaker did not close");
+        assert_eq!(c.get(&format!("/v1/code128/{tag}-{i}.png")).status, 200);
+        i += 1;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Requests during a fault: every one answered 200, and their p99.
 fn during(c: &mut Client, tag: &str, n: usize) -> Duration {
     let mut lat = Vec::with_capacity(n);
@@ -172,14 +184,7 @@ fn redis_killed_then_back_the_service_carries_on_and_the_breaker_cycles() {
         assert!(t.elapsed() < Duration::from_secs(10));
         std::thread::sleep(Duration::from_millis(20));
     }
-    let t = Instant::now();
-    let mut i = 0;
-    while metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}") != 0.0 {
-        assert!(t.elapsed() < Duration::from_secs(10), "the Redis breaker did not close");
-        assert_eq!(c.get(&format!("/v1/code128/recover-{i}.png")).status, 200);
-        i += 1;
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    until_redis_breaker_closes(&mut c, addr, "recover");
     assert!(metric(addr, "barcoded_breaker_transitions_total{class=\"redis\",to=\"closed\"}") >= 1.0);
     let misses = ev(addr, "l2_miss");
     during(&mut c, "recovered", 20);
@@ -200,13 +205,6 @@ fn redis_paused_does_not_stall_requests_beyond_the_budget() {
     assert_eq!(metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}"), 1.0);
     assert!(ev(addr, "l2_error") >= 5.0, "timeouts counted");
     redis.signal(libc::SIGCONT);
-    let t = Instant::now();
-    let mut i = 0;
-    while metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}") != 0.0 {
-        assert!(t.elapsed() < Duration::from_secs(10), "the Redis breaker did not close");
-        assert_eq!(c.get(&format!("/v1/code128/resume-{i}.png")).status, 200);
-        i += 1;
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    until_redis_breaker_closes(&mut c, addr, "resume");
     s.shutdown();
 }

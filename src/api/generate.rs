@@ -17,6 +17,16 @@ pub enum DataSource<'a> {
     QueryOrBody(&'a [u8]),
 }
 
+impl<'a> DataSource<'a> {
+    /// The data's place for a routed generate request: its path segment, else query or body.
+    pub fn of(path_data: Option<&'a [u8]>, body: &'a [u8]) -> DataSource<'a> {
+        match path_data {
+            Some(seg) => DataSource::Path(seg),
+            None => DataSource::QueryOrBody(body),
+        }
+    }
+}
+
 /// Text symbologies take text: control characters other than tab and newlines are refused.
 fn check_text(sym: Symbology, data: &[u8]) -> Result<(), ApiError> {
     if sym == Symbology::Qr {

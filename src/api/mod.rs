@@ -159,11 +159,7 @@ pub async fn handle_slow(
     let head_only = head.method == Method::Head;
     let (route, result) = match route::route(head.method, head.target) {
         Ok(Endpoint::Generate { sym, fmt, path_data, query }) => {
-            let src = match path_data {
-                Some(seg) => DataSource::Path(seg),
-                None => DataSource::QueryOrBody(body),
-            };
-            let r = ladder::generate(shared, local, sym, fmt, src, query).await;
+            let r = ladder::generate(shared, local, sym, fmt, DataSource::of(path_data, body), query).await;
             if let (Ok(ready), true) = (&r, matches!(head.method, Method::Get | Method::Head)) {
                 shared.l1.insert(head.target, ready.clone());
             }

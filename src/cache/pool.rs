@@ -83,11 +83,7 @@ fn render_line(target: &[u8], limits: &Limits) -> Result<(String, Arc<Ready>), A
     }
     match route::route(Method::Get, target)? {
         Endpoint::Generate { sym, fmt, path_data, query } => {
-            let src = match path_data {
-                Some(seg) => generate::DataSource::Path(seg),
-                None => generate::DataSource::QueryOrBody(&[]),
-            };
-            let p = generate::prepare(sym, fmt, src, query)?;
+            let p = generate::prepare(sym, fmt, generate::DataSource::of(path_data, &[]), query)?;
             let ready = generate::render(&p, limits.max_pixels)?;
             Ok((p.key, Arc::new(ready)))
         }
