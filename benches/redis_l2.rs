@@ -33,6 +33,21 @@ fn report(name: &str, lat: &mut [Duration], rps: f64) {
     );
 }
 
+/// Runs `TASKS` lookup loops at once; returns successful lookups per second.
+async fn concurrent_rate<F, Fut>(task: F) -> f64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = usize> + 'static,
+{
+    let t = Instant::now();
+    let handles: Vec<_> = (0..TASKS).map(|_| monoio::spawn(task())).collect();
+    let mut ok = 0;
+    for h in handles {
+        ok += h.await;
+    }
+    ok as f64 / t.elapsed().as_secs_f64()
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return;
@@ -87,26 +102,19 @@ fn main() {
             let _ = l2.get(b"bench").await;
             monoio::time::sleep(Duration::from_millis(1)).await;
         }
-        let t = Instant::now();
-        let tasks: Vec<_> = (0..TASKS)
-            .map(|_| {
-                let l2 = l2.clone();
-                monoio::spawn(async move {
-                    let mut ok = 0;
-                    for _ in 0..PER_TASK {
-                        if l2.get(b"bench").await.is_ok() {
-                            ok += 1;
-                        }
+        let rps = concurrent_rate(|| {
+            let l2 = l2.clone();
+            async move {
+                let mut ok = 0;
+                for _ in 0..PER_TASK {
+                    if l2.get(b"bench").await.is_ok() {
+                        ok += 1;
                     }
-                    ok
-                })
-            })
-            .collect();
-        let mut ok = 0;
-        for h in tasks {
-            ok += h.await;
-        }
-        let rps = ok as f64 / t.elapsed().as_secs_f64();
+                }
+                ok
+            }
+        })
+        .await;
         report("(a) RESP on monoio, per core (ours)", &mut lat, rps);
 
         // (b) the sync client on helper threads.
@@ -129,23 +137,16 @@ fn main() {
             lat.push(t.elapsed());
             assert_eq!(v.len(), 2048);
         }
-        let t = Instant::now();
-        let tasks: Vec<_> = (0..TASKS)
-            .map(|_| {
-                let conns = conns.clone();
-                monoio::spawn(async move {
-                    for _ in 0..PER_TASK {
-                        get(conns.clone()).await;
-                    }
-                    PER_TASK
-                })
-            })
-            .collect();
-        let mut ok = 0;
-        for h in tasks {
-            ok += h.await;
-        }
-        let rps = ok as f64 / t.elapsed().as_secs_f64();
+        let rps = concurrent_rate(|| {
+            let conns = conns.clone();
+            async move {
+                for _ in 0..PER_TASK {
+                    get(conns.clone()).await;
+                }
+                PER_TASK
+            }
+        })
+        .await;
         report("(b) sync client on 2 helper threads", &mut lat, rps);
     });
     let _ = redis.kill();

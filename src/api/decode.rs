@@ -6,10 +6,8 @@
 use super::error::ApiError;
 use super::parse;
 use crate::decode::{self, DecodeLimits};
-use crate::guard::breaker::Admit;
 use crate::guard::Class;
 use crate::local::Local;
-use crate::metrics::Event;
 use crate::state::Shared;
 use serde_json::json;
 use std::sync::atomic::Ordering;
@@ -33,19 +31,7 @@ pub async fn run(
     content_type: Option<Vec<u8>>,
 ) -> Result<String, ApiError> {
     let started = Instant::now();
-    if let Admit::No(retry) = local.breakers.borrow_mut().get(Class::Decode).admit(started) {
-        local.metrics.event(Event::Degraded);
-        let retry_after = retry.as_secs() + 1;
-        return Err(ApiError::Degraded { class: Class::Decode.name(), why: "circuit breaker open", retry_after });
-    }
-    if shared.memory.over() {
-        local.metrics.event(Event::Degraded);
-        return Err(ApiError::Degraded {
-            class: Class::Decode.name(),
-            why: "memory above the watermark",
-            retry_after: 1,
-        });
-    }
+    super::ladder::admit_heavy(shared, local, Class::Decode)?;
     let r = decode(shared, body, content_type).await;
     let now = Instant::now();
     // Only running out of time is the decoder failing; bad images are the client's.

@@ -30,8 +30,25 @@ impl Drop for Waiting<'_> {
     }
 }
 
-fn secs(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+/// The gate before CPU-heavy work of `class` (a render, a decode): the core's breaker must
+/// admit it and the process must be under the memory watermark; otherwise the degraded 503
+/// (counted, logged at a limited rate), with `Retry-After` rounded up to whole seconds.
+pub(super) fn admit_heavy(shared: &Shared, local: &Local, class: Class) -> Result<(), ApiError> {
+    if let Admit::No(retry) = local.breakers.borrow_mut().get(class).admit(Instant::now()) {
+        local.metrics.event(Event::Degraded);
+        crate::log::error("breaker_open", format_args!("{} on core {}", class.name(), local.index));
+        let retry_after = retry.as_secs() + u64::from(retry.subsec_nanos() > 0);
+        return Err(ApiError::Degraded { class: class.name(), why: "circuit breaker open", retry_after });
+    }
+    if shared.memory.over() {
+        local.metrics.event(Event::Degraded);
+        crate::log::error(
+            "memory_watermark",
+            format_args!("rss {} > {}", shared.memory.rss(), shared.memory.watermark()),
+        );
+        return Err(ApiError::Degraded { class: class.name(), why: "memory above the watermark", retry_after: 1 });
+    }
+    Ok(())
 }
 
 /// Asks the L2 within its budget; `Some` on a valid hit.
@@ -71,19 +88,7 @@ async fn from_l2(local: &Rc<Local>, key: &str) -> Option<Ready> {
 /// Renders in the core's queue under the family's breaker; the answer or why not.
 async fn render(shared: &Arc<Shared>, local: &Rc<Local>, p: generate::Prepared) -> Result<Ready, ApiError> {
     let class = Class::of(p.sym);
-    if let Admit::No(retry) = local.breakers.borrow_mut().get(class).admit(Instant::now()) {
-        local.metrics.event(Event::Degraded);
-        crate::log::error("breaker_open", format_args!("{} on core {}", class.name(), local.index));
-        return Err(ApiError::Degraded { class: class.name(), why: "circuit breaker open", retry_after: secs(retry) });
-    }
-    if shared.memory.over() {
-        local.metrics.event(Event::Degraded);
-        crate::log::error(
-            "memory_watermark",
-            format_args!("rss {} > {}", shared.memory.rss(), shared.memory.watermark()),
-        );
-        return Err(ApiError::Degraded { class: class.name(), why: "memory above the watermark", retry_after: 1 });
-    }
+    admit_heavy(shared, local, class)?;
     let (tx, rx) = local_sync::oneshot::channel::<Result<Ready, ApiError>>();
     let budget = shared.config.render_budget;
     let max_pixels = shared.config.limits.max_pixels;
