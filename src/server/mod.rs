@@ -5,6 +5,7 @@
 
 pub mod conn;
 pub mod core;
+pub mod cpus;
 pub mod listener;
 pub mod pool;
 
@@ -55,13 +56,14 @@ impl Server {
         }
         let stop = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel::<io::Result<()>>();
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cpus = cpus::allowed();
         let mut handles = Vec::with_capacity(threads);
         for (i, l) in listeners.into_iter().enumerate() {
             let (shared, stop, tx) = (shared.clone(), stop.clone(), tx.clone());
+            let cpu = cpus::for_worker(&cpus, i);
             let h = std::thread::Builder::new()
                 .name(format!("barcoded-core-{i}"))
-                .spawn(move || core::run(i, i % cores, l, shared, stop, tx))?;
+                .spawn(move || core::run(i, cpu, l, shared, stop, tx))?;
             handles.push(h);
         }
         drop(tx);
