@@ -39,6 +39,24 @@ fn parse_get_post_and_json() {
 }
 
 #[test]
+fn coupon_codes_are_checked_field_by_field() {
+    let s = start(|_| {});
+    let a = s.local_addr();
+    // (8110) with an expiration date; (8112) positive offer file coupon.
+    let r = get(a, "/v1/parse?code=%288110%290123456123456111101233251231");
+    let t = r.text();
+    assert!(t.contains("\"valid\":true") && !t.contains("couponcode"), "{t}");
+    let r = get(a, "/v1/parse?code=%288110%290123456123456111101233251331");
+    let t = r.text();
+    assert!(t.contains("\"valid\":false") && t.contains("expiration date at position 22"), "{t}");
+    let r = get(a, "/v1/parse?code=%288112%29201234561234560123456");
+    let t = r.text();
+    assert!(t.contains("\"valid\":false") && t.contains("coupon format 2 at position 0"), "{t}");
+    assert!(get(a, "/v1/parse?code=%288112%29001234561234560123456").text().contains("\"valid\":true"));
+    s.shutdown();
+}
+
+#[test]
 fn hostile_bodies_are_refused_fast_and_cost_no_memory() {
     let s = start(|_| {});
     let a = s.local_addr();

@@ -50,7 +50,7 @@ pub fn gs1_century(yy: u32, current_year: u32) -> u32 {
     }
 }
 
-fn current_year() -> u32 {
+pub(super) fn current_year() -> u32 {
     let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86400);
     // Close enough for the century rule, which has a 50-year margin.
     1970 + (days as f64 / 365.2425) as u32
@@ -293,6 +293,8 @@ pub fn apply(name: &str, v: &str) -> Lint {
             [c] if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_') => Lint::Ok,
             _ => fail(format!("{v}: importer index must be one of 0-9 A-Z a-z - _")),
         },
+        "couponcode" => super::coupon::couponcode(v),
+        "couponposoffer" => super::coupon::couponposoffer(v),
         "mediatype" => match num(v) {
             Some(n) if v.len() == 2 && ((1..=10).contains(&n) || (80..=99).contains(&n)) => Lint::Ok,
             _ => fail(format!("{v}: media type must be 01-10 or 80-99")),

@@ -2,6 +2,7 @@
 //! strings in bracketed, raw (FNC1/GS) and Digital Link form, and GTIN facts (check digit,
 //! prefix issuer). Pure: no IO, typed errors, no panics.
 
+pub mod coupon;
 pub mod element;
 pub mod gtin;
 pub mod iso;
