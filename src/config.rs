@@ -140,6 +140,13 @@ pub struct Cli {
     /// same key); beyond it 503 at once.
     #[arg(long, env = "BARCODED_MAX_MISSES", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1000000))]
     pub max_misses: u32,
+    /// Cold requests (renders, decodes) per second one client IP may start on one core;
+    /// over it 429 + Retry-After. 0: off (behind a proxy every client shares its address).
+    #[arg(long, env = "BARCODED_CLIENT_RATE", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10000000))]
+    pub client_rate: u32,
+    /// Burst of cold requests a client may start at once before its rate applies.
+    #[arg(long, env = "BARCODED_CLIENT_BURST", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=10000000))]
+    pub client_burst: u32,
     /// Resident memory in MiB above which new renders and decodes are refused (503); 0: off.
     #[arg(long, env = "BARCODED_MEMORY_WATERMARK_MB", default_value_t = 2048, value_parser = clap::value_parser!(u64).range(0..=1048576))]
     pub memory_watermark_mb: u64,
@@ -181,6 +188,9 @@ pub struct Limits {
     pub render_queue: usize,
     /// Generate misses one core may have waiting on L2 or a coalesced fill.
     pub max_misses: usize,
+    /// Cold requests per second per client IP per core (0: off), and the burst.
+    pub client_rate: u32,
+    pub client_burst: u32,
 }
 
 impl Default for Limits {
@@ -199,6 +209,8 @@ impl Default for Limits {
             decode_budget: Duration::from_secs(2),
             render_queue: 256,
             max_misses: 1024,
+            client_rate: 0,
+            client_burst: 64,
         }
     }
 }
@@ -293,6 +305,8 @@ impl TryFrom<Cli> for Config {
                 decode_budget: Duration::from_millis(c.decode_budget_ms),
                 render_queue: c.render_queue as usize,
                 max_misses: c.max_misses as usize,
+                client_rate: c.client_rate,
+                client_burst: c.client_burst,
             },
             l1_bytes: c.l1_bytes,
             shutdown_grace: Duration::from_secs(c.shutdown_grace),

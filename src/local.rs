@@ -3,6 +3,7 @@
 //! field is `Rc`/`Cell`/`RefCell`, so nothing here costs a cross-core atomic.
 
 use crate::cache::l2::L2;
+use crate::guard::clients::{self, ClientLimiter};
 use crate::guard::render_queue::RenderQueue;
 use crate::guard::Breakers;
 use crate::http::date::DateCache;
@@ -31,6 +32,8 @@ pub struct Local {
     pub breakers: Rc<RefCell<Breakers>>,
     pub renders: Rc<RenderQueue>,
     pub l2: Option<Rc<L2>>,
+    /// Per-client token buckets for cold work (`--client-rate`).
+    pub clients: RefCell<ClientLimiter>,
 }
 
 impl Local {
@@ -55,6 +58,11 @@ impl Local {
                 c.render_overhead,
             )),
             l2,
+            clients: RefCell::new(ClientLimiter::new(
+                c.limits.client_rate,
+                c.limits.client_burst,
+                clients::MAX_CLIENTS,
+            )),
         }
     }
 

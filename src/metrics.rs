@@ -81,10 +81,12 @@ pub enum Event {
     Degraded,
     /// Parse answered with the minimal degraded document.
     ParseDegraded,
+    /// A client over `--client-rate` answered 429.
+    ClientLimited,
 }
 
 impl Event {
-    pub const ALL: [Event; 16] = [
+    pub const ALL: [Event; 17] = [
         Event::L1KeyHit,
         Event::PoolHit,
         Event::L1Miss,
@@ -101,6 +103,7 @@ impl Event {
         Event::Shed,
         Event::Degraded,
         Event::ParseDegraded,
+        Event::ClientLimited,
     ];
 
     fn name(self) -> &'static str {
@@ -121,6 +124,7 @@ impl Event {
             Event::Shed => "shed",
             Event::Degraded => "degraded",
             Event::ParseDegraded => "parse_degraded",
+            Event::ClientLimited => "client_limited",
         }
     }
 }

@@ -70,3 +70,49 @@ fn shutdown_stops_accepting_promptly() {
     assert!(t.elapsed() < Duration::from_secs(3));
     assert!(TcpStream::connect_timeout(&a, Duration::from_millis(500)).is_err());
 }
+
+/// A keep-alive client whose socket is bound to `from` (any 127/8 address reaches us).
+fn client_from(from: &str, to: std::net::SocketAddr) -> Client {
+    let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    s.bind(&format!("{from}:0").parse::<std::net::SocketAddr>().unwrap().into()).unwrap();
+    s.connect(&to.into()).unwrap();
+    let s: TcpStream = s.into();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    Client::from_stream(s)
+}
+
+#[test]
+fn a_client_over_its_cold_rate_gets_429_and_others_do_not() {
+    let s = start(|c| {
+        c.limits.client_rate = 2;
+        c.limits.client_burst = 3;
+    });
+    let a = s.local_addr();
+    let mut greedy = client_from("127.0.0.1", a);
+    for n in 0..3 {
+        assert_eq!(greedy.get(&format!("/v1/code128/GREEDY-{n}.png")).status, 200);
+    }
+    let r = greedy.get("/v1/code128/GREEDY-3.png");
+    assert_eq!(r.status, 429, "{}", r.text());
+    assert_eq!(r.header("retry-after"), Some("1"));
+    assert!(r.text().contains("\"code\":\"client_rate\"") && r.text().contains("at most 2 per second"), "{}", r.text());
+    // Its cached answers are still served: hits cost no tokens.
+    assert_eq!(greedy.get("/v1/code128/GREEDY-0.png").status, 200);
+    // Another client address has its own bucket.
+    let mut other = client_from("127.0.0.2", a);
+    assert_eq!(other.get("/v1/code128/OTHER-0.png").status, 200);
+    // Decodes draw on the same bucket.
+    let png = greedy.get("/v1/code128/GREEDY-0.png").body;
+    let mut req =
+        format!("POST /v1/decode HTTP/1.1\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\r\n", png.len())
+            .into_bytes();
+    req.extend_from_slice(&png);
+    assert_eq!(greedy.request(&req).status, 429);
+    // Half a second refills one token.
+    std::thread::sleep(Duration::from_millis(550));
+    assert_eq!(greedy.get("/v1/code128/GREEDY-4.png").status, 200);
+    assert_eq!(greedy.get("/v1/code128/GREEDY-5.png").status, 429);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert!(metric(a, "barcoded_events_total{event=\"client_limited\"}") >= 3.0);
+    s.shutdown();
+}

@@ -29,9 +29,10 @@ pub async fn run(
     local: &Local,
     body: Vec<u8>,
     content_type: Option<Vec<u8>>,
+    client: Option<std::net::IpAddr>,
 ) -> Result<String, ApiError> {
     let started = Instant::now();
-    super::ladder::admit_heavy(shared, local, Class::Decode)?;
+    super::ladder::admit_heavy(shared, local, Class::Decode, client)?;
     let r = decode(shared, body, content_type).await;
     let now = Instant::now();
     // Only running out of time is the decoder failing; bad images are the client's.

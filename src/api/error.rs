@@ -83,6 +83,11 @@ pub enum ApiError {
         what: &'static str,
         capacity: usize,
     },
+    /// This client started more cold requests on this core than `--client-rate` allows.
+    ClientRate {
+        rate: u32,
+        retry_after: u64,
+    },
     Forbidden(&'static str),
     ReloadFailed(String),
 }
@@ -101,6 +106,7 @@ impl ApiError {
             | ApiError::DecodeBudget { .. }
             | ApiError::Degraded { .. }
             | ApiError::Overloaded { .. } => Status::ServiceUnavailable,
+            ApiError::ClientRate { .. } => Status::TooManyRequests,
             ApiError::Forbidden(_) => Status::Forbidden,
             ApiError::ReloadFailed(_) => Status::Internal,
             ApiError::Decode(DecodeError::Base64TooLong { .. }) => Status::PayloadTooLarge,
@@ -113,7 +119,7 @@ impl ApiError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             ApiError::DecodeBusy { .. } | ApiError::DecodeBudget { .. } | ApiError::Overloaded { .. } => Some(1),
-            ApiError::Degraded { retry_after, .. } => Some(*retry_after),
+            ApiError::Degraded { retry_after, .. } | ApiError::ClientRate { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }
@@ -154,6 +160,7 @@ impl ApiError {
             ApiError::VersionNotSupported => "http_version_not_supported",
             ApiError::Degraded { .. } => "degraded",
             ApiError::Overloaded { .. } => "overloaded",
+            ApiError::ClientRate { .. } => "client_rate",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::ReloadFailed(_) => "reload_failed",
         }
@@ -211,6 +218,9 @@ impl ApiError {
             ApiError::Overloaded { what, capacity } => {
                 format!("{what}: all {capacity} slots of this core are taken; retry shortly")
             }
+            ApiError::ClientRate { rate, retry_after } => format!(
+                "too many uncached requests from this client: at most {rate} per second per core; retry in {retry_after} s"
+            ),
             ApiError::Forbidden(why) => format!("forbidden: {why}"),
             ApiError::ReloadFailed(why) => format!("reload: {why}; the previous pool stays in service"),
         }

@@ -17,6 +17,7 @@ use crate::local::Local;
 use crate::metrics::Event;
 use crate::state::Shared;
 use crate::symbology::Symbology;
+use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,10 +31,24 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// The gate before CPU-heavy work of `class` (a render, a decode): the core's breaker must
-/// admit it and the process must be under the memory watermark; otherwise the degraded 503
-/// (counted, logged at a limited rate), with `Retry-After` rounded up to whole seconds.
-pub(super) fn admit_heavy(shared: &Shared, local: &Local, class: Class) -> Result<(), ApiError> {
+/// The gate before CPU-heavy work of `class` (a render, a decode): the client must be
+/// within its rate (`--client-rate`, else 429), the core's breaker must admit it and the
+/// process must be under the memory watermark; otherwise the degraded 503 (counted, logged
+/// at a limited rate). `Retry-After` is rounded up to whole seconds.
+pub(super) fn admit_heavy(
+    shared: &Shared,
+    local: &Local,
+    class: Class,
+    client: Option<IpAddr>,
+) -> Result<(), ApiError> {
+    if let Some(ip) = client {
+        if let Err(wait) = local.clients.borrow_mut().admit(ip, Instant::now()) {
+            local.metrics.event(Event::ClientLimited);
+            crate::log::error("client_rate", format_args!("{ip} over its rate on core {}", local.index));
+            let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(ApiError::ClientRate { rate: shared.config.limits.client_rate, retry_after });
+        }
+    }
     if let Admit::No(retry) = local.breakers.borrow_mut().get(class).admit(Instant::now()) {
         local.metrics.event(Event::Degraded);
         crate::log::error("breaker_open", format_args!("{} on core {}", class.name(), local.index));
@@ -86,9 +101,14 @@ async fn from_l2(local: &Rc<Local>, key: &str) -> Option<Ready> {
 }
 
 /// Renders in the core's queue under the family's breaker; the answer or why not.
-async fn render(shared: &Arc<Shared>, local: &Rc<Local>, p: generate::Prepared) -> Result<Ready, ApiError> {
+async fn render(
+    shared: &Arc<Shared>,
+    local: &Rc<Local>,
+    p: generate::Prepared,
+    client: Option<IpAddr>,
+) -> Result<Ready, ApiError> {
     let class = Class::of(p.sym);
-    admit_heavy(shared, local, class)?;
+    admit_heavy(shared, local, class, client)?;
     let (tx, rx) = local_sync::oneshot::channel::<Result<Ready, ApiError>>();
     let budget = shared.config.render_budget;
     let max_pixels = shared.config.limits.max_pixels;
@@ -139,6 +159,7 @@ pub async fn generate(
     fmt: Format,
     src: DataSource<'_>,
     query: &[u8],
+    client: Option<IpAddr>,
 ) -> Result<Arc<Ready>, ApiError> {
     let p = generate::prepare(sym, fmt, src, query)?;
     if let Some(hit) = shared.l1.get(p.key.as_bytes()) {
@@ -170,7 +191,7 @@ pub async fn generate(
         fill.insert(r.clone());
         return Ok(r);
     }
-    let ready = Arc::new(render(shared, local, p).await?);
+    let ready = Arc::new(render(shared, local, p, client).await?);
     fill.insert(ready.clone());
     if let Some(l2) = &local.l2 {
         let written = l2.set_behind(key.as_bytes(), value::encode(&ready));

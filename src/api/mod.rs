@@ -159,7 +159,8 @@ pub async fn handle_slow(
     let head_only = head.method == Method::Head;
     let (route, result) = match route::route(head.method, head.target) {
         Ok(Endpoint::Generate { sym, fmt, path_data, query }) => {
-            let r = ladder::generate(shared, local, sym, fmt, DataSource::of(path_data, body), query).await;
+            let client = peer.map(|p| p.ip());
+            let r = ladder::generate(shared, local, sym, fmt, DataSource::of(path_data, body), query, client).await;
             if let (Ok(ready), true) = (&r, matches!(head.method, Method::Get | Method::Head)) {
                 shared.l1.insert(head.target, ready.clone());
             }
@@ -167,7 +168,9 @@ pub async fn handle_slow(
         }
         Ok(Endpoint::Decode) => (
             Route::Decode,
-            decode::run(shared, local, body.to_vec(), head.content_type.map(<[u8]>::to_vec)).await.map(Answer::Json),
+            decode::run(shared, local, body.to_vec(), head.content_type.map(<[u8]>::to_vec), peer.map(|p| p.ip()))
+                .await
+                .map(Answer::Json),
         ),
         Ok(Endpoint::AdminReload) => (Route::Admin, admin::reload(shared, head, peer).await.map(Answer::Json)),
         Ok(_) | Err(_) => (Route::Other, Err(ApiError::NotFound)),

@@ -3,6 +3,7 @@
 //! process memory watermark. Nothing here is shared between cores except the RSS reading.
 
 pub mod breaker;
+pub mod clients;
 pub mod render_queue;
 
 use crate::symbology::Symbology;

@@ -94,6 +94,11 @@ impl Client {
         Client { r: BufReader::new(connect(addr)) }
     }
 
+    pub fn from_stream(s: TcpStream) -> Client {
+        s.set_nodelay(true).unwrap();
+        Client { r: BufReader::new(s) }
+    }
+
     pub fn get(&mut self, path: &str) -> Response {
         self.request(format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
     }
