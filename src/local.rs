@@ -2,9 +2,12 @@
 //! breakers, the render queue and the Redis client. Built on the core's thread; every
 //! field is `Rc`/`Cell`/`RefCell`, so nothing here costs a cross-core atomic.
 
+use crate::api::ladder::Rendered;
 use crate::cache::l2::L2;
+use crate::config::RenderMode;
 use crate::guard::clients::{self, ClientLimiter};
 use crate::guard::render_queue::RenderQueue;
+use crate::guard::render_thread::RenderThread;
 use crate::guard::Breakers;
 use crate::http::date::DateCache;
 use crate::metrics::CoreMetrics;
@@ -30,18 +33,26 @@ pub struct Local {
     pub stop: Arc<AtomicBool>,
     pub metrics: CoreMetrics,
     pub breakers: Rc<RefCell<Breakers>>,
+    /// The in-loop render queue (`--render-mode inline`).
     pub renders: Rc<RenderQueue>,
+    /// The core's render thread (`--render-mode thread`, the default).
+    pub render_thread: Option<Rc<RenderThread<Rendered>>>,
     pub l2: Option<Rc<L2>>,
     /// Per-client token buckets for cold work (`--client-rate`).
     pub clients: RefCell<ClientLimiter>,
 }
 
 impl Local {
-    pub fn new(index: usize, shared: &Shared, stop: Arc<AtomicBool>) -> Local {
+    /// The core's state; starts its render thread (pinned to `cpu` when given) in thread mode.
+    pub fn new(index: usize, cpu: Option<usize>, shared: &Shared, stop: Arc<AtomicBool>) -> std::io::Result<Local> {
         let c = &shared.config;
+        let render_thread = match c.render_mode {
+            RenderMode::Thread => Some(Rc::new(RenderThread::start(index, cpu, c.limits.render_queue, c.render_nice)?)),
+            RenderMode::Inline => None,
+        };
         let breakers = Rc::new(RefCell::new(Breakers::new(&c.breakers, Instant::now())));
         let l2 = c.redis.clone().map(|r| L2::new(r, breakers.clone()));
-        Local {
+        Ok(Local {
             index,
             date: RefCell::new(DateCache::default()),
             conns: Cell::new(0),
@@ -63,7 +74,13 @@ impl Local {
                 c.limits.client_burst,
                 clients::MAX_CLIENTS,
             )),
-        }
+            render_thread,
+        })
+    }
+
+    /// Renders waiting on this core, in whichever mode it runs them.
+    pub fn renders_queued(&self) -> usize {
+        self.render_thread.as_ref().map_or_else(|| self.renders.len(), |t| t.len())
     }
 
     pub fn stopping(&self) -> bool {
@@ -72,7 +89,7 @@ impl Local {
 
     /// Publishes this core's counters to the shared board (the slow tick).
     pub fn publish(&self, shared: &Shared) {
-        let snap = self.metrics.snapshot(self.index, &self.breakers.borrow(), self.renders.len());
+        let snap = self.metrics.snapshot(self.index, &self.breakers.borrow(), self.renders_queued());
         shared.board.publish(snap);
     }
 }

@@ -100,7 +100,27 @@ async fn from_l2(local: &Rc<Local>, key: &str) -> Option<Ready> {
     }
 }
 
-/// Renders in the core's queue under the family's breaker; the answer or why not.
+/// What a render job hands back: the answer, and how long the render took (`None` when
+/// the job's budget was spent waiting and nothing was rendered).
+pub type Rendered = (Result<Ready, ApiError>, Option<Duration>);
+
+/// The job itself, on whichever thread runs it: skip when the budget was spent in the
+/// queue, otherwise render (through the fault hook in test builds) and time it.
+fn run_job(s: &Shared, p: &generate::Prepared, class: Class, waited: Duration) -> Rendered {
+    if waited >= s.config.render_budget {
+        let why = "render budget spent waiting in the queue";
+        return (Err(ApiError::Degraded { class: class.name(), why, retry_after: 1 }), None);
+    }
+    let started = Instant::now();
+    let r = match crate::fault::before_render(s) {
+        Ok(()) => generate::render(p, s.config.limits.max_pixels),
+        Err(_) => Err(ApiError::Degraded { class: class.name(), why: "render failed", retry_after: 1 }),
+    };
+    (r, Some(started.elapsed()))
+}
+
+/// Renders on the core's render thread or in its in-loop queue, under the family's breaker;
+/// the answer or why not.
 async fn render(
     shared: &Arc<Shared>,
     local: &Rc<Local>,
@@ -109,40 +129,46 @@ async fn render(
 ) -> Result<Ready, ApiError> {
     let class = Class::of(p.sym);
     admit_heavy(shared, local, class, client)?;
-    let (tx, rx) = local_sync::oneshot::channel::<Result<Ready, ApiError>>();
-    let budget = shared.config.render_budget;
-    let max_pixels = shared.config.limits.max_pixels;
-    let (s, l) = (shared.clone(), local.clone());
-    let job = Box::new(move |waited: Duration| {
-        if waited >= budget {
-            let _ = tx.send(Err(ApiError::Degraded {
-                class: class.name(),
-                why: "render budget spent waiting in the queue",
-                retry_after: 1,
-            }));
-            return;
+    let lost = || (Err(ApiError::Overloaded { what: "render queue", capacity: 0 }), None);
+    let queued = match &local.render_thread {
+        Some(t) => {
+            let s = shared.clone();
+            t.run(Box::new(move |waited| run_job(&s, &p, class, waited)))
+                .await
+                .map(|done| done.unwrap_or_else(lost))
+                .map_err(|full| full.capacity)
         }
-        let started = Instant::now();
-        let r = match crate::fault::before_render(&s) {
-            Ok(()) => generate::render(&p, max_pixels),
-            Err(_) => Err(ApiError::Degraded { class: class.name(), why: "render failed", retry_after: 1 }),
-        };
-        let now = Instant::now();
+        None => {
+            let (tx, rx) = local_sync::oneshot::channel::<Rendered>();
+            let s = shared.clone();
+            match local.renders.push(Box::new(move |waited| {
+                let _ = tx.send(run_job(&s, &p, class, waited));
+            })) {
+                Ok(()) => Ok(rx.await.unwrap_or_else(|_| lost())),
+                Err(full) => Err(full.capacity),
+            }
+        }
+    };
+    let (r, took) = match queued {
+        Ok(done) => done,
+        Err(capacity) => {
+            local.metrics.event(Event::Shed);
+            return Err(ApiError::Overloaded { what: "render queue", capacity });
+        }
+    };
+    if let Some(took) = took {
         // A client error (too many pixels) is not the renderer failing.
         let ok = !matches!(r, Err(ApiError::Degraded { .. }));
-        if l.breakers.borrow_mut().get(class).record(now, now - started, ok) {
-            crate::log::error("breaker_transition", format_args!("{} on core {} changed state", class.name(), l.index));
+        if local.breakers.borrow_mut().get(class).record(Instant::now(), took, ok) {
+            crate::log::error(
+                "breaker_transition",
+                format_args!("{} on core {} changed state", class.name(), local.index),
+            );
         }
         if !ok {
-            l.metrics.event(Event::RenderFailed);
+            local.metrics.event(Event::RenderFailed);
         }
-        let _ = tx.send(r);
-    });
-    if let Err(full) = local.renders.push(job) {
-        local.metrics.event(Event::Shed);
-        return Err(ApiError::Overloaded { what: "render queue", capacity: full.capacity });
     }
-    let r = rx.await.unwrap_or(Err(ApiError::Overloaded { what: "render queue", capacity: 0 }));
     match &r {
         Ok(_) => local.metrics.event(Event::Render),
         Err(ApiError::Degraded { .. }) => local.metrics.event(Event::Degraded),

@@ -5,6 +5,7 @@
 pub mod breaker;
 pub mod clients;
 pub mod render_queue;
+pub mod render_thread;
 
 use crate::symbology::Symbology;
 use breaker::{Breaker, Policy};

@@ -54,7 +54,8 @@ pub fn run(
     if shared.config.pin {
         let _ = monoio::utils::bind_to_cpu_set([cpu]);
     }
-    let fut = serve(cpu_index, l, shared.clone(), stop, ready.clone());
+    let pinned = shared.config.pin.then_some(cpu);
+    let fut = serve(cpu_index, pinned, l, shared.clone(), stop, ready.clone());
     let pool = || Box::new(shared.decode_pool.clone());
     let built = match shared.config.driver {
         DriverChoice::Auto => monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
@@ -99,6 +100,7 @@ fn uring_setup() -> io_uring::Builder {
 
 async fn serve(
     index: usize,
+    cpu: Option<usize>,
     l: StdListener,
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
@@ -111,11 +113,24 @@ async fn serve(
             return;
         }
     };
+    let core = match Core::new(index, cpu, &shared, stop) {
+        Ok(c) => Rc::new(c),
+        Err(e) => {
+            let _ = ready.send(Err(io::Error::new(e.kind(), format!("core {index}: render thread: {e}"))));
+            return;
+        }
+    };
     let _ = ready.send(Ok(()));
-    let core = Rc::new(Core::new(index, &shared, stop));
     let fd = listener.as_raw_fd();
-    let activity = Rc::downgrade(&core);
-    monoio::spawn(core.renders.clone().work(move || activity.upgrade().map_or(0, |c| c.hits.get())));
+    match &core.render_thread {
+        Some(t) => {
+            monoio::spawn(t.clone().dispatch());
+        }
+        None => {
+            let activity = Rc::downgrade(&core);
+            monoio::spawn(core.renders.clone().work(move || activity.upgrade().map_or(0, |c| c.hits.get())));
+        }
+    }
     monoio::spawn(accept_loop(listener, core.clone(), shared.clone()));
     let mut last_tick = Instant::now();
     core.publish(&shared);

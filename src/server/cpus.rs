@@ -1,6 +1,7 @@
-//! Which CPUs the workers may be pinned to: the ones the process was started on (its
-//! affinity mask, e.g. `taskset -c 1`), in order — never simply 0..n, which would pin a
-//! worker onto a CPU the operator kept for something else.
+//! Thread placement: the CPUs workers are pinned to — the ones the process was started on
+//! (its affinity mask, e.g. `taskset -c 1`), in order, never simply 0..n, which would pin a
+//! worker onto a CPU the operator kept for something else — and the lower priority of the
+//! render and decode threads.
 
 /// The CPUs the calling thread may run on, ascending; falls back to `0..n` (n = available
 /// parallelism) if the mask cannot be read.
@@ -17,6 +18,16 @@ pub fn allowed() -> Vec<usize> {
         }
     }
     (0..std::thread::available_parallelism().map_or(1, |n| n.get())).collect()
+}
+
+/// Sets the calling thread's nice value (per thread on Linux): the render and decode
+/// threads run below the event loops, so the kernel preempts them when a request arrives.
+pub fn renice(nice: i32) {
+    // SAFETY: gettid has no preconditions; setpriority on our own thread id only.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, nice);
+    }
 }
 
 /// The CPU worker `index` is pinned to: the allowed CPUs in turn.

@@ -6,6 +6,9 @@
 use crossbeam::channel::{unbounded, Sender};
 use monoio::blocking::{BlockingTask, ThreadPool};
 
+/// The decode workers' nice value.
+const DECODE_NICE: i32 = 10;
+
 /// A handle to the pool; clones share the same workers.
 #[derive(Clone)]
 pub struct DecodePool {
@@ -19,6 +22,8 @@ impl DecodePool {
         for i in 0..workers.max(1) {
             let rx = rx.clone();
             let _ = std::thread::Builder::new().name(format!("barcoded-decode-{i}")).spawn(move || {
+                // Below the event loops, like the render threads: hits preempt decodes.
+                crate::server::cpus::renice(DECODE_NICE);
                 for task in rx {
                     task.run();
                 }
