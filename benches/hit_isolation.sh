@@ -5,14 +5,15 @@
 # connections, closed loop or --rate) on CPU 0. Prints both latency lines, the flood's rate
 # and the server's render/shed counters. Extra arguments go to the server
 # (e.g. --render-mode inline to render in the event loop instead of the render thread).
-# Usage: benches/hit_isolation.sh [server flags...]   (env: HITS="--rate 2000", FLOOD=...)
+# Usage: benches/hit_isolation.sh [server flags...]
+#   env: HITS="--rate 2000"; FLOOD="--workload mixed --mix decode:1 -c 16" for a decode flood
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 cargo build --release -q -p barcoded -p loadgen
 port=18099
 hits="${HITS:-}"
-flood="${FLOOD:--c 64 --pipeline 4}"
+flood="${FLOOD:---workload cold -c 64 --pipeline 4}"
 taskset -c 1 ./target/release/barcoded --listen "127.0.0.1:$port" --threads 1 "$@" >/dev/null 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
@@ -22,7 +23,7 @@ curl -sf -o /dev/null "$url"
 # shellcheck disable=SC2086
 echo "hits alone:      $(taskset -c 0 ./target/release/loadgen --url "$url" -c 4 -d 3 $hits | grep latency)"
 # shellcheck disable=SC2086
-nice -n 19 taskset -c 0 ./target/release/loadgen --url "http://127.0.0.1:$port/" --workload cold $flood -d 6 >/tmp/hit_isolation_flood.txt 2>&1 &
+nice -n 19 taskset -c 0 ./target/release/loadgen --url "http://127.0.0.1:$port/" $flood -d 6 >/tmp/hit_isolation_flood.txt 2>&1 &
 sleep 1
 # shellcheck disable=SC2086
 echo "hits with flood: $(taskset -c 0 ./target/release/loadgen --url "$url" -c 4 -d 3 $hits | grep latency)"
