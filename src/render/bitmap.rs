@@ -149,6 +149,48 @@ impl Bitmap {
 mod tests {
     use super::*;
 
+    /// The text line drawn pixel by pixel: the reference for `draw_text`.
+    fn naive_text(b: &mut Bitmap, t: &TextRun) {
+        for (k, c) in t.text.chars().enumerate() {
+            for (row, bits) in glyph(c).iter().enumerate() {
+                for col in 0..GLYPH {
+                    if bits >> col & 1 == 0 {
+                        continue;
+                    }
+                    for dy in 0..t.px {
+                        for dx in 0..t.px {
+                            let x = t.x + (k as u32 * GLYPH * t.px + col * t.px + dx) as i64;
+                            let y = t.y + row as u32 * t.px + dy;
+                            if x >= 0 && (x as u32) < b.width && y < b.height {
+                                b.set(x as u32, y);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn text_matches_the_pixel_by_pixel_reference_with_clipping() {
+        for (w, h, x, y, px, text) in [
+            (120, 20, 3, 2, 1, "5901234"),
+            (200, 40, -5, 10, 2, "ABC xyz"),
+            (61, 30, 40, 20, 3, "0123"),
+            (64, 16, 0, 0, 1, "\u{e9}t\u{e9}!"),
+            (30, 10, 29, 9, 2, "88"),
+            (30, 10, 31, 0, 1, "8"),
+        ] {
+            let t = TextRun { x, y, text: text.to_string(), px };
+            let mut a = Bitmap::new(w, h);
+            a.fill_rect(Rect { x: 0, y: 0, w: 2, h });
+            let mut b = a.clone();
+            a.draw_text(&t);
+            naive_text(&mut b, &t);
+            assert_eq!(a, b, "{text:?} at {x},{y} px {px} in {w}x{h}");
+        }
+    }
+
     #[test]
     fn rect_bits() {
         let mut b = Bitmap::new(20, 3);
