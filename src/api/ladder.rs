@@ -129,13 +129,17 @@ async fn render(
 ) -> Result<Ready, ApiError> {
     let class = Class::of(p.sym);
     admit_heavy(shared, local, class, client)?;
-    let lost = || (Err(ApiError::Overloaded { what: "render queue", capacity: 0 }), None);
+    // A render that panicked (its result never came) is the renderer failing: the breaker
+    // counts it.
+    let failed = || {
+        (Err(ApiError::Degraded { class: class.name(), why: "render failed", retry_after: 1 }), Some(Duration::ZERO))
+    };
     let queued = match &local.render_thread {
         Some(t) => {
             let s = shared.clone();
             t.run(Box::new(move |waited| run_job(&s, &p, class, waited)))
                 .await
-                .map(|done| done.unwrap_or_else(lost))
+                .map(|done| done.unwrap_or_else(failed))
                 .map_err(|full| full.capacity)
         }
         None => {
@@ -144,7 +148,7 @@ async fn render(
             match local.renders.push(Box::new(move |waited| {
                 let _ = tx.send(run_job(&s, &p, class, waited));
             })) {
-                Ok(()) => Ok(rx.await.unwrap_or_else(|_| lost())),
+                Ok(()) => Ok(rx.await.unwrap_or_else(|_| failed())),
                 Err(full) => Err(full.capacity),
             }
         }

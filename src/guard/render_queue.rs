@@ -92,8 +92,10 @@ impl RenderQueue {
         let mut n = 0;
         loop {
             let Some((queued, job)) = self.jobs.borrow_mut().pop_front() else { break };
-            let now = Instant::now();
-            job(now.saturating_duration_since(queued));
+            let waited = Instant::now().saturating_duration_since(queued);
+            // A job that panics (none should: renderers are fuzzed) must not take the core's
+            // event loop with it; its waiter sees the result channel dropped.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(waited)));
             n += 1;
             if start.elapsed() >= self.slice {
                 break;
@@ -160,6 +162,17 @@ mod tests {
         assert_eq!(q.run_slice(), 2);
         assert_eq!(log.borrow().iter().map(|x| x.0).collect::<Vec<_>>(), vec![0, 1]);
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_panicking_job_does_not_stop_the_queue() {
+        let q = RenderQueue::new(4, Duration::from_secs(1), 1.0, Duration::ZERO);
+        let ran = Rc::new(Cell::new(false));
+        let r = ran.clone();
+        q.push(Box::new(|_| panic!("a renderer bug"))).unwrap();
+        q.push(Box::new(move |_| r.set(true))).unwrap();
+        assert_eq!(q.run_slice(), 2);
+        assert!(ran.get());
     }
 
     #[test]

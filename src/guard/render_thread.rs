@@ -35,21 +35,23 @@ pub struct Full {
 /// The core's side of its render thread.
 pub struct RenderThread<T> {
     jobs: flume::Sender<(u64, Instant, Job<T>)>,
-    results: flume::Receiver<Vec<(u64, T)>>,
+    results: flume::Receiver<Vec<(u64, Option<T>)>>,
     waiting: RefCell<HashMap<u64, local_sync::oneshot::Sender<T>>>,
     next: Cell<u64>,
     capacity: usize,
 }
 
 /// The render thread's loop: block for a job, then take every job already queued, render
-/// for at most `BATCH_TIME`, send the batch back; until the core's side is dropped.
-fn work<T>(jobs: flume::Receiver<(u64, Instant, Job<T>)>, results: flume::Sender<Vec<(u64, T)>>) {
+/// for at most `BATCH_TIME`, send the batch back; until the core's side is dropped. A job
+/// that panics (none should: renderers are fuzzed) yields `None` and the thread carries on.
+fn work<T>(jobs: flume::Receiver<(u64, Instant, Job<T>)>, results: flume::Sender<Vec<(u64, Option<T>)>>) {
     while let Ok(first) = jobs.recv() {
         let started = Instant::now();
         let mut batch = Vec::new();
         let mut next = Some(first);
         while let Some((id, queued, job)) = next.take() {
-            batch.push((id, job(queued.elapsed())));
+            let waited = queued.elapsed();
+            batch.push((id, std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(waited))).ok()));
             if started.elapsed() >= BATCH_TIME {
                 break;
             }
@@ -79,7 +81,7 @@ impl<T: Send + 'static> RenderThread<T> {
     }
 
     /// Runs `job` on the render thread and waits for its result; `Err` at once when the
-    /// queue is full, `Ok(None)` if the thread went away.
+    /// queue is full, `Ok(None)` if the job panicked or the thread went away.
     pub async fn run(&self, job: Job<T>) -> Result<Option<T>, Full> {
         let id = self.next.get();
         self.next.set(id.wrapping_add(1));
@@ -93,7 +95,9 @@ impl<T: Send + 'static> RenderThread<T> {
     pub async fn dispatch(self: Rc<Self>) {
         while let Ok(batch) = self.results.recv_async().await {
             for (id, r) in batch {
-                if let Some(tx) = self.waiting.borrow_mut().remove(&id) {
+                // Removed either way: a panicked job's waiter sees its sender dropped.
+                let tx = self.waiting.borrow_mut().remove(&id);
+                if let (Some(tx), Some(r)) = (tx, r) {
                     let _ = tx.send(r);
                 }
             }
@@ -148,6 +152,10 @@ mod tests {
                 got.push(i);
             }
             assert_eq!(got, vec![1, 2]);
+            // A job that panics answers None; the thread keeps serving.
+            assert_eq!(t.run(Box::new(|_| panic!("a renderer bug"))).await, Ok(None));
+            assert_eq!(t.run(Box::new(|w| (7, w))).await.unwrap().unwrap().0, 7);
+            assert!(t.waiting.borrow().is_empty());
         });
     }
 }
