@@ -49,36 +49,29 @@ impl ClientLimiter {
         self.buckets.is_empty()
     }
 
-    fn refill(&self, b: &mut Bucket, now: Instant) {
-        let dt = now.saturating_duration_since(b.at).as_secs_f64();
-        b.tokens = (b.tokens + dt * self.rate).min(self.burst);
-        b.at = now;
-    }
-
     /// Takes one token for `client`; `Err(wait)` when its bucket is empty, with the time
     /// until the next token.
     pub fn admit(&mut self, client: IpAddr, now: Instant) -> Result<(), Duration> {
         if !self.enabled() {
             return Ok(());
         }
+        let (rate, burst) = (self.rate, self.burst);
         if !self.buckets.contains_key(&client) && self.buckets.len() >= self.max {
-            let (rate, burst) = (self.rate, self.burst);
             // Drop the clients whose buckets have refilled: they have been idle.
             self.buckets.retain(|_, b| b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * rate < burst);
             if self.buckets.len() >= self.max {
                 return Ok(());
             }
         }
-        let mut b = *self.buckets.entry(client).or_insert(Bucket { tokens: self.burst, at: now });
-        self.refill(&mut b, now);
-        let r = if b.tokens >= 1.0 {
+        let b = self.buckets.entry(client).or_insert(Bucket { tokens: burst, at: now });
+        b.tokens = (b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * rate).min(burst);
+        b.at = now;
+        if b.tokens >= 1.0 {
             b.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - b.tokens) / self.rate))
-        };
-        self.buckets.insert(client, b);
-        r
+            Err(Duration::from_secs_f64((1.0 - b.tokens) / rate))
+        }
     }
 }
 
