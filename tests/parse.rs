@@ -57,6 +57,20 @@ fn coupon_codes_are_checked_field_by_field() {
 }
 
 #[test]
+fn company_prefix_positions_are_checked() {
+    let s = start(|_| {});
+    let a = s.local_addr();
+    // (8004) GIAI: a company prefix, then the asset reference; (01) GTIN: from position 2.
+    let t = get(a, "/v1/parse?code=%288004%299506000ABC123").text();
+    assert!(t.contains("\"valid\":true") && t.contains("\"unchecked_linters\":[]"), "{t}");
+    let t = get(a, "/v1/parse?code=%288004%2995X6000ABC123").text();
+    assert!(t.contains("\"valid\":false") && t.contains("must start at position 1"), "{t}");
+    let t = get(a, "/v1/parse?code=%2801%2909506000134352").text();
+    assert!(t.contains("\"valid\":true") && !t.contains("gcppos2"), "{t}");
+    s.shutdown();
+}
+
+#[test]
 fn hostile_bodies_are_refused_fast_and_cost_no_memory() {
     let s = start(|_| {});
     let a = s.local_addr();

@@ -129,6 +129,19 @@ const PRIMES: [u32; 23] = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 4
 /// The check character pair of an alphanumeric key (GS1 General Specifications 7.9.5):
 /// character values weighted by primes from the right, summed mod 1021, split in two
 /// CSET 32 characters.
+/// `gcppos1`/`gcppos2`: a GS1 Company Prefix starts at `pos` (0-based): at least its
+/// shortest length, 4 digits, is there. Whether that prefix was ever issued needs GS1's
+/// registry, which this service does not consult (nor does the Syntax Dictionary's own
+/// linter without a lookup plugged in).
+fn company_prefix_at(v: &str, pos: usize) -> Lint {
+    const SHORTEST: usize = 4;
+    match v.as_bytes().get(pos..pos + SHORTEST) {
+        None => fail(format!("{v}: too short for a GS1 Company Prefix (4 digits) at position {}", pos + 1)),
+        Some(p) if p.iter().all(u8::is_ascii_digit) => Lint::Ok,
+        Some(_) => fail(format!("{v}: a GS1 Company Prefix (4 digits or more) must start at position {}", pos + 1)),
+    }
+}
+
 pub fn csumalpha(v: &str) -> Lint {
     let b = v.as_bytes();
     if b.len() < 3 || b.len() - 2 > PRIMES.len() {
@@ -293,6 +306,8 @@ pub fn apply(name: &str, v: &str) -> Lint {
             [c] if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_') => Lint::Ok,
             _ => fail(format!("{v}: importer index must be one of 0-9 A-Z a-z - _")),
         },
+        "gcppos1" => company_prefix_at(v, 0),
+        "gcppos2" => company_prefix_at(v, 1),
         "couponcode" => super::coupon::couponcode(v),
         "couponposoffer" => super::coupon::couponposoffer(v),
         "mediatype" => match num(v) {
@@ -360,6 +375,11 @@ mod tests {
         assert!(matches!(apply("hhmi", "2460"), Lint::Fail(_)));
         assert_eq!(apply("pcenc", "a%20b"), Lint::Ok);
         assert!(matches!(apply("pcenc", "a%2"), Lint::Fail(_)));
-        assert_eq!(apply("gcppos1", "123"), Lint::Unchecked);
+        assert!(matches!(apply("gcppos1", "123"), Lint::Fail(m) if m.contains("too short")));
+        assert!(matches!(apply("gcppos1", "12A4XYZ"), Lint::Fail(m) if m.contains("position 1")));
+        assert_eq!(apply("gcppos1", "9506ABC"), Lint::Ok);
+        assert_eq!(apply("gcppos2", "09506000134352"), Lint::Ok);
+        assert!(matches!(apply("gcppos2", "0950"), Lint::Fail(m) if m.contains("position 2")));
+        assert_eq!(apply("packagetype", "BX"), Lint::Unchecked);
     }
 }
