@@ -31,6 +31,11 @@ impl Drop for Waiting<'_> {
     }
 }
 
+/// A wait as a `Retry-After` value: whole seconds, rounded up.
+fn whole_seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
 /// The gate before CPU-heavy work of `class` (a render, a decode): the client must be
 /// within its rate (`--client-rate`, else 429), the core's breaker must admit it and the
 /// process must be under the memory watermark; otherwise the degraded 503 (counted, logged
@@ -45,14 +50,16 @@ pub(super) fn admit_heavy(
         if let Err(wait) = local.clients.borrow_mut().admit(ip, Instant::now()) {
             local.metrics.event(Event::ClientLimited);
             crate::log::error("client_rate", format_args!("{ip} over its rate on core {}", local.index));
-            let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Err(ApiError::ClientRate { rate: shared.config.limits.client_rate, retry_after });
+            return Err(ApiError::ClientRate {
+                rate: shared.config.limits.client_rate,
+                retry_after: whole_seconds(wait),
+            });
         }
     }
     if let Admit::No(retry) = local.breakers.borrow_mut().get(class).admit(Instant::now()) {
         local.metrics.event(Event::Degraded);
         crate::log::error("breaker_open", format_args!("{} on core {}", class.name(), local.index));
-        let retry_after = retry.as_secs() + u64::from(retry.subsec_nanos() > 0);
+        let retry_after = whole_seconds(retry);
         return Err(ApiError::Degraded { class: class.name(), why: "circuit breaker open", retry_after });
     }
     if shared.memory.over() {
