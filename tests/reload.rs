@@ -20,23 +20,31 @@ impl Drop for Proc {
     }
 }
 
+/// Starts the binary on port 0 and reads the address it bound from its start-up line. (A
+/// port picked beforehand could be picked by the other test too, and with SO_REUSEPORT two
+/// servers would then share it.)
 fn spawn(warm: &std::path::Path, extra: &[&str]) -> (Proc, SocketAddr) {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_barcoded"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--threads", "2", "--pin", "false"])
+    let mut child = Command::new(env!("CARGO_BIN_EXE_barcoded"))
+        .args(["--listen", "127.0.0.1:0", "--threads", "2", "--pin", "false"])
         .arg("--warm")
         .arg(warm)
         .args(extra)
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
     let p = Proc(child);
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let t = Instant::now();
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(t.elapsed() < Duration::from_secs(10), "barcoded did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+    // "barcoded: listening on http://127.0.0.1:PORT with ..."
+    let addr: SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
     (p, addr)
 }
 
