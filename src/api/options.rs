@@ -8,7 +8,8 @@ use crate::symbology::{Addon, Ecc, EncodeOptions, Symbology};
 use std::borrow::Cow;
 
 /// Bumped whenever rendering changes output bytes, so old ETags and cached bytes die.
-pub const RENDERER_VERSION: u32 = 1;
+/// 2: PDF417 rows in the specification's order (row 0 on top; version 1 drew them mirrored).
+pub const RENDERER_VERSION: u32 = 2;
 
 /// Documented option ranges (inclusive).
 pub const SCALE: (u32, u32) = (1, 50);

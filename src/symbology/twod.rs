@@ -175,7 +175,11 @@ pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, Data
         return Err(DataError::Capacity2dAt { symbology: "pdf417", got: data.len(), max, kind, setting });
     };
     let (w, h) = (rows[0].len(), rows.len());
-    let dark = rows.iter().flat_map(|r| r.iter().map(|&v| v == 1)).collect();
+    // rxing's `BarcodeMatrix` holds the rows bottom-up (its own writer flips them while
+    // drawing): reversed here, row 0 with its row indicators is the top row, as ISO/IEC
+    // 15438 places it. Drawn as stored, the symbol is a mirror image that lenient decoders
+    // (zxing-cpp) read and strict ones (zxing, rxing, many scanners) do not.
+    let dark = rows.iter().rev().flat_map(|r| r.iter().map(|&v| v == 1)).collect();
     Ok(Encoded { symbol: Symbol::Matrix(Matrix { width: w, height: h, dark }), canonical: s.to_owned() })
 }
 
@@ -227,6 +231,33 @@ mod tests {
         let (w, h) = dims(pdf417(b"hello", 2, None).unwrap());
         assert!(w > 60 && h % PDF417_ROW == 0);
         assert_eq!(dims(aztec(b"hello", 23).unwrap()), (15, 15));
+    }
+
+    /// A strict decoder (rxing's PDF417 reader: zxing's, which refuses a mirrored symbol)
+    /// reads our symbol drawn at 2 px per module with a quiet zone; it did not while the
+    /// rows were drawn bottom-up.
+    #[test]
+    fn pdf417_rows_run_top_down_for_a_strict_reader() {
+        for (data, ecc, cols) in [("HELLO-WORLD-12345", 2u8, None), ("zażółć 0123456789", 5, Some(4u8))] {
+            let Symbol::Matrix(m) = pdf417(data.as_bytes(), ecc, cols).unwrap().symbol else { panic!() };
+            let (scale, quiet) = (2, 8);
+            let (w, h) = (m.width * scale + 2 * quiet, m.height * scale + 2 * quiet);
+            let mut luma = vec![255u8; w * h];
+            for y in 0..h - 2 * quiet {
+                for x in 0..w - 2 * quiet {
+                    if m.dark[(y / scale) * m.width + x / scale] {
+                        luma[(y + quiet) * w + x + quiet] = 0;
+                    }
+                }
+            }
+            let mut hints = rxing::DecodeHints {
+                TryHarder: Some(true),
+                PossibleFormats: Some([BarcodeFormat::PDF_417].into_iter().collect()),
+                ..Default::default()
+            };
+            let r = rxing::helpers::detect_in_luma_with_hints(luma, w as u32, h as u32, None, &mut hints);
+            assert_eq!(r.map(|r| r.getText().to_string()).ok().as_deref(), Some(data));
+        }
     }
 
     #[test]
