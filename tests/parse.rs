@@ -71,6 +71,18 @@ fn company_prefix_positions_are_checked() {
 }
 
 #[test]
+fn package_types_are_checked_against_the_code_list() {
+    let s = start(|_| {});
+    let a = s.local_addr();
+    // (7041) UFRGT unit type needs an SSCC (00) beside it.
+    let t = get(a, "/v1/parse?code=%2800%29106141411234567897%287041%29BX").text();
+    assert!(t.contains("\"valid\":true") && t.contains("\"unchecked_linters\":[]"), "{t}");
+    let t = get(a, "/v1/parse?code=%2800%29106141411234567897%287041%29BXX").text();
+    assert!(t.contains("\"valid\":false") && t.contains("BXX: not a package type code"), "{t}");
+    s.shutdown();
+}
+
+#[test]
 fn hostile_bodies_are_refused_fast_and_cost_no_memory() {
     let s = start(|_| {});
     let a = s.local_addr();

@@ -118,7 +118,6 @@ fn iban(v: &str) -> Lint {
     }
 }
 
-/// Applies the named linter to a component value.
 /// CSET 82 in the order whose positions are the character values (GS1 General
 /// Specifications, figure 7.11-1).
 const CSET82: &[u8] = b"!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
@@ -126,9 +125,6 @@ const CSET82: &[u8] = b"!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ
 const CSET32: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 const PRIMES: [u32; 23] = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83];
 
-/// The check character pair of an alphanumeric key (GS1 General Specifications 7.9.5):
-/// character values weighted by primes from the right, summed mod 1021, split in two
-/// CSET 32 characters.
 /// `gcppos1`/`gcppos2`: a GS1 Company Prefix starts at `pos` (0-based): at least its
 /// shortest length, 4 digits, is there. Whether that prefix was ever issued needs GS1's
 /// registry, which this service does not consult (nor does the Syntax Dictionary's own
@@ -142,6 +138,9 @@ fn company_prefix_at(v: &str, pos: usize) -> Lint {
     }
 }
 
+/// The check character pair of an alphanumeric key (GS1 General Specifications 7.9.5):
+/// character values weighted by primes from the right, summed mod 1021, split in two
+/// CSET 32 characters.
 pub fn csumalpha(v: &str) -> Lint {
     let b = v.as_bytes();
     if b.len() < 3 || b.len() - 2 > PRIMES.len() {
@@ -168,6 +167,7 @@ pub fn csumalpha(v: &str) -> Lint {
     }
 }
 
+/// Applies the named linter to a component value.
 pub fn apply(name: &str, v: &str) -> Lint {
     match name {
         "csum" => csum(v),
@@ -310,6 +310,13 @@ pub fn apply(name: &str, v: &str) -> Lint {
         "gcppos2" => company_prefix_at(v, 1),
         "couponcode" => super::coupon::couponcode(v),
         "couponposoffer" => super::coupon::couponposoffer(v),
+        "packagetype" => {
+            if super::package_type::is_package_type(v) {
+                Lint::Ok
+            } else {
+                fail(format!("{v}: not a package type code (UN/ECE Recommendation 21 or GS1 PackageTypeCode)"))
+            }
+        }
         "mediatype" => match num(v) {
             Some(n) if v.len() == 2 && ((1..=10).contains(&n) || (80..=99).contains(&n)) => Lint::Ok,
             _ => fail(format!("{v}: media type must be 01-10 or 80-99")),
@@ -380,6 +387,8 @@ mod tests {
         assert_eq!(apply("gcppos1", "9506ABC"), Lint::Ok);
         assert_eq!(apply("gcppos2", "09506000134352"), Lint::Ok);
         assert!(matches!(apply("gcppos2", "0950"), Lint::Fail(m) if m.contains("position 2")));
-        assert_eq!(apply("packagetype", "BX"), Lint::Unchecked);
+        assert_eq!(apply("packagetype", "BX"), Lint::Ok);
+        assert!(matches!(apply("packagetype", "BXX"), Lint::Fail(m) if m.contains("package type")));
+        assert_eq!(apply("no-such-linter", "BX"), Lint::Unchecked);
     }
 }

@@ -7,4 +7,5 @@ pub mod element;
 pub mod gtin;
 pub mod iso;
 pub mod lint;
+pub mod package_type;
 pub mod table;
