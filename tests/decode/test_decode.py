@@ -2,6 +2,7 @@
 rasterised SVG, and read them back with an independent decoder (zxing-cpp). The decoded
 text must equal the input exactly."""
 import io
+import os
 import json
 import re
 import random
@@ -452,6 +453,28 @@ def test_decode_endpoint_reads_every_symbology(base_url, sym):
             b["parse"].get("bracketed") == want for b in doc["barcodes"]), texts
     else:
         assert expect in texts, (sym, texts)
+
+
+def test_decode_endpoint_reads_a_label_photo(base_url):
+    """A 1280x800 JPEG photo of a label (turned, blurred, noisy; the decode bench's fixture)
+    takes the two-pass path and all three codes on it are found, at their place."""
+    import json
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "benches", "fixtures", "label-1mp.jpg")
+    with open(path, "rb") as f:
+        jpeg = f.read()
+    req = urllib.request.Request(base_url + "/v1/decode", data=jpeg, headers={"Content-Type": "image/jpeg"},
+                                 method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        doc = json.load(r)
+    found = {b["format"]: b for b in doc["barcodes"]}
+    assert sorted(b["text"] for b in doc["barcodes"]) == [
+        "5901234123457", "ORD-2026-000123", "https://shop.example.com/o/123"], doc
+    assert found["EAN_13"]["parse"]["valid"] is True
+    # Positions are in the photo's own pixels (the half-size pass scales them back): the QR
+    # code sits right of the linear codes, all inside the 1280x800 frame.
+    xs = {f: [p[0] for p in b["position"]] for f, b in found.items()}
+    assert all(0 <= x <= 1280 for v in xs.values() for x in v)
+    assert min(xs["QR_CODE"]) > max(xs["EAN_13"]), xs
 
 
 def stated_capacity(base_url, sym, data, **opts):
