@@ -3,7 +3,9 @@
 //! It holds the hot set (ready responses for the warm list's URL paths, under both the raw
 //! target and the canonical key, so they never depend on L1 eviction): the responses the
 //! degraded path can still serve when a renderer's breaker is open. Building it is a pure
-//! function of the warm list's text.
+//! function of the warm list's text. The render templates (glyph atlases, fixed deflate
+//! tables) depend on no configuration and live beside it in `render/` (ARCHITECTURE.md,
+//! "Templates").
 
 use crate::api::error::ApiError;
 use crate::api::generate;

@@ -74,13 +74,23 @@ fn dist_index(dist: usize) -> usize {
     DIST_BASE.partition_point(|&b| b as usize <= dist) - 1
 }
 
-/// Huffman code lengths (at most `limit` bits) for `freq`; unused symbols get 0.
-fn code_lengths(freq: &[u32], limit: u8) -> Vec<u8> {
-    let mut f: Vec<u64> = freq.iter().map(|&x| x as u64).collect();
+/// The largest alphabet, literal/length symbols; the tables below live on the stack in
+/// arrays of this size (a small image's whole render is a few microseconds, and building
+/// its tables in heap vectors was a third of it).
+const MAX_SYMS: usize = 286;
+
+/// Huffman code lengths (at most `limit` bits) for `freq` into `lens` (same length);
+/// unused symbols get 0.
+fn code_lengths(freq: &[u32], limit: u8, lens: &mut [u8]) {
+    let mut f = [0u64; MAX_SYMS];
+    let f = &mut f[..freq.len()];
+    for (d, &x) in f.iter_mut().zip(freq) {
+        *d = x as u64;
+    }
     loop {
-        let lens = huffman_lengths(&f);
+        huffman_lengths(f, lens);
         if lens.iter().all(|&l| l <= limit) {
-            return lens;
+            return;
         }
         // Too deep: flatten the distribution and try again (it converges quickly).
         for x in f.iter_mut().filter(|x| **x > 0) {
@@ -89,87 +99,106 @@ fn code_lengths(freq: &[u32], limit: u8) -> Vec<u8> {
     }
 }
 
-fn huffman_lengths(freq: &[u64]) -> Vec<u8> {
-    let mut lens = vec![0u8; freq.len()];
-    // Leaves sorted by weight; internal nodes are made in non-decreasing weight order, so
-    // two queues replace a heap (the classic linear-time construction).
-    let mut leaves: Vec<(u64, usize)> = (0..freq.len()).filter(|&i| freq[i] > 0).map(|i| (freq[i], i)).collect();
-    match leaves.len() {
-        0 => return lens,
+fn huffman_lengths(freq: &[u64], lens: &mut [u8]) {
+    lens.fill(0);
+    // Leaves sorted by weight (then symbol); internal nodes are made in non-decreasing
+    // weight order, so two queues replace a heap (the classic linear-time construction).
+    // A leaf is one u64, weight above the symbol, so a plain integer sort orders both (the
+    // weights are byte counts, far below 2^48) and the array clears as one memset.
+    let mut all = [0u64; MAX_SYMS];
+    let mut n = 0;
+    for (i, &f) in freq.iter().enumerate() {
+        if f > 0 {
+            all[n] = f << 16 | i as u64;
+            n += 1;
+        }
+    }
+    let sym = |leaf: u64| (leaf & 0xFFFF) as usize;
+    match n {
+        0 => return,
         1 => {
-            lens[leaves[0].1] = 1;
-            return lens;
+            lens[sym(all[0])] = 1;
+            return;
         }
         _ => {}
     }
+    let leaves = &mut all[..n];
     leaves.sort_unstable();
-    let n = leaves.len();
     // Node ids: leaves 0..n, internal n..2n-1; parent[id] links upwards.
-    let mut parent = vec![usize::MAX; 2 * n - 1];
-    let mut internal: Vec<u64> = Vec::with_capacity(n - 1);
-    let (mut li, mut ii) = (0, 0);
-    let take = |internal: &Vec<u64>, li: &mut usize, ii: &mut usize| -> (u64, usize) {
-        if *li < n && (*ii >= internal.len() || leaves[*li].0 <= internal[*ii]) {
-            *li += 1;
-            (leaves[*li - 1].0, *li - 1)
-        } else {
-            *ii += 1;
-            (internal[*ii - 1], n + *ii - 1)
-        }
-    };
+    let mut parent = [0u16; 2 * MAX_SYMS];
+    let mut internal = [0u64; MAX_SYMS];
+    let (mut li, mut ii, mut made) = (0, 0, 0);
     for k in 0..n - 1 {
-        let (wa, a) = take(&internal, &mut li, &mut ii);
-        let (wb, b) = take(&internal, &mut li, &mut ii);
-        parent[a] = n + k;
-        parent[b] = n + k;
-        internal.push(wa + wb);
+        let mut ids = [0usize; 2];
+        let mut weight = 0;
+        for id in &mut ids {
+            if li < n && (ii >= made || leaves[li] >> 16 <= internal[ii]) {
+                weight += leaves[li] >> 16;
+                *id = li;
+                li += 1;
+            } else {
+                weight += internal[ii];
+                *id = n + ii;
+                ii += 1;
+            }
+        }
+        parent[ids[0]] = (n + k) as u16;
+        parent[ids[1]] = (n + k) as u16;
+        internal[made] = weight;
+        made += 1;
     }
     // Depths from the root down: parents always have larger ids than their children.
-    let mut depth = vec![0u8; 2 * n - 1];
+    let mut depth = [0u8; 2 * MAX_SYMS];
     for id in (0..2 * n - 2).rev() {
-        depth[id] = depth[parent[id]].saturating_add(1);
+        depth[id] = depth[parent[id] as usize].saturating_add(1);
     }
-    for (k, &(_, sym)) in leaves.iter().enumerate() {
-        lens[sym] = depth[k];
+    for (k, &leaf) in leaves.iter().enumerate() {
+        lens[sym(leaf)] = depth[k];
     }
-    lens
 }
 
-/// Canonical codes for `lens` (RFC 1951 3.2.2).
-fn canonical(lens: &[u8]) -> Vec<u32> {
-    let mut count = [0u32; 16];
-    for &l in lens {
-        count[l as usize] += 1;
+/// Canonical codes for `lens` into `codes` (RFC 1951 3.2.2), bit-reversed: deflate sends
+/// Huffman codes most-significant bit first into an LSB-first stream, and reversing once
+/// per symbol here spares reversing once per token.
+fn canonical(lens: &[u8], codes: &mut [u32]) {
+    // Four interleaved histograms: one would make each increment wait for the previous
+    // one to the same counter (long runs of equal lengths), which was most of this function.
+    let mut counts = [[0u32; 16]; 4];
+    for (i, &l) in lens.iter().enumerate() {
+        counts[i & 3][l as usize & 15] += 1;
     }
-    count[0] = 0;
+    let mut count = [0u32; 16];
+    for (bits, c) in count.iter_mut().enumerate().skip(1) {
+        *c = counts.iter().map(|h| h[bits]).sum();
+    }
     let mut next = [0u32; 16];
     let mut code = 0;
     for bits in 1..16 {
         code = (code + count[bits - 1]) << 1;
         next[bits] = code;
     }
-    lens.iter()
-        .map(|&l| {
-            if l == 0 {
-                0
-            } else {
-                let c = next[l as usize];
-                next[l as usize] += 1;
-                c
-            }
-        })
-        .collect()
-}
-
-/// Fixed-table lengths (RFC 1951 3.2.6).
-fn fixed_lit_len(v: usize) -> u32 {
-    match v {
-        0..=143 => 8,
-        144..=255 => 9,
-        256..=279 => 7,
-        _ => 8,
+    for (c, &l) in codes.iter_mut().zip(lens) {
+        if l != 0 {
+            *c = next[l as usize].reverse_bits() >> (32 - l as u32);
+            next[l as usize] += 1;
+        }
     }
 }
+
+/// Fixed-table literal/length code lengths (RFC 1951 3.2.6).
+const FIXED_LIT_LEN: [u8; MAX_SYMS] = {
+    let mut t = [8u8; MAX_SYMS];
+    let mut v = 144;
+    while v < 256 {
+        t[v] = 9;
+        v += 1;
+    }
+    while v < 280 {
+        t[v] = 7;
+        v += 1;
+    }
+    t
+};
 
 const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
@@ -187,20 +216,26 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
             }
         }
     }
-    let ll = code_lengths(&lf, 15);
-    let mut dl = code_lengths(&df, 15);
+    let mut ll = [0u8; MAX_SYMS];
+    code_lengths(&lf, 15, &mut ll);
+    let mut dl = [0u8; 30];
+    code_lengths(&df, 15, &mut dl);
     if dl.iter().all(|&l| l == 0) {
         dl[0] = 1; // at least one distance code must be described
     }
     let hlit = 257.max(ll.iter().rposition(|&l| l > 0).map_or(0, |p| p + 1));
     let hdist = 1.max(dl.iter().rposition(|&l| l > 0).map_or(0, |p| p + 1));
-    let lens: Vec<u8> = ll[..hlit].iter().chain(&dl[..hdist]).copied().collect();
-    let rle = rle_lengths(&lens);
+    let mut all = [0u8; MAX_SYMS + 30];
+    all[..hlit].copy_from_slice(&ll[..hlit]);
+    all[hlit..hlit + hdist].copy_from_slice(&dl[..hdist]);
+    let mut rle = [(0u8, 0u8, 0u8); MAX_SYMS + 30];
+    let rle = rle_lengths(&all[..hlit + hdist], &mut rle);
     let mut cf = [0u32; 19];
-    for &(sym, _, _) in &rle {
+    for &(sym, _, _) in rle {
         cf[sym as usize] += 1;
     }
-    let cl = code_lengths(&cf, 7);
+    let mut cl = [0u8; 19];
+    code_lengths(&cf, 7, &mut cl);
     let hclen = 4.max(CL_ORDER.iter().rposition(|&i| cl[i] > 0).map_or(0, |p| p + 1));
     let data_bits = |lens: &[u8], dlens: &[u8]| -> u64 {
         lf.iter().zip(lens).map(|(&f, &l)| f as u64 * l as u64).sum::<u64>()
@@ -209,8 +244,7 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
     let header_bits =
         14 + 3 * hclen as u64 + rle.iter().map(|&(sym, _, eb)| (cl[sym as usize] + eb) as u64).sum::<u64>();
     let dynamic = header_bits + data_bits(&ll, &dl);
-    let fixed_ll: Vec<u8> = (0..286).map(|v| fixed_lit_len(v) as u8).collect();
-    let fixed = data_bits(&fixed_ll, &[5u8; 30]);
+    let fixed = data_bits(&FIXED_LIT_LEN, &[5u8; 30]);
     if fixed <= dynamic {
         w.put(1, 1);
         w.put(1, 2);
@@ -231,26 +265,34 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
     for &i in &CL_ORDER[..hclen] {
         w.put(cl[i] as u32, 3);
     }
-    let cc = canonical(&cl);
-    for &(sym, ev, eb) in &rle {
-        w.put_code(cc[sym as usize], cl[sym as usize] as u32);
+    let mut cc = [0u32; 19];
+    canonical(&cl, &mut cc);
+    for &(sym, ev, eb) in rle {
+        w.put(cc[sym as usize], cl[sym as usize] as u32);
         w.put(ev as u32, eb as u32);
     }
-    let (lc, dc) = (canonical(&ll), canonical(&dl));
+    let (mut lc, mut dc) = ([0u32; MAX_SYMS], [0u32; 30]);
+    canonical(&ll, &mut lc);
+    canonical(&dl, &mut dc);
     let tables = Tables { lc: &lc, ll: &ll, dc: &dc, dl: &dl };
     for t in tokens {
         match *t {
-            Token::Lit(b) => w.put_code(lc[b as usize], ll[b as usize] as u32),
+            Token::Lit(b) => w.put(lc[b as usize], ll[b as usize] as u32),
             Token::Match(l, d) => emit_match_with(w, l as usize, d as usize, Some(&tables)),
         }
     }
-    w.put_code(lc[256], ll[256] as u32);
+    w.put(lc[256], ll[256] as u32);
 }
 
 /// Run-length codes for a code-length sequence (RFC 1951 3.2.7): (symbol, extra value,
 /// extra bits), with 16 repeating the previous length and 17/18 runs of zeros.
-fn rle_lengths(lens: &[u8]) -> Vec<(u8, u8, u8)> {
-    let mut out = Vec::with_capacity(lens.len());
+/// Written into `out` (at least `lens.len()` long); the used part is returned.
+fn rle_lengths<'a>(lens: &[u8], out: &'a mut [(u8, u8, u8)]) -> &'a [(u8, u8, u8)] {
+    let mut k = 0;
+    let mut push = |code: (u8, u8, u8)| {
+        out[k] = code;
+        k += 1;
+    };
     let mut i = 0;
     while i < lens.len() {
         let l = lens[i];
@@ -258,25 +300,26 @@ fn rle_lengths(lens: &[u8]) -> Vec<(u8, u8, u8)> {
         if l == 0 && run >= 3 {
             let n = run.min(138);
             if n >= 11 {
-                out.push((18, (n - 11) as u8, 7));
+                push((18, (n - 11) as u8, 7));
             } else {
-                out.push((17, (n - 3) as u8, 3));
+                push((17, (n - 3) as u8, 3));
             }
             i += n;
         } else if l != 0 && run >= 4 {
-            out.push((l, 0, 0));
+            push((l, 0, 0));
             let n = (run - 1).min(6);
-            out.push((16, (n - 3) as u8, 2));
+            push((16, (n - 3) as u8, 2));
             i += 1 + n;
         } else {
-            out.push((l, 0, 0));
+            push((l, 0, 0));
             i += 1;
         }
     }
-    out
+    &out[..k]
 }
 
-/// Dynamic code tables: codes and their lengths, literal/length then distance.
+/// Dynamic code tables: codes (bit-reversed, see `canonical`) and their lengths,
+/// literal/length then distance.
 struct Tables<'a> {
     lc: &'a [u32],
     ll: &'a [u8],
@@ -289,12 +332,12 @@ fn emit_match_with(w: &mut BitWriter, len: usize, dist: usize, t: Option<&Tables
     let di = dist_index(dist);
     match t {
         None => symbol(w, 257 + li as u32),
-        Some(t) => w.put_code(t.lc[257 + li], t.ll[257 + li] as u32),
+        Some(t) => w.put(t.lc[257 + li], t.ll[257 + li] as u32),
     }
     w.put((len - LEN_BASE[li] as usize) as u32, LEN_EXTRA[li] as u32);
     match t {
         None => w.put_code(di as u32, 5),
-        Some(t) => w.put_code(t.dc[di], t.dl[di] as u32),
+        Some(t) => w.put(t.dc[di], t.dl[di] as u32),
     }
     w.put((dist - DIST_BASE[di] as usize) as u32, DIST_EXTRA[di] as u32);
 }
@@ -308,13 +351,19 @@ fn run(raw: &[u8], pos: usize, dist: usize) -> usize {
 }
 
 /// Compresses PNG scanlines (`rows` of `stride` bytes, each to be preceded by filter byte
-/// 0) into a zlib stream.
-pub fn zlib_scanlines(rows: &[u8], stride: usize) -> Vec<u8> {
+/// 0, every bit flipped when `invert`) into a zlib stream.
+pub fn zlib_scanlines(rows: &[u8], stride: usize, invert: bool) -> Vec<u8> {
     let line = stride + 1;
     let mut raw = Vec::with_capacity(rows.len() + rows.len() / stride.max(1) + 1);
     for r in rows.chunks(stride.max(1)) {
         raw.push(0);
         raw.extend_from_slice(r);
+        if invert {
+            let n = raw.len();
+            for b in &mut raw[n - r.len()..] {
+                *b = !*b;
+            }
+        }
     }
     let up = if line <= MAX_DIST { line } else { 0 };
     let mut tokens = Vec::with_capacity(raw.len() / 8);
@@ -377,7 +426,7 @@ mod tests {
                 rows.push(if y < 40 { (x * 37 % 251) as u8 } else { (x * y) as u8 });
             }
         }
-        let z = zlib_scanlines(&rows, stride);
+        let z = zlib_scanlines(&rows, stride, false);
         let back = inflate(&z);
         assert_eq!(back.len(), rows.len() + 50);
         for (i, r) in back.chunks(stride + 1).enumerate() {
@@ -402,10 +451,12 @@ mod tests {
             (a, b) = (b, (a + b).min(20_000));
         }
         let f: Vec<u32> = (0..286).map(|i| if i < 30 { 1 << (i % 24) } else { 0 }).collect();
-        assert!(code_lengths(&f, 15).iter().all(|&l| l <= 15));
+        let mut lens = [0u8; 286];
+        code_lengths(&f, 15, &mut lens);
+        assert!(lens.iter().all(|&l| l <= 15));
         let stride = 997;
         rows.truncate(rows.len() / stride * stride);
-        let back = inflate(&zlib_scanlines(&rows, stride));
+        let back = inflate(&zlib_scanlines(&rows, stride, false));
         assert_eq!(back.len(), rows.len() + rows.len() / stride);
     }
 
@@ -421,7 +472,7 @@ mod tests {
                     [0x00, 0xFF, 0x0F, 0xF0, (x >> 32) as u8][(x % 5) as usize]
                 })
                 .collect();
-            let back = inflate(&zlib_scanlines(&rows, stride));
+            let back = inflate(&zlib_scanlines(&rows, stride, false));
             let expect: Vec<u8> =
                 rows.chunks(stride).flat_map(|r| std::iter::once(0).chain(r.iter().copied())).collect();
             assert_eq!(back, expect);
@@ -429,10 +480,17 @@ mod tests {
     }
 
     #[test]
+    fn inverted_rows_are_the_rows_flipped() {
+        let rows: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37)).collect();
+        let flipped: Vec<u8> = rows.iter().map(|b| !b).collect();
+        assert_eq!(zlib_scanlines(&rows, 16, true), zlib_scanlines(&flipped, 16, false));
+    }
+
+    #[test]
     fn every_match_length_and_long_rows() {
         for stride in [1, 2, 3, 257, 258, 300, 1000] {
             let rows: Vec<u8> = (0..stride * 7).map(|i| if i % 11 < 6 { 0xFF } else { i as u8 }).collect();
-            let back = inflate(&zlib_scanlines(&rows, stride));
+            let back = inflate(&zlib_scanlines(&rows, stride, false));
             let expect: Vec<u8> =
                 rows.chunks(stride).flat_map(|r| std::iter::once(0).chain(r.iter().copied())).collect();
             assert_eq!(back, expect, "stride {stride}");

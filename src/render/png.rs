@@ -33,13 +33,8 @@ pub fn encode(bm: &Bitmap, o: &RenderOptions) -> Vec<u8> {
             enc.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
         }
         // Writing to a Vec cannot fail for a bitmap of the declared size.
-        let zlib = if gray {
-            // Grayscale 0 is black: invert the ink bits.
-            let inv: Vec<u8> = bm.bits.iter().map(|b| !b).collect();
-            deflate::zlib_scanlines(&inv, bm.stride)
-        } else {
-            deflate::zlib_scanlines(&bm.bits, bm.stride)
-        };
+        // Grayscale 0 is black: the ink bits are inverted on the way in.
+        let zlib = deflate::zlib_scanlines(&bm.bits, bm.stride, gray);
         let written = enc.write_header().and_then(|mut w| w.write_chunk(png::chunk::IDAT, &zlib));
         debug_assert!(written.is_ok());
     }
