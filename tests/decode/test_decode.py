@@ -477,6 +477,23 @@ def test_decode_endpoint_reads_a_label_photo(base_url):
     assert min(xs["QR_CODE"]) > max(xs["EAN_13"]), xs
 
 
+def test_decode_endpoint_reads_fine_codes_turned_sideways_in_a_large_image(base_url):
+    """A 1000x700 image (read in two passes) holding a Code 128 and a QR code at 1 px per
+    module, turned 90 degrees: neither pass finds them, so the thorough full-size pass does."""
+    import json
+    img = Image.new("L", (1000, 700), 255)
+    for path, at in [("/v1/code128/SIDEWAYS-1.png?scale=1&height=30", (400, 300)), ("/v1/qr.png?data=sideways&scale=1", (100, 100))]:
+        with urllib.request.urlopen(base_url + path) as r:
+            img.paste(Image.open(io.BytesIO(r.read())).convert("L").rotate(90, expand=True, fillcolor=255), at)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    req = urllib.request.Request(base_url + "/v1/decode", data=buf.getvalue(), headers={"Content-Type": "image/png"},
+                                 method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        doc = json.load(r)
+    assert sorted(b["text"] for b in doc["barcodes"]) == ["SIDEWAYS-1", "sideways"], doc
+
+
 def stated_capacity(base_url, sym, data, **opts):
     """Asks for `data`, expects 400 over capacity, returns the capacity the error states."""
     with pytest.raises(urllib.error.HTTPError) as e:
