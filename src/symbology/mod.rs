@@ -7,6 +7,7 @@ pub mod ean;
 pub mod gs1_128;
 pub mod linear;
 pub mod qr;
+pub mod qr_mask;
 pub mod twod;
 
 use std::fmt;

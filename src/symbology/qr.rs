@@ -1,8 +1,9 @@
-//! QR Code. ASCII data goes through `fast_qr` (its mask search is several times faster than
-//! the `qrcode` crate's); data with non-ASCII bytes goes through `qrcode`, which can prefix
-//! the ECI designator for UTF-8 (ECI 26) so that every reader decodes the text exactly.
+//! QR Code through `qrcode` (segments, error correction, drawing): ASCII data in its optimal
+//! mix of numeric, alphanumeric and byte segments, other text as bytes behind the ECI
+//! designator for UTF-8 (ECI 26) so that every reader decodes it exactly. The mask is
+//! chosen by our own scorer (`qr_mask.rs`), many times faster than either crate's.
 
-use super::{gs1_128, DataError, Ecc, Encoded, Matrix, Symbol};
+use super::{gs1_128, qr_mask, DataError, Ecc, Encoded, Matrix, Symbol};
 
 /// ECC level when the request names none.
 pub const DEFAULT_ECC: Ecc = Ecc::M;
@@ -56,8 +57,8 @@ pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>, mask: Option<u8>, gs1:
     let matrix = if gs1 {
         let raw = crate::gs1::element::to_raw(&gs1_128::parse_bracketed(text)?);
         encode_bits(raw.as_bytes(), ecc, version, mask, false, true)
-    } else if data.is_ascii() && version.is_none() && mask.is_none() {
-        encode_fast(data, ecc)
+    } else if data.is_ascii() && version.is_none() {
+        qrcode::bits::encode_auto(data, level(ecc)).ok().and_then(|bits| draw(bits, level(ecc), mask))
     } else {
         encode_bits(data, ecc, version, mask, !data.is_ascii(), false)
     }
@@ -65,29 +66,19 @@ pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>, mask: Option<u8>, gs1:
     Ok(Encoded { symbol: Symbol::Matrix(matrix), canonical: text.to_owned() })
 }
 
-fn encode_fast(data: &[u8], ecc: Ecc) -> Option<Matrix> {
-    let ecl = match ecc {
-        Ecc::L => fast_qr::ECL::L,
-        Ecc::M => fast_qr::ECL::M,
-        Ecc::Q => fast_qr::ECL::Q,
-        Ecc::H => fast_qr::ECL::H,
-    };
-    let qr = fast_qr::QRBuilder::new(data).ecl(ecl).build().ok()?;
-    let n = qr.size;
-    let dark = qr.data[..n * n].iter().map(|m| m.value()).collect();
-    Some(Matrix { width: n, height: n, dark })
+fn level(ecc: Ecc) -> qrcode::EcLevel {
+    match ecc {
+        Ecc::L => qrcode::EcLevel::L,
+        Ecc::M => qrcode::EcLevel::M,
+        Ecc::Q => qrcode::EcLevel::Q,
+        Ecc::H => qrcode::EcLevel::H,
+    }
 }
 
 /// Encodes through `qrcode`'s bit-level API: ECI 26 for UTF-8, FNC1 for GS1, a pinned version.
 fn encode_bits(data: &[u8], ecc: Ecc, version: Option<u8>, mask: Option<u8>, eci: bool, gs1: bool) -> Option<Matrix> {
     use qrcode::bits::Bits;
-    use qrcode::{EcLevel, QrCode, Version};
-    let level = match ecc {
-        Ecc::L => EcLevel::L,
-        Ecc::M => EcLevel::M,
-        Ecc::Q => EcLevel::Q,
-        Ecc::H => EcLevel::H,
-    };
+    use qrcode::Version;
     // The smallest version (or the pinned one) that holds the segments and terminator.
     let versions = match version {
         Some(v) => v as i16..=v as i16,
@@ -98,38 +89,31 @@ fn encode_bits(data: &[u8], ecc: Ecc, version: Option<u8>, mask: Option<u8>, eci
         if (eci && bits.push_eci_designator(26).is_err())
             || (gs1 && bits.push_fnc1_first_position().is_err())
             || bits.push_byte_data(data).is_err()
-            || bits.push_terminator(level).is_err()
+            || bits.push_terminator(level(ecc)).is_err()
         {
             continue;
         }
-        let colors = match mask {
-            None => QrCode::with_bits(bits, level).ok()?.to_colors(),
-            Some(m) => {
-                // As `QrCode::with_bits`, but with the caller's mask instead of the best-scoring one.
-                use qrcode::canvas::{Canvas, MaskPattern};
-                let ver = bits.version();
-                let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), ver, level).ok()?;
-                let mut canvas = Canvas::new(ver, level);
-                canvas.draw_all_functional_patterns();
-                canvas.draw_data(&data, &ec);
-                canvas.apply_mask(match m {
-                    0 => MaskPattern::Checkerboard,
-                    1 => MaskPattern::HorizontalLines,
-                    2 => MaskPattern::VerticalLines,
-                    3 => MaskPattern::DiagonalLines,
-                    4 => MaskPattern::LargeCheckerboard,
-                    5 => MaskPattern::Fields,
-                    6 => MaskPattern::Diamonds,
-                    _ => MaskPattern::Meadow,
-                });
-                canvas.into_colors()
-            }
-        };
-        let n = (colors.len() as f64).sqrt() as usize;
-        let dark = colors.iter().map(|c| *c == qrcode::Color::Dark).collect();
-        return Some(Matrix { width: n, height: n, dark });
+        return draw(bits, level(ecc), mask);
     }
     None
+}
+
+/// Error correction, function patterns, data, then the caller's mask or the best-scoring one.
+fn draw(bits: qrcode::bits::Bits, level: qrcode::EcLevel, mask: Option<u8>) -> Option<Matrix> {
+    use qrcode::canvas::Canvas;
+    let version = bits.version();
+    let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, level).ok()?;
+    let mut canvas = Canvas::new(version, level);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ec);
+    let n = version.width() as usize;
+    let m = match mask {
+        Some(m) => m as usize & 7,
+        None => qr_mask::best(&canvas, n, level),
+    };
+    canvas.apply_mask(qr_mask::PATTERNS[m]);
+    let dark = canvas.into_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
+    Some(Matrix { width: n, height: n, dark })
 }
 
 #[cfg(test)]
