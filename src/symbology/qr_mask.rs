@@ -120,8 +120,13 @@ fn shl(r: &Row, k: u32) -> Row {
     o
 }
 
+/// `f` applied word by word to two rows.
+fn zip(a: &Row, b: &Row, f: impl Fn(u64, u64) -> u64) -> Row {
+    std::array::from_fn(|w| f(a[w], b[w]))
+}
+
 fn and(a: &Row, b: &Row) -> Row {
-    [a[0] & b[0], a[1] & b[1], a[2] & b[2]]
+    zip(a, b, |x, y| x & y)
 }
 
 fn ones(r: &Row) -> u32 {
@@ -211,7 +216,7 @@ impl View {
         (0..self.dark.len())
             .map(|y| {
                 let (d, k, q) = (&self.dark[y], &self.maskable[y], &p[y % 12]);
-                [d[0] ^ (k[0] & q[0]), d[1] ^ (k[1] & q[1]), d[2] ^ (k[2] & q[2])]
+                zip(d, &and(k, q), |x, y| x ^ y)
             })
             .collect()
     }
@@ -243,21 +248,21 @@ fn line_penalties(rows: &[Row]) -> u32 {
         // Runs: a run of L >= 5 equal modules is L - 1 equal neighbours in a row, whose
         // windows of four number L - 4: points = windows + 2 per run = 3 + (L - 5).
         let next = shr(r, 1);
-        let eq = and(&[!(r[0] ^ next[0]), !(r[1] ^ next[1]), !(r[2] ^ next[2])], &pairs);
+        let eq = and(&zip(r, &next, |x, y| !(x ^ y)), &pairs);
         let w = and(&and(&eq, &shr(&eq, 1)), &and(&shr(&eq, 2), &shr(&eq, 3)));
         let prev = shl(&w, 1);
-        let run_starts = and(&w, &[!prev[0], !prev[1], !prev[2]]);
+        let run_starts = zip(&w, &prev, |x, p| x & !p);
         score += ones(&w) + 2 * ones(&run_starts);
         // Finder-like: dark-light-dark-dark-dark-light-dark with four light modules before
         // or after it (the pads are light), 40 points each.
         let d = and(r, &inside);
-        let l = and(&[!r[0], !r[1], !r[2]], &frame);
+        let l = zip(r, &frame, |x, f| !x & f);
         let core = [d, shr(&l, 1), shr(&d, 2), shr(&d, 3), shr(&d, 4), shr(&l, 5), shr(&d, 6)]
             .iter()
             .fold(starts, |acc, x| and(&acc, x));
         let after = and(&and(&shr(&l, 7), &shr(&l, 8)), &and(&shr(&l, 9), &shr(&l, 10)));
         let before = and(&and(&shl(&l, 1), &shl(&l, 2)), &and(&shl(&l, 3), &shl(&l, 4)));
-        let either = [after[0] | before[0], after[1] | before[1], after[2] | before[2]];
+        let either = zip(&after, &before, |x, y| x | y);
         score += 40 * ones(&and(&core, &either));
     }
     score
@@ -272,7 +277,7 @@ fn area_penalties(rows: &[Row]) -> u32 {
     for y in 0..n - 1 {
         let (a, b) = (&rows[y], &rows[y + 1]);
         let dark = and(a, b);
-        let light = and(&[!a[0] & !b[0], !a[1] & !b[1], !a[2] & !b[2]], &inside);
+        let light = and(&zip(a, b, |x, y| !x & !y), &inside);
         blocks += ones(&and(&and(&dark, &shr(&dark, 1)), &pairs));
         blocks += ones(&and(&and(&light, &shr(&light, 1)), &pairs));
     }
