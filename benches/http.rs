@@ -6,6 +6,7 @@
 use barcoded::cache::l1::L1;
 use barcoded::http::date::DateCache;
 use barcoded::http::encode::{write_ready, ConnHeader, Ready};
+use barcoded::http::out::Out;
 use barcoded::http::parse::{parse, HeadLimits, Parsed};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use std::collections::HashMap;
@@ -20,11 +21,11 @@ fn hit(c: &mut Criterion) {
     l1.insert(b"/v1/ean13/590123412345.png", Arc::new(Ready::new("image/png", "\"0123456789abcdef\"", &[], &body)));
     let date = DateCache::default();
     let limits = HeadLimits { max_uri: 8192, max_header_bytes: 16384 };
-    let mut out = Vec::with_capacity(4096);
+    let mut out = Out::new();
     let mut g = c.benchmark_group("http/hit");
     g.bench_function("ours", |b| {
         b.iter(|| {
-            out.clear();
+            out.clear(4096);
             if let Ok(Parsed::Complete(h)) = parse(black_box(REQ), limits) {
                 if let Some(r) = l1.get(h.target) {
                     write_ready(&mut out, date.line(), &r, false, ConnHeader::None);

@@ -4,6 +4,7 @@
 use crate::cache::l2::L2Config;
 use crate::guard::breaker::Policy;
 use crate::guard::BreakerConfig;
+use crate::http::forwarded::Trusted;
 use clap::{Parser, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -81,6 +82,10 @@ pub struct Cli {
     /// Seconds a client has to send a whole request head once it started (slowloris guard).
     #[arg(long, env = "BARCODED_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub header_timeout: u64,
+    /// Seconds a write may make no progress (the client does not read) before the
+    /// connection is closed, like nginx's `send_timeout`.
+    #[arg(long, env = "BARCODED_WRITE_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub write_timeout: u64,
     /// Connections one core serves at once; beyond it new connections are closed at once.
     #[arg(long, env = "BARCODED_MAX_CONNS", default_value_t = MAX_CONNS_PER_CORE as u32, value_parser = clap::value_parser!(u32).range(1..=1000000))]
     pub max_conns: u32,
@@ -109,10 +114,22 @@ pub struct Cli {
     /// Bytes of responses the template pool may hold.
     #[arg(long, env = "BARCODED_POOL_BYTES", default_value_t = 64 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(0..=68719476736))]
     pub pool_bytes: u64,
-    /// Token that POST /admin/reload must carry as `Authorization: Bearer <token>`; without
-    /// one, only loopback clients may call it.
+    /// Address of the admin listener (`/metrics`, `/admin/*`, health checks), or `off`.
+    /// Keep it off the public network: it is the trust boundary for operations.
+    #[arg(long, env = "BARCODED_ADMIN_LISTEN", default_value = "127.0.0.1:9090")]
+    pub admin_listen: String,
+    /// Also serve `/metrics` and `/admin/*` on the public listener, to requests carrying
+    /// `Authorization: Bearer <--admin-token>` (requires the token).
+    #[arg(long, env = "BARCODED_ADMIN_ON_PUBLIC", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub admin_on_public: bool,
+    /// Token for `/admin/*` (`Authorization: Bearer <token>`), required on both listeners
+    /// when set; without it the admin listener alone is the boundary.
     #[arg(long, env = "BARCODED_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` name the client for `--client-rate`:
+    /// comma-separated CIDR blocks or addresses. Others' headers are ignored.
+    #[arg(long, env = "BARCODED_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     /// Redis L2: redis://[:password@]host:port[/db]. Without it there is no L2.
     #[arg(long, env = "BARCODED_REDIS")]
     pub redis: Option<String>,
@@ -197,6 +214,8 @@ pub struct Limits {
     pub max_pixels: u64,
     pub idle_timeout: Duration,
     pub header_timeout: Duration,
+    /// How long a write may make no progress before the connection is closed.
+    pub write_timeout: Duration,
     pub max_conns_per_core: usize,
     pub max_decode_body: usize,
     pub decode_workers: usize,
@@ -220,6 +239,7 @@ impl Default for Limits {
             max_pixels: MAX_PIXELS,
             idle_timeout: Duration::from_secs(60),
             header_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(30),
             max_conns_per_core: MAX_CONNS_PER_CORE,
             max_decode_body: MAX_DECODE_BODY,
             decode_workers: 1,
@@ -246,7 +266,11 @@ pub struct Config {
     pub shutdown_grace: Duration,
     pub warm: Option<PathBuf>,
     pub pool_bytes: u64,
+    /// The admin listener's address; `None` when `off`.
+    pub admin_listen: Option<SocketAddr>,
+    pub admin_on_public: bool,
     pub admin_token: Option<String>,
+    pub trusted_proxies: Trusted,
     pub redis: Option<L2Config>,
     pub render_budget: Duration,
     pub render_mode: RenderMode,
@@ -274,7 +298,10 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(5),
             warm: None,
             pool_bytes: 64 * 1024 * 1024,
+            admin_listen: Some(SocketAddr::from(([127, 0, 0, 1], 9090))),
+            admin_on_public: false,
             admin_token: None,
+            trusted_proxies: Trusted::default(),
             redis: None,
             render_budget: Duration::from_millis(50),
             render_mode: RenderMode::Thread,
@@ -302,6 +329,17 @@ impl TryFrom<Cli> for Config {
             }
             _ => None,
         };
+        let admin_listen = match c.admin_listen.trim() {
+            "off" => None,
+            a => Some(a.parse::<SocketAddr>().map_err(|_| format!("--admin-listen: {a:?} is not ADDR:PORT or off"))?),
+        };
+        let admin_token = c.admin_token.filter(|t| !t.is_empty());
+        if c.admin_on_public && admin_token.is_none() {
+            return Err(
+                "--admin-on-public: needs --admin-token (the public listener never trusts a peer address)".into()
+            );
+        }
+        let trusted_proxies = Trusted::parse(&c.trusted_proxies).map_err(|e| format!("--trusted-proxies: {e}"))?;
         let threads = if c.threads == 0 {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {
@@ -320,6 +358,7 @@ impl TryFrom<Cli> for Config {
                 max_pixels: c.max_pixels,
                 idle_timeout: Duration::from_secs(c.idle_timeout),
                 header_timeout: Duration::from_secs(c.header_timeout),
+                write_timeout: Duration::from_secs(c.write_timeout),
                 max_conns_per_core: c.max_conns as usize,
                 max_decode_body: c.max_decode_body as usize,
                 decode_workers: c.decode_workers as usize,
@@ -334,7 +373,10 @@ impl TryFrom<Cli> for Config {
             shutdown_grace: Duration::from_secs(c.shutdown_grace),
             warm: c.warm,
             pool_bytes: c.pool_bytes,
-            admin_token: c.admin_token.filter(|t| !t.is_empty()),
+            admin_listen,
+            admin_on_public: c.admin_on_public,
+            admin_token,
+            trusted_proxies,
             redis,
             render_budget: Duration::from_millis(c.render_budget_ms),
             render_mode: c.render_mode,
@@ -380,5 +422,19 @@ mod tests {
         assert!(e.to_string().contains("--driver"), "{e}");
         let cli = Cli::try_parse_from(["barcoded", "--redis", "http://x"]).unwrap();
         assert!(Config::try_from(cli).unwrap_err().starts_with("--redis"));
+        let cli = Cli::try_parse_from(["barcoded", "--admin-on-public"]).unwrap();
+        assert!(Config::try_from(cli).unwrap_err().starts_with("--admin-on-public"));
+        let cli = Cli::try_parse_from(["barcoded", "--trusted-proxies", "10.0.0.0/8,nope"]).unwrap();
+        assert!(Config::try_from(cli).unwrap_err().contains("\"nope\""));
+        let cli = Cli::try_parse_from(["barcoded", "--admin-listen", "9090"]).unwrap();
+        assert!(Config::try_from(cli).unwrap_err().starts_with("--admin-listen"));
+    }
+
+    #[test]
+    fn admin_listener_default_and_off() {
+        let c: Config = Cli::try_parse_from(["barcoded"]).unwrap().try_into().unwrap();
+        assert_eq!(c.admin_listen, Some("127.0.0.1:9090".parse().unwrap()));
+        let c: Config = Cli::try_parse_from(["barcoded", "--admin-listen", "off"]).unwrap().try_into().unwrap();
+        assert_eq!(c.admin_listen, None);
     }
 }

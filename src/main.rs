@@ -50,6 +50,10 @@ fn main() {
         threads,
         server.driver()
     );
+    match server.admin_addr() {
+        Some(a) => eprintln!("barcoded: admin (/metrics, /admin/reload) on http://{a}"),
+        None => eprintln!("barcoded: admin listener off"),
+    }
     while !term.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(50));
         if hup.swap(false, Ordering::Relaxed) {

@@ -98,7 +98,36 @@ fn framing_errors_answer_then_close() {
     let a = s.local_addr();
     let cases: Vec<(Vec<u8>, u16, &str)> = vec![
         (b"POST /v1/qr.png HTTP/1.1\r\nContent-Length: 70000\r\n\r\n".to_vec(), 413, "body_too_large"),
-        (b"POST /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(), 411, "length_required"),
+        (b"POST /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n".to_vec(), 400, "bad_transfer_encoding"),
+        (
+            b"POST /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n".to_vec(),
+            400,
+            "bad_transfer_encoding",
+        ),
+        (
+            b"POST /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n".to_vec(),
+            501,
+            "unsupported_transfer_coding",
+        ),
+        (
+            b"POST /v1/qr.png HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc".to_vec(),
+            400,
+            "length_with_transfer_encoding",
+        ),
+        (
+            b"POST /v1/qr.png HTTP/1.1\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\n".to_vec(),
+            417,
+            "expectation_failed",
+        ),
+        (b"POST /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".to_vec(), 400, "bad_chunked_body"),
+        (
+            b"POST /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\n".to_vec(),
+            400,
+            "bad_chunked_body",
+        ),
+        // The size line alone says the body passes --max-body: refused before any data.
+        (b"POST /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n11170\r\n".to_vec(), 413, "body_too_large"),
+        (b"POST /v1/qr.png HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(), 400, "bad_transfer_encoding"),
         (b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n".to_vec(), 400, "bad_content_length"),
         (b"\x16\x03\x01\x02\x00 garbage\r\n\r\n".to_vec(), 400, "malformed_request"),
         ([b"GET / HTTP/1.1\r\nX: ".to_vec(), vec![b'a'; 17 * 1024]].concat(), 431, "headers_too_large"),

@@ -41,18 +41,18 @@ fn slow_renderer_opens_the_breaker_then_half_open_probes_close_it() {
     s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
     assert_eq!(c.get("/v1/qr/other.png").status, 200);
     assert_eq!(c.get("/v1/code128/cached.png").status, 200);
-    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"render_linear\",core=\"0\"}"), 1.0);
-    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"render_qr\",core=\"0\"}"), 0.0);
+    assert_eq!(metric(admin(&s), "barcoded_breaker_state{class=\"render_linear\",core=\"0\"}"), 1.0);
+    assert_eq!(metric(admin(&s), "barcoded_breaker_state{class=\"render_qr\",core=\"0\"}"), 0.0);
     // After the cool-down, three good probes close it.
     std::thread::sleep(COOLDOWN + Duration::from_millis(50));
     for i in 0..3 {
         let r = c.get(&format!("/v1/code128/probe{i}.png"));
         assert_eq!(r.status, 200, "probe {i}: {}", r.text());
     }
-    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"render_linear\",core=\"0\"}"), 0.0);
+    assert_eq!(metric(admin(&s), "barcoded_breaker_state{class=\"render_linear\",core=\"0\"}"), 0.0);
     for (to, n) in [("open", 1.0), ("half_open", 1.0), ("closed", 1.0)] {
         let sample = format!("barcoded_breaker_transitions_total{{class=\"render_linear\",to=\"{to}\"}}");
-        assert_eq!(metric(addr, &sample), n, "{to}");
+        assert_eq!(metric(admin(&s), &sample), n, "{to}");
     }
     s.shutdown();
 }
@@ -81,7 +81,7 @@ fn a_failing_probe_reopens_and_failures_by_ratio_open_it() {
     assert!(r.text().contains("render failed"), "the probe ran and failed: {}", r.text());
     let r = c.get("/v1/ean8/5512346.png");
     assert!(r.text().contains("circuit breaker open"), "open again at once: {}", r.text());
-    assert_eq!(metric(addr, "barcoded_breaker_transitions_total{class=\"render_linear\",to=\"open\"}"), 2.0);
+    assert_eq!(metric(admin(&s), "barcoded_breaker_transitions_total{class=\"render_linear\",to=\"open\"}"), 2.0);
     s.shutdown();
 }
 
@@ -100,7 +100,7 @@ fn a_slow_parser_degrades_to_the_minimal_answer() {
     assert_eq!(r.text(), r#"{"degraded":true,"symbology":"GTIN-13","valid":true}"#);
     let r = c.get("/v1/parse?code=(01)04006381333931");
     assert_eq!(r.text(), r#"{"degraded":true,"symbology":"unknown","valid":false}"#);
-    assert_eq!(metric(addr, "barcoded_events_total{event=\"parse_degraded\"}"), 2.0);
+    assert_eq!(metric(admin(&s), "barcoded_events_total{event=\"parse_degraded\"}"), 2.0);
     s.shutdown();
 }
 
@@ -217,8 +217,8 @@ fn concurrent_misses_for_one_key_render_once() {
     assert!(bodies.windows(2).all(|w| w[0] == w[1]));
     s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
     std::thread::sleep(Duration::from_millis(1100)); // both cores publish
-    assert_eq!(metric(addr, "barcoded_events_total{event=\"render\"}"), 1.0, "one render");
-    let text = get(addr, "/metrics").text();
+    assert_eq!(metric(admin(&s), "barcoded_events_total{event=\"render\"}"), 1.0, "one render");
+    let text = get(admin(&s), "/metrics").text();
     let sample = |s: &str| text.lines().find_map(|l| l.strip_prefix(s)).map_or(0.0, |v| v.trim().parse().unwrap());
     let coalesced = sample("barcoded_events_total{event=\"coalesced\"} ");
     let waited = coalesced

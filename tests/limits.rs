@@ -113,6 +113,6 @@ fn a_client_over_its_cold_rate_gets_429_and_others_do_not() {
     assert_eq!(greedy.get("/v1/code128/GREEDY-4.png").status, 200);
     assert_eq!(greedy.get("/v1/code128/GREEDY-5.png").status, 429);
     std::thread::sleep(Duration::from_millis(1100));
-    assert!(metric(a, "barcoded_events_total{event=\"client_limited\"}") >= 3.0);
+    assert!(metric(admin(&s), "barcoded_events_total{event=\"client_limited\"}") >= 3.0);
     s.shutdown();
 }

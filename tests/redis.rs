@@ -113,20 +113,20 @@ fn l2_hit_after_l1_eviction_and_a_second_instance_shares_it() {
             assert_eq!(c.get(&format!("/v1/code128/evict-{tag}-{i}.png")).status, 200);
         }
     }
-    let hits = ev(addr, "l2_hit");
+    let hits = ev(admin(&a), "l2_hit");
     let again = c.get(&path);
     assert_eq!(again.body, first.body);
     assert_eq!(again.header("ETag"), first.header("ETag"));
-    assert_eq!(ev(addr, "l2_hit"), hits + 1.0, "served from L2 after the L1 evicted it");
+    assert_eq!(ev(admin(&a), "l2_hit"), hits + 1.0, "served from L2 after the L1 evicted it");
 
     let b = with_redis(&url, 64 * 1024);
     let mut cb = Client::new(b.local_addr());
     warm_up(&mut cb);
-    let (renders, l2_hits) = (ev(b.local_addr(), "render"), ev(b.local_addr(), "l2_hit"));
+    let (renders, l2_hits) = (ev(admin(&b), "render"), ev(admin(&b), "l2_hit"));
     let from_b = cb.get(&path);
     assert_eq!(from_b.body, first.body);
-    assert_eq!(ev(b.local_addr(), "l2_hit"), l2_hits + 1.0);
-    assert_eq!(ev(b.local_addr(), "render"), renders, "the second instance did not render");
+    assert_eq!(ev(admin(&b), "l2_hit"), l2_hits + 1.0);
+    assert_eq!(ev(admin(&b), "render"), renders, "the second instance did not render");
     a.shutdown();
     b.shutdown();
 }
@@ -170,8 +170,8 @@ fn redis_killed_then_back_the_service_carries_on_and_the_breaker_cycles() {
     drop(redis); // SIGKILL
     let p99 = during(&mut c, "killed", 300);
     assert!(p99 < Duration::from_millis(20), "p99 {p99:?} while Redis is down (healthy: {before:?})");
-    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}"), 1.0, "open");
-    assert!(ev(addr, "l2_skipped") > 250.0);
+    assert_eq!(metric(admin(&s), "barcoded_breaker_state{class=\"redis\",core=\"0\"}"), 1.0, "open");
+    assert!(ev(admin(&s), "l2_skipped") > 250.0);
     // Back on the same port: after the cool-down, probes reconnect and close the breaker.
     let back = Command::new("redis-server")
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
@@ -184,11 +184,11 @@ fn redis_killed_then_back_the_service_carries_on_and_the_breaker_cycles() {
         assert!(t.elapsed() < Duration::from_secs(10));
         std::thread::sleep(Duration::from_millis(20));
     }
-    until_redis_breaker_closes(&mut c, addr, "recover");
-    assert!(metric(addr, "barcoded_breaker_transitions_total{class=\"redis\",to=\"closed\"}") >= 1.0);
-    let misses = ev(addr, "l2_miss");
+    until_redis_breaker_closes(&mut c, admin(&s), "recover");
+    assert!(metric(admin(&s), "barcoded_breaker_transitions_total{class=\"redis\",to=\"closed\"}") >= 1.0);
+    let misses = ev(admin(&s), "l2_miss");
     during(&mut c, "recovered", 20);
-    assert!(ev(addr, "l2_miss") > misses, "lookups reach Redis again");
+    assert!(ev(admin(&s), "l2_miss") > misses, "lookups reach Redis again");
     s.shutdown();
 }
 
@@ -202,9 +202,9 @@ fn redis_paused_does_not_stall_requests_beyond_the_budget() {
     redis.signal(libc::SIGSTOP);
     let p99 = during(&mut c, "paused", 300);
     assert!(p99 < Duration::from_millis(20), "p99 {p99:?} while Redis is paused");
-    assert_eq!(metric(addr, "barcoded_breaker_state{class=\"redis\",core=\"0\"}"), 1.0);
-    assert!(ev(addr, "l2_error") >= 5.0, "timeouts counted");
+    assert_eq!(metric(admin(&s), "barcoded_breaker_state{class=\"redis\",core=\"0\"}"), 1.0);
+    assert!(ev(admin(&s), "l2_error") >= 5.0, "timeouts counted");
     redis.signal(libc::SIGCONT);
-    until_redis_breaker_closes(&mut c, addr, "resume");
+    until_redis_breaker_closes(&mut c, admin(&s), "resume");
     s.shutdown();
 }

@@ -1,13 +1,15 @@
 //! Operations endpoints: `GET /metrics` (the board of per-core snapshots plus process
 //! gauges) and `POST /admin/reload` (rebuild the template pool off the serving path: the
-//! build runs on a worker thread while the core keeps serving). Reload is allowed from
-//! loopback clients, or from anywhere with `Authorization: Bearer <--admin-token>`.
+//! build runs on a worker thread while the core keeps serving). Both are served on the
+//! admin listener (`--admin-listen`); the public listener answers them only with
+//! `--admin-on-public` and `Authorization: Bearer <--admin-token>` (`api::route`). A
+//! configured token is required for `/admin/*` on both listeners; the peer's address is
+//! never a credential (behind a local proxy every client is loopback).
 
 use super::error::ApiError;
 use crate::http::parse::Head;
 use crate::metrics::{self, Gauges};
 use crate::state::Shared;
-use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -34,23 +36,23 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn authorised(shared: &Shared, head: &Head<'_>, peer: Option<SocketAddr>) -> Result<(), ApiError> {
-    match &shared.config.admin_token {
-        Some(token) => {
-            let given = head.authorization.and_then(|v| v.strip_prefix(b"Bearer ")).map(<[u8]>::trim_ascii);
-            match given {
-                Some(g) if same(g, token.as_bytes()) => Ok(()),
-                _ => Err(ApiError::Forbidden("send Authorization: Bearer <admin token>")),
-            }
-        }
-        None if peer.is_some_and(|p| p.ip().is_loopback()) => Ok(()),
-        None => Err(ApiError::Forbidden("only loopback clients may reload (or configure --admin-token)")),
+/// Checks `Authorization: Bearer <--admin-token>`; without a token configured, refuses.
+pub fn bearer(shared: &Shared, head: &Head<'_>) -> Result<(), ApiError> {
+    let Some(token) = &shared.config.admin_token else {
+        return Err(ApiError::Forbidden("no --admin-token is configured"));
+    };
+    let given = head.authorization.and_then(|v| v.strip_prefix(b"Bearer ")).map(<[u8]>::trim_ascii);
+    match given {
+        Some(g) if same(g, token.as_bytes()) => Ok(()),
+        _ => Err(ApiError::Forbidden("send Authorization: Bearer <admin token>")),
     }
 }
 
 /// Rebuilds the pool on a worker thread and reports what it loaded.
-pub async fn reload(shared: &Arc<Shared>, head: &Head<'_>, peer: Option<SocketAddr>) -> Result<String, ApiError> {
-    authorised(shared, head, peer)?;
+pub async fn reload(shared: &Arc<Shared>, head: &Head<'_>) -> Result<String, ApiError> {
+    if shared.config.admin_token.is_some() {
+        bearer(shared, head)?;
+    }
     let s = shared.clone();
     let r = monoio::spawn_blocking(move || s.reload())
         .await

@@ -59,7 +59,23 @@ pub enum ApiError {
         length: u64,
         max: usize,
     },
-    LengthRequired,
+    /// `Transfer-Encoding` that does not end in one `chunked`, or on HTTP/1.0.
+    BadTransferEncoding,
+    /// A transfer coding we do not implement (only `chunked` is).
+    UnsupportedTransferCoding,
+    /// Both `Content-Length` and `Transfer-Encoding`.
+    LengthWithTransferEncoding,
+    /// `Expect` with anything but `100-continue`.
+    ExpectationFailed,
+    /// A chunked body's framing is wrong; says where.
+    BadChunk(&'static str),
+    TrailersTooLarge {
+        max: usize,
+    },
+    /// A text field that is not UTF-8 once percent-decoded.
+    NotUtf8 {
+        field: &'static str,
+    },
     UriTooLong {
         max: usize,
     },
@@ -98,7 +114,9 @@ impl ApiError {
             ApiError::UnknownSymbology(_) | ApiError::UnknownFormat(_) | ApiError::NotFound => Status::NotFound,
             ApiError::MethodNotAllowed { .. } => Status::MethodNotAllowed,
             ApiError::BodyTooLarge { .. } => Status::PayloadTooLarge,
-            ApiError::LengthRequired => Status::LengthRequired,
+            ApiError::UnsupportedTransferCoding => Status::NotImplemented,
+            ApiError::ExpectationFailed => Status::ExpectationFailed,
+            ApiError::TrailersTooLarge { .. } => Status::HeadersTooLarge,
             ApiError::UriTooLong { .. } => Status::UriTooLong,
             ApiError::HeadersTooLarge { .. } | ApiError::TooManyHeaders { .. } => Status::HeadersTooLarge,
             ApiError::VersionNotSupported => Status::VersionNotSupported,
@@ -151,7 +169,13 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::BodyTooLarge { .. } => "body_too_large",
-            ApiError::LengthRequired => "length_required",
+            ApiError::BadTransferEncoding => "bad_transfer_encoding",
+            ApiError::UnsupportedTransferCoding => "unsupported_transfer_coding",
+            ApiError::LengthWithTransferEncoding => "length_with_transfer_encoding",
+            ApiError::ExpectationFailed => "expectation_failed",
+            ApiError::BadChunk(_) => "bad_chunked_body",
+            ApiError::TrailersTooLarge { .. } => "trailers_too_large",
+            ApiError::NotUtf8 { .. } => "not_utf8",
             ApiError::UriTooLong { .. } => "uri_too_long",
             ApiError::HeadersTooLarge { .. } => "headers_too_large",
             ApiError::TooManyHeaders { .. } => "too_many_headers",
@@ -203,7 +227,17 @@ impl ApiError {
             ApiError::BodyTooLarge { length, max } => {
                 format!("body: {length} bytes exceeds the limit of {max} bytes")
             }
-            ApiError::LengthRequired => "body: send Content-Length (chunked bodies are not accepted)".into(),
+            ApiError::BadTransferEncoding => {
+                "transfer-encoding: the final coding must be chunked, given once, on HTTP/1.1 (RFC 9112 6.3)".into()
+            }
+            ApiError::UnsupportedTransferCoding => "transfer-encoding: only chunked is implemented".into(),
+            ApiError::LengthWithTransferEncoding => {
+                "content-length: not allowed together with transfer-encoding (RFC 9112 6.3)".into()
+            }
+            ApiError::ExpectationFailed => "expect: only 100-continue is supported".into(),
+            ApiError::BadChunk(what) => format!("body: malformed chunked encoding ({what})"),
+            ApiError::TrailersTooLarge { max } => format!("trailers: exceed the limit of {max} bytes"),
+            ApiError::NotUtf8 { field } => format!("{field}: not valid UTF-8"),
             ApiError::UriTooLong { max } => format!("uri: longer than the limit of {max} bytes"),
             ApiError::HeadersTooLarge { max } => {
                 format!("headers: block exceeds the limit of {max} bytes")

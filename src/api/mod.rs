@@ -16,6 +16,7 @@ pub mod symbologies;
 use crate::guard::breaker::Admit;
 use crate::guard::Class;
 use crate::http::encode::{self, ConnHeader, Ready, Status};
+use crate::http::out::Out;
 use crate::http::parse::{Head, Method};
 use crate::local::Local;
 use crate::metrics::{Event, Route};
@@ -23,49 +24,95 @@ use crate::state::Shared;
 use error::ApiError;
 use generate::DataSource;
 use route::Endpoint;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Which listener a connection came in on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listener {
+    /// `--listen`: the API; `/metrics` and `/admin/*` only with `--admin-on-public` and the token.
+    Public,
+    /// `--admin-listen`: `/metrics`, `/admin/*`, `/healthz`, `/readyz`; nothing else.
+    Admin,
+}
+
+/// What a connection knows about itself, the same for every request on it.
+pub struct ConnCtx {
+    pub shared: Arc<Shared>,
+    pub local: Rc<Local>,
+    pub peer: Option<SocketAddr>,
+    pub listener: Listener,
+}
+
+impl ConnCtx {
+    /// The client's address for per-client limits: the peer, or, when the peer is a trusted
+    /// proxy (`--trusted-proxies`), the address it forwarded (`Forwarded`, else `X-Forwarded-For`).
+    pub fn client(&self, head: &Head<'_>) -> Option<IpAddr> {
+        let peer = self.peer?.ip();
+        let trusted = &self.shared.config.trusted_proxies;
+        if !trusted.contains(peer) {
+            return Some(peer);
+        }
+        crate::http::forwarded::client(head.forwarded, head.x_forwarded_for, |ip| trusted.contains(ip)).or(Some(peer))
+    }
+}
+
 /// What `handle` did with a request.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Answered into the output buffer.
+pub enum Outcome<'a> {
+    /// Answered into the output queue.
     Done(Route, u16),
-    /// Needs `handle_slow`: nothing was written.
-    Slow,
+    /// Must wait: answer it with `handle_slow` and this endpoint. Nothing was written.
+    Slow(Endpoint<'a>),
 }
 
-/// Writes `r` or, when the client's validator matches, a 304; returns the status.
-fn answer_ready(out: &mut Vec<u8>, date: &[u8], head: &Head<'_>, r: &Ready, conn: ConnHeader) -> u16 {
-    if head.if_none_match.is_some_and(|v| encode::none_match(v, &r.etag)) {
-        encode::write_not_modified(out, date, r, conn);
-        304
-    } else {
-        encode::write_ready(out, date, r, head.method == Method::Head, conn);
-        200
-    }
+/// Where and how one response is written.
+pub struct Reply<'a> {
+    pub out: &'a mut Out,
+    /// The core's current `Date:` line.
+    pub date: &'a [u8],
+    pub head_only: bool,
+    pub conn: ConnHeader,
 }
 
-/// Writes an error as JSON; returns the status.
-pub fn write_error(out: &mut Vec<u8>, date: &[u8], e: &ApiError, head_only: bool, conn: ConnHeader) -> u16 {
-    let body = e.body();
-    let mut buf = itoa::Buffer::new();
-    let mut extra: Vec<(&str, &str)> = Vec::new();
-    if let ApiError::MethodNotAllowed { allow } = e {
-        extra.push(("Allow", allow));
+impl Reply<'_> {
+    /// Writes `r` or, when the client's validator matches, a 304; returns the status.
+    fn ready(&mut self, head: &Head<'_>, r: &Ready) -> u16 {
+        if head.if_none_match.is_some_and(|v| encode::none_match(v, &r.etag)) {
+            encode::write_not_modified(self.out, self.date, r, self.conn);
+            304
+        } else {
+            encode::write_ready(self.out, self.date, r, self.head_only, self.conn);
+            200
+        }
     }
-    if let Some(s) = e.retry_after() {
-        extra.push(("Retry-After", buf.format(s)));
-    }
-    encode::write_simple(out, date, e.status(), "application/json", &extra, body.as_bytes(), head_only, conn);
-    e.status().code()
-}
 
-fn json(out: &mut Vec<u8>, date: &[u8], st: Status, body: &[u8], head_only: bool, conn: ConnHeader) -> u16 {
-    encode::write_simple(out, date, st, "application/json", &[], body, head_only, conn);
-    st.code()
+    /// Writes an error as JSON; returns the status.
+    pub fn error(&mut self, e: &ApiError) -> u16 {
+        let body = e.body();
+        let mut buf = itoa::Buffer::new();
+        let mut extra: Vec<(&str, &str)> = Vec::new();
+        if let ApiError::MethodNotAllowed { allow } = e {
+            extra.push(("Allow", allow));
+        }
+        if let Some(s) = e.retry_after() {
+            extra.push(("Retry-After", buf.format(s)));
+        }
+        let (out, date, head_only, conn) = (&mut *self.out, self.date, self.head_only, self.conn);
+        encode::write_simple(out, date, e.status(), "application/json", &extra, body.as_bytes(), head_only, conn);
+        e.status().code()
+    }
+
+    fn json(&mut self, st: Status, body: &[u8]) -> u16 {
+        self.simple(st, "application/json", body)
+    }
+
+    fn simple(&mut self, st: Status, content_type: &str, body: &[u8]) -> u16 {
+        encode::write_simple(self.out, self.date, st, content_type, &[], body, self.head_only, self.conn);
+        st.code()
+    }
 }
 
 /// Parse under the core's parse breaker: when it is open, the minimal degraded answer.
@@ -86,102 +133,107 @@ fn parse(shared: &Shared, local: &Local, query: &[u8], head: &Head<'_>, body: &[
     Ok(doc)
 }
 
+/// Routes a request and decides, from its head alone, whether this listener serves it:
+/// operations endpoints only on the admin listener (or with `--admin-on-public` and the
+/// token), and nothing but them and the health checks on the admin listener.
+pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiError> {
+    let ep = route::route(head.method, head.target)?;
+    let ops = matches!(ep, Endpoint::Metrics | Endpoint::AdminReload);
+    let health = matches!(ep, Endpoint::Healthz | Endpoint::Readyz);
+    match ctx.listener {
+        Listener::Admin if ops || health => Ok(ep),
+        Listener::Admin => Err(ApiError::NotFound),
+        Listener::Public if !ops => Ok(ep),
+        Listener::Public if ctx.shared.config.admin_on_public => {
+            admin::bearer(&ctx.shared, head)?;
+            Ok(ep)
+        }
+        Listener::Public => Err(ApiError::NotFound),
+    }
+}
+
 /// Answers one request if it can be answered now. `body` is the complete request body.
-pub fn handle(
-    shared: &Shared,
-    local: &Local,
-    date: &[u8],
-    head: &Head<'_>,
-    body: &[u8],
-    conn: ConnHeader,
-    out: &mut Vec<u8>,
-) -> Outcome {
-    let cacheable = matches!(head.method, Method::Get | Method::Head);
-    if cacheable {
+pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply<'_>) -> Outcome<'a> {
+    let (shared, local) = (&*ctx.shared, &*ctx.local);
+    if matches!(head.method, Method::Get | Method::Head) && ctx.listener == Listener::Public {
         if let Some(r) = shared.l1.get(head.target) {
             local.hits.set(local.hits.get() + 1);
-            return Outcome::Done(Route::Hit, answer_ready(out, date, head, &r, conn));
+            return Outcome::Done(Route::Hit, reply.ready(head, &r));
         }
         if let Some(r) = shared.pool.load().get(head.target) {
             local.hits.set(local.hits.get() + 1);
             local.metrics.event(Event::PoolHit);
-            return Outcome::Done(Route::Hit, answer_ready(out, date, head, r, conn));
+            return Outcome::Done(Route::Hit, reply.ready(head, r));
         }
     }
-    let head_only = head.method == Method::Head;
-    let ep = match route::route(head.method, head.target) {
+    let ep = match route(ctx, head) {
         Ok(ep) => ep,
-        Err(e) => return Outcome::Done(Route::Other, write_error(out, date, &e, head_only, conn)),
+        Err(e) => return Outcome::Done(Route::Other, reply.error(&e)),
     };
     let (route, result) = match ep {
-        Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::AdminReload => return Outcome::Slow,
+        Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::AdminReload => return Outcome::Slow(ep),
         Endpoint::Parse { query } => {
-            let r = parse(shared, local, query, head, body)
-                .map(|doc| json(out, date, Status::Ok, doc.as_bytes(), head_only, conn));
+            let r = parse(shared, local, query, head, body).map(|doc| reply.json(Status::Ok, doc.as_bytes()));
             (Route::Parse, r)
         }
-        Endpoint::Healthz => (Route::Info, Ok(json(out, date, Status::Ok, b"{\"status\":\"ok\"}", head_only, conn))),
+        Endpoint::Healthz => (Route::Info, Ok(reply.json(Status::Ok, b"{\"status\":\"ok\"}"))),
         Endpoint::Readyz => {
             let (st, b): (Status, &[u8]) = if shared.draining() {
                 (Status::ServiceUnavailable, b"{\"status\":\"draining\"}")
             } else {
                 (Status::Ok, b"{\"status\":\"ready\"}")
             };
-            (Route::Info, Ok(json(out, date, st, b, head_only, conn)))
+            (Route::Info, Ok(reply.json(st, b)))
         }
-        Endpoint::Symbologies => {
-            let doc = symbologies::document().as_bytes();
-            (Route::Info, Ok(json(out, date, Status::Ok, doc, head_only, conn)))
-        }
+        Endpoint::Symbologies => (Route::Info, Ok(reply.json(Status::Ok, symbologies::document().as_bytes()))),
         Endpoint::Metrics => {
             local.publish(shared);
             let text = admin::metrics(shared);
             let ct = "text/plain; version=0.0.4; charset=utf-8";
-            encode::write_simple(out, date, Status::Ok, ct, &[], text.as_bytes(), head_only, conn);
-            (Route::Metrics, Ok(200))
+            (Route::Metrics, Ok(reply.simple(Status::Ok, ct, text.as_bytes())))
         }
     };
-    let status = result.unwrap_or_else(|e| write_error(out, date, &e, head_only, conn));
+    let status = result.unwrap_or_else(|e| reply.error(&e));
     Outcome::Done(route, status)
 }
 
-/// Answers a request `handle` left as `Outcome::Slow`: a generate miss down the ladder, a
-/// decode on the worker pool, a reload. The `Date` line is taken after the wait.
+/// Answers a request `handle` left as `Outcome::Slow` with its endpoint: a generate miss
+/// down the ladder, a decode on the worker pool, a reload. The `Date` line is taken after
+/// the wait, so the reply is made here.
 pub async fn handle_slow(
-    shared: &Arc<Shared>,
-    local: &Rc<Local>,
+    ctx: &ConnCtx,
     head: &Head<'_>,
+    ep: Endpoint<'_>,
     body: &[u8],
-    peer: Option<SocketAddr>,
+    out: &mut Out,
     conn: ConnHeader,
-    out: &mut Vec<u8>,
 ) -> (Route, u16) {
-    let head_only = head.method == Method::Head;
-    let (route, result) = match route::route(head.method, head.target) {
-        Ok(Endpoint::Generate { sym, fmt, path_data, query }) => {
-            let client = peer.map(|p| p.ip());
+    let (shared, local) = (&ctx.shared, &ctx.local);
+    let (route, result) = match ep {
+        Endpoint::Generate { sym, fmt, path_data, query } => {
+            let client = ctx.client(head);
             let r = ladder::generate(shared, local, sym, fmt, DataSource::of(path_data, body), query, client).await;
             if let (Ok(ready), true) = (&r, matches!(head.method, Method::Get | Method::Head)) {
                 shared.l1.insert(head.target, ready.clone());
             }
             (Route::Generate, r.map(Answer::Ready))
         }
-        Ok(Endpoint::Decode) => (
+        Endpoint::Decode => (
             Route::Decode,
-            decode::run(shared, local, body.to_vec(), head.content_type.map(<[u8]>::to_vec), peer.map(|p| p.ip()))
+            decode::run(shared, local, body.to_vec(), head.content_type.map(<[u8]>::to_vec), ctx.client(head))
                 .await
                 .map(Answer::Json),
         ),
-        Ok(Endpoint::AdminReload) => (Route::Admin, admin::reload(shared, head, peer).await.map(Answer::Json)),
-        Ok(_) | Err(_) => (Route::Other, Err(ApiError::NotFound)),
+        Endpoint::AdminReload => (Route::Admin, admin::reload(shared, head).await.map(Answer::Json)),
+        _ => (Route::Other, Err(ApiError::NotFound)),
     };
     local.date.borrow_mut().refresh();
     let date = local.date.borrow();
-    let date = date.line();
+    let mut reply = Reply { out, date: date.line(), head_only: head.method == Method::Head, conn };
     let status = match result {
-        Ok(Answer::Ready(r)) => answer_ready(out, date, head, &r, conn),
-        Ok(Answer::Json(doc)) => json(out, date, Status::Ok, doc.as_bytes(), head_only, conn),
-        Err(e) => write_error(out, date, &e, head_only, conn),
+        Ok(Answer::Ready(r)) => reply.ready(head, &r),
+        Ok(Answer::Json(doc)) => reply.json(Status::Ok, doc.as_bytes()),
+        Err(e) => reply.error(&e),
     };
     (route, status)
 }

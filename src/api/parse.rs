@@ -33,7 +33,11 @@ pub fn request(query_str: &[u8], body: &[u8], content_type: Option<&[u8]>) -> Re
         match k {
             b"code" if code.is_none() => code = Some(dec("code")?.into_owned()),
             b"code" => return Err(ApiError::DuplicateOption("code".into())),
-            b"symbology" => symbology = Some(String::from_utf8_lossy(&dec("symbology")?).into_owned()),
+            b"symbology" if symbology.is_none() => {
+                let v = dec("symbology")?.into_owned();
+                symbology = Some(String::from_utf8(v).map_err(|_| ApiError::NotUtf8 { field: "symbology" })?);
+            }
+            b"symbology" => return Err(ApiError::DuplicateOption("symbology".into())),
             other => return Err(ApiError::UnknownOption(String::from_utf8_lossy(other).into_owned())),
         }
     }
@@ -58,7 +62,7 @@ pub fn request(query_str: &[u8], body: &[u8], content_type: Option<&[u8]>) -> Re
     if code.len() > MAX_CODE {
         return Err(ApiError::CodeTooLong { length: code.len(), max: MAX_CODE });
     }
-    let code = String::from_utf8(code).map_err(|_| bad("code", b"(bytes)", "UTF-8 text"))?;
+    let code = String::from_utf8(code).map_err(|_| ApiError::NotUtf8 { field: "code" })?;
     Ok(ParseRequest { code, symbology })
 }
 

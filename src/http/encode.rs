@@ -1,7 +1,9 @@
 //! Response encoding: status lines and headers written into the connection's output buffer.
 //! A cacheable answer is a `Ready`: every header after `Date` plus the body, built once and
-//! shared; writing it is two copies into one pre-sized buffer.
+//! shared; writing it copies the status line, `Date` and the headers, and queues the body
+//! (referenced in place when large, see `out.rs`).
 
+use super::out::Out;
 use bytes::{BufMut, Bytes, BytesMut};
 
 /// The statuses the service answers with.
@@ -13,9 +15,9 @@ pub enum Status {
     Forbidden,
     NotFound,
     MethodNotAllowed,
-    LengthRequired,
     PayloadTooLarge,
     UriTooLong,
+    ExpectationFailed,
     UnprocessableContent,
     TooManyRequests,
     HeadersTooLarge,
@@ -34,9 +36,9 @@ impl Status {
             Status::Forbidden => 403,
             Status::NotFound => 404,
             Status::MethodNotAllowed => 405,
-            Status::LengthRequired => 411,
             Status::PayloadTooLarge => 413,
             Status::UriTooLong => 414,
+            Status::ExpectationFailed => 417,
             Status::UnprocessableContent => 422,
             Status::TooManyRequests => 429,
             Status::HeadersTooLarge => 431,
@@ -56,9 +58,9 @@ impl Status {
             Status::Forbidden => b"HTTP/1.1 403 Forbidden\r\n",
             Status::NotFound => b"HTTP/1.1 404 Not Found\r\n",
             Status::MethodNotAllowed => b"HTTP/1.1 405 Method Not Allowed\r\n",
-            Status::LengthRequired => b"HTTP/1.1 411 Length Required\r\n",
             Status::PayloadTooLarge => b"HTTP/1.1 413 Content Too Large\r\n",
             Status::UriTooLong => b"HTTP/1.1 414 URI Too Long\r\n",
+            Status::ExpectationFailed => b"HTTP/1.1 417 Expectation Failed\r\n",
             Status::UnprocessableContent => b"HTTP/1.1 422 Unprocessable Content\r\n",
             Status::TooManyRequests => b"HTTP/1.1 429 Too Many Requests\r\n",
             Status::HeadersTooLarge => b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
@@ -136,21 +138,26 @@ impl Ready {
     }
 }
 
-/// Writes a ready 200 (or its HEAD form) into `out`.
-pub fn write_ready(out: &mut Vec<u8>, date: &[u8], r: &Ready, head_only: bool, conn: ConnHeader) {
-    let body = if head_only { 0 } else { r.body.len() };
-    out.reserve(Status::Ok.line().len() + date.len() + 24 + r.head.len() + body);
-    out.extend_from_slice(Status::Ok.line());
-    out.extend_from_slice(date);
-    out.extend_from_slice(conn.bytes());
-    out.extend_from_slice(&r.head);
+/// The interim response that tells a client sending `Expect: 100-continue` to send its body.
+pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+/// Queues a ready 200 (or its HEAD form).
+pub fn write_ready(out: &mut Out, date: &[u8], r: &Ready, head_only: bool, conn: ConnHeader) {
+    let copied = if head_only || r.body.len() >= super::out::SHARE_MIN { 0 } else { r.body.len() };
+    let b = out.bytes();
+    b.reserve(Status::Ok.line().len() + date.len() + 24 + r.head.len() + copied);
+    b.extend_from_slice(Status::Ok.line());
+    b.extend_from_slice(date);
+    b.extend_from_slice(conn.bytes());
+    b.extend_from_slice(&r.head);
     if !head_only {
-        out.extend_from_slice(&r.body);
+        out.body(&r.body);
     }
 }
 
-/// Writes a 304 that carries the same validator and caching headers as the 200 would.
-pub fn write_not_modified(out: &mut Vec<u8>, date: &[u8], r: &Ready, conn: ConnHeader) {
+/// Queues a 304 that carries the same validator and caching headers as the 200 would.
+pub fn write_not_modified(out: &mut Out, date: &[u8], r: &Ready, conn: ConnHeader) {
+    let out = out.bytes();
     out.extend_from_slice(Status::NotModified.line());
     out.extend_from_slice(date);
     out.extend_from_slice(conn.bytes());
@@ -164,7 +171,7 @@ pub fn write_not_modified(out: &mut Vec<u8>, date: &[u8], r: &Ready, conn: ConnH
 /// Writes an uncached response (errors, health, JSON documents).
 #[allow(clippy::too_many_arguments)]
 pub fn write_simple(
-    out: &mut Vec<u8>,
+    out: &mut Out,
     date: &[u8],
     status: Status,
     content_type: &str,
@@ -173,6 +180,7 @@ pub fn write_simple(
     head_only: bool,
     conn: ConnHeader,
 ) {
+    let out = out.bytes();
     out.extend_from_slice(status.line());
     out.extend_from_slice(date);
     out.extend_from_slice(conn.bytes());
@@ -208,9 +216,9 @@ mod tests {
     #[test]
     fn ready_layout() {
         let r = Ready::new("image/png", "\"abc\"", &[], b"BODY");
-        let mut out = Vec::new();
+        let mut out = Out::new();
         write_ready(&mut out, b"Date: x\r\n", &r, false, ConnHeader::None);
-        let s = String::from_utf8(out).unwrap();
+        let s = String::from_utf8(out.bytes().clone()).unwrap();
         assert!(s.starts_with("HTTP/1.1 200 OK\r\nDate: x\r\nServer: barcoded\r\n"));
         assert!(s.contains("Content-Length: 4\r\n") && s.contains("ETag: \"abc\"\r\n"));
         assert!(s.ends_with("\r\n\r\nBODY"));
@@ -220,9 +228,9 @@ mod tests {
     #[test]
     fn head_has_no_body_but_length() {
         let r = Ready::new("image/png", "\"e\"", &[], b"BODY");
-        let mut out = Vec::new();
+        let mut out = Out::new();
         write_ready(&mut out, b"", &r, true, ConnHeader::Close);
-        let s = String::from_utf8(out).unwrap();
+        let s = String::from_utf8(out.bytes().clone()).unwrap();
         assert!(s.contains("Connection: close\r\n") && s.contains("Content-Length: 4"));
         assert!(s.ends_with("\r\n\r\n"));
     }

@@ -23,10 +23,17 @@ pub struct Head<'a> {
     /// Whether the connection may stay open after this request.
     pub keep_alive: bool,
     pub content_length: u64,
+    /// The body is chunked (`Transfer-Encoding: chunked`, the only coding accepted).
     pub chunked: bool,
+    /// `Expect: 100-continue` on an HTTP/1.1 request: answer `100 Continue` (or the final
+    /// status) before waiting for the body.
+    pub expect_continue: bool,
     pub if_none_match: Option<&'a [u8]>,
     pub content_type: Option<&'a [u8]>,
     pub authorization: Option<&'a [u8]>,
+    /// `Forwarded` and `X-Forwarded-For` (the last of each), read only for trusted proxies.
+    pub forwarded: Option<&'a [u8]>,
+    pub x_forwarded_for: Option<&'a [u8]>,
     /// Bytes of the head, including the blank line.
     pub len: usize,
 }
@@ -47,6 +54,15 @@ pub enum HeadError {
     Malformed(&'static str),
     BadContentLength,
     UnsupportedVersion,
+    /// `Transfer-Encoding` whose final coding is not `chunked`, `chunked` twice, an empty
+    /// coding, or any `Transfer-Encoding` on HTTP/1.0 (RFC 9112 6.1, 6.3): 400.
+    BadTransferEncoding,
+    /// A transfer coding other than `chunked` before the final `chunked`: 501.
+    UnsupportedTransferCoding,
+    /// `Content-Length` and `Transfer-Encoding` together (a smuggling vector): 400.
+    LengthWithTransferEncoding,
+    /// `Expect` with anything but `100-continue`: 417.
+    Expectation,
 }
 
 /// Limits the parser enforces.
@@ -108,13 +124,16 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
         "POST" => Method::Post,
         _ => Method::Other,
     };
-    let target = req.path.unwrap_or("/").as_bytes();
+    let target = origin_form(req.path.unwrap_or("/").as_bytes());
     let mut keep_alive = minor == 1;
     let mut content_length: Option<u64> = None;
-    let mut chunked = false;
+    let mut codings = Codings::default();
+    let mut expect_continue = false;
     let mut if_none_match = None;
     let mut content_type = None;
     let mut authorization = None;
+    let mut forwarded = None;
+    let mut x_forwarded_for = None;
     for h in req.headers.iter() {
         let name = h.name.as_bytes();
         if name.eq_ignore_ascii_case(b"content-length") {
@@ -134,18 +153,36 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
                 }
             }
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            chunked = true;
+            codings = codings.add(h.value);
+        } else if name.eq_ignore_ascii_case(b"expect") {
+            // RFC 9110 10.1.1: an HTTP/1.0 request's expectation is ignored.
+            if minor == 1 {
+                if !trim(h.value).eq_ignore_ascii_case(b"100-continue") {
+                    return Err(HeadError::Expectation);
+                }
+                expect_continue = true;
+            }
         } else if name.eq_ignore_ascii_case(b"if-none-match") {
             if_none_match = Some(h.value);
         } else if name.eq_ignore_ascii_case(b"content-type") {
             content_type = Some(h.value);
         } else if name.eq_ignore_ascii_case(b"authorization") {
             authorization = Some(h.value);
+        } else if name.eq_ignore_ascii_case(b"forwarded") {
+            forwarded = Some(h.value);
+        } else if name.eq_ignore_ascii_case(b"x-forwarded-for") {
+            x_forwarded_for = Some(h.value);
         }
     }
-    if chunked && content_length.is_some() {
-        return Err(HeadError::BadContentLength);
-    }
+    let chunked = match codings.framing() {
+        Framing::None => false,
+        // RFC 9112 6.1: Transfer-Encoding on HTTP/1.0 means the framing is faulty.
+        _ if minor == 0 => return Err(HeadError::BadTransferEncoding),
+        _ if content_length.is_some() => return Err(HeadError::LengthWithTransferEncoding),
+        Framing::Chunked => true,
+        Framing::Unsupported => return Err(HeadError::UnsupportedTransferCoding),
+        Framing::Bad => return Err(HeadError::BadTransferEncoding),
+    };
     Ok(Parsed::Complete(Head {
         method,
         target,
@@ -153,11 +190,80 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
         keep_alive,
         content_length: content_length.unwrap_or(0),
         chunked,
+        expect_continue,
         if_none_match,
         content_type,
         authorization,
+        forwarded,
+        x_forwarded_for,
         len,
     }))
+}
+
+/// The `Transfer-Encoding` codings seen so far, in order over every field (RFC 9110 5.3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Codings {
+    count: u32,
+    chunked: u32,
+    last_chunked: bool,
+    empty: bool,
+}
+
+/// What the codings of a request amount to (RFC 9112 6.1, 6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Framing {
+    None,
+    /// Exactly one coding, `chunked`.
+    Chunked,
+    /// `chunked` is final and once, but another (unimplemented) coding comes before it: 501.
+    Unsupported,
+    /// The final coding is not `chunked`, `chunked` is repeated, or a coding is empty: 400.
+    Bad,
+}
+
+impl Codings {
+    /// Adds one field's comma-separated codings.
+    fn add(mut self, value: &[u8]) -> Codings {
+        for token in value.split(|&b| b == b',') {
+            // A coding may carry parameters (`gzip;q=1`); its name is what comes before.
+            let name = trim(token.split(|&b| b == b';').next().unwrap_or(token));
+            let is_chunked = name.eq_ignore_ascii_case(b"chunked");
+            self.count += 1;
+            self.chunked += is_chunked as u32;
+            self.last_chunked = is_chunked;
+            self.empty |= name.is_empty();
+        }
+        self
+    }
+
+    fn framing(self) -> Framing {
+        if self.count == 0 {
+            Framing::None
+        } else if self.empty || !self.last_chunked || self.chunked > 1 {
+            Framing::Bad
+        } else if self.count > 1 {
+            Framing::Unsupported
+        } else {
+            Framing::Chunked
+        }
+    }
+}
+
+/// The origin form of a request target: an absolute-form target (`http://host/path?q`,
+/// RFC 9112 3.2.2, what proxies send) gives its path and query; others are unchanged.
+fn origin_form(target: &[u8]) -> &[u8] {
+    let rest = if target.len() >= 7 && target[..7].eq_ignore_ascii_case(b"http://") {
+        &target[7..]
+    } else if target.len() >= 8 && target[..8].eq_ignore_ascii_case(b"https://") {
+        &target[8..]
+    } else {
+        return target;
+    };
+    match rest.iter().position(|&b| b == b'/') {
+        // The authority ends at the first '/', unless a query starts earlier.
+        Some(i) if !rest[..i].contains(&b'?') => &rest[i..],
+        _ => b"/",
+    }
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
@@ -255,5 +361,87 @@ mod tests {
     fn garbage_is_malformed() {
         assert!(matches!(parse(b"\x01\x02 / HTTP/1.1\r\n\r\n", L), Err(HeadError::Malformed(_))));
         assert!(parse(b"GET / HTTP/2.0\r\n\r\n", L).is_err());
+    }
+
+    /// RFC 9112 framing rules, one row each: the request and what parsing must say.
+    #[test]
+    fn framing_table() {
+        type Want = Result<(bool, u64), HeadError>;
+        let rows: &[(&[u8], Want)] = &[
+            (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", Ok((true, 0))),
+            (b"POST / HTTP/1.1\r\nTransfer-Encoding: CHUNKED \r\n\r\n", Ok((true, 0))),
+            (b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", Err(HeadError::UnsupportedTransferCoding)),
+            (
+                b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Err(HeadError::UnsupportedTransferCoding),
+            ),
+            (b"POST / HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n", Err(HeadError::BadTransferEncoding)),
+            (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", Err(HeadError::BadTransferEncoding)),
+            (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", Err(HeadError::BadTransferEncoding)),
+            (
+                b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Err(HeadError::BadTransferEncoding),
+            ),
+            (b"POST / HTTP/1.1\r\nTransfer-Encoding: ,chunked\r\n\r\n", Err(HeadError::BadTransferEncoding)),
+            (b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", Err(HeadError::BadTransferEncoding)),
+            (
+                b"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Err(HeadError::LengthWithTransferEncoding),
+            ),
+            (
+                b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+                Err(HeadError::LengthWithTransferEncoding),
+            ),
+            (b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", Err(HeadError::BadTransferEncoding)),
+            (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", Ok((false, 5))),
+            (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", Err(HeadError::BadContentLength)),
+            (b"POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\n", Err(HeadError::BadContentLength)),
+            (b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", Err(HeadError::BadContentLength)),
+            (b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", Err(HeadError::BadContentLength)),
+        ];
+        for (req, want) in rows {
+            let got = parse(req, L).map(|p| match p {
+                Parsed::Complete(h) => (h.chunked, h.content_length),
+                Parsed::Incomplete => panic!("incomplete: {}", String::from_utf8_lossy(req)),
+            });
+            assert_eq!(&got, want, "{}", String::from_utf8_lossy(req));
+        }
+    }
+
+    #[test]
+    fn obs_fold_and_space_before_colon_are_malformed() {
+        // RFC 9112 5.1 (no whitespace between name and colon) and 5.2 (obs-fold in a request).
+        assert!(matches!(parse(b"GET / HTTP/1.1\r\nHost : x\r\n\r\n", L), Err(HeadError::Malformed(_))));
+        assert!(matches!(parse(b"GET / HTTP/1.1\r\nX-A: 1\r\n  folded\r\n\r\n", L), Err(HeadError::Malformed(_))));
+    }
+
+    #[test]
+    fn expect() {
+        assert!(head(b"POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n").expect_continue);
+        assert!(!head(b"POST / HTTP/1.1\r\nContent-Length: 1\r\n\r\n").expect_continue);
+        assert_eq!(parse(b"POST / HTTP/1.1\r\nExpect: teapot\r\n\r\n", L).unwrap_err(), HeadError::Expectation);
+        // An HTTP/1.0 request's expectation is ignored (RFC 9110 10.1.1).
+        assert!(!head(b"POST / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n").expect_continue);
+        assert!(!head(b"POST / HTTP/1.0\r\nExpect: teapot\r\n\r\n").expect_continue);
+    }
+
+    #[test]
+    fn absolute_form_gives_origin_form() {
+        let t = |req: &'static [u8]| head(req).target;
+        assert_eq!(
+            t(b"GET http://h:8080/v1/ean13/590123412345.png?scale=2 HTTP/1.1\r\n\r\n"),
+            b"/v1/ean13/590123412345.png?scale=2"
+        );
+        assert_eq!(t(b"GET HTTPS://h/healthz HTTP/1.1\r\n\r\n"), b"/healthz");
+        assert_eq!(t(b"GET http://h HTTP/1.1\r\n\r\n"), b"/");
+        assert_eq!(t(b"GET http://h?x=/y HTTP/1.1\r\n\r\n"), b"/");
+        assert_eq!(t(b"GET /http://x HTTP/1.1\r\n\r\n"), b"/http://x");
+    }
+
+    #[test]
+    fn proxy_headers_kept() {
+        let h = head(b"GET / HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4\r\nForwarded: for=5.6.7.8\r\n\r\n");
+        assert_eq!(h.x_forwarded_for, Some(&b"1.2.3.4"[..]));
+        assert_eq!(h.forwarded, Some(&b"for=5.6.7.8"[..]));
     }
 }

@@ -1,16 +1,33 @@
-//! The connection loop: read into the connection's buffer; parse and answer every complete
-//! request it holds, in order, into one output buffer; write once; repeat. Limits and
-//! timeouts live here: the header-read deadline (slowloris), the idle keep-alive timeout,
-//! body limits from Content-Length before any body byte is read.
+//! One connection, in the manner of hyper's `proto/h1`: a `Conn` owns its read buffer, its
+//! output queue and the body state of the request at the front, and moves between three
+//! states (see ARCHITECTURE.md, "A connection's states"):
+//!
+//! - **Reading**: wait for input (idle timeout between requests, the header timeout once a
+//!   request has started: slowloris);
+//! - **Answering**: parse every complete request in the buffer, in order, each parsed and
+//!   routed once; answer it into the output queue (`http::out`), a slow one (a miss, a
+//!   decode, a reload) on this task after the answers before it are flushed. A request
+//!   whose body is still coming gets `100 Continue` or its final status first
+//!   (`Expect: 100-continue`); a chunked body is decoded as it arrives;
+//! - **Writing**: flush the queue with one (vectored) write per wake; a write that makes no
+//!   progress for `--write-timeout` closes the connection.
+//!
+//! Answering stops while `OUT_BOUND` bytes are queued and resumes once they are written, so
+//! a client that pipelines without reading holds at most the bound (plus references to
+//! shared cached bodies), whatever it sends. Limits are checked before memory is spent:
+//! body sizes from `Content-Length` or each chunk's size, heads on partial input.
 
-use crate::api::{self, error::ApiError, Outcome};
-use crate::http::encode::ConnHeader;
-use crate::http::parse::{self, HeadError, HeadLimits, Method, Parsed};
+use crate::api::error::ApiError;
+use crate::api::{self, ConnCtx, Listener, Outcome, Reply};
+use crate::http::chunked::{ChunkError, ChunkLimits, Decoder};
+use crate::http::encode::{ConnHeader, CONTINUE};
+use crate::http::out::Out;
+use crate::http::parse::{self, Head, HeadError, HeadLimits, Method, Parsed};
 use crate::local::Local as Core;
 use crate::metrics::Route;
 use crate::state::Shared;
-use monoio::buf::IoBufMut;
-use monoio::io::{AsyncReadRent, AsyncWriteRent, AsyncWriteRentExt};
+use monoio::buf::{IoBuf, IoBufMut, IoVecBuf};
+use monoio::io::{AsyncReadRent, AsyncWriteRent};
 use monoio::net::TcpStream;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -18,10 +35,18 @@ use std::time::{Duration, Instant};
 
 /// Initial read buffer; it grows only for large heads or bodies, within the limits.
 const INITIAL_BUF: usize = 2048;
+/// Answering pauses while this many bytes are queued for the client (copied and shared).
+pub const OUT_BOUND: usize = 32 * 1024;
+/// The copied part of the queue keeps its capacity up to this between flushes.
+const OUT_KEEP: usize = 64 * 1024;
 /// After a framing error, unread input is drained for at most this long before closing, so
 /// the client sees our response instead of a reset.
 const LINGER: Duration = Duration::from_millis(500);
 const LINGER_BYTES: usize = 256 * 1024;
+/// Longest chunk-size line (extensions included) of a chunked body.
+const MAX_CHUNK_LINE: usize = 4096;
+/// Most iovecs in one vectored write (Linux's IOV_MAX is 1024).
+const MAX_IOVECS: usize = 64;
 
 /// Counts a connection on its core for as long as it lives.
 struct ConnGuard(Rc<Core>);
@@ -41,203 +66,341 @@ fn head_error(e: HeadError, s: &Shared) -> ApiError {
         HeadError::Malformed(w) => ApiError::Malformed(w),
         HeadError::BadContentLength => ApiError::BadContentLength,
         HeadError::UnsupportedVersion => ApiError::VersionNotSupported,
+        HeadError::BadTransferEncoding => ApiError::BadTransferEncoding,
+        HeadError::UnsupportedTransferCoding => ApiError::UnsupportedTransferCoding,
+        HeadError::LengthWithTransferEncoding => ApiError::LengthWithTransferEncoding,
+        HeadError::Expectation => ApiError::ExpectationFailed,
     }
 }
 
-/// What to do with the connection once the responses so far are written.
-enum Then {
+fn chunk_error(e: ChunkError, max_body: usize, s: &Shared) -> ApiError {
+    match e {
+        ChunkError::TooLarge { length } => ApiError::BodyTooLarge { length, max: max_body },
+        ChunkError::BadSize => ApiError::BadChunk("chunk size line"),
+        ChunkError::LineTooLong => ApiError::BadChunk("chunk size line too long"),
+        ChunkError::BadDataEnd => ApiError::BadChunk("chunk data not followed by CRLF"),
+        ChunkError::TrailersTooLarge => ApiError::TrailersTooLarge { max: s.config.limits.max_header_bytes },
+    }
+}
+
+/// What the connection does once the answers so far are written.
+enum Step {
     /// Read more input; at least this many bytes of buffer are needed.
     Read(usize),
+    /// The output bound was reached with requests left in the buffer: answer them next.
+    More,
     Close {
         linger: bool,
     },
-    /// Requests remain in the buffer after a slow one: process them before reading more.
-    Again,
+    /// The client is gone or stopped reading: close without writing more.
+    Abort,
 }
 
-/// What the parse loop decided for the connection.
-enum Next {
-    Then(Then),
-    /// A request that must wait (generate miss, decode, reload) occupies the buffer up to
-    /// `end`: answer it with `api::handle_slow`, then carry on (or close when `conn` says so).
-    Slow {
-        end: usize,
-        conn: ConnHeader,
-    },
+/// The body state of the request at the front of the buffer, kept across reads.
+#[derive(Default)]
+struct Pending {
+    chunked: Option<Decoder>,
+    /// `100 Continue` (or the final status) was already sent for it.
+    answered_expect: bool,
 }
 
-/// Parses and answers every complete request at the front of `buf`, appending responses
-/// to `out`; returns how many bytes were consumed and what to do next.
-fn process(buf: &[u8], out: &mut Vec<u8>, core: &Core, shared: &Shared) -> (usize, Next) {
-    let limits = &shared.config.limits;
-    let hl = HeadLimits { max_uri: limits.max_uri, max_header_bytes: limits.max_header_bytes };
-    let date = core.date.borrow();
-    let date = date.line();
-    let mut pos = 0;
-    loop {
-        if pos == buf.len() {
-            return (pos, Next::Then(Then::Read(0)));
-        }
-        let head = match parse::parse(&buf[pos..], hl) {
-            Ok(Parsed::Complete(h)) => h,
-            Ok(Parsed::Incomplete) => return (pos, Next::Then(Then::Read(0))),
-            Err(e) => {
-                let st = api::write_error(out, date, &head_error(e, shared), false, ConnHeader::Close);
-                core.metrics.request(Route::Other, st, std::time::Duration::ZERO);
-                return (pos, Next::Then(Then::Close { linger: true }));
-            }
-        };
-        let decode = api::route::is_decode(head.method, head.target);
-        let max_body = if decode { limits.max_decode_body } else { limits.max_body };
-        let refuse = if head.chunked {
-            Some(ApiError::LengthRequired)
-        } else if head.content_length > max_body as u64 {
-            Some(ApiError::BodyTooLarge { length: head.content_length, max: max_body })
-        } else {
-            None
-        };
-        if let Some(e) = refuse {
-            let st = api::write_error(out, date, &e, head.method == Method::Head, ConnHeader::Close);
-            core.metrics.request(Route::Other, st, std::time::Duration::ZERO);
-            return (pos, Next::Then(Then::Close { linger: true }));
-        }
-        let total = head.len + head.content_length as usize;
-        if buf.len() - pos < total {
-            return (pos, Next::Then(Then::Read(total)));
-        }
-        let body = if head.method == Method::Post { &buf[pos + head.len..pos + total] } else { &[][..] };
-        let keep = head.keep_alive && !core.stopping();
-        let conn = match (keep, head.minor) {
-            (false, _) => ConnHeader::Close,
-            (true, 0) => ConnHeader::KeepAlive,
-            (true, _) => ConnHeader::None,
-        };
-        let started = Instant::now();
-        match api::handle(shared, core, date, &head, body, conn, out) {
-            Outcome::Done(route, status) => core.metrics.request(route, status, started.elapsed()),
-            // `end` is relative to `pos`: the caller drains the answered requests first.
-            Outcome::Slow => return (pos, Next::Slow { end: total, conn }),
-        }
-        pos += total;
-        if !keep {
-            return (pos, Next::Then(Then::Close { linger: false }));
-        }
-    }
+/// One connection: its socket, what it knows about itself, and its buffers.
+struct Conn {
+    stream: TcpStream,
+    ctx: ConnCtx,
+    buf: Vec<u8>,
+    out: Out,
+    /// The decoded body of a chunked request.
+    body: Vec<u8>,
+    pending: Pending,
+    /// When the first byte of the request now being read arrived.
+    started: Option<Instant>,
 }
 
 /// Serves one connection until the client leaves, a limit is hit or the server stops.
-pub async fn serve(mut stream: TcpStream, core: Rc<Core>, shared: Arc<Shared>) {
+pub async fn serve(stream: TcpStream, listener: Listener, core: Rc<Core>, shared: Arc<Shared>) {
     core.conns.set(core.conns.get() + 1);
     let _guard = ConnGuard(core.clone());
     let _ = stream.set_nodelay(true);
-    let limits = shared.config.limits.clone();
-    let hl = HeadLimits { max_uri: limits.max_uri, max_header_bytes: limits.max_header_bytes };
     let peer = stream.peer_addr().ok();
-    let mut buf: Vec<u8> = Vec::with_capacity(INITIAL_BUF);
-    let mut out: Vec<u8> = Vec::new();
-    // When the first byte of the request now being read arrived.
-    let mut started: Option<Instant> = None;
-    loop {
-        let mut need = 0;
-        if !buf.is_empty() {
-            core.date.borrow_mut().refresh();
-            let (used, next) = process(&buf, &mut out, &core, &shared);
-            if used > 0 {
-                buf.drain(..used);
-                started = (!buf.is_empty()).then(Instant::now);
-            }
-            if !out.is_empty() {
-                let (r, o) = stream.write_all(out).await;
-                out = o;
-                out.clear();
-                if r.is_err() {
-                    break;
-                }
-            }
-            let then = match next {
-                Next::Slow { end, conn } => {
-                    let started = Instant::now();
-                    let Ok(Parsed::Complete(head)) = parse::parse(&buf[..end], hl) else {
-                        // The same bytes parsed a moment ago; cannot happen, but never panic.
-                        break;
-                    };
-                    let body = if head.method == Method::Post { &buf[head.len..end] } else { &[][..] };
-                    let (route, status) = api::handle_slow(&shared, &core, &head, body, peer, conn, &mut out).await;
-                    core.metrics.request(route, status, started.elapsed());
-                    buf.drain(..end);
-                    let (r, o) = stream.write_all(out).await;
-                    out = o;
-                    out.clear();
-                    if r.is_err() {
-                        break;
-                    }
-                    if conn == ConnHeader::Close {
-                        Then::Close { linger: false }
-                    } else if buf.is_empty() {
-                        Then::Read(0)
-                    } else {
-                        // More pipelined requests wait in the buffer: answer them before reading.
-                        Then::Again
-                    }
-                }
-                Next::Then(then) => then,
-            };
-            core.busy.set(core.busy.get() - 1);
-            match then {
-                Then::Again => {
-                    // Still working on the bytes already read: stay counted as busy.
-                    core.busy.set(core.busy.get() + 1);
-                    started = Some(Instant::now());
-                    continue;
-                }
-                Then::Read(n) => need = n,
-                Then::Close { linger } => {
-                    if linger {
-                        lingering_close(stream).await;
-                    }
+    let ctx = ConnCtx { shared, local: core, peer, listener };
+    let conn = Conn {
+        stream,
+        ctx,
+        buf: Vec::with_capacity(INITIAL_BUF),
+        out: Out::new(),
+        body: Vec::new(),
+        pending: Pending::default(),
+        started: None,
+    };
+    conn.run().await;
+}
+
+impl Conn {
+    async fn run(mut self) {
+        let core = self.ctx.local.clone();
+        let limits = self.ctx.shared.config.limits.clone();
+        loop {
+            let mut need = 0;
+            if !self.buf.is_empty() {
+                let step = self.answer().await;
+                let flushed = matches!(step, Step::Abort) || flush(&mut self.stream, &mut self.out, &limits).await;
+                core.busy.set(core.busy.get() - 1);
+                if !flushed {
                     return;
                 }
-            }
-            // A large body may have grown the buffer; give the memory back once it is idle.
-            if buf.is_empty() && buf.capacity() > 4 * INITIAL_BUF {
-                buf = Vec::with_capacity(INITIAL_BUF);
-            }
-            if out.capacity() > 64 * 1024 {
-                out = Vec::new();
-            }
-        }
-        if core.stopping() && buf.is_empty() {
-            return;
-        }
-        let wait = match started {
-            None => limits.idle_timeout,
-            Some(t) => match limits.header_timeout.checked_sub(t.elapsed()) {
-                Some(d) => d,
-                None => return,
-            },
-        };
-        if buf.capacity() - buf.len() < 512 || buf.capacity() < need {
-            let want = need.max(buf.capacity() * 2).max(buf.len() + 512);
-            buf.reserve(want - buf.len());
-        }
-        let len = buf.len();
-        let read = monoio::time::timeout(wait, stream.read(buf.slice_mut(len..))).await;
-        let (r, slice) = match read {
-            Ok(v) => v,
-            Err(_) => return,
-        };
-        buf = slice.into_inner();
-        match r {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {
-                if started.is_none() {
-                    started = Some(Instant::now());
+                match step {
+                    Step::More => {
+                        // Still working on the bytes already read: stay counted as busy.
+                        core.busy.set(core.busy.get() + 1);
+                        self.started = Some(Instant::now());
+                        continue;
+                    }
+                    Step::Read(n) => need = n,
+                    Step::Close { linger } => {
+                        if linger {
+                            lingering_close(self.stream).await;
+                        }
+                        return;
+                    }
+                    Step::Abort => return,
                 }
-                core.busy.set(core.busy.get() + 1);
+                // A large body may have grown the buffers; give the memory back once idle.
+                if self.buf.is_empty() && self.buf.capacity() > 4 * INITIAL_BUF {
+                    self.buf = Vec::with_capacity(INITIAL_BUF);
+                }
+            }
+            if core.stopping() && self.buf.is_empty() {
+                return;
+            }
+            let wait = match self.started {
+                None => limits.idle_timeout,
+                Some(t) => match limits.header_timeout.checked_sub(t.elapsed()) {
+                    Some(d) => d,
+                    None => return,
+                },
+            };
+            let buf = &mut self.buf;
+            if buf.capacity() - buf.len() < 512 || buf.capacity() < need {
+                let want = need.max(buf.capacity() * 2).max(buf.len() + 512);
+                buf.reserve(want - buf.len());
+            }
+            let len = buf.len();
+            let read = monoio::time::timeout(wait, self.stream.read(std::mem::take(buf).slice_mut(len..))).await;
+            let (r, slice) = match read {
+                Ok(v) => v,
+                Err(_) => return,
+            };
+            self.buf = slice.into_inner();
+            match r {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {
+                    if self.started.is_none() {
+                        self.started = Some(Instant::now());
+                    }
+                    core.busy.set(core.busy.get() + 1);
+                }
             }
         }
     }
-    core.busy.set(core.busy.get().saturating_sub(1));
+
+    /// Answers every complete request at the front of the buffer into the output queue,
+    /// until the queue is over its bound, a request is incomplete, or the connection ends.
+    async fn answer(&mut self) -> Step {
+        let Conn { stream, ctx, buf, out, body, pending, started } = self;
+        let (shared, core) = (&*ctx.shared, &*ctx.local);
+        let limits = &shared.config.limits;
+        let hl = HeadLimits { max_uri: limits.max_uri, max_header_bytes: limits.max_header_bytes };
+        core.date.borrow_mut().refresh();
+        let mut pos = 0;
+        let step = loop {
+            if pos == buf.len() {
+                break Step::Read(0);
+            }
+            if out.len() >= OUT_BOUND {
+                break Step::More;
+            }
+            let head = match parse::parse(&buf[pos..], hl) {
+                Ok(Parsed::Complete(h)) => h,
+                Ok(Parsed::Incomplete) => break Step::Read(0),
+                Err(e) => {
+                    refuse(ctx, out, &head_error(e, shared), false);
+                    break Step::Close { linger: true };
+                }
+            };
+            let head_only = head.method == Method::Head;
+            let decode = api::route::is_decode(head.method, head.target);
+            let max_body = if decode { limits.max_decode_body } else { limits.max_body };
+            if head.content_length > max_body as u64 {
+                refuse(ctx, out, &ApiError::BodyTooLarge { length: head.content_length, max: max_body }, head_only);
+                break Step::Close { linger: true };
+            }
+            // The body: complete in the buffer (Content-Length), decoded (chunked), or not yet here.
+            let hlen = head.len;
+            let (body_bytes, used): (&[u8], usize) = if head.chunked {
+                let cl = ChunkLimits { max_body, max_line: MAX_CHUNK_LINE, max_trailers: limits.max_header_bytes };
+                let dec = pending.chunked.get_or_insert_with(Decoder::new);
+                match dec.feed(&buf[pos + hlen..], body, cl) {
+                    Ok((used, true)) => (&body[..], hlen + used),
+                    Ok((used, false)) => {
+                        if !expect(ctx, &head, pending, out) {
+                            break Step::Close { linger: true };
+                        }
+                        // Drop the framing consumed so far; the head stays for the next pass.
+                        buf.drain(pos + hlen..pos + hlen + used);
+                        break Step::Read(0);
+                    }
+                    Err(e) => {
+                        refuse(ctx, out, &chunk_error(e, max_body, shared), head_only);
+                        break Step::Close { linger: true };
+                    }
+                }
+            } else {
+                let total = hlen + head.content_length as usize;
+                if buf.len() - pos < total {
+                    if !expect(ctx, &head, pending, out) {
+                        break Step::Close { linger: true };
+                    }
+                    // `total` counts from `pos`, which becomes the buffer's start below.
+                    break Step::Read(total);
+                }
+                (if head.method == Method::Post { &buf[pos + hlen..pos + total] } else { &[][..] }, total)
+            };
+            let keep = head.keep_alive && !core.stopping();
+            let conn = match (keep, head.minor) {
+                (false, _) => ConnHeader::Close,
+                (true, 0) => ConnHeader::KeepAlive,
+                (true, _) => ConnHeader::None,
+            };
+            let t0 = Instant::now();
+            let outcome = {
+                let date = core.date.borrow();
+                let mut reply = Reply { out: &mut *out, date: date.line(), head_only, conn };
+                api::handle(ctx, &head, body_bytes, &mut reply)
+            };
+            match outcome {
+                Outcome::Done(route, status) => core.metrics.request(route, status, t0.elapsed()),
+                Outcome::Slow(ep) => {
+                    // The answers before it go out first: the slow one may take a while.
+                    if !out.is_empty() && !flush(stream, out, limits).await {
+                        break Step::Abort;
+                    }
+                    let t0 = Instant::now();
+                    let (route, status) = api::handle_slow(ctx, &head, ep, body_bytes, out, conn).await;
+                    core.metrics.request(route, status, t0.elapsed());
+                }
+            }
+            *pending = Pending::default();
+            if head.chunked {
+                body.clear();
+                if body.capacity() > 4 * INITIAL_BUF {
+                    *body = Vec::new();
+                }
+            }
+            pos += used;
+            *started = None;
+            if !keep {
+                break Step::Close { linger: false };
+            }
+        };
+        if pos > 0 {
+            buf.drain(..pos);
+            if !buf.is_empty() {
+                *started = Some(Instant::now());
+            }
+        }
+        step
+    }
+}
+
+/// For a request whose body is not here yet: when the client waits for `100 Continue`,
+/// send it, or, when the head alone decides the answer (404, 405, an admin route on the
+/// public port), send that final status instead, so the body is never sent. Returns false
+/// when the connection must close (the final status was queued, `Connection: close`).
+fn expect(ctx: &ConnCtx, head: &Head<'_>, pending: &mut Pending, out: &mut Out) -> bool {
+    if !head.expect_continue || pending.answered_expect {
+        return true;
+    }
+    pending.answered_expect = true;
+    if let Err(e) = api::route(ctx, head) {
+        refuse(ctx, out, &e, head.method == Method::Head);
+        return false;
+    }
+    out.bytes().extend_from_slice(CONTINUE);
+    true
+}
+
+/// Queues an error that ends the connection, and counts it.
+fn refuse(ctx: &ConnCtx, out: &mut Out, e: &ApiError, head_only: bool) {
+    let core = &ctx.local;
+    let date = core.date.borrow();
+    let st = Reply { out, date: date.line(), head_only, conn: ConnHeader::Close }.error(e);
+    core.metrics.request(Route::Other, st, Duration::ZERO);
+}
+
+/// Writes everything queued; false when the client is gone or made no progress for the
+/// write timeout. A queue with shared bodies goes out with vectored writes.
+async fn flush(stream: &mut TcpStream, out: &mut Out, limits: &crate::config::Limits) -> bool {
+    let total = out.len();
+    let mut sent = 0;
+    while sent < total {
+        let wrote = if out.has_shared() {
+            let v = Vectored::new(std::mem::take(out), sent);
+            match monoio::time::timeout(limits.write_timeout, stream.writev(v)).await {
+                Ok((r, v)) => {
+                    *out = v.out;
+                    r
+                }
+                Err(_) => return false,
+            }
+        } else {
+            let b = std::mem::take(out.bytes());
+            match monoio::time::timeout(limits.write_timeout, stream.write(b.slice(sent..))).await {
+                Ok((r, b)) => {
+                    *out.bytes() = b.into_inner();
+                    r
+                }
+                Err(_) => return false,
+            }
+        };
+        match wrote {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => sent += n,
+        }
+    }
+    out.clear(OUT_KEEP);
+    true
+}
+
+/// The queue and its iovecs, owned by the runtime while a vectored write is in flight. The
+/// iovecs point into the queue's heap buffers (the copied `Vec` and the shared `Bytes`),
+/// which do not move when the queue does.
+struct Vectored {
+    out: Out,
+    iov: Vec<libc::iovec>,
+}
+
+impl Vectored {
+    fn new(out: Out, skip: usize) -> Vectored {
+        let mut iov = Vec::with_capacity(8);
+        out.segments(skip, MAX_IOVECS, |s| {
+            iov.push(libc::iovec { iov_base: s.as_ptr() as *mut libc::c_void, iov_len: s.len() })
+        });
+        Vectored { out, iov }
+    }
+}
+
+// SAFETY: the iovecs describe live, immutable heap memory owned by `out` (the `Vec`'s
+// buffer and the `Bytes`), which stays put while `Vectored` is moved and is not touched
+// until the runtime hands `Vectored` back.
+unsafe impl IoVecBuf for Vectored {
+    fn read_iovec_ptr(&self) -> *const libc::iovec {
+        self.iov.as_ptr()
+    }
+
+    fn read_iovec_len(&self) -> usize {
+        self.iov.len()
+    }
 }
 
 /// Half-closes, then reads and discards what the client still sends (bounded in bytes and

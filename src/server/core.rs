@@ -3,12 +3,12 @@
 //! its slow tick (metrics published once a second). Owns the per-core state (`Local`).
 
 use super::conn;
+use crate::api::Listener;
 use crate::config::DriverChoice;
 use crate::local::Local as Core;
 use crate::state::Shared;
 use std::io;
 use std::net::TcpListener as StdListener;
-use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
@@ -20,8 +20,14 @@ const STOP_POLL: Duration = Duration::from_millis(200);
 /// How often a core publishes its metrics (and core 0 re-reads the RSS).
 const TICK: Duration = Duration::from_secs(1);
 
+/// A core's listening sockets: its share of the public port, and on core 0 the admin port.
+pub struct Listeners {
+    pub public: StdListener,
+    pub admin: Option<StdListener>,
+}
+
 /// Accepts connections and spawns one task each, until the server stops.
-async fn accept_loop(listener: monoio::net::TcpListener, core: Rc<Core>, shared: Arc<Shared>) {
+async fn accept_loop(listener: monoio::net::TcpListener, kind: Listener, core: Rc<Core>, shared: Arc<Shared>) {
     let max_conns = shared.config.limits.max_conns_per_core;
     loop {
         match listener.accept().await {
@@ -33,7 +39,7 @@ async fn accept_loop(listener: monoio::net::TcpListener, core: Rc<Core>, shared:
                     drop(stream);
                     continue;
                 }
-                monoio::spawn(conn::serve(stream, core.clone(), shared.clone()));
+                monoio::spawn(conn::serve(stream, kind, core.clone(), shared.clone()));
             }
             Err(_) if core.stopping() => return,
             // Out of descriptors or a transient error: back off instead of spinning.
@@ -46,7 +52,7 @@ async fn accept_loop(listener: monoio::net::TcpListener, core: Rc<Core>, shared:
 pub fn run(
     cpu_index: usize,
     cpu: usize,
-    l: StdListener,
+    l: Listeners,
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     ready: Sender<io::Result<()>>,
@@ -101,13 +107,22 @@ fn uring_setup() -> io_uring::Builder {
 async fn serve(
     index: usize,
     cpu: Option<usize>,
-    l: StdListener,
+    l: Listeners,
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     ready: Sender<io::Result<()>>,
 ) {
-    let listener = match monoio::net::TcpListener::from_std(l) {
-        Ok(l) => l,
+    // Our own handles on the listening sockets (duplicated descriptors), to shut them down
+    // at stop whatever the accept tasks did with theirs.
+    let stoppers: io::Result<Vec<StdListener>> =
+        std::iter::once(&l.public).chain(&l.admin).map(|l| l.try_clone()).collect();
+    let opened = stoppers.and_then(|s| {
+        let public = monoio::net::TcpListener::from_std(l.public)?;
+        let admin = l.admin.map(monoio::net::TcpListener::from_std).transpose()?;
+        Ok((s, public, admin))
+    });
+    let (stoppers, listener, admin) = match opened {
+        Ok(v) => v,
         Err(e) => {
             let _ = ready.send(Err(e));
             return;
@@ -121,7 +136,6 @@ async fn serve(
         }
     };
     let _ = ready.send(Ok(()));
-    let fd = listener.as_raw_fd();
     match &core.render_thread {
         Some(t) => {
             monoio::spawn(t.clone().dispatch());
@@ -131,7 +145,10 @@ async fn serve(
             monoio::spawn(core.renders.clone().work(move || activity.upgrade().map_or(0, |c| c.hits.get())));
         }
     }
-    monoio::spawn(accept_loop(listener, core.clone(), shared.clone()));
+    monoio::spawn(accept_loop(listener, Listener::Public, core.clone(), shared.clone()));
+    if let Some(a) = admin {
+        monoio::spawn(accept_loop(a, Listener::Admin, core.clone(), shared.clone()));
+    }
     let mut last_tick = Instant::now();
     core.publish(&shared);
     while !core.stopping() {
@@ -146,10 +163,11 @@ async fn serve(
     }
     // Stop listening: wakes the pending accept and makes new connection attempts fail at
     // once, while connections already accepted carry on. (Cancelling an in-flight accept
-    // instead could lose a connection the kernel had already accepted for it.)
-    // SAFETY: `fd` is this core's listening socket, still open (owned by the accept task).
-    unsafe {
-        libc::shutdown(fd, libc::SHUT_RD);
+    // instead could lose a connection the kernel had already accepted for it.) Shutdown
+    // acts on the socket, so our duplicate descriptor reaches it even if the accept task
+    // has already dropped its own.
+    for l in &stoppers {
+        let _ = socket2::SockRef::from(l).shutdown(std::net::Shutdown::Read);
     }
     // Let requests in progress finish; idle keep-alive connections are dropped with the runtime.
     let deadline = Instant::now() + shared.config.shutdown_grace;

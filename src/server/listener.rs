@@ -7,9 +7,19 @@ use std::net::{SocketAddr, TcpListener};
 
 /// Binds one non-blocking listener that shares its port with the other cores'.
 pub fn bind(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
+    bind_with(addr, backlog, true)
+}
+
+/// Binds the admin listener: one socket, no `SO_REUSEPORT`, so a second process asking
+/// for the same port fails instead of silently sharing it.
+pub fn bind_admin(addr: SocketAddr) -> io::Result<TcpListener> {
+    bind_with(addr, 128, false)
+}
+
+fn bind_with(addr: SocketAddr, backlog: u32, reuse_port: bool) -> io::Result<TcpListener> {
     let s = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     s.set_reuse_address(true)?;
-    s.set_reuse_port(true)?;
+    s.set_reuse_port(reuse_port)?;
     s.set_nodelay(true)?;
     s.set_nonblocking(true)?;
     s.bind(&addr.into())?;

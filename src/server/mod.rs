@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 /// A running server: its address, its worker threads and the flag that stops them.
 pub struct Server {
     addr: SocketAddr,
+    admin_addr: Option<SocketAddr>,
     driver: &'static str,
     threads: Vec<JoinHandle<()>>,
     stop: Arc<AtomicBool>,
@@ -48,6 +49,14 @@ impl Server {
         for _ in 1..threads {
             listeners.push(listener::bind(addr, config.backlog)?);
         }
+        let admin = match config.admin_listen {
+            Some(a) => Some(
+                listener::bind_admin(a).map_err(|e| io::Error::new(e.kind(), format!("--admin-listen {a}: {e}")))?,
+            ),
+            None => None,
+        };
+        let admin_addr = admin.as_ref().map(|l| l.local_addr()).transpose()?;
+        let mut admin = admin;
         let driver = driver_name(config.driver);
         let shared = Arc::new(Shared::new(config));
         // The warm list loads before the first request is accepted.
@@ -61,9 +70,11 @@ impl Server {
         for (i, l) in listeners.into_iter().enumerate() {
             let (shared, stop, tx) = (shared.clone(), stop.clone(), tx.clone());
             let cpu = cpus::for_worker(&cpus, i);
+            // Core 0 also serves the admin listener.
+            let listeners = core::Listeners { public: l, admin: admin.take() };
             let h = std::thread::Builder::new()
                 .name(format!("barcoded-core-{i}"))
-                .spawn(move || core::run(i, cpu, l, shared, stop, tx))?;
+                .spawn(move || core::run(i, cpu, listeners, shared, stop, tx))?;
             handles.push(h);
         }
         drop(tx);
@@ -80,11 +91,16 @@ impl Server {
                 }
             }
         }
-        Ok(Server { addr, driver, threads: handles, stop, shared })
+        Ok(Server { addr, admin_addr, driver, threads: handles, stop, shared })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The admin listener's address (`--admin-listen`), unless it is off.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin_addr
     }
 
     /// The io driver the workers run on.

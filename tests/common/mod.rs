@@ -9,7 +9,12 @@ use std::time::Duration;
 
 /// Starts a one-thread server with test-friendly settings; `tweak` adjusts the config.
 pub fn start(tweak: impl FnOnce(&mut Config)) -> Server {
-    let mut c = Config { listen: "127.0.0.1:0".parse().unwrap(), threads: 1, ..Config::default() };
+    let mut c = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        admin_listen: Some("127.0.0.1:0".parse().unwrap()),
+        threads: 1,
+        ..Config::default()
+    };
     c.shutdown_grace = Duration::from_secs(1);
     tweak(&mut c);
     Server::start(c).expect("server starts")
@@ -109,7 +114,13 @@ impl Client {
     }
 }
 
-/// The value of one sample of `GET /metrics`, e.g. `barcoded_events_total{event="render"}`.
+/// The admin listener's address of a server started by `start`.
+pub fn admin(s: &barcoded::Server) -> SocketAddr {
+    s.admin_addr().expect("the admin listener is on")
+}
+
+/// The value of one sample of `GET /metrics` on the admin listener `addr`, e.g.
+/// `barcoded_events_total{event="render"}`.
 pub fn metric(addr: SocketAddr, sample: &str) -> f64 {
     let text = get(addr, "/metrics").text();
     text.lines()
