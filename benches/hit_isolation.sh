@@ -12,9 +12,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 cargo build --release -q -p barcoded -p loadgen
 port=18099
+admin=18098
 hits="${HITS:-}"
 flood="${FLOOD:---workload cold -c 64 --pipeline 4}"
-taskset -c 1 ./target/release/barcoded --listen "127.0.0.1:$port" --threads 1 "$@" >/dev/null 2>&1 &
+taskset -c 1 ./target/release/barcoded --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" --threads 1 "$@" >/dev/null 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
@@ -29,4 +30,4 @@ sleep 1
 echo "hits with flood: $(taskset -c 0 ./target/release/loadgen --url "$url" -c 4 -d 3 $hits | grep latency)"
 wait %2 2>/dev/null || sleep 3
 echo "flood: $(grep '^requests' /tmp/hit_isolation_flood.txt)"
-curl -s "http://127.0.0.1:$port/metrics" | grep -E 'events_total\{event="(shed|render|degraded)"'
+curl -s "http://127.0.0.1:$admin/metrics" | grep -E 'events_total\{event="(shed|render|degraded)"'

@@ -16,7 +16,7 @@ peers=/tmp/peers
 
 # nginx and limit-server serve the PNG barcoded itself produces for the hit path.
 port=18080
-"$root/target/release/barcoded" --listen 127.0.0.1:$port --threads 1 & pid=$!
+"$root/target/release/barcoded" --listen 127.0.0.1:$port --admin-listen off --threads 1 & pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 mkdir -p /tmp/bench-static/v1/ean13
@@ -28,7 +28,7 @@ N="sh $peers/run-nginx.sh PORT"
 L="$peers/limit-server/target/release/limit-server 127.0.0.1:PORT /tmp/bench-body.png 1"
 H="$peers/hyper-peer/target/release/hyper-peer 127.0.0.1:PORT"
 B="node $peers/bwipjs-peer/server.js PORT"
-P="$root/target/release/barcoded --listen 127.0.0.1:PORT --threads 1"
+P="$root/target/release/barcoded --listen 127.0.0.1:PORT --admin-listen off --threads 1"
 export DUR="${DUR:-5}" ROUNDS="${ROUNDS:-3}"
 what="${1:-all}"
 if [ "$what" = hit ] || [ "$what" = all ]; then

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-target/release/barcoded --listen 127.0.0.1:"$port" --threads 1 2>/dev/null & pid=$!
+target/release/barcoded --listen 127.0.0.1:"$port" --admin-listen off --threads 1 2>/dev/null & pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 base="http://127.0.0.1:$port"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command: unit and end-to-end tests (cargo), then the decode check (pytest with
 # zxing-cpp). Installs the Python packages it needs when they are missing, and libcairo2
-# (for SVG rasterising), redis-server and nginx (L2 and L3 tests) through apt when they
-# are missing and we are root.
+# (for SVG rasterising), redis-server and nginx (L2 and L3 tests), curl and nodejs (the
+# real-client tests) through apt when they are missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,18 +14,21 @@ if ! python3 -c "import cairocffi" >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null 
   fi
 fi
 # The L2 and L3 tests run a real redis-server and nginx.
-if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null; then
+if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null || ! command -v node >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get install -y -qq redis-server nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server nginx >/dev/null; }
+    pkgs="redis-server nginx curl"
+    command -v node >/dev/null || pkgs="$pkgs nodejs"
+    # shellcheck disable=SC2086
+    apt-get install -y -qq $pkgs >/dev/null || { apt-get update -qq && apt-get install -y -qq $pkgs >/dev/null; }
   else
-    echo "scripts/test.sh: redis-server and nginx are needed (apt-get install redis-server nginx)" >&2
+    echo "scripts/test.sh: redis-server, nginx, curl and nodejs are needed (apt-get install redis-server nginx curl nodejs)" >&2
   fi
 fi
-if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg" >/dev/null 2>&1; then
-  python3 -m pip install --quiet --disable-pip-version-check -r tests/decode/requirements.txt
+if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib3, aiohttp" >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check -r tests/decode/requirements.txt -r tests/clients/requirements.txt
 fi
 
 cargo build --release -p barcoded -p loadgen
 cargo test --workspace --all-features
-python3 -m pytest -q tests/decode
+python3 -m pytest -q tests/decode tests/clients
 bash scripts/loadgen_smoke.sh

@@ -114,3 +114,20 @@ fn a_caching_proxy_serves_repeats_and_revalidates_with_the_etag() {
     assert_eq!(served(admin(&s), 200), 1.0);
     s.shutdown();
 }
+
+/// The usual deployment: nginx on the same host proxies the public port. Every request then
+/// comes from loopback, so operations must not trust the peer address: through the proxy
+/// `/admin/reload` and `/metrics` are 404, while the admin listener still serves them.
+#[test]
+fn operations_are_not_reachable_through_a_local_proxy() {
+    let s = start(|_| {});
+    let port = free_port();
+    let _n = nginx(s.local_addr(), port);
+    let proxy: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let r = raw(proxy, b"POST /admin/reload HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(r.status, 404, "{}", r.text());
+    assert_eq!(get(proxy, "/metrics").status, 404);
+    assert_eq!(get(proxy, "/v1/ean13/590123412345.png").status, 200);
+    assert_eq!(get(admin(&s), "/metrics").status, 200);
+    s.shutdown();
+}

@@ -219,4 +219,44 @@ mod tests {
         let mut d = Decoder::new();
         assert_eq!(d.feed(&long_ext, &mut Vec::new(), L), Err(ChunkError::LineTooLong));
     }
+
+    /// Fed whole or in pieces of any size, the decoder reaches the same verdict and body
+    /// (the same property as the `http_chunked` fuzz target, on generated chunked input).
+    #[test]
+    fn splitting_never_changes_the_result() {
+        use proptest::prelude::*;
+        fn run(input: &[u8], step: usize) -> Result<Option<Vec<u8>>, ChunkError> {
+            let mut d = Decoder::new();
+            let (mut body, mut pending) = (Vec::new(), Vec::new());
+            for piece in input.chunks(step.max(1)) {
+                pending.extend_from_slice(piece);
+                let (used, done) = d.feed(&pending, &mut body, L)?;
+                assert!(used <= pending.len() && body.len() <= L.max_body);
+                pending.drain(..used);
+                if done {
+                    return Ok(Some(body));
+                }
+            }
+            Ok(None)
+        }
+        let chunk = (proptest::collection::vec(any::<u8>(), 0..20), "(;[a-z=]{0,8})?").prop_map(|(d, ext)| {
+            let mut v = format!("{:x}{ext}\r\n", d.len()).into_bytes();
+            v.extend_from_slice(&d);
+            v.extend_from_slice(b"\r\n");
+            v
+        });
+        let body = (proptest::collection::vec(chunk, 0..6), proptest::collection::vec(any::<u8>(), 0..4), 0..40usize)
+            .prop_map(|(chunks, noise, at)| {
+                let mut v: Vec<u8> = chunks.concat();
+                v.extend_from_slice(b"0\r\nT: 1\r\n\r\n");
+                // Sometimes corrupt a byte, to cover the error paths too.
+                if !noise.is_empty() && at < v.len() {
+                    v[at] = noise[0];
+                }
+                v
+            });
+        proptest!(ProptestConfig::with_cases(512), |(input in body, step in 1..9usize)| {
+            prop_assert_eq!(run(&input, input.len()), run(&input, step));
+        });
+    }
 }

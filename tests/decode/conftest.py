@@ -22,7 +22,7 @@ def base_url():
     if not os.path.exists(binary):
         subprocess.run(["cargo", "build", "--release", "--bin", "barcoded"], cwd=ROOT, check=True)
     port = _free_port()
-    proc = subprocess.Popen([binary, "--listen", f"127.0.0.1:{port}", "--threads", "2"],
+    proc = subprocess.Popen([binary, "--listen", f"127.0.0.1:{port}", "--admin-listen", "off", "--threads", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
