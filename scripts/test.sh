@@ -29,6 +29,7 @@ if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib
 fi
 
 cargo build --release -p barcoded -p loadgen
-cargo test --workspace --all-features
+# Not --all-features: bench-copy-bodies is a benchmark variant, not the service.
+cargo test --workspace --features barcoded/fault-injection
 python3 -m pytest -q tests/decode tests/clients
 bash scripts/loadgen_smoke.sh

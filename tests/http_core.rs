@@ -177,6 +177,16 @@ fn client_rate_follows_trusted_proxies_only() {
     assert_eq!(cold("two", 0, "198.51.100.7"), 200, "another client is not limited");
     // A forged left part does not change the client the proxy saw.
     assert_eq!(cold("one", 9, "1.1.1.1, 203.0.113.1"), 429);
+    // A client over its rate that waits for 100 Continue gets its 429 instead, before
+    // sending the body.
+    let mut st = connect(a);
+    st.write_all(
+        b"POST /v1/qr.png HTTP/1.1\r\nX-Forwarded-For: 203.0.113.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n",
+    )
+    .unwrap();
+    let r = read_response(&mut BufReader::new(st), false).unwrap();
+    assert_eq!(r.status, 429, "{}", r.text());
+    assert!(r.header("retry-after").is_some());
     s.shutdown();
     // Untrusted peer: its headers are ignored, so every request counts against the peer.
     let s = start(|c| {

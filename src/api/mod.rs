@@ -152,6 +152,24 @@ pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiErro
     }
 }
 
+/// What the head alone decides before a body is sent (`Expect: 100-continue`): the route
+/// (404, 405, operations on the public port) and, for the cold work a body would start (a
+/// generate, a decode), the client's rate (429) — peeked, not spent.
+pub fn precheck(ctx: &ConnCtx, head: &Head<'_>) -> Result<(), ApiError> {
+    let ep = route(ctx, head)?;
+    if !matches!(ep, Endpoint::Generate { .. } | Endpoint::Decode) {
+        return Ok(());
+    }
+    let Some(client) = ctx.client(head) else { return Ok(()) };
+    match ctx.local.clients.borrow().would_admit(client, Instant::now()) {
+        Ok(()) => Ok(()),
+        Err(wait) => Err(ApiError::ClientRate {
+            rate: ctx.shared.config.limits.client_rate,
+            retry_after: ladder::whole_seconds(wait),
+        }),
+    }
+}
+
 /// Answers one request if it can be answered now. `body` is the complete request body.
 pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply<'_>) -> Outcome<'a> {
     let (shared, local) = (&*ctx.shared, &*ctx.local);

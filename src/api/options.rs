@@ -143,8 +143,9 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
     let (mut xdim_mm, mut height_mm): (Option<f64>, Option<f64>) = (None, None);
     for (k, v) in query::pairs(query_str) {
         let Some(idx) = OPTION_NAMES.iter().position(|n| n.as_bytes() == k) else {
-            let name = query::decode(k, true)
-                .map_or_else(|_| String::from_utf8_lossy(k).into_owned(), |c| String::from_utf8_lossy(&c).into_owned());
+            // Named as decoded when that is text, else as sent (never with U+FFFD in it).
+            let decoded = query::decode(k, true).ok().and_then(|c| String::from_utf8(c.into_owned()).ok());
+            let name = decoded.unwrap_or_else(|| String::from_utf8_lossy(k).into_owned());
             return Err(ApiError::UnknownOption(name));
         };
         let name = OPTION_NAMES[idx];
@@ -370,6 +371,8 @@ mod tests {
         assert!(matches!(parse(Symbology::Ean13, b"ecc=H", true), Err(ApiError::OptionNotApplicable { .. })));
         assert!(matches!(parse(Symbology::Qr, b"data=x", false), Err(ApiError::DataTwice)));
         assert!(parse(Symbology::Qr, b"scale=99999999999", true).is_err());
+        // An option name that is not UTF-8 once decoded is named as sent, never with U+FFFD.
+        assert!(matches!(parse(Symbology::Qr, b"%FF=1", true), Err(ApiError::UnknownOption(n)) if n == "%FF"));
     }
 
     #[test]

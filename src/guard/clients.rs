@@ -49,6 +49,22 @@ impl ClientLimiter {
         self.buckets.is_empty()
     }
 
+    /// Whether `admit` would take a token for `client` now, without taking it: `Err(wait)`
+    /// when its bucket is empty (answering `Expect: 100-continue` before the body is sent).
+    pub fn would_admit(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        match self.buckets.get(&client) {
+            Some(b) if self.enabled() => {
+                let tokens = (b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * self.rate).min(self.burst);
+                if tokens >= 1.0 {
+                    Ok(())
+                } else {
+                    Err(Duration::from_secs_f64((1.0 - tokens) / self.rate))
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Takes one token for `client`; `Err(wait)` when its bucket is empty, with the time
     /// until the next token.
     pub fn admit(&mut self, client: IpAddr, now: Instant) -> Result<(), Duration> {
@@ -92,7 +108,9 @@ mod tests {
         }
         let wait = l.admit(ip(1), t0).unwrap_err();
         assert!(wait > Duration::from_millis(99) && wait <= Duration::from_millis(100), "{wait:?}");
+        assert_eq!(l.would_admit(ip(1), t0), Err(wait), "a peek says the same");
         // Another client is not affected.
+        assert_eq!(l.would_admit(ip(2), t0), Ok(()));
         assert_eq!(l.admit(ip(2), t0), Ok(()));
         // A tenth of a second later one more token is there, and only one.
         let t1 = t0 + Duration::from_millis(100);

@@ -143,7 +143,7 @@ pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 /// Queues a ready 200 (or its HEAD form).
 pub fn write_ready(out: &mut Out, date: &[u8], r: &Ready, head_only: bool, conn: ConnHeader) {
-    let copied = if head_only || r.body.len() >= super::out::SHARE_MIN { 0 } else { r.body.len() };
+    let copied = if head_only || super::out::shares(r.body.len()) { 0 } else { r.body.len() };
     let b = out.bytes();
     b.reserve(Status::Ok.line().len() + date.len() + 24 + r.head.len() + copied);
     b.extend_from_slice(Status::Ok.line());

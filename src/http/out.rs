@@ -7,8 +7,15 @@
 use bytes::Bytes;
 
 /// Bodies at least this long are referenced, not copied. Below it a copy into the
-/// connection's buffer is cheaper than another iovec (measured: README, "writev vs copy").
+/// connection's buffer is cheaper than another iovec (measured: `benches/writev.sh`,
+/// README "Writes by reference").
 pub const SHARE_MIN: usize = 8 * 1024;
+
+/// Whether a body of `len` bytes is referenced rather than copied (never, in
+/// `benches/writev.sh`'s comparison build with the feature `bench-copy-bodies`).
+pub fn shares(len: usize) -> bool {
+    !cfg!(feature = "bench-copy-bodies") && len >= SHARE_MIN
+}
 
 /// The queued output of one connection.
 #[derive(Debug, Default)]
@@ -32,7 +39,7 @@ impl Out {
 
     /// Queues `body`: referenced when large, copied otherwise.
     pub fn body(&mut self, body: &Bytes) {
-        if body.len() >= SHARE_MIN {
+        if shares(body.len()) {
             self.shared.push((self.bytes.len(), body.clone()));
             self.shared_len += body.len();
         } else {

@@ -314,15 +314,16 @@ impl Conn {
 }
 
 /// For a request whose body is not here yet: when the client waits for `100 Continue`,
-/// send it, or, when the head alone decides the answer (404, 405, an admin route on the
-/// public port), send that final status instead, so the body is never sent. Returns false
+/// send it, or, when the head alone decides the answer (404, 405, 429, an operations route
+/// on the public port; 413 is decided before), send that final status instead, so the body
+/// is never sent. Returns false
 /// when the connection must close (the final status was queued, `Connection: close`).
 fn expect(ctx: &ConnCtx, head: &Head<'_>, pending: &mut Pending, out: &mut Out) -> bool {
     if !head.expect_continue || pending.answered_expect {
         return true;
     }
     pending.answered_expect = true;
-    if let Err(e) = api::route(ctx, head) {
+    if let Err(e) = api::precheck(ctx, head) {
         refuse(ctx, out, &e, head.method == Method::Head);
         return false;
     }
