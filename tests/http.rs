@@ -172,6 +172,13 @@ fn get_body_is_skipped() {
     let mut r = BufReader::new(c);
     assert_eq!(read_response(&mut r, false).unwrap().text(), "{\"status\":\"ok\"}");
     assert_eq!(read_response(&mut r, false).unwrap().text(), "{\"status\":\"ready\"}");
+    // A chunked GET body is skipped the same way: it is not the data of a generate request.
+    r.get_mut()
+        .write_all(b"GET /v1/qr.png HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        .unwrap();
+    let resp = read_response(&mut r, false).unwrap();
+    assert_eq!(resp.status, 400, "{}", resp.text());
+    assert!(resp.text().contains("missing_data"), "{}", resp.text());
     s.shutdown();
 }
 

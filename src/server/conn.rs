@@ -241,7 +241,8 @@ impl Conn {
                 let cl = ChunkLimits { max_body, max_line: MAX_CHUNK_LINE, max_trailers: limits.max_header_bytes };
                 let dec = pending.chunked.get_or_insert_with(Decoder::new);
                 match dec.feed(&buf[pos + hlen..], body, cl) {
-                    Ok((used, true)) => (&body[..], hlen + used),
+                    // Only a POST's body is data (as with Content-Length).
+                    Ok((used, true)) => (if head.method == Method::Post { &body[..] } else { &[][..] }, hlen + used),
                     Ok((used, false)) => {
                         if !expect(ctx, &head, pending, out) {
                             break Step::Close { linger: true };
