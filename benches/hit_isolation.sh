@@ -4,7 +4,7 @@
 # niced so that the hit client is not starved of CPU 0) and the hit client (loadgen, 4
 # connections, closed loop or --rate) on CPU 0. Prints both latency lines, the flood's rate
 # and the server's render/shed counters. Extra arguments go to the server
-# (e.g. --render-mode inline to render in the event loop instead of the render thread).
+# (e.g. --render-nice 0 to run renders at the event loop's priority).
 # Usage: benches/hit_isolation.sh [server flags...]
 #   env: HITS="--rate 2000"; FLOOD="--workload mixed --mix decode:1 -c 16" for a decode flood
 set -euo pipefail

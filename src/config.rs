@@ -25,15 +25,6 @@ pub const MAX_DECODE_BODY: usize = 2 * 1024 * 1024;
 /// Default connections one core serves at once; more are accepted and closed.
 pub const MAX_CONNS_PER_CORE: usize = 20_000;
 
-/// Where cold renders run (see `--render-mode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RenderMode {
-    /// A render thread per core, same CPU, lower priority.
-    Thread,
-    /// The core's event loop, in time slices.
-    Inline,
-}
-
 /// Which io driver each core's monoio runtime uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DriverChoice {
@@ -149,28 +140,10 @@ pub struct Cli {
     /// Renders one core may have queued; beyond it a cold request gets 503 at once.
     #[arg(long, env = "BARCODED_RENDER_QUEUE", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=1000000))]
     pub render_queue: u32,
-    /// Where cold renders run: on a render thread per core, pinned to the core's CPU at a
-    /// lower priority (`thread`: the kernel preempts a render when a cache hit arrives), or
-    /// inside the core's event loop in time slices (`inline`).
-    #[arg(long, env = "BARCODED_RENDER_MODE", value_enum, default_value_t = RenderMode::Thread)]
-    pub render_mode: RenderMode,
     /// Nice value of the render threads (0-19): the CPU share renders keep while hits
     /// saturate the core (10 ≈ 10 %); they always get the idle time.
     #[arg(long, env = "BARCODED_RENDER_NICE", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
     pub render_nice: i32,
-    /// Inline mode: microseconds of rendering per event-loop turn before cache hits get their turn.
-    #[arg(long, env = "BARCODED_RENDER_SLICE_US", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1000000))]
-    pub render_slice_us: u64,
-    /// Inline mode: percent of a core's time cold requests may take while cache hits are flowing (all of
-    /// it when only renders are). 100 (the default) turns the share off: on the 2-core test
-    /// machine capping cold work did not lower hit latency (benches/hit_isolation.sh).
-    #[arg(long, env = "BARCODED_RENDER_SHARE", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub render_share: u32,
-    /// Inline mode: microseconds a cold request costs besides its render (socket IO, parsing, encoding,
-    /// caching), counted against the render share: measured as cold µs/request
-    /// (benches/sidebyside.sh) minus render µs (cargo bench --bench render).
-    #[arg(long, env = "BARCODED_RENDER_OVERHEAD_US", default_value_t = 18, value_parser = clap::value_parser!(u64).range(0..=100000))]
-    pub render_overhead_us: u64,
     /// Generate misses one core may have waiting (on L2 or another core's render of the
     /// same key); beyond it 503 at once.
     #[arg(long, env = "BARCODED_MAX_MISSES", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1000000))]
@@ -273,13 +246,7 @@ pub struct Config {
     pub trusted_proxies: Trusted,
     pub redis: Option<L2Config>,
     pub render_budget: Duration,
-    pub render_mode: RenderMode,
     pub render_nice: i32,
-    pub render_slice: Duration,
-    /// Fraction of a core's time renders may take while hits are flowing.
-    pub render_share: f64,
-    /// What a cold request costs besides its render, for the share.
-    pub render_overhead: Duration,
     /// RSS in bytes above which renders and decodes are refused; 0: off.
     pub memory_watermark: u64,
     pub breakers: BreakerConfig,
@@ -304,11 +271,7 @@ impl Default for Config {
             trusted_proxies: Trusted::default(),
             redis: None,
             render_budget: Duration::from_millis(50),
-            render_mode: RenderMode::Thread,
             render_nice: 10,
-            render_slice: Duration::from_micros(200),
-            render_share: 1.0,
-            render_overhead: Duration::from_micros(18),
             memory_watermark: 2048 * 1024 * 1024,
             breakers: BreakerConfig::default(),
         }
@@ -379,11 +342,7 @@ impl TryFrom<Cli> for Config {
             trusted_proxies,
             redis,
             render_budget: Duration::from_millis(c.render_budget_ms),
-            render_mode: c.render_mode,
             render_nice: c.render_nice,
-            render_slice: Duration::from_micros(c.render_slice_us),
-            render_share: c.render_share as f64 / 100.0,
-            render_overhead: Duration::from_micros(c.render_overhead_us),
             memory_watermark: c.memory_watermark_mb * 1024 * 1024,
             breakers: BreakerConfig {
                 base: Policy {

@@ -1,6 +1,8 @@
 //! Test-only fault injection (cargo feature `fault-injection`, never in a release build
 //! unless asked for): a slow or failing renderer and a slow parser, switched at run time by
-//! the tests through `Shared::faults`. Without the feature the hooks compile to nothing.
+//! the tests through `Shared::faults`. Without the feature `Faults` is empty and the hooks
+//! compile to nothing. The hooks take the switches, not the shared state, so this module
+//! imports nothing of the crate.
 
 #[cfg(feature = "fault-injection")]
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,33 +20,33 @@ pub struct Faults {
     pub parse_delay_ms: AtomicU64,
 }
 
-/// The injected render failure.
-#[derive(Debug)]
-pub struct RenderFault;
+/// No switches without the feature.
+#[cfg(not(feature = "fault-injection"))]
+#[derive(Default)]
+pub struct Faults;
 
-/// Called before a render; `Err` makes the render fail.
+/// Called on the render thread before a render: sleeps, and fails the render the way a
+/// renderer bug would (an unwind the render thread catches, without the panic hook's
+/// message: `resume_unwind`).
 #[cfg(feature = "fault-injection")]
-pub fn before_render(s: &crate::state::Shared) -> Result<(), RenderFault> {
-    let ms = s.faults.render_delay_ms.load(Ordering::Relaxed);
+pub fn before_render(f: &Faults) {
+    let ms = f.render_delay_ms.load(Ordering::Relaxed);
     if ms > 0 {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
-    if s.faults.render_fail.load(Ordering::Relaxed) {
-        return Err(RenderFault);
+    if f.render_fail.load(Ordering::Relaxed) {
+        std::panic::resume_unwind(Box::new("injected render failure"));
     }
-    Ok(())
 }
 
 #[cfg(not(feature = "fault-injection"))]
 #[inline(always)]
-pub fn before_render(_: &crate::state::Shared) -> Result<(), RenderFault> {
-    Ok(())
-}
+pub fn before_render(_: &Faults) {}
 
 /// Called before a parse.
 #[cfg(feature = "fault-injection")]
-pub fn before_parse(s: &crate::state::Shared) {
-    let ms = s.faults.parse_delay_ms.load(Ordering::Relaxed);
+pub fn before_parse(f: &Faults) {
+    let ms = f.parse_delay_ms.load(Ordering::Relaxed);
     if ms > 0 {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
@@ -52,4 +54,4 @@ pub fn before_parse(s: &crate::state::Shared) {
 
 #[cfg(not(feature = "fault-injection"))]
 #[inline(always)]
-pub fn before_parse(_: &crate::state::Shared) {}
+pub fn before_parse(_: &Faults) {}

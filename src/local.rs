@@ -1,16 +1,16 @@
 //! What one core owns and never shares: the `Date` cache, connection counters, metrics,
-//! breakers, the render queue and the Redis client. Built on the core's thread; every
+//! breakers, the render thread and the Redis client. Built on the core's thread; every
 //! field is `Rc`/`Cell`/`RefCell`, so nothing here costs a cross-core atomic.
 
-use crate::api::ladder::Rendered;
 use crate::cache::l2::L2;
-use crate::config::RenderMode;
 use crate::guard::clients::{self, ClientLimiter};
-use crate::guard::render_queue::RenderQueue;
+use crate::guard::gate::Gate;
 use crate::guard::render_thread::RenderThread;
 use crate::guard::Breakers;
 use crate::http::date::DateCache;
+use crate::http::encode::Ready;
 use crate::metrics::CoreMetrics;
+use crate::render::RenderError;
 use crate::state::Shared;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -26,30 +26,26 @@ pub struct Local {
     pub conns: Cell<usize>,
     /// Connections with a request read but not yet answered.
     pub busy: Cell<usize>,
-    /// Requests answered from a cache without waiting (the render queue's activity signal).
-    pub hits: Cell<u64>,
     /// Generate misses waiting on this core (for L2, a coalesced fill or the render queue).
     pub misses: Cell<usize>,
     pub stop: Arc<AtomicBool>,
     pub metrics: CoreMetrics,
     pub breakers: Rc<RefCell<Breakers>>,
-    /// The in-loop render queue (`--render-mode inline`).
-    pub renders: Rc<RenderQueue>,
-    /// The core's render thread (`--render-mode thread`, the default).
-    pub render_thread: Option<Rc<RenderThread<Rendered>>>,
+    /// The core's render thread: the one executor of cold renders.
+    pub render_thread: Rc<RenderThread<RenderOutput>>,
     pub l2: Option<Rc<L2>>,
     /// Per-client token buckets for cold work (`--client-rate`).
     pub clients: RefCell<ClientLimiter>,
 }
 
+/// What a render job gives: the response, or why the image cannot be made.
+pub type RenderOutput = Result<Ready, RenderError>;
+
 impl Local {
-    /// The core's state; starts its render thread (pinned to `cpu` when given) in thread mode.
+    /// The core's state; starts its render thread (pinned to `cpu` when given).
     pub fn new(index: usize, cpu: Option<usize>, shared: &Shared, stop: Arc<AtomicBool>) -> std::io::Result<Local> {
         let c = &shared.config;
-        let render_thread = match c.render_mode {
-            RenderMode::Thread => Some(Rc::new(RenderThread::start(index, cpu, c.limits.render_queue, c.render_nice)?)),
-            RenderMode::Inline => None,
-        };
+        let render_thread = Rc::new(RenderThread::start(index, cpu, c.limits.render_queue, c.render_nice)?);
         let breakers = Rc::new(RefCell::new(Breakers::new(&c.breakers, Instant::now())));
         let l2 = c.redis.clone().map(|r| L2::new(r, breakers.clone()));
         Ok(Local {
@@ -57,17 +53,10 @@ impl Local {
             date: RefCell::new(DateCache::default()),
             conns: Cell::new(0),
             busy: Cell::new(0),
-            hits: Cell::new(0),
             misses: Cell::new(0),
             stop,
             metrics: CoreMetrics::default(),
             breakers,
-            renders: Rc::new(RenderQueue::new(
-                c.limits.render_queue,
-                c.render_slice,
-                c.render_share,
-                c.render_overhead,
-            )),
             l2,
             clients: RefCell::new(ClientLimiter::new(
                 c.limits.client_rate,
@@ -78,9 +67,14 @@ impl Local {
         })
     }
 
-    /// Renders waiting on this core, in whichever mode it runs them.
+    /// Renders waiting on this core.
     pub fn renders_queued(&self) -> usize {
-        self.render_thread.as_ref().map_or_else(|| self.renders.len(), |t| t.len())
+        self.render_thread.len()
+    }
+
+    /// The core's admission gate (client rate, breakers, memory) for guarded work.
+    pub fn gate<'a>(&'a self, shared: &'a Shared) -> Gate<'a> {
+        Gate { breakers: &self.breakers, clients: &self.clients, memory: &shared.memory }
     }
 
     pub fn stopping(&self) -> bool {

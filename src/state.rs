@@ -26,7 +26,6 @@ pub struct Shared {
     pub decode_pool: DecodePool,
     /// Decodes queued or running, across all cores (admission control).
     pub decodes_in_flight: AtomicUsize,
-    #[cfg(feature = "fault-injection")]
     pub faults: crate::fault::Faults,
     draining: AtomicBool,
     reload_lock: Mutex<()>,
@@ -56,7 +55,6 @@ impl Shared {
             memory,
             decode_pool,
             decodes_in_flight: AtomicUsize::new(0),
-            #[cfg(feature = "fault-injection")]
             faults: Default::default(),
             draining: AtomicBool::new(false),
             reload_lock: Mutex::new(()),

@@ -5,7 +5,6 @@
 
 mod common;
 
-use barcoded::config::RenderMode;
 use common::*;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -104,21 +103,10 @@ fn a_slow_parser_degrades_to_the_minimal_answer() {
     s.shutdown();
 }
 
-/// Cold renders far beyond the queue: fast 503s, hits still answered, memory flat; with
-/// renders on the render thread (the default) and in the event loop.
+/// Cold renders far beyond the queue: fast 503s, hits still answered, memory flat.
 #[test]
 fn overload_is_shed_while_hits_are_served() {
-    overload(RenderMode::Thread);
-}
-
-#[test]
-fn overload_is_shed_while_hits_are_served_inline() {
-    overload(RenderMode::Inline);
-}
-
-fn overload(mode: RenderMode) {
     let s = start(|c| {
-        c.render_mode = mode;
         c.limits.render_queue = 8;
         c.render_budget = Duration::from_millis(50);
     });
@@ -174,7 +162,7 @@ fn overload(mode: RenderMode) {
     };
     let (ok, shed, nhits, mut lat) = round(0);
     eprintln!(
-        "overload ({mode:?}): 320 cold requests: {ok} rendered, {shed} shed; {nhits} hits, p99 {:?}",
+        "overload: 320 cold requests: {ok} rendered, {shed} shed; {nhits} hits, p99 {:?}",
         percentile(&mut lat, 99.0)
     );
     assert_eq!(ok + shed, 320, "every request answered");

@@ -12,7 +12,6 @@ use crate::state::Shared;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Releases an admission slot when the decode job ends, however it ends.
 struct Slot(Arc<Shared>);
@@ -31,13 +30,12 @@ pub async fn run(
     content_type: Option<Vec<u8>>,
     client: Option<std::net::IpAddr>,
 ) -> Result<String, ApiError> {
-    let started = Instant::now();
-    super::ladder::admit_heavy(shared, local, Class::Decode, client)?;
+    let permit =
+        local.gate(shared).heavy(Class::Decode, client).map_err(|r| super::ladder::refusal(shared, local, r))?;
     let r = decode(shared, body, content_type).await;
-    let now = Instant::now();
     // Only running out of time is the decoder failing; bad images are the client's.
     let ok = !matches!(r, Err(ApiError::DecodeBudget { .. }));
-    local.breakers.borrow_mut().get(Class::Decode).record(now, now - started, ok);
+    super::ladder::transition(permit.done_now(ok), Class::Decode, local);
     r
 }
 

@@ -6,7 +6,7 @@ use super::error::ApiError;
 use super::options::{self, Format};
 use crate::http::encode::Ready;
 use crate::http::query;
-use crate::render::{self, bitmap::Bitmap, layout};
+use crate::render::{self, bitmap::Bitmap, layout, RenderError};
 use crate::symbology::{self, HumanText, Symbol, Symbology};
 
 /// Where the data of a generate request comes from.
@@ -103,7 +103,7 @@ pub fn prepare(sym: Symbology, fmt: Format, src: DataSource<'_>, query_str: &[u8
 
 /// Renders a prepared request into a ready response (pure; the pixel limit is checked
 /// before the raster is allocated).
-pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, ApiError> {
+pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, RenderError> {
     let lay = layout::layout(&p.symbol, &p.render, max_pixels)?;
     let body = match p.fmt {
         Format::Png => {

@@ -11,6 +11,8 @@ use super::options::{self, Format};
 use crate::cache::l2::L2Error;
 use crate::cache::value;
 use crate::guard::breaker::Admit;
+use crate::guard::gate::Refused;
+use crate::guard::render_thread::NotRun;
 use crate::guard::Class;
 use crate::http::encode::Ready;
 use crate::local::Local;
@@ -36,41 +38,36 @@ pub fn whole_seconds(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
-/// The gate before CPU-heavy work of `class` (a render, a decode): the client must be
-/// within its rate (`--client-rate`, else 429), the core's breaker must admit it and the
-/// process must be under the memory watermark; otherwise the degraded 503 (counted, logged
-/// at a limited rate). `Retry-After` is rounded up to whole seconds.
-pub(super) fn admit_heavy(
-    shared: &Shared,
-    local: &Local,
-    class: Class,
-    client: Option<IpAddr>,
-) -> Result<(), ApiError> {
-    if let Some(ip) = client {
-        if let Err(wait) = local.clients.borrow_mut().admit(ip, Instant::now()) {
+/// A gate's refusal as the answer: counted, logged at a limited rate, `Retry-After` in
+/// whole seconds (rounded up).
+pub(super) fn refusal(shared: &Shared, local: &Local, r: Refused) -> ApiError {
+    match r {
+        Refused::ClientRate { retry } => {
             local.metrics.event(Event::ClientLimited);
-            crate::log::error("client_rate", format_args!("{ip} over its rate on core {}", local.index));
-            return Err(ApiError::ClientRate {
-                rate: shared.config.limits.client_rate,
-                retry_after: whole_seconds(wait),
-            });
+            crate::log::error("client_rate", format_args!("a client over its rate on core {}", local.index));
+            ApiError::ClientRate { rate: shared.config.limits.client_rate, retry_after: whole_seconds(retry) }
+        }
+        Refused::Open { class, retry } => {
+            local.metrics.event(Event::Degraded);
+            crate::log::error("breaker_open", format_args!("{} on core {}", class.name(), local.index));
+            ApiError::Degraded { class: class.name(), why: "circuit breaker open", retry_after: whole_seconds(retry) }
+        }
+        Refused::Memory { class } => {
+            local.metrics.event(Event::Degraded);
+            crate::log::error(
+                "memory_watermark",
+                format_args!("rss {} > {}", shared.memory.rss(), shared.memory.watermark()),
+            );
+            ApiError::Degraded { class: class.name(), why: "memory above the watermark", retry_after: 1 }
         }
     }
-    if let Admit::No(retry) = local.breakers.borrow_mut().get(class).admit(Instant::now()) {
-        local.metrics.event(Event::Degraded);
-        crate::log::error("breaker_open", format_args!("{} on core {}", class.name(), local.index));
-        let retry_after = whole_seconds(retry);
-        return Err(ApiError::Degraded { class: class.name(), why: "circuit breaker open", retry_after });
+}
+
+/// Logs a breaker's change of state (the permit says whether there was one).
+pub(super) fn transition(changed: bool, class: Class, local: &Local) {
+    if changed {
+        crate::log::error("breaker_transition", format_args!("{} on core {} changed state", class.name(), local.index));
     }
-    if shared.memory.over() {
-        local.metrics.event(Event::Degraded);
-        crate::log::error(
-            "memory_watermark",
-            format_args!("rss {} > {}", shared.memory.rss(), shared.memory.watermark()),
-        );
-        return Err(ApiError::Degraded { class: class.name(), why: "memory above the watermark", retry_after: 1 });
-    }
-    Ok(())
 }
 
 /// Asks the L2 within its budget; `Some` on a valid hit.
@@ -107,27 +104,8 @@ async fn from_l2(local: &Rc<Local>, key: &str) -> Option<Ready> {
     }
 }
 
-/// What a render job hands back: the answer, and how long the render took (`None` when
-/// the job's budget was spent waiting and nothing was rendered).
-pub type Rendered = (Result<Ready, ApiError>, Option<Duration>);
-
-/// The job itself, on whichever thread runs it: skip when the budget was spent in the
-/// queue, otherwise render (through the fault hook in test builds) and time it.
-fn run_job(s: &Shared, p: &generate::Prepared, class: Class, waited: Duration) -> Rendered {
-    if waited >= s.config.render_budget {
-        let why = "render budget spent waiting in the queue";
-        return (Err(ApiError::Degraded { class: class.name(), why, retry_after: 1 }), None);
-    }
-    let started = Instant::now();
-    let r = match crate::fault::before_render(s) {
-        Ok(()) => generate::render(p, s.config.limits.max_pixels),
-        Err(_) => Err(ApiError::Degraded { class: class.name(), why: "render failed", retry_after: 1 }),
-    };
-    (r, Some(started.elapsed()))
-}
-
-/// Renders on the core's render thread or in its in-loop queue, under the family's breaker;
-/// the answer or why not.
+/// Renders on the core's render thread (the one executor) behind the gate: the answer, or
+/// why not. Every path through here settles the breaker's permit.
 async fn render(
     shared: &Arc<Shared>,
     local: &Rc<Local>,
@@ -135,57 +113,39 @@ async fn render(
     client: Option<IpAddr>,
 ) -> Result<Ready, ApiError> {
     let class = Class::of(p.sym);
-    admit_heavy(shared, local, class, client)?;
-    // A render that panicked (its result never came) is the renderer failing: the breaker
-    // counts it.
-    let failed = || {
-        (Err(ApiError::Degraded { class: class.name(), why: "render failed", retry_after: 1 }), Some(Duration::ZERO))
-    };
-    let queued = match &local.render_thread {
-        Some(t) => {
-            let s = shared.clone();
-            t.run(Box::new(move |waited| run_job(&s, &p, class, waited)))
-                .await
-                .map(|done| done.unwrap_or_else(failed))
-                .map_err(|full| full.capacity)
-        }
-        None => {
-            let (tx, rx) = local_sync::oneshot::channel::<Rendered>();
-            let s = shared.clone();
-            match local.renders.push(Box::new(move |waited| {
-                let _ = tx.send(run_job(&s, &p, class, waited));
-            })) {
-                Ok(()) => Ok(rx.await.unwrap_or_else(|_| failed())),
-                Err(full) => Err(full.capacity),
+    let permit = local.gate(shared).heavy(class, client).map_err(|r| refusal(shared, local, r))?;
+    let s = shared.clone();
+    let job = Box::new(move || {
+        crate::fault::before_render(&s.faults);
+        generate::render(&p, s.config.limits.max_pixels)
+    });
+    let degraded = |why| ApiError::Degraded { class: class.name(), why, retry_after: 1 };
+    match local.render_thread.submit(shared.config.render_budget, job).await {
+        Ok((r, took)) => {
+            // A client error (too many pixels) is not the renderer failing.
+            transition(permit.done(took, true), class, local);
+            if r.is_ok() {
+                local.metrics.event(Event::Render);
             }
+            r.map_err(ApiError::from)
         }
-    };
-    let (r, took) = match queued {
-        Ok(done) => done,
-        Err(capacity) => {
+        Err(NotRun::Full { capacity }) => {
+            permit.cancel();
             local.metrics.event(Event::Shed);
-            return Err(ApiError::Overloaded { what: "render queue", capacity });
+            Err(ApiError::Overloaded { what: "render queue", capacity })
         }
-    };
-    if let Some(took) = took {
-        // A client error (too many pixels) is not the renderer failing.
-        let ok = !matches!(r, Err(ApiError::Degraded { .. }));
-        if local.breakers.borrow_mut().get(class).record(Instant::now(), took, ok) {
-            crate::log::error(
-                "breaker_transition",
-                format_args!("{} on core {} changed state", class.name(), local.index),
-            );
+        Err(NotRun::Budget { .. }) => {
+            permit.cancel();
+            local.metrics.event(Event::Degraded);
+            Err(degraded("render budget spent waiting in the queue"))
         }
-        if !ok {
+        Err(NotRun::Panicked) => {
+            transition(permit.done(Duration::ZERO, false), class, local);
             local.metrics.event(Event::RenderFailed);
+            local.metrics.event(Event::Degraded);
+            Err(degraded("render failed"))
         }
     }
-    match &r {
-        Ok(_) => local.metrics.event(Event::Render),
-        Err(ApiError::Degraded { .. }) => local.metrics.event(Event::Degraded),
-        Err(_) => {}
-    }
-    r
 }
 
 /// The ladder below the raw-target lookups.

@@ -13,7 +13,6 @@ pub mod parse;
 pub mod route;
 pub mod symbologies;
 
-use crate::guard::breaker::Admit;
 use crate::guard::Class;
 use crate::http::encode::{self, ConnHeader, Ready, Status};
 use crate::http::out::Out;
@@ -118,18 +117,13 @@ impl Reply<'_> {
 /// Parse under the core's parse breaker: when it is open, the minimal degraded answer.
 fn parse(shared: &Shared, local: &Local, query: &[u8], head: &Head<'_>, body: &[u8]) -> Result<String, ApiError> {
     let req = parse::request(query, body, head.content_type)?;
-    let now = Instant::now();
-    let admit = local.breakers.borrow_mut().get(Class::Parse).admit(now);
-    if let Admit::No(_) = admit {
+    let Ok(permit) = local.gate(shared).light(Class::Parse) else {
         local.metrics.event(Event::ParseDegraded);
         return Ok(parse::minimal(&req).to_string());
-    }
-    crate::fault::before_parse(shared);
+    };
+    crate::fault::before_parse(&shared.faults);
     let doc = parse::describe(&req).to_string();
-    let done = Instant::now();
-    if local.breakers.borrow_mut().get(Class::Parse).record(done, done - now, true) {
-        crate::log::error("parse_breaker", format_args!("parse breaker changed state on core {}", local.index));
-    }
+    ladder::transition(permit.done_now(true), Class::Parse, local);
     Ok(doc)
 }
 
@@ -175,11 +169,9 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
     let (shared, local) = (&*ctx.shared, &*ctx.local);
     if matches!(head.method, Method::Get | Method::Head) && ctx.listener == Listener::Public {
         if let Some(r) = shared.l1.get(head.target) {
-            local.hits.set(local.hits.get() + 1);
             return Outcome::Done(Route::Hit, reply.ready(head, &r));
         }
         if let Some(r) = shared.pool.load().get(head.target) {
-            local.hits.set(local.hits.get() + 1);
             local.metrics.event(Event::PoolHit);
             return Outcome::Done(Route::Hit, reply.ready(head, r));
         }

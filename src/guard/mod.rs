@@ -1,10 +1,10 @@
-//! Degradation and circuit breaking, per core: the breakers of one core (one per route
-//! class), the per-core render queue with its admission limit and budget, and the
-//! process memory watermark. Nothing here is shared between cores except the RSS reading.
+//! Degradation and circuit breaking, per core: the admission gate (`gate.rs`: all policy),
+//! the breakers of one core (one per route class), the per-core render thread with its
+//! admission limit and budget, the client buckets, and the process memory watermark. Nothing here is shared between cores except the RSS reading.
 
 pub mod breaker;
 pub mod clients;
-pub mod render_queue;
+pub mod gate;
 pub mod render_thread;
 
 use crate::symbology::Symbology;

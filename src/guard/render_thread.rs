@@ -11,8 +11,10 @@
 //! returns the results in one message, which wakes the core once. A task on the core
 //! (`dispatch`) hands each result to the request waiting for it.
 //!
-//! The queue is the per-core admission bound (full: refused at once); each job is told how
-//! long it waited, so one whose budget is spent can answer without rendering.
+//! This is the one render executor, and `submit` its one entry: the queue is the per-core
+//! admission bound (full: refused at once), a job whose budget was spent waiting is not run,
+//! and a job that panics is caught here — each comes back as a `NotRun` the caller must
+//! handle; a job that ran comes back with how long it took (for the breaker's `Permit`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -20,38 +22,60 @@ use std::io;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-/// A queued render; its argument is how long it waited in the queue.
-pub type Job<T> = Box<dyn FnOnce(Duration) -> T + Send>;
+/// A queued render.
+pub type Job<T> = Box<dyn FnOnce() -> T + Send>;
+
+/// Why a submitted job gave no result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotRun {
+    /// The queue was full: refused at once (admission control).
+    Full { capacity: usize },
+    /// It waited in the queue past its budget: skipped.
+    Budget { waited: Duration },
+    /// It panicked (a renderer bug: none should); the thread carries on.
+    Panicked,
+}
+
+/// A job's result and how long it ran, or why it did not.
+pub type Done<T> = Result<(T, Duration), NotRun>;
+
+/// One queued job: its id, when it was queued, its budget, the work.
+type Queued<T> = (u64, Instant, Duration, Job<T>);
 
 /// Longest stretch of rendering before the results so far go back to the core.
 const BATCH_TIME: Duration = Duration::from_micros(500);
 
-/// The queue is full: the request is refused (admission control).
-#[derive(Debug, PartialEq, Eq)]
-pub struct Full {
-    pub capacity: usize,
-}
-
 /// The core's side of its render thread.
 pub struct RenderThread<T> {
-    jobs: flume::Sender<(u64, Instant, Job<T>)>,
-    results: flume::Receiver<Vec<(u64, Option<T>)>>,
-    waiting: RefCell<HashMap<u64, local_sync::oneshot::Sender<T>>>,
+    jobs: flume::Sender<Queued<T>>,
+    results: flume::Receiver<Vec<(u64, Done<T>)>>,
+    waiting: RefCell<HashMap<u64, local_sync::oneshot::Sender<Done<T>>>>,
     next: Cell<u64>,
     capacity: usize,
 }
 
+/// Runs one job: skipped past its budget, timed, a panic caught.
+fn run_one<T>(queued: Instant, budget: Duration, job: Job<T>) -> Done<T> {
+    let waited = queued.elapsed();
+    if waited >= budget {
+        return Err(NotRun::Budget { waited });
+    }
+    let t0 = Instant::now();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
+        Ok(t) => Ok((t, t0.elapsed())),
+        Err(_) => Err(NotRun::Panicked),
+    }
+}
+
 /// The render thread's loop: block for a job, then take every job already queued, render
-/// for at most `BATCH_TIME`, send the batch back; until the core's side is dropped. A job
-/// that panics (none should: renderers are fuzzed) yields `None` and the thread carries on.
-fn work<T>(jobs: flume::Receiver<(u64, Instant, Job<T>)>, results: flume::Sender<Vec<(u64, Option<T>)>>) {
+/// for at most `BATCH_TIME`, send the batch back; until the core's side is dropped.
+fn work<T>(jobs: flume::Receiver<Queued<T>>, results: flume::Sender<Vec<(u64, Done<T>)>>) {
     while let Ok(first) = jobs.recv() {
         let started = Instant::now();
         let mut batch = Vec::new();
         let mut next = Some(first);
-        while let Some((id, queued, job)) = next.take() {
-            let waited = queued.elapsed();
-            batch.push((id, std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(waited))).ok()));
+        while let Some((id, queued, budget, job)) = next.take() {
+            batch.push((id, run_one(queued, budget, job)));
             if started.elapsed() >= BATCH_TIME {
                 break;
             }
@@ -80,24 +104,23 @@ impl<T: Send + 'static> RenderThread<T> {
         Ok(RenderThread { jobs, results, waiting: RefCell::new(HashMap::new()), next: Cell::new(0), capacity })
     }
 
-    /// Runs `job` on the render thread and waits for its result; `Err` at once when the
-    /// queue is full, `Ok(None)` if the job panicked or the thread went away.
-    pub async fn run(&self, job: Job<T>) -> Result<Option<T>, Full> {
+    /// Runs `job` on the render thread unless it waits longer than `budget`, and waits
+    /// for its result: `NotRun::Full` at once when the queue is full.
+    pub async fn submit(&self, budget: Duration, job: Job<T>) -> Done<T> {
         let id = self.next.get();
         self.next.set(id.wrapping_add(1));
-        self.jobs.try_send((id, Instant::now(), job)).map_err(|_| Full { capacity: self.capacity })?;
+        self.jobs.try_send((id, Instant::now(), budget, job)).map_err(|_| NotRun::Full { capacity: self.capacity })?;
         let (tx, rx) = local_sync::oneshot::channel();
         self.waiting.borrow_mut().insert(id, tx);
-        Ok(rx.await.ok())
+        // The thread is gone only when the core is: its job never ran to an answer.
+        rx.await.unwrap_or(Err(NotRun::Panicked))
     }
 
     /// The core's receiving task: hands each result of a batch to its waiting request.
     pub async fn dispatch(self: Rc<Self>) {
         while let Ok(batch) = self.results.recv_async().await {
             for (id, r) in batch {
-                // Removed either way: a panicked job's waiter sees its sender dropped.
-                let tx = self.waiting.borrow_mut().remove(&id);
-                if let (Some(tx), Some(r)) = (tx, r) {
+                if let Some(tx) = self.waiting.borrow_mut().remove(&id) {
                     let _ = tx.send(r);
                 }
             }
@@ -118,43 +141,48 @@ impl<T: Send + 'static> RenderThread<T> {
 mod tests {
     use super::*;
 
+    const LONG: Duration = Duration::from_secs(10);
+
     #[test]
-    fn jobs_run_in_order_and_a_full_queue_refuses() {
+    fn jobs_run_in_order_a_full_queue_refuses_and_budgets_and_panics_are_reported() {
         let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer().build().unwrap();
         rt.block_on(async {
-            let t = Rc::new(RenderThread::<(u32, Duration)>::start(0, None, 2, 10).unwrap());
+            let t = Rc::new(RenderThread::<u32>::start(0, None, 2, 10).unwrap());
             monoio::spawn(t.clone().dispatch());
             let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
             let t0 = t.clone();
             let first = monoio::spawn(async move {
-                t0.run(Box::new(move |w| {
-                    let _ = gate_rx.recv();
-                    (0, w)
-                }))
+                t0.submit(
+                    LONG,
+                    Box::new(move || {
+                        let _ = gate_rx.recv();
+                        0
+                    }),
+                )
                 .await
             });
-            // The thread takes the first job and blocks on the gate; two more fill the queue.
+            // The thread takes the first job and blocks on the gate; two more fill the queue,
+            // the second with a budget it will have spent by its turn.
             monoio::time::sleep(Duration::from_millis(20)).await;
-            let mut rest = Vec::new();
-            for i in 1..3 {
-                let ti = t.clone();
-                rest.push(monoio::spawn(async move { ti.run(Box::new(move |w| (i, w))).await }));
-            }
+            let t1 = t.clone();
+            let second = monoio::spawn(async move { t1.submit(LONG, Box::new(|| 1)).await });
+            let t2 = t.clone();
+            let late = monoio::spawn(async move { t2.submit(Duration::from_millis(5), Box::new(|| 2)).await });
             monoio::time::sleep(Duration::from_millis(20)).await;
             assert_eq!(t.len(), 2);
-            assert_eq!(t.run(Box::new(|w| (9, w))).await, Err(Full { capacity: 2 }));
+            assert_eq!(t.submit(LONG, Box::new(|| 9)).await, Err(NotRun::Full { capacity: 2 }));
             gate_tx.send(()).unwrap();
-            assert_eq!(first.await.unwrap().unwrap().0, 0);
-            let mut got = Vec::new();
-            for h in rest {
-                let (i, waited) = h.await.unwrap().unwrap();
-                assert!(waited >= Duration::from_millis(20), "{waited:?}");
-                got.push(i);
-            }
-            assert_eq!(got, vec![1, 2]);
-            // A job that panics answers None; the thread keeps serving.
-            assert_eq!(t.run(Box::new(|_| panic!("a renderer bug"))).await, Ok(None));
-            assert_eq!(t.run(Box::new(|w| (7, w))).await.unwrap().unwrap().0, 7);
+            assert_eq!(first.await.unwrap().0, 0);
+            assert_eq!(second.await.unwrap().0, 1);
+            assert!(matches!(late.await, Err(NotRun::Budget { waited }) if waited >= Duration::from_millis(20)));
+            // A job that panics is reported; the thread keeps serving.
+            assert_eq!(
+                t.submit(LONG, Box::new(|| std::panic::resume_unwind(Box::new("bug")))).await,
+                Err(NotRun::Panicked)
+            );
+            let (v, took) = t.submit(LONG, Box::new(|| 7)).await.unwrap();
+            assert_eq!(v, 7);
+            assert!(took < LONG);
             assert!(t.waiting.borrow().is_empty());
         });
     }

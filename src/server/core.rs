@@ -136,15 +136,7 @@ async fn serve(
         }
     };
     let _ = ready.send(Ok(()));
-    match &core.render_thread {
-        Some(t) => {
-            monoio::spawn(t.clone().dispatch());
-        }
-        None => {
-            let activity = Rc::downgrade(&core);
-            monoio::spawn(core.renders.clone().work(move || activity.upgrade().map_or(0, |c| c.hits.get())));
-        }
-    }
+    monoio::spawn(core.render_thread.clone().dispatch());
     monoio::spawn(accept_loop(listener, Listener::Public, core.clone(), shared.clone()));
     if let Some(a) = admin {
         monoio::spawn(accept_loop(a, Listener::Admin, core.clone(), shared.clone()));
