@@ -9,7 +9,7 @@
 
 use barcoded::cache::l2::{L2Config, L2};
 use barcoded::guard::{BreakerConfig, Breakers};
-use barcoded::server::pool::DecodePool;
+use barcoded::workers::DecodeWorkers;
 use std::cell::RefCell;
 use std::process::{Command, Stdio};
 use std::rc::Rc;
@@ -74,7 +74,7 @@ fn main() {
     let value = vec![7u8; 2048];
     let _: () = redis::cmd("SET").arg("bc:bench").arg(&value).query(&mut conn).unwrap();
 
-    let pool = DecodePool::new(2);
+    let pool = DecodeWorkers::new(2);
     let mut rt = monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
         .attach_thread_pool(Box::new(pool))
         .enable_timer()

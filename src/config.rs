@@ -14,8 +14,8 @@ use std::time::Duration;
 pub const MAX_URI: usize = 8 * 1024;
 /// Default limit for the header block after the request line.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-/// Default limit on the number of header fields (also the stack array size).
-pub const MAX_HEADERS: usize = 64;
+/// The limit on the number of header fields (the parser's stack array).
+pub use crate::http::parse::MAX_HEADERS;
 /// Default request body limit (POST data).
 pub const MAX_BODY: usize = 64 * 1024;
 /// Default limit on output pixels (width x height) of one image.

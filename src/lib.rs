@@ -8,7 +8,9 @@
 //! - `symbology`: pure data validation and encoding into module patterns.
 //! - `render`: pure PNG and SVG output from a symbol and options.
 //! - `cache`: the sharded L1, the template pool, the Redis L2 client and its value format.
-//! - `guard`: circuit breakers, the per-core render queue, the memory watermark.
+//! - `guard`: the admission gate, circuit breakers, the per-core render thread, the memory
+//!   watermark.
+//! - `workers`: the decode worker threads; `cpus`: thread placement and priority.
 //! - `metrics`: per-core counters and histograms, the Prometheus text.
 //! - `log`: rate-limited error lines for degraded paths.
 //! - `state`: what all cores share; `local`: what one core owns.
@@ -17,6 +19,7 @@
 pub mod api;
 pub mod cache;
 pub mod config;
+pub mod cpus;
 pub mod decode;
 pub mod fault;
 pub mod gs1;
@@ -29,6 +32,7 @@ pub mod render;
 pub mod server;
 pub mod state;
 pub mod symbology;
+pub mod workers;
 
 pub use config::Config;
 pub use server::Server;

@@ -6,7 +6,7 @@ mod common;
 
 /// The CPUs the calling thread may run on.
 fn mask() -> Vec<usize> {
-    barcoded::server::cpus::allowed()
+    barcoded::cpus::allowed()
 }
 
 fn set_mask(cpu: usize) {

@@ -54,7 +54,7 @@ pub async fn reload(shared: &Arc<Shared>, head: &Head<'_>) -> Result<String, Api
         bearer(shared, head)?;
     }
     let s = shared.clone();
-    let r = monoio::spawn_blocking(move || s.reload())
+    let r = monoio::spawn_blocking(move || super::warm::reload(&s))
         .await
         .map_err(|_| ApiError::ReloadFailed("the worker pool is gone".into()))?
         .map_err(ApiError::ReloadFailed)?;

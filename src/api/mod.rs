@@ -12,6 +12,7 @@ pub mod options;
 pub mod parse;
 pub mod route;
 pub mod symbologies;
+pub mod warm;
 
 use crate::guard::Class;
 use crate::http::encode::{self, ConnHeader, Ready, Status};

@@ -7,9 +7,7 @@ use crate::render::{RenderOptions, Rgba, Rotation};
 use crate::symbology::{Addon, Ecc, EncodeOptions, Symbology};
 use std::borrow::Cow;
 
-/// Bumped whenever rendering changes output bytes, so old ETags and cached bytes die.
-/// 2: PDF417 rows in the specification's order (row 0 on top; version 1 drew them mirrored).
-pub const RENDERER_VERSION: u32 = 2;
+pub use crate::render::RENDERER_VERSION;
 
 /// Documented option ranges (inclusive).
 pub const SCALE: (u32, u32) = (1, 50);

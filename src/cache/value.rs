@@ -4,8 +4,8 @@
 //! check out (wrong magic or version, lengths, a head without the expected ETag and
 //! Content-Length) is treated as a miss.
 
-use crate::api::options::RENDERER_VERSION;
 use crate::http::encode::Ready;
+use crate::render::RENDERER_VERSION;
 use bytes::Bytes;
 
 const MAGIC: &[u8; 2] = b"BC";

@@ -8,7 +8,8 @@
 //! Not checked: whether a company prefix in the value was really issued (that needs GS1's
 //! prefix registry, which this service does not have).
 
-use super::lint::{gs1_century, Lint};
+use super::dates::{self, gs1_century};
+use super::Lint;
 
 /// Reads fields off the front of a coupon value.
 struct Fields<'a> {
@@ -90,11 +91,11 @@ const ANY: &[u8] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 fn coupon_date(f: &mut Fields<'_>, what: &str) -> Step<u32> {
     let at = f.p;
     let s = f.take(6, what)?;
-    if let Lint::Fail(m) = super::lint::apply("yymmdd", s) {
+    if let Err(m) = dates::date(s, false, false) {
         return Err(format!("{what} at position {at}: {m}"));
     }
     let n: u32 = s.parse().unwrap_or(0);
-    let current = super::lint::current_year();
+    let current = dates::current_year();
     Ok(gs1_century(n / 10000, current) * 10000 + n % 10000)
 }
 

@@ -202,7 +202,7 @@ fn in_order(got: &[&str], allowed: &[&str]) -> bool {
 fn cset_ok(cset: u8, c: u8) -> bool {
     match cset {
         b'N' => c.is_ascii_digit(),
-        b'X' => crate::symbology::gs1_128::cset82(c),
+        b'X' => cset82(c),
         b'Y' => c.is_ascii_digit() || c.is_ascii_uppercase() || b"#-/".contains(&c),
         b'Z' => c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'=',
         _ => false,
@@ -371,6 +371,11 @@ pub fn to_dl(elements: &[Element]) -> Option<String> {
         sep = '&';
     }
     Some(s)
+}
+
+/// GS1 CSET 82: the printable characters allowed in alphanumeric values.
+pub fn cset82(c: u8) -> bool {
+    matches!(c, b'!' | b'"' | b'%'..=b'?' | b'A'..=b'Z' | b'_' | b'a'..=b'z')
 }
 
 #[cfg(test)]

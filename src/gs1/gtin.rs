@@ -115,7 +115,7 @@ pub fn describe(d: &str) -> Option<GtinInfo> {
     };
     let found = d.as_bytes()[d.len() - 1] - b'0';
     let body: Vec<u8> = d[..d.len() - 1].bytes().map(|b| b - b'0').collect();
-    let expected = crate::symbology::ean::gs1_check_digit(&body);
+    let expected = gs1_check_digit(&body);
     let valid = expected == found;
     let (gtin14, prefix) = match d.len() {
         18 => (None, Some(d[1..4].to_string())),
@@ -138,6 +138,12 @@ pub fn describe(d: &str) -> Option<GtinInfo> {
         }
     });
     Some(GtinInfo { kind, valid, expected, found, gtin14, prefix, issuer })
+}
+
+/// The GS1 mod-10 check digit of `digits` (weights 3,1,3,… from the right).
+pub fn gs1_check_digit(digits: &[u8]) -> u8 {
+    let sum: u32 = digits.iter().rev().enumerate().map(|(i, d)| (*d as u32) * if i % 2 == 0 { 3 } else { 1 }).sum();
+    ((10 - sum % 10) % 10) as u8
 }
 
 #[cfg(test)]

@@ -2,15 +2,9 @@
 //! Each returns `Ok`, a `Fail` with a message naming the rule, or `Unchecked` for a linter
 //! this build does not implement (reported to the caller, never silently passed).
 
-use super::iso;
+use super::{dates, iso};
 
-/// The outcome of one linter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lint {
-    Ok,
-    Fail(String),
-    Unchecked,
-}
+pub use super::Lint;
 
 fn num(v: &str) -> Option<u32> {
     if v.is_empty() || v.len() > 9 || !v.bytes().all(|b| b.is_ascii_digit()) {
@@ -23,59 +17,8 @@ fn fail(m: impl Into<String>) -> Lint {
     Lint::Fail(m.into())
 }
 
-/// Days in `month` of the year `yy` (00-99; the GS1 century rule does not change leap years
-/// here since 2000 was one).
-fn days_in(month: u32, year: u32) -> u32 {
-    match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// The full year for a two-digit GS1 year, by the GS1 century rule (General Specifications
-/// 7.12): a year more than 50 ahead of now belongs to the last century, one more than 49
-/// behind to the next.
-pub fn gs1_century(yy: u32, current_year: u32) -> u32 {
-    let cur_yy = current_year % 100;
-    let century = current_year - cur_yy;
-    let diff = yy as i32 - cur_yy as i32;
-    if diff >= 51 {
-        century - 100 + yy
-    } else if diff <= -50 {
-        century + 100 + yy
-    } else {
-        century + yy
-    }
-}
-
-pub(super) fn current_year() -> u32 {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86400);
-    // Close enough for the century rule, which has a 50-year margin.
-    1970 + (days as f64 / 365.2425) as u32
-}
-
 fn date(v: &str, day_zero: bool, four_digit_year: bool) -> Lint {
-    let n = if four_digit_year { 8 } else { 6 };
-    if v.len() != n || num(v).is_none() {
-        return fail(format!("{v}: not a date ({})", if four_digit_year { "YYYYMMDD" } else { "YYMMDD" }));
-    }
-    let y = if four_digit_year { 4 } else { 2 };
-    let year: u32 = v[..y].parse().unwrap_or(0);
-    let month: u32 = v[y..y + 2].parse().unwrap_or(0);
-    let day: u32 = v[y + 2..].parse().unwrap_or(0);
-    if !(1..=12).contains(&month) {
-        return fail(format!("{v}: month {month:02}"));
-    }
-    let full = if four_digit_year { year } else { gs1_century(year, current_year()) };
-    if day == 0 && day_zero {
-        return Lint::Ok;
-    }
-    if day == 0 || day > days_in(month, full) {
-        return fail(format!("{v}: day {day:02} of month {month:02}"));
-    }
-    Lint::Ok
+    dates::date(v, day_zero, four_digit_year).map_or_else(Lint::Fail, |()| Lint::Ok)
 }
 
 fn range(v: &str, what: &str, max: u32) -> Lint {
@@ -92,7 +35,7 @@ pub fn csum(v: &str) -> Lint {
     }
     let d: Vec<u8> = v.bytes().map(|b| b - b'0').collect();
     let (body, check) = d.split_at(d.len() - 1);
-    let want = crate::symbology::ean::gs1_check_digit(body);
+    let want = super::gtin::gs1_check_digit(body);
     if check[0] == want {
         Lint::Ok
     } else {
@@ -354,15 +297,6 @@ mod tests {
         assert!(matches!(apply("yymmdd", "270229"), Lint::Fail(_)));
         assert_eq!(apply("yyyymmdd", "20240229"), Lint::Ok);
         assert!(matches!(apply("yyyymmdd", "21000229"), Lint::Fail(_)));
-    }
-
-    #[test]
-    fn century_rule() {
-        assert_eq!(gs1_century(26, 2026), 2026);
-        assert_eq!(gs1_century(76, 2026), 2076);
-        assert_eq!(gs1_century(77, 2026), 1977);
-        assert_eq!(gs1_century(99, 2051), 2099);
-        assert_eq!(gs1_century(1, 2051), 2101);
     }
 
     #[test]

@@ -3,9 +3,18 @@
 //! prefix issuer). Pure: no IO, typed errors, no panics.
 
 pub mod coupon;
+pub mod dates;
 pub mod element;
 pub mod gtin;
 pub mod iso;
 pub mod lint;
 pub mod package_type;
 pub mod table;
+
+/// The outcome of one linter (`lint.rs`, `coupon.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lint {
+    Ok,
+    Fail(String),
+    Unchecked,
+}

@@ -98,7 +98,7 @@ impl<T: Send + 'static> RenderThread<T> {
             if let Some(cpu) = cpu {
                 let _ = monoio::utils::bind_to_cpu_set([cpu]);
             }
-            crate::server::cpus::renice(nice);
+            crate::cpus::renice(nice);
             work(jobs_rx, results_tx);
         })?;
         Ok(RenderThread { jobs, results, waiting: RefCell::new(HashMap::new()), next: Cell::new(0), capacity })

@@ -2,7 +2,8 @@
 //! normal outcome (`Parsed::Incomplete`); limits on the request target and the header block
 //! are enforced on partial input, so an oversized head is refused before it is buffered.
 
-use crate::config::MAX_HEADERS;
+/// Header fields parsed at most (the stack array's size); more is `431`.
+pub const MAX_HEADERS: usize = 64;
 
 /// The request methods the service distinguishes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,6 +2,11 @@
 //! and the output size is computed and checked against the pixel limit before any pixel
 //! memory is allocated. Module widths are whole pixels, so bars never blur.
 
+/// Bumped whenever rendering changes output bytes, so old ETags and cached bytes die (it is
+/// part of every canonical key and every L2 value; the golden corpus enforces the bump).
+/// 2: PDF417 rows in the specification's order (row 0 on top; version 1 drew them mirrored).
+pub const RENDERER_VERSION: u32 = 2;
+
 pub mod bitmap;
 pub mod deflate;
 pub mod layout;

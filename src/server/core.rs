@@ -62,7 +62,7 @@ pub fn run(
     }
     let pinned = shared.config.pin.then_some(cpu);
     let fut = serve(cpu_index, pinned, l, shared.clone(), stop, ready.clone());
-    let pool = || Box::new(shared.decode_pool.clone());
+    let pool = || Box::new(shared.decode_workers.clone());
     let built = match shared.config.driver {
         DriverChoice::Auto => monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
             .uring_builder(uring_setup())

@@ -5,9 +5,7 @@
 
 pub mod conn;
 pub mod core;
-pub mod cpus;
 pub mod listener;
-pub mod pool;
 
 use crate::config::{Config, DriverChoice};
 use crate::state::Shared;
@@ -61,15 +59,15 @@ impl Server {
         let shared = Arc::new(Shared::new(config));
         // The warm list loads before the first request is accepted.
         if shared.config.warm.is_some() {
-            shared.reload().map_err(|e| io::Error::other(format!("--warm: {e}")))?;
+            crate::api::warm::reload(&shared).map_err(|e| io::Error::other(format!("--warm: {e}")))?;
         }
         let stop = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel::<io::Result<()>>();
-        let cpus = cpus::allowed();
+        let cpus = crate::cpus::allowed();
         let mut handles = Vec::with_capacity(threads);
         for (i, l) in listeners.into_iter().enumerate() {
             let (shared, stop, tx) = (shared.clone(), stop.clone(), tx.clone());
-            let cpu = cpus::for_worker(&cpus, i);
+            let cpu = crate::cpus::for_worker(&cpus, i);
             // Core 0 also serves the admin listener.
             let listeners = core::Listeners { public: l, admin: admin.take() };
             let h = std::thread::Builder::new()
@@ -113,8 +111,8 @@ impl Server {
     }
 
     /// Rebuilds the template pool from the warm list (SIGHUP); serving never pauses.
-    pub fn reload(&self) -> Result<crate::state::Reloaded, String> {
-        self.shared.reload()
+    pub fn reload(&self) -> Result<crate::api::warm::Reloaded, String> {
+        crate::api::warm::reload(&self.shared)
     }
 
     /// Stops accepting, lets in-flight requests finish (bounded by the grace period), then

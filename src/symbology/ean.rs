@@ -3,11 +3,7 @@
 
 use super::{DataError, Encoded, HumanText, Linear, Symbol};
 
-/// The GS1 mod-10 check digit of `digits` (weights 3,1,3,… from the right).
-pub fn gs1_check_digit(digits: &[u8]) -> u8 {
-    let sum: u32 = digits.iter().rev().enumerate().map(|(i, d)| (*d as u32) * if i % 2 == 0 { 3 } else { 1 }).sum();
-    ((10 - sum % 10) % 10) as u8
-}
+pub use crate::gs1::gtin::gs1_check_digit;
 
 /// Left-hand odd (L) and even (G) digit patterns, 7 modules each, bar = 1.
 const L_CODES: [u8; 10] = [0x0D, 0x19, 0x13, 0x3D, 0x23, 0x31, 0x2F, 0x3B, 0x37, 0x0B];

@@ -15,10 +15,7 @@ every AI validated against the GS1 Syntax Dictionary; at most 48 data characters
 /// GS1 limit on data characters in one GS1-128 symbol (AIs and values, FNC1 excluded).
 pub const MAX_DATA: usize = 48;
 
-/// GS1 CSET 82: the printable characters allowed in alphanumeric values.
-pub fn cset82(c: u8) -> bool {
-    matches!(c, b'!' | b'"' | b'%'..=b'?' | b'A'..=b'Z' | b'_' | b'a'..=b'z')
-}
+pub use crate::gs1::element::cset82;
 
 /// Parses a bracketed element string and validates every element (not the associations).
 pub fn parse_bracketed(s: &str) -> Result<Vec<Element>, DataError> {
