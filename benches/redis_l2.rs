@@ -8,7 +8,7 @@
 //! Run: `taskset -c 1 cargo bench --bench redis_l2` (redis-server then runs on the other CPU).
 
 use barcoded::cache::l2::{L2Config, L2};
-use barcoded::guard::{BreakerConfig, Breakers};
+use barcoded::guard::{gate, BreakerConfig, Breakers, Class};
 use barcoded::workers::DecodeWorkers;
 use std::cell::RefCell;
 use std::process::{Command, Stdio};
@@ -86,28 +86,30 @@ fn main() {
         cfg.budget = Duration::from_secs(1);
         cfg.max_conns = TASKS;
         let breakers = Rc::new(RefCell::new(Breakers::new(&BreakerConfig::default(), Instant::now())));
-        let l2 = L2::new(cfg, breakers);
-        while l2.get(b"bench").await.is_err() {
+        let l2 = L2::new(cfg, breakers.clone());
+        let permit = move || gate::light(&breakers, Class::Redis).expect("the Redis breaker admits");
+        while l2.get(b"bench", permit()).await.is_err() {
             monoio::time::sleep(Duration::from_millis(5)).await;
         }
         let mut lat = Vec::with_capacity(SEQ);
         for _ in 0..SEQ {
             let t = Instant::now();
-            let v = l2.get(b"bench").await.unwrap().unwrap();
+            let v = l2.get(b"bench", permit()).await.unwrap().unwrap();
             lat.push(t.elapsed());
             assert_eq!(v.len(), 2048);
         }
         // Open the connections the concurrent run needs (they open in the background).
         for _ in 0..TASKS * 4 {
-            let _ = l2.get(b"bench").await;
+            let _ = l2.get(b"bench", permit()).await;
             monoio::time::sleep(Duration::from_millis(1)).await;
         }
         let rps = concurrent_rate(|| {
             let l2 = l2.clone();
+            let permit = permit.clone();
             async move {
                 let mut ok = 0;
                 for _ in 0..PER_TASK {
-                    if l2.get(b"bench").await.is_ok() {
+                    if l2.get(b"bench", permit()).await.is_ok() {
                         ok += 1;
                     }
                 }

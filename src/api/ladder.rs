@@ -10,7 +10,6 @@ use super::generate::{self, DataSource};
 use super::options::{self, Format};
 use crate::cache::l2::L2Error;
 use crate::cache::value;
-use crate::guard::breaker::Admit;
 use crate::guard::gate::Refused;
 use crate::guard::render_thread::NotRun;
 use crate::guard::Class;
@@ -22,7 +21,7 @@ use crate::symbology::Symbology;
 use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Counts a waiting miss on its core for as long as it waits.
 struct Waiting<'a>(&'a Local);
@@ -71,13 +70,13 @@ pub(super) fn transition(changed: bool, class: Class, local: &Local) {
 }
 
 /// Asks the L2 within its budget; `Some` on a valid hit.
-async fn from_l2(local: &Rc<Local>, key: &str) -> Option<Ready> {
+async fn from_l2(shared: &Shared, local: &Rc<Local>, key: &str) -> Option<Ready> {
     let l2 = local.l2.as_ref()?;
-    if let Admit::No(_) = local.breakers.borrow_mut().get(Class::Redis).admit(Instant::now()) {
+    let Ok(permit) = local.gate(shared).light(Class::Redis) else {
         local.metrics.event(Event::L2Skipped);
         return None;
-    }
-    match l2.get(key.as_bytes()).await {
+    };
+    match l2.get(key.as_bytes(), permit).await {
         Ok(Some(v)) => match value::decode(v, &options::etag(key)) {
             Some(r) => {
                 local.metrics.event(Event::L2Hit);
@@ -183,7 +182,7 @@ pub async fn generate(
         Err(fill) => fill,
     };
     let key = p.key.clone();
-    if let Some(r) = from_l2(local, &key).await {
+    if let Some(r) = from_l2(shared, local, &key).await {
         let r = Arc::new(r);
         fill.insert(r.clone());
         return Ok(r);

@@ -5,6 +5,7 @@
 //! request waits; the caller puts every call behind the core's Redis breaker.
 //! Keys are `bc:<canonical key>`; values are `cache::value` (versioned) with a TTL.
 
+use crate::guard::gate::Permit;
 use crate::guard::{Breakers, Class};
 use bytes::Bytes;
 use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
@@ -155,6 +156,8 @@ impl L2 {
         &self.cfg
     }
 
+    /// A background connection attempt failed: no request was admitted for it, so there is
+    /// no permit; the failure still counts against Redis.
     fn record(&self, started: Instant, ok: bool) {
         let now = Instant::now();
         self.breakers.borrow_mut().get(Class::Redis).record(now, now - started, ok);
@@ -209,9 +212,13 @@ impl L2 {
         c
     }
 
-    /// Looks `key` up within the budget. The caller has asked the breaker first.
-    pub async fn get(self: &Rc<Self>, key: &[u8]) -> Result<Option<Bytes>, L2Error> {
-        let Some(mut c) = self.checkout() else { return Err(L2Error::NoConnection) };
+    /// Looks `key` up within the budget, under the Redis breaker's `permit` (from the gate):
+    /// the lookup's outcome is recorded on it; without a connection nothing was asked.
+    pub async fn get(self: &Rc<Self>, key: &[u8], permit: Permit) -> Result<Option<Bytes>, L2Error> {
+        let Some(mut c) = self.checkout() else {
+            permit.cancel();
+            return Err(L2Error::NoConnection);
+        };
         let started = Instant::now();
         let cmd = redis::cmd("GET").arg([b"bc:", key].concat()).get_packed_command();
         let r = match monoio::time::timeout(self.cfg.budget, c.call(cmd)).await {
@@ -227,7 +234,7 @@ impl L2 {
             }
             Ok(Err(e)) => Err(e),
         };
-        self.record(started, r.is_ok());
+        permit.done(started.elapsed(), r.is_ok());
         r
     }
 

@@ -11,6 +11,7 @@ use super::clients::ClientLimiter;
 use super::{Breakers, Class, Memory};
 use std::cell::RefCell;
 use std::net::IpAddr;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// Why guarded work was refused before it started.
@@ -26,14 +27,14 @@ pub enum Refused {
 
 /// One core's admission state, borrowed for a decision.
 pub struct Gate<'a> {
-    pub breakers: &'a RefCell<Breakers>,
+    pub breakers: &'a Rc<RefCell<Breakers>>,
     pub clients: &'a RefCell<ClientLimiter>,
     pub memory: &'a Memory,
 }
 
-impl<'a> Gate<'a> {
+impl Gate<'_> {
     /// Before CPU-heavy work of `class` for `client`: its rate, the breaker, the watermark.
-    pub fn heavy(&self, class: Class, client: Option<IpAddr>) -> Result<Permit<'a>, Refused> {
+    pub fn heavy(&self, class: Class, client: Option<IpAddr>) -> Result<Permit, Refused> {
         if let Some(ip) = client {
             self.clients.borrow_mut().admit(ip, Instant::now()).map_err(|retry| Refused::ClientRate { retry })?;
         }
@@ -45,25 +46,30 @@ impl<'a> Gate<'a> {
     }
 
     /// Before light work of `class` (a parse, a Redis call): the breaker alone.
-    pub fn light(&self, class: Class) -> Result<Permit<'a>, Refused> {
-        let now = Instant::now();
-        match self.breakers.borrow_mut().get(class).admit(now) {
-            Admit::No(retry) => Err(Refused::Open { class, retry }),
-            _ => Ok(Permit { breakers: self.breakers, class, started: now, open: true }),
-        }
+    pub fn light(&self, class: Class) -> Result<Permit, Refused> {
+        light(self.breakers, class)
+    }
+}
+
+/// The breaker alone, for callers that hold only the breakers (the L2 bench).
+pub fn light(breakers: &Rc<RefCell<Breakers>>, class: Class) -> Result<Permit, Refused> {
+    let now = Instant::now();
+    match breakers.borrow_mut().get(class).admit(now) {
+        Admit::No(retry) => Err(Refused::Open { class, retry }),
+        _ => Ok(Permit { breakers: breakers.clone(), class, started: now, open: true }),
     }
 }
 
 /// Leave to run one call of a class; its outcome goes to the class's breaker.
 #[must_use = "record the outcome with done(), or cancel() when the work never ran"]
-pub struct Permit<'a> {
-    breakers: &'a RefCell<Breakers>,
+pub struct Permit {
+    breakers: Rc<RefCell<Breakers>>,
     class: Class,
     started: Instant,
     open: bool,
 }
 
-impl Permit<'_> {
+impl Permit {
     /// Records a call that took `took` and succeeded or not; true when the breaker changed state.
     pub fn done(mut self, took: Duration, ok: bool) -> bool {
         self.open = false;
@@ -86,7 +92,7 @@ impl Permit<'_> {
     }
 }
 
-impl Drop for Permit<'_> {
+impl Drop for Permit {
     fn drop(&mut self) {
         if self.open {
             // Neither done nor cancelled (an early return, a panic unwinding): a failure.
@@ -102,10 +108,14 @@ mod tests {
     use super::super::BreakerConfig;
     use super::*;
 
-    fn parts() -> (RefCell<Breakers>, RefCell<ClientLimiter>, Memory) {
+    fn parts() -> (Rc<RefCell<Breakers>>, RefCell<ClientLimiter>, Memory) {
         let mut c = BreakerConfig::default();
         c.base.consecutive = 2;
-        (RefCell::new(Breakers::new(&c, Instant::now())), RefCell::new(ClientLimiter::new(1, 1, 16)), Memory::new(0))
+        (
+            Rc::new(RefCell::new(Breakers::new(&c, Instant::now()))),
+            RefCell::new(ClientLimiter::new(1, 1, 16)),
+            Memory::new(0),
+        )
     }
 
     #[test]
