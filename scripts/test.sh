@@ -29,6 +29,9 @@ if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib
 fi
 
 cargo build --release -p barcoded -p loadgen
+# Tests that need redis-server or nginx skip without them under a bare `cargo test`; here
+# they are installed above, so a missing one is a failure.
+export BARCODED_REQUIRE_TOOLS=1
 # Not --all-features: bench-copy-bodies is a benchmark variant, not the service.
 cargo test --workspace --features barcoded/fault-injection
 python3 -m pytest -q tests/decode tests/clients

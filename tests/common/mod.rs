@@ -142,3 +142,20 @@ pub fn percentile(v: &mut [Duration], p: f64) -> Duration {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+/// Whether an outside program a test needs (redis-server, nginx) is installed. Without it the
+/// test says why it skips and passes — `cargo test` works with only the Rust toolchain —
+/// unless `BARCODED_REQUIRE_TOOLS=1` (set by `scripts/test.sh` and so by CI, which install
+/// them), where a missing tool fails the test instead of hiding it.
+pub fn need(tool: &str, why: &str) -> bool {
+    let found =
+        std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(tool).is_file()));
+    if found {
+        return true;
+    }
+    if std::env::var("BARCODED_REQUIRE_TOOLS").as_deref() == Ok("1") {
+        panic!("{tool} is required here ({why}); install it (scripts/test.sh does, as root)");
+    }
+    eprintln!("skipped: {tool} is not installed ({why}); scripts/test.sh installs it and runs this test");
+    false
+}
