@@ -3,7 +3,7 @@
 //! `fixtures/make_label_photo.py`): JPEG to luma, then the reader as shipped (two passes
 //! for photos) against one thorough full-size pass, the reader before it.
 
-use barcoded::decode::{luma, read, read_pass, DecodeLimits};
+use barcoded::reader::{luma, read, read_pass, DecodeLimits};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
 fn photo(c: &mut Criterion) {

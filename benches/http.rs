@@ -6,8 +6,8 @@
 use barcoded::cache::l1::L1;
 use barcoded::http::date::DateCache;
 use barcoded::http::encode::{write_ready, ConnHeader, Ready};
+use barcoded::http::head::{parse, HeadLimits, Parsed};
 use barcoded::http::out::Out;
-use barcoded::http::parse::{parse, HeadLimits, Parsed};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

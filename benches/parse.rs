@@ -1,7 +1,7 @@
 //! GS1 element-string parsing and validation per code (bracketed form, as GS1-128 takes
 //! it), and the whole `/v1/parse` description (JSON included) for three kinds of code.
 
-use barcoded::api::parse::{describe, ParseRequest};
+use barcoded::api::describe::{describe, ParseRequest};
 use barcoded::symbology::gs1_128::parse_bracketed;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 

@@ -15,7 +15,7 @@ pub const MAX_URI: usize = 8 * 1024;
 /// Default limit for the header block after the request line.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// The limit on the number of header fields (the parser's stack array).
-pub use crate::http::parse::MAX_HEADERS;
+pub use crate::http::head::MAX_HEADERS;
 /// Default request body limit (POST data).
 pub const MAX_BODY: usize = 64 * 1024;
 /// Default limit on output pixels (width x height) of one image.

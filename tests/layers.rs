@@ -17,7 +17,7 @@ const LAYERS: &[&str] = &[
     "gs1",
     "symbology",
     "render",
-    "decode",
+    "reader",
     "workers",
     // Policy and storage.
     "guard",

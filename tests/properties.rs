@@ -1,9 +1,9 @@
 //! Property tests: no input makes a validator, encoder, renderer or the request parser
 //! panic; valid inputs always encode; invalid ones give typed errors.
 
-use barcoded::api::{options, parse as parse_api};
-use barcoded::decode::{self, DecodeLimits};
-use barcoded::http::parse::{parse, HeadLimits};
+use barcoded::api::{describe as parse_api, options};
+use barcoded::http::head::{parse, HeadLimits};
+use barcoded::reader::{self, DecodeLimits};
 use barcoded::render::{bitmap::Bitmap, layout, png, svg};
 use barcoded::symbology::{encode, EncodeOptions, Symbology};
 use proptest::prelude::*;
@@ -53,11 +53,11 @@ proptest! {
         if png {
             b.splice(0..0, *b"\x89PNG\r\n\x1a\n");
         }
-        if let Ok(bytes) = decode::image_bytes(&b, Some(b"image/png"), &l) {
-            let _ = decode::luma(&bytes, &l);
+        if let Ok(bytes) = reader::image_bytes(&b, Some(b"image/png"), &l) {
+            let _ = reader::luma(&bytes, &l);
         }
-        let _ = decode::image_bytes(&b, Some(b"text/plain"), &l);
-        let _ = decode::image_bytes(&b, Some(b"application/json"), &l);
+        let _ = reader::image_bytes(&b, Some(b"text/plain"), &l);
+        let _ = reader::image_bytes(&b, Some(b"application/json"), &l);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The HTTP/1.1 head parser on arbitrary bytes: never panics, and a complete head never
 //! claims more bytes than it was given.
 #![no_main]
-use barcoded::http::parse::{parse, HeadLimits, Parsed};
+use barcoded::http::head::{parse, HeadLimits, Parsed};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|buf: &[u8]| {

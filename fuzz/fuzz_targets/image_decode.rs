@@ -3,7 +3,7 @@
 //! to hold allocation to the limits (an image over 4096 px a side or 16 Mpx is refused
 //! from its header).
 #![no_main]
-use barcoded::decode::{image_bytes, luma, DecodeLimits};
+use barcoded::reader::{image_bytes, luma, DecodeLimits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (u8, &[u8])| {

@@ -2,7 +2,7 @@
 //! refused with a typed error or yields a description with `valid` and `symbology`; the
 //! degraded answer too.
 #![no_main]
-use barcoded::api::parse::{describe, minimal, request};
+use barcoded::api::describe::{describe, minimal, request};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (&[u8], &[u8], u8)| {

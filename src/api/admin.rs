@@ -7,7 +7,7 @@
 //! never a credential (behind a local proxy every client is loopback).
 
 use super::error::ApiError;
-use crate::http::parse::Head;
+use crate::http::head::Head;
 use crate::metrics::{self, Gauges};
 use crate::state::Shared;
 use std::sync::atomic::Ordering;

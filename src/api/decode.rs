@@ -3,11 +3,11 @@
 //! are full the answer is an immediate 503 with `Retry-After`, and a decode that outlives
 //! its time budget is answered with 503 while the worker finishes in the background.
 
+use super::describe;
 use super::error::ApiError;
-use super::parse;
-use crate::decode::{self, DecodeLimits};
 use crate::guard::Class;
 use crate::local::Local;
+use crate::reader::{self, DecodeLimits};
 use crate::state::Shared;
 use serde_json::json;
 use std::sync::atomic::Ordering;
@@ -50,9 +50,9 @@ async fn decode(shared: &Arc<Shared>, body: Vec<u8>, content_type: Option<Vec<u8
     let limits = DecodeLimits { max_image_bytes: l.max_decode_body, ..DecodeLimits::default() };
     let job = monoio::spawn_blocking(move || {
         let _slot = slot;
-        let bytes = decode::image_bytes(&body, content_type.as_deref(), &limits)?;
-        let (luma, w, h) = decode::luma(&bytes, &limits)?;
-        Ok::<_, decode::DecodeError>((decode::read(luma, w, h), w, h))
+        let bytes = reader::image_bytes(&body, content_type.as_deref(), &limits)?;
+        let (luma, w, h) = reader::luma(&bytes, &limits)?;
+        Ok::<_, reader::DecodeError>((reader::read(luma, w, h), w, h))
     });
     let (found, w, h) = match monoio::time::timeout(l.decode_budget, job).await {
         Ok(Ok(r)) => r.map_err(ApiError::Decode)?,
@@ -62,7 +62,7 @@ async fn decode(shared: &Arc<Shared>, body: Vec<u8>, content_type: Option<Vec<u8
     let barcodes: Vec<_> = found
         .iter()
         .map(|f| {
-            let described = parse::describe(&parse::ParseRequest { code: f.text.clone(), symbology: None });
+            let described = describe::describe(&describe::ParseRequest { code: f.text.clone(), symbology: None });
             json!({"format": f.format, "text": f.text, "position": f.points.iter().map(|p| [p.0, p.1]).collect::<Vec<_>>(), "parse": described})
         })
         .collect();

@@ -2,8 +2,8 @@
 //! with a message that names the field and the limit. Rendered as JSON
 //! `{"error": "...", "code": "..."}`.
 
-use crate::decode::DecodeError;
 use crate::http::encode::Status;
+use crate::reader::DecodeError;
 use crate::render::RenderError;
 use crate::symbology::DataError;
 

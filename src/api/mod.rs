@@ -5,19 +5,19 @@
 
 pub mod admin;
 pub mod decode;
+pub mod describe;
 pub mod error;
 pub mod generate;
 pub mod ladder;
 pub mod options;
-pub mod parse;
 pub mod route;
 pub mod symbologies;
 pub mod warm;
 
 use crate::guard::Class;
 use crate::http::encode::{self, ConnHeader, Ready, Status};
+use crate::http::head::{Head, Method};
 use crate::http::out::Out;
-use crate::http::parse::{Head, Method};
 use crate::local::Local;
 use crate::metrics::{Event, Route};
 use crate::state::Shared;
@@ -115,15 +115,15 @@ impl Reply<'_> {
     }
 }
 
-/// Parse under the core's parse breaker: when it is open, the minimal degraded answer.
+/// `/v1/parse` under the core's parse breaker: when it is open, the minimal degraded answer.
 fn parse(shared: &Shared, local: &Local, query: &[u8], head: &Head<'_>, body: &[u8]) -> Result<String, ApiError> {
-    let req = parse::request(query, body, head.content_type)?;
+    let req = describe::request(query, body, head.content_type)?;
     let Ok(permit) = local.gate(shared).light(Class::Parse) else {
         local.metrics.event(Event::ParseDegraded);
-        return Ok(parse::minimal(&req).to_string());
+        return Ok(describe::minimal(&req).to_string());
     };
     crate::fault::before_parse(&shared.faults);
-    let doc = parse::describe(&req).to_string();
+    let doc = describe::describe(&req).to_string();
     ladder::transition(permit.done_now(true), Class::Parse, local);
     Ok(doc)
 }

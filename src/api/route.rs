@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::options::Format;
-use crate::http::parse::Method;
+use crate::http::head::Method;
 use crate::symbology::Symbology;
 
 /// Where a request goes.

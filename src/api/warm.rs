@@ -10,7 +10,7 @@ use super::route::{self, Endpoint};
 use crate::cache::pool::Pool;
 use crate::config::Limits;
 use crate::http::encode::Ready;
-use crate::http::parse::Method;
+use crate::http::head::Method;
 use crate::state::Shared;
 use std::sync::Arc;
 

@@ -6,6 +6,6 @@ pub mod chunked;
 pub mod date;
 pub mod encode;
 pub mod forwarded;
+pub mod head;
 pub mod out;
-pub mod parse;
 pub mod query;

@@ -21,9 +21,9 @@ use crate::api::error::ApiError;
 use crate::api::{self, ConnCtx, Listener, Outcome, Reply};
 use crate::http::chunked::{ChunkError, ChunkLimits, Decoder};
 use crate::http::encode::{ConnHeader, CONTINUE};
+use crate::http::head::{self, Head, HeadError, HeadLimits, Method, Parsed};
 use crate::http::out::Out;
-use crate::http::parse::{self, Head, HeadError, HeadLimits, Method, Parsed};
-use crate::local::Local as Core;
+use crate::local::Local;
 use crate::metrics::Route;
 use crate::state::Shared;
 use monoio::buf::{IoBuf, IoBufMut, IoVecBuf};
@@ -49,7 +49,7 @@ const MAX_CHUNK_LINE: usize = 4096;
 const MAX_IOVECS: usize = 64;
 
 /// Counts a connection on its core for as long as it lives.
-struct ConnGuard(Rc<Core>);
+struct ConnGuard(Rc<Local>);
 
 impl Drop for ConnGuard {
     fn drop(&mut self) {
@@ -118,7 +118,7 @@ struct Conn {
 }
 
 /// Serves one connection until the client leaves, a limit is hit or the server stops.
-pub async fn serve(stream: TcpStream, listener: Listener, core: Rc<Core>, shared: Arc<Shared>) {
+pub async fn serve(stream: TcpStream, listener: Listener, core: Rc<Local>, shared: Arc<Shared>) {
     core.conns.set(core.conns.get() + 1);
     let _guard = ConnGuard(core.clone());
     let _ = stream.set_nodelay(true);
@@ -220,7 +220,7 @@ impl Conn {
             if out.len() >= OUT_BOUND {
                 break Step::More;
             }
-            let head = match parse::parse(&buf[pos..], hl) {
+            let head = match head::parse(&buf[pos..], hl) {
                 Ok(Parsed::Complete(h)) => h,
                 Ok(Parsed::Incomplete) => break Step::Read(0),
                 Err(e) => {

@@ -5,7 +5,7 @@
 use super::conn;
 use crate::api::Listener;
 use crate::config::DriverChoice;
-use crate::local::Local as Core;
+use crate::local::Local;
 use crate::state::Shared;
 use std::io;
 use std::net::TcpListener as StdListener;
@@ -27,7 +27,7 @@ pub struct Listeners {
 }
 
 /// Accepts connections and spawns one task each, until the server stops.
-async fn accept_loop(listener: monoio::net::TcpListener, kind: Listener, core: Rc<Core>, shared: Arc<Shared>) {
+async fn accept_loop(listener: monoio::net::TcpListener, kind: Listener, core: Rc<Local>, shared: Arc<Shared>) {
     let max_conns = shared.config.limits.max_conns_per_core;
     loop {
         match listener.accept().await {
@@ -128,7 +128,7 @@ async fn serve(
             return;
         }
     };
-    let core = match Core::new(index, cpu, &shared, stop) {
+    let core = match Local::new(index, cpu, &shared, stop) {
         Ok(c) => Rc::new(c),
         Err(e) => {
             let _ = ready.send(Err(io::Error::new(e.kind(), format!("core {index}: render thread: {e}"))));

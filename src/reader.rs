@@ -1,7 +1,7 @@
 //! Reading barcodes from an uploaded image: the body (raw image, or Base64 as text or JSON
 //! `{"image": ...}`) becomes bytes, the image header is read and its dimensions checked
 //! before any pixel is decoded (decompression bombs), the pixels become 8-bit luma, and
-//! `rxing` finds the barcodes. Pure and synchronous: the server runs it on the decode pool.
+//! `rxing` finds the barcodes. Pure and synchronous: the server runs it on the decode workers (`workers.rs`).
 
 use base64::Engine;
 use std::borrow::Cow;
