@@ -8,7 +8,7 @@
 //! Run: `taskset -c 1 cargo bench --bench redis_l2` (redis-server then runs on the other CPU).
 
 use barcoded::cache::l2::{L2Config, L2};
-use barcoded::guard::{gate, BreakerConfig, Breakers, Class};
+use barcoded::guard::{gate, Breakers, Class};
 use barcoded::workers::DecodeWorkers;
 use std::cell::RefCell;
 use std::process::{Command, Stdio};
@@ -82,10 +82,10 @@ fn main() {
         .unwrap();
     rt.block_on(async move {
         // (a) ours.
-        let mut cfg = L2Config::from_url(&url).unwrap();
+        let mut cfg = L2Config::from_url(&url, Duration::from_secs(1), Duration::from_secs(900), TASKS).unwrap();
         cfg.budget = Duration::from_secs(1);
         cfg.max_conns = TASKS;
-        let breakers = Rc::new(RefCell::new(Breakers::new(&BreakerConfig::default(), Instant::now())));
+        let breakers = Rc::new(RefCell::new(Breakers::new(&barcoded::Config::default().breakers, Instant::now())));
         let l2 = L2::new(cfg, breakers.clone());
         let permit = move || gate::light(&breakers, Class::Redis).expect("the Redis breaker admits");
         while l2.get(b"bench", permit()).await.is_err() {

@@ -16,7 +16,22 @@ use std::time::Duration;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let config = match Config::try_from(Cli::parse()) {
+    let merged = match barcoded::config::file::merge(std::env::args_os().collect()) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("barcoded: {e}");
+            std::process::exit(2);
+        }
+    };
+    let cli = Cli::parse_from(&merged.args);
+    if cli.print_config {
+        match barcoded::config::file::print(&merged) {
+            Ok(text) => print!("{text}"),
+            Err(e) => eprintln!("barcoded: {e}"),
+        }
+        return;
+    }
+    let config = match Config::try_from(cli) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("barcoded: {e}");

@@ -64,7 +64,7 @@ impl Drop for Redis {
 }
 
 fn with_redis(url: &str, l1_bytes: u64) -> barcoded::Server {
-    let mut l2 = L2Config::from_url(url).unwrap();
+    let mut l2 = L2Config::from_url(url, Duration::from_millis(2), Duration::from_secs(900), 4).unwrap();
     l2.budget = Duration::from_millis(2);
     start(move |c| {
         c.redis = Some(l2);

@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 /// Largest value accepted from Redis or written to it.
 pub const MAX_VALUE: usize = 4 * 1024 * 1024;
+/// Time a write-behind may take.
+const WRITE_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// Where and how to reach Redis.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,8 +37,9 @@ pub struct L2Config {
 }
 
 impl L2Config {
-    /// Parses `redis://[:password@]host:port[/db]`.
-    pub fn from_url(url: &str) -> Result<L2Config, String> {
+    /// Parses `redis://[:password@]host:port[/db]`; the budget, TTL and connections per core
+    /// come from the configuration (`--redis-budget-ms`, `--redis-ttl`, `--redis-conns`).
+    pub fn from_url(url: &str, budget: Duration, ttl: Duration, max_conns: usize) -> Result<L2Config, String> {
         let rest = url.strip_prefix("redis://").ok_or_else(|| format!("{url}: expected redis://host:port[/db]"))?;
         let (auth, rest) = match rest.rsplit_once('@') {
             Some((a, r)) => (Some(a), r),
@@ -54,15 +57,7 @@ impl L2Config {
             .map_err(|e| format!("{url}: {e}"))?
             .next()
             .ok_or_else(|| format!("{url}: no address"))?;
-        Ok(L2Config {
-            addr,
-            db,
-            password,
-            budget: Duration::from_millis(2),
-            ttl: Duration::from_secs(15 * 60),
-            write_timeout: Duration::from_millis(100),
-            max_conns: 4,
-        })
+        Ok(L2Config { addr, db, password, budget, ttl, write_timeout: WRITE_TIMEOUT, max_conns })
     }
 }
 
@@ -271,14 +266,16 @@ impl L2 {
 mod tests {
     use super::*;
 
+    const MS: Duration = Duration::from_millis(1);
+
     #[test]
     fn urls() {
-        let c = L2Config::from_url("redis://127.0.0.1:6390/2").unwrap();
+        let c = L2Config::from_url("redis://127.0.0.1:6390/2", MS, MS, 1).unwrap();
         assert_eq!((c.addr.port(), c.db, c.password.clone()), (6390, 2, None));
-        let c = L2Config::from_url("redis://:s3cret@127.0.0.1").unwrap();
+        let c = L2Config::from_url("redis://:s3cret@127.0.0.1", MS, MS, 1).unwrap();
         assert_eq!((c.addr.port(), c.db, c.password.as_deref()), (6379, 0, Some("s3cret")));
-        assert!(L2Config::from_url("http://x").is_err());
-        assert!(L2Config::from_url("redis://127.0.0.1:1/x").is_err());
+        assert!(L2Config::from_url("http://x", MS, MS, 1).is_err());
+        assert!(L2Config::from_url("redis://127.0.0.1:1/x", MS, MS, 1).is_err());
     }
 
     #[test]

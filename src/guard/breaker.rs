@@ -22,6 +22,11 @@ pub struct Policy {
     pub window: Duration,
 }
 
+/// The rolling window of every breaker (not a flag: the ratio and minimum calls are).
+pub const WINDOW: Duration = Duration::from_secs(10);
+
+/// Test thresholds (the service takes its own from the flags, `config::Cli`).
+#[cfg(test)]
 impl Default for Policy {
     fn default() -> Self {
         Policy {
@@ -31,7 +36,7 @@ impl Default for Policy {
             slow: Duration::from_millis(80),
             cooldown: Duration::from_secs(5),
             probes: 3,
-            window: Duration::from_secs(10),
+            window: WINDOW,
         }
     }
 }

@@ -76,6 +76,8 @@ pub struct BreakerConfig {
     pub redis_slow: Duration,
 }
 
+/// Test thresholds (the service takes its own from the flags, `config::Cli`).
+#[cfg(test)]
 impl Default for BreakerConfig {
     fn default() -> Self {
         BreakerConfig {

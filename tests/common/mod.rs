@@ -7,12 +7,14 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-/// Starts a one-thread server with test-friendly settings; `tweak` adjusts the config.
+/// Starts a one-thread server with test-friendly settings over the flags' defaults (the same
+/// path as the binary's: `Config::default()` parses an empty command line); `tweak` adjusts it.
 pub fn start(tweak: impl FnOnce(&mut Config)) -> Server {
     let mut c = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         admin_listen: Some("127.0.0.1:0".parse().unwrap()),
         threads: 1,
+        pin: false,
         ..Config::default()
     };
     c.shutdown_grace = Duration::from_secs(1);

@@ -1,5 +1,9 @@
-//! The one validated configuration struct, built once at start-up from flags and
-//! `BARCODED_*` environment variables, then passed explicitly to every part that needs it.
+//! The one validated configuration struct, built once at start-up from flags,
+//! `BARCODED_*` environment variables and an optional TOML file (`file.rs`), then passed
+//! explicitly to every part that needs it. Every default is written once, on `Cli`;
+//! `Config::default()` goes through the same parse.
+
+pub mod file;
 
 use crate::cache::l2::L2Config;
 use crate::guard::breaker::Policy;
@@ -40,6 +44,14 @@ pub enum DriverChoice {
 #[derive(Parser, Debug, Clone)]
 #[command(name = "barcoded", version, about = "Thread-per-core HTTP/1.1 barcode service")]
 pub struct Cli {
+    /// A TOML file of flag values (`max_body = 65536`, `trusted_proxies = ["10.0.0.0/8"]`),
+    /// read under the environment and the flags: a flag or a `BARCODED_*` variable wins.
+    /// Unknown keys are refused by name.
+    #[arg(long, env = "BARCODED_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print the effective configuration as TOML (each value with where it came from) and exit.
+    #[arg(long)]
+    pub print_config: bool,
     /// Address to listen on (every core binds it with SO_REUSEPORT).
     #[arg(long, env = "BARCODED_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -204,25 +216,9 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// The flags' defaults (the one place they are written is `Cli`).
     fn default() -> Self {
-        Limits {
-            max_uri: MAX_URI,
-            max_header_bytes: MAX_HEADER_BYTES,
-            max_body: MAX_BODY,
-            max_pixels: MAX_PIXELS,
-            idle_timeout: Duration::from_secs(60),
-            header_timeout: Duration::from_secs(10),
-            write_timeout: Duration::from_secs(30),
-            max_conns_per_core: MAX_CONNS_PER_CORE,
-            max_decode_body: MAX_DECODE_BODY,
-            decode_workers: 1,
-            decode_queue: 8,
-            decode_budget: Duration::from_secs(2),
-            render_queue: 256,
-            max_misses: 1024,
-            client_rate: 0,
-            client_burst: 64,
-        }
+        Config::default().limits
     }
 }
 
@@ -253,28 +249,10 @@ pub struct Config {
 }
 
 impl Default for Config {
+    /// The configuration with every flag at its default: the same path as the binary's
+    /// (`Cli` → `Config`), so tests and the service cannot disagree.
     fn default() -> Self {
-        Config {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            threads: 1,
-            driver: DriverChoice::Auto,
-            pin: false,
-            backlog: 4096,
-            limits: Limits::default(),
-            l1_bytes: 256 * 1024 * 1024,
-            shutdown_grace: Duration::from_secs(5),
-            warm: None,
-            pool_bytes: 64 * 1024 * 1024,
-            admin_listen: Some(SocketAddr::from(([127, 0, 0, 1], 9090))),
-            admin_on_public: false,
-            admin_token: None,
-            trusted_proxies: Trusted::default(),
-            redis: None,
-            render_budget: Duration::from_millis(50),
-            render_nice: 10,
-            memory_watermark: 2048 * 1024 * 1024,
-            breakers: BreakerConfig::default(),
-        }
+        Config::try_from(Cli::parse_from(["barcoded"])).unwrap_or_else(|e| unreachable!("the defaults are valid: {e}"))
     }
 }
 
@@ -283,13 +261,15 @@ impl TryFrom<Cli> for Config {
 
     fn try_from(c: Cli) -> Result<Self, String> {
         let redis = match &c.redis {
-            Some(url) if !url.is_empty() => {
-                let mut r = L2Config::from_url(url).map_err(|e| format!("--redis: {e}"))?;
-                r.budget = Duration::from_millis(c.redis_budget_ms);
-                r.ttl = Duration::from_secs(c.redis_ttl);
-                r.max_conns = c.redis_conns as usize;
-                Some(r)
-            }
+            Some(url) if !url.is_empty() => Some(
+                L2Config::from_url(
+                    url,
+                    Duration::from_millis(c.redis_budget_ms),
+                    Duration::from_secs(c.redis_ttl),
+                    c.redis_conns as usize,
+                )
+                .map_err(|e| format!("--redis: {e}"))?,
+            ),
             _ => None,
         };
         let admin_listen = match c.admin_listen.trim() {
@@ -352,7 +332,7 @@ impl TryFrom<Cli> for Config {
                     slow: Duration::from_millis(c.breaker_slow_ms),
                     cooldown: Duration::from_millis(c.breaker_cooldown_ms),
                     probes: c.breaker_probes,
-                    ..Policy::default()
+                    window: crate::guard::breaker::WINDOW,
                 },
                 decode_slow: Duration::from_millis(c.decode_budget_ms),
                 redis_slow: Duration::from_millis(c.redis_budget_ms),
