@@ -156,6 +156,8 @@ fn requests() -> Vec<Req> {
     v.push(Req { method: "POST", target: "/v1/qr/x.png".into(), body: String::new() });
     v.push(Req { method: "POST", target: "/v1/qr.png".into(), body: String::new() });
     v.push(Req { method: "GET", target: "/v1/decode".into(), body: String::new() });
+    // The document every client reads the options from.
+    v.push(get("/v1/symbologies"));
     v
 }
 

@@ -8,7 +8,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (u8, &[u8], &[u8])| {
     let (which, data, query) = input;
-    let sym = Symbology::ALL[which as usize % Symbology::ALL.len()];
+    let all: Vec<Symbology> = Symbology::all().collect();
+    let sym = all[which as usize % all.len()];
     let Ok(p) = options::parse(sym, query, true) else { return };
     let Ok(e) = encode(sym, data, &p.encode) else { return };
     let Ok(l) = layout::layout(&e.symbol, &p.render, 4_000_000) else { return };

@@ -6,7 +6,7 @@ use super::error::ApiError;
 use super::options::{self, Format};
 use crate::http::encode::Ready;
 use crate::http::query;
-use crate::render::{self, bitmap::Bitmap, layout, RenderError};
+use crate::render::{layout, RenderError};
 use crate::symbology::{self, HumanText, Symbol, Symbology};
 
 /// Where the data of a generate request comes from.
@@ -29,7 +29,7 @@ impl<'a> DataSource<'a> {
 
 /// Text symbologies take text: control characters other than tab and newlines are refused.
 fn check_text(sym: Symbology, data: &[u8]) -> Result<(), ApiError> {
-    if sym == Symbology::Qr {
+    if sym.spec().text_data {
         if let Some(pos) = data.iter().position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7f) {
             return Err(ApiError::ControlChar { field: "data", pos });
         }
@@ -67,7 +67,7 @@ fn header_safe(s: &str) -> String {
 pub struct Prepared {
     pub sym: Symbology,
     pub fmt: Format,
-    pub render: render::RenderOptions,
+    pub render: crate::render::RenderOptions,
     pub symbol: Symbol,
     /// The canonical key: L1, pool and L2 key; the ETag derives from it.
     pub key: String,
@@ -105,14 +105,7 @@ pub fn prepare(sym: Symbology, fmt: Format, src: DataSource<'_>, query_str: &[u8
 /// before the raster is allocated).
 pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, RenderError> {
     let lay = layout::layout(&p.symbol, &p.render, max_pixels)?;
-    let body = match p.fmt {
-        Format::Png => {
-            let bm = Bitmap::from_layout(&lay);
-            let bm = if p.render.rotate == render::Rotation::R0 { bm } else { bm.rotate(p.render.rotate) };
-            render::png::encode(&bm, &p.render)
-        }
-        Format::Svg => render::svg::encode(&lay, &p.render).into_bytes(),
-    };
+    let body = (p.fmt.spec().write)(&lay, &p.render);
     let xdim = p.render.dpi.map(|dpi| format!("{:.4}", p.render.scale as f64 * 25.4 / dpi as f64));
     let text = human_text(&p.symbol).map(|t| header_safe(&t));
     let mut extra: Vec<(&str, &str)> = Vec::with_capacity(2);

@@ -1,8 +1,11 @@
 //! The `GET /v1/symbologies` document: each symbology, its data rule and its options with
-//! ranges and defaults. Built once; it only changes with the code.
+//! ranges and defaults, all read from the symbology specs (`symbology/specs/`) and the
+//! format registry. Built once; it only changes with the code.
 
 use super::error::json_str;
+use super::options::Format;
 use super::options::{DPI, HEIGHT, HEIGHT_MM, QUIET, SCALE, XDIM_MIL, XDIM_MM};
+use crate::symbology::spec::{EccKind, Opt};
 use crate::symbology::Symbology;
 use std::fmt::Write;
 use std::sync::OnceLock;
@@ -15,30 +18,36 @@ pub fn document() -> &'static str {
 
 fn build() -> String {
     let mut s = String::from("{\"symbologies\":[");
-    for (i, sym) in Symbology::ALL.iter().enumerate() {
+    for (i, sym) in Symbology::all().enumerate() {
         if i > 0 {
             s.push(',');
         }
-        let (ql, qr) = sym.default_quiet();
+        let spec = sym.spec();
+        let (ql, qr) = spec.quiet;
         s.push_str("{\"name\":");
-        json_str(sym.name(), &mut s);
-        let _ = write!(s, ",\"dimensions\":{},\"data\":", if sym.is_2d() { 2 } else { 1 });
-        json_str(sym.data_rule(), &mut s);
-        s.push_str(",\"formats\":[\"png\",\"svg\"],\"options\":{");
+        json_str(spec.name, &mut s);
+        let _ = write!(s, ",\"dimensions\":{},\"data\":", if spec.two_d { 2 } else { 1 });
+        json_str(spec.data_rule, &mut s);
+        s.push_str(",\"formats\":[");
+        for (j, f) in Format::all().enumerate() {
+            if j > 0 {
+                s.push(',');
+            }
+            json_str(f.ext(), &mut s);
+        }
+        s.push_str("],\"options\":{");
         let _ = write!(
             s,
             "\"scale\":{{\"min\":{},\"max\":{},\"default\":{},\"unit\":\"pixels per module\"}},",
-            SCALE.0,
-            SCALE.1,
-            sym.default_scale()
+            SCALE.0, SCALE.1, spec.scale
         );
-        if !sym.is_2d() {
+        if !spec.two_d {
             let _ = write!(
                 s,
                 "\"height\":{{\"min\":{},\"max\":{},\"default\":{},\"unit\":\"modules\"}},\"text\":{{\"default\":true}},",
                 HEIGHT.0,
                 HEIGHT.1,
-                sym.default_height()
+                spec.height
             );
         }
         let _ = write!(
@@ -55,27 +64,74 @@ fn build() -> String {
             "\"xdim\":{{\"min\":{},\"max\":{},\"unit\":\"mm\"}},\"xdim_mil\":{{\"min\":{},\"max\":{},\"unit\":\"mil\"}}",
             XDIM_MM.0, XDIM_MM.1, XDIM_MIL.0, XDIM_MIL.1
         );
-        if !sym.is_2d() {
+        if !spec.two_d {
             let _ = write!(s, ",\"height_mm\":{{\"min\":{},\"max\":{},\"unit\":\"mm\"}}", HEIGHT_MM.0, HEIGHT_MM.1);
         }
-        s.push_str(match sym {
-            Symbology::Qr => ",\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"},\"version\":{\"min\":1,\"max\":40,\"default\":null},\"mask\":{\"min\":0,\"max\":7,\"default\":null},\"gs1\":{\"default\":false}",
-            Symbology::Ean13 => ",\"addon\":{\"format\":\"2 or 5 digits\",\"default\":null},\"marks\":{\"default\":false}",
-            Symbology::Ean8 => ",\"marks\":{\"default\":false}",
-            Symbology::Pdf417 => {
-                ",\"ecc\":{\"min\":0,\"max\":8,\"default\":2},\"columns\":{\"min\":1,\"max\":30,\"default\":null}"
-            }
-            Symbology::Aztec => ",\"ecc\":{\"min\":5,\"max\":95,\"default\":23,\"unit\":\"percent\"}",
-            Symbology::DataMatrix => {
-                ",\"shape\":{\"values\":[\"square\",\"rect\"],\"default\":\"square\"},\"gs1\":{\"default\":false}"
-            }
-            Symbology::Itf => ",\"pad\":{\"default\":false},\"bearer\":{\"default\":false}",
-            Symbology::Itf14 => ",\"bearer\":{\"default\":true}",
-            Symbology::Code39 => ",\"full_ascii\":{\"default\":false},\"check\":{\"default\":false}",
-            _ => "",
-        });
+        for opt in spec.options {
+            s.push(',');
+            s.push_str(option_json(*opt));
+        }
         s.push_str("}}");
     }
     s.push_str("]}");
     s
+}
+
+/// The JSON member describing an option beyond the common ones.
+fn option_json(opt: Opt) -> &'static str {
+    match opt {
+        Opt::Ecc(EccKind::QrLevel) => "\"ecc\":{\"values\":[\"L\",\"M\",\"Q\",\"H\"],\"default\":\"M\"}",
+        Opt::Ecc(EccKind::Pdf417Level) => "\"ecc\":{\"min\":0,\"max\":8,\"default\":2}",
+        Opt::Ecc(EccKind::AztecPercent) => "\"ecc\":{\"min\":5,\"max\":95,\"default\":23,\"unit\":\"percent\"}",
+        Opt::Version => "\"version\":{\"min\":1,\"max\":40,\"default\":null}",
+        Opt::Mask => "\"mask\":{\"min\":0,\"max\":7,\"default\":null}",
+        Opt::Gs1 => "\"gs1\":{\"default\":false}",
+        Opt::Addon => "\"addon\":{\"format\":\"2 or 5 digits\",\"default\":null}",
+        Opt::Marks => "\"marks\":{\"default\":false}",
+        Opt::Columns => "\"columns\":{\"min\":1,\"max\":30,\"default\":null}",
+        Opt::Shape => "\"shape\":{\"values\":[\"square\",\"rect\"],\"default\":\"square\"}",
+        Opt::Pad => "\"pad\":{\"default\":false}",
+        Opt::Bearer { default: false } => "\"bearer\":{\"default\":false}",
+        Opt::Bearer { default: true } => "\"bearer\":{\"default\":true}",
+        Opt::FullAscii => "\"full_ascii\":{\"default\":false}",
+        Opt::Check => "\"check\":{\"default\":false}",
+    }
+}
+
+/// The docs' table of each symbology's defaults and own options (Markdown), from the specs;
+/// `tests/docs.rs` keeps docs/API.md's copy equal to it.
+pub fn options_table() -> String {
+    let mut t = String::from(
+        "| symbology | kind | quiet zone (modules, left/right) | bar height (modules) | scale (px/module) | options of its own |\n|---|---|---|---|---|---|\n",
+    );
+    for sym in Symbology::all() {
+        let spec = sym.spec();
+        let own: Vec<String> = spec
+            .options
+            .iter()
+            .map(|o| match o {
+                Opt::Ecc(EccKind::QrLevel) => "`ecc=L\\|M\\|Q\\|H` (M)".to_string(),
+                Opt::Ecc(EccKind::Pdf417Level) => "`ecc=0-8` (2)".to_string(),
+                Opt::Ecc(EccKind::AztecPercent) => "`ecc=5-95` percent (23)".to_string(),
+                Opt::Version => "`version=1-40`".to_string(),
+                Opt::Mask => "`mask=0-7`".to_string(),
+                Opt::Columns => "`columns=1-30`".to_string(),
+                Opt::Shape => "`shape=square\\|rect` (square)".to_string(),
+                Opt::Addon => "`addon=` 2 or 5 digits".to_string(),
+                Opt::Bearer { default } => format!("`bearer=true\\|false` ({default})"),
+                other => format!("`{}=true\\|false` (false)", other.name()),
+            })
+            .collect();
+        let (kind, height) = if spec.two_d { ("2D", "-".to_string()) } else { ("linear", spec.height.to_string()) };
+        let _ = writeln!(
+            t,
+            "| `{}` | {kind} | {}/{} | {height} | {} | {} |",
+            spec.name,
+            spec.quiet.0,
+            spec.quiet.1,
+            spec.scale,
+            if own.is_empty() { "-".to_string() } else { own.join(", ") }
+        );
+    }
+    t
 }

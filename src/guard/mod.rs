@@ -7,6 +7,7 @@ pub mod clients;
 pub mod gate;
 pub mod render_thread;
 
+use crate::symbology::spec::Family;
 use crate::symbology::Symbology;
 use breaker::{Breaker, Policy};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,14 +51,14 @@ impl Class {
         }
     }
 
-    /// The renderer family of a symbology.
+    /// The breaker class of a symbology: its spec's renderer family.
     pub fn of(sym: Symbology) -> Class {
-        match sym {
-            Symbology::Qr => Class::Qr,
-            Symbology::DataMatrix => Class::DataMatrix,
-            Symbology::Pdf417 => Class::Pdf417,
-            Symbology::Aztec => Class::Aztec,
-            _ => Class::Linear,
+        match sym.spec().family {
+            Family::Linear => Class::Linear,
+            Family::Qr => Class::Qr,
+            Family::DataMatrix => Class::DataMatrix,
+            Family::Pdf417 => Class::Pdf417,
+            Family::Aztec => Class::Aztec,
         }
     }
 
@@ -172,7 +173,10 @@ mod tests {
         }
         assert_eq!(b.get(Class::Redis).policy().slow, Duration::from_millis(2));
         assert_eq!(b.get(Class::Qr).policy().slow, Duration::from_millis(80));
-        assert_eq!(Class::of(Symbology::Ean13), Class::Linear);
+        let by_name = |n: &str| Class::of(Symbology::from_name(n.as_bytes()).unwrap());
+        assert_eq!(by_name("ean13"), Class::Linear);
+        assert_eq!(by_name("qr"), Class::Qr);
+        assert_eq!(by_name("aztec"), Class::Aztec);
     }
 
     #[test]

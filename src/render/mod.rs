@@ -9,6 +9,8 @@ pub const RENDERER_VERSION: u32 = 2;
 
 pub mod bitmap;
 pub mod deflate;
+pub mod format;
+pub mod formats;
 pub mod layout;
 pub mod png;
 pub mod svg;

@@ -1,5 +1,6 @@
 //! Symbologies: validate data per symbology (check digits, character sets, capacity) and
-//! encode it into a module pattern. Pure: no IO, and every input yields a symbol or a typed
+//! encode it into a module pattern. Each symbology is one spec (`specs/`, the registry);
+//! the encoders live beside it (`ean.rs`, `linear.rs`, `code128.rs`, `qr.rs`, `twod.rs`). Pure: no IO, and every input yields a symbol or a typed
 //! `DataError`, never a panic.
 
 pub mod code128;
@@ -8,136 +9,48 @@ pub mod gs1_128;
 pub mod linear;
 pub mod qr;
 pub mod qr_mask;
+pub mod spec;
+pub mod specs;
 pub mod twod;
 
+use spec::Spec;
 use std::fmt;
 
-/// The symbologies this build serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Symbology {
-    Ean13,
-    Ean8,
-    UpcA,
-    UpcE,
-    Itf,
-    Itf14,
-    Code128,
-    Gs1_128,
-    Code39,
-    Code93,
-    Codabar,
-    Qr,
-    DataMatrix,
-    Pdf417,
-    Aztec,
-}
+/// A served symbology: an index into the registry (`specs::ALL`). Every fact about it is
+/// on its `Spec`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Symbology(u8);
 
 impl Symbology {
     /// Every served symbology, in the order `/v1/symbologies` lists them.
-    pub const ALL: [Symbology; 15] = [
-        Symbology::Ean13,
-        Symbology::Ean8,
-        Symbology::UpcA,
-        Symbology::UpcE,
-        Symbology::Itf,
-        Symbology::Itf14,
-        Symbology::Code128,
-        Symbology::Gs1_128,
-        Symbology::Code39,
-        Symbology::Code93,
-        Symbology::Codabar,
-        Symbology::Qr,
-        Symbology::DataMatrix,
-        Symbology::Pdf417,
-        Symbology::Aztec,
-    ];
+    pub fn all() -> impl Iterator<Item = Symbology> {
+        (0..specs::ALL.len()).map(|i| Symbology(i as u8))
+    }
 
     /// Looks a symbology up by its lower-case URL name.
     pub fn from_name(name: &[u8]) -> Option<Symbology> {
-        Self::ALL.into_iter().find(|s| s.name().as_bytes() == name)
+        Self::all().find(|s| s.name().as_bytes() == name)
+    }
+
+    /// Its spec: name, data rule, defaults, family, options, encoder.
+    pub fn spec(self) -> &'static Spec {
+        specs::ALL[self.0 as usize]
     }
 
     /// The lower-case name used in URLs.
     pub fn name(self) -> &'static str {
-        match self {
-            Symbology::Ean13 => "ean13",
-            Symbology::Ean8 => "ean8",
-            Symbology::UpcA => "upca",
-            Symbology::UpcE => "upce",
-            Symbology::Itf => "itf",
-            Symbology::Itf14 => "itf14",
-            Symbology::Code128 => "code128",
-            Symbology::Gs1_128 => "gs1-128",
-            Symbology::Code39 => "code39",
-            Symbology::Code93 => "code93",
-            Symbology::Codabar => "codabar",
-            Symbology::Qr => "qr",
-            Symbology::DataMatrix => "datamatrix",
-            Symbology::Pdf417 => "pdf417",
-            Symbology::Aztec => "aztec",
-        }
+        self.spec().name
     }
 
     /// Whether the symbol is two-dimensional (no bar height, no text line).
     pub fn is_2d(self) -> bool {
-        matches!(self, Symbology::Qr | Symbology::DataMatrix | Symbology::Pdf417 | Symbology::Aztec)
+        self.spec().two_d
     }
+}
 
-    /// Default quiet zone, left and right, in modules: each specification's minimum.
-    pub fn default_quiet(self) -> (u32, u32) {
-        match self {
-            Symbology::Ean13 => (11, 7),
-            Symbology::Ean8 => (7, 7),
-            Symbology::UpcA | Symbology::UpcE => (9, 9),
-            Symbology::Qr => (4, 4),
-            Symbology::DataMatrix => (1, 1),
-            Symbology::Pdf417 => (2, 2),
-            Symbology::Aztec => (0, 0),
-            _ => (10, 10),
-        }
-    }
-
-    /// Default bar height in modules for linear codes (EAN-13: 22.85 mm at X = 0.33 mm).
-    pub fn default_height(self) -> u32 {
-        match self {
-            Symbology::Ean13 | Symbology::UpcA => 69,
-            Symbology::Ean8 => 55,
-            Symbology::UpcE => 69,
-            Symbology::Itf14 => 97,
-            s if s.is_2d() => 0,
-            _ => 50,
-        }
-    }
-
-    /// Default pixels per module.
-    pub fn default_scale(self) -> u32 {
-        match self {
-            Symbology::Qr | Symbology::DataMatrix | Symbology::Aztec => 4,
-            _ => 2,
-        }
-    }
-
-    /// A one-line statement of the data rules, for `/v1/symbologies`.
-    pub fn data_rule(self) -> &'static str {
-        match self {
-            Symbology::Ean13 => "12 digits (check digit computed) or 13 digits (check digit verified)",
-            Symbology::Ean8 => "7 digits (check digit computed) or 8 (verified)",
-            Symbology::UpcA => "11 digits (check digit computed) or 12 (verified)",
-            Symbology::UpcE => linear::UPCE_RULE,
-            Symbology::Itf => "an even number of digits, 2-80 (pad=true adds a leading 0 to an odd count)",
-            Symbology::Itf14 => "13 digits (check digit computed) or 14 (verified)",
-            Symbology::Code128 => code128::RULE,
-            Symbology::Gs1_128 => gs1_128::RULE,
-            Symbology::Code39 => linear::CODE39_RULE,
-            Symbology::Code93 => {
-                "1-80 ASCII characters (0-127, full ASCII through shift pairs); two check characters added"
-            }
-            Symbology::Codabar => linear::CODABAR_RULE,
-            Symbology::Qr => qr::RULE,
-            Symbology::DataMatrix => twod::DATAMATRIX_RULE,
-            Symbology::Pdf417 => twod::PDF417_RULE,
-            Symbology::Aztec => twod::AZTEC_RULE,
-        }
+impl fmt::Debug for Symbology {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -401,21 +314,5 @@ pub fn encode(sym: Symbology, data: &[u8], opts: &EncodeOptions) -> Result<Encod
     if data.is_empty() {
         return Err(DataError::Empty);
     }
-    match sym {
-        Symbology::Ean13 => ean::encode_ean13_addon(data, opts.addon.as_ref().map(|a| &a.digits[..a.len as usize])),
-        Symbology::Ean8 => linear::ean8(data),
-        Symbology::UpcA => linear::upca(data),
-        Symbology::UpcE => linear::upce(data),
-        Symbology::Itf => linear::itf(data, opts.pad, opts.bearer.unwrap_or(false)),
-        Symbology::Itf14 => linear::itf14(data, opts.bearer.unwrap_or(true)),
-        Symbology::Code128 => code128::encode(data),
-        Symbology::Gs1_128 => gs1_128::encode(data),
-        Symbology::Code39 => linear::code39(data, opts.full_ascii, opts.check),
-        Symbology::Code93 => linear::code93(data),
-        Symbology::Codabar => linear::codabar(data),
-        Symbology::Qr => qr::encode(data, opts.ecc.unwrap_or(qr::DEFAULT_ECC), opts.version, opts.mask, opts.gs1),
-        Symbology::DataMatrix => twod::datamatrix(data, opts.rect, opts.gs1),
-        Symbology::Pdf417 => twod::pdf417(data, opts.level.unwrap_or(twod::PDF417_DEFAULT_ECC), opts.columns),
-        Symbology::Aztec => twod::aztec(data, opts.level.unwrap_or(twod::AZTEC_DEFAULT_ECC)),
-    }
+    (sym.spec().encode)(data, opts)
 }

@@ -1,0 +1,122 @@
+//! What one symbology is, in one place: its name, data rule, defaults, renderer family (its
+//! circuit breaker's class), the options it takes beyond the common ones, and its encoder.
+//! Each symbology is one file in `specs/` exporting one `Spec`; `specs/mod.rs` lists them.
+//! Everything else — routing, option validation, the canonical key, `/v1/symbologies`, the
+//! breaker class — reads the spec, and matches exhaustively on the small enums here.
+
+use super::{DataError, EncodeOptions, Encoded};
+
+/// The renderer family: the class whose circuit breaker guards the symbology's renders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Linear,
+    Qr,
+    DataMatrix,
+    Pdf417,
+    Aztec,
+}
+
+/// What `ecc=` means for a symbology.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EccKind {
+    /// QR: a level letter, L, M, Q or H (default M).
+    QrLevel,
+    /// PDF417: a level 0-8 (default 2).
+    Pdf417Level,
+    /// Aztec: error-correction words in percent, 5-95 (default 23).
+    AztecPercent,
+}
+
+/// An option only some symbologies take. The common options (scale, quiet, colours,
+/// rotation, sizing) are every symbology's; bar height and the text line every linear one's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opt {
+    Ecc(EccKind),
+    /// QR version 1-40.
+    Version,
+    /// QR mask pattern 0-7.
+    Mask,
+    /// GS1 mode: the data is a bracketed element string, FNC1 first.
+    Gs1,
+    /// EAN-13 add-on, 2 or 5 digits.
+    Addon,
+    /// EAN quiet-zone marks (`<`, `>`).
+    Marks,
+    /// PDF417 data columns 1-30.
+    Columns,
+    /// DataMatrix shape, square or rect.
+    Shape,
+    /// ITF: pad an odd digit count with a leading 0.
+    Pad,
+    /// ITF bearer bars, with the symbology's default.
+    Bearer {
+        default: bool,
+    },
+    /// Code 39 full ASCII.
+    FullAscii,
+    /// Code 39 mod-43 check character.
+    Check,
+}
+
+impl Opt {
+    /// The query name of the option.
+    pub fn name(self) -> &'static str {
+        match self {
+            Opt::Ecc(_) => "ecc",
+            Opt::Version => "version",
+            Opt::Mask => "mask",
+            Opt::Gs1 => "gs1",
+            Opt::Addon => "addon",
+            Opt::Marks => "marks",
+            Opt::Columns => "columns",
+            Opt::Shape => "shape",
+            Opt::Pad => "pad",
+            Opt::Bearer { .. } => "bearer",
+            Opt::FullAscii => "full_ascii",
+            Opt::Check => "check",
+        }
+    }
+}
+
+/// One symbology.
+pub struct Spec {
+    /// The lower-case name used in URLs.
+    pub name: &'static str,
+    /// A one-line statement of the data rules, for `/v1/symbologies`.
+    pub data_rule: &'static str,
+    /// Two-dimensional: no bar height, no text line.
+    pub two_d: bool,
+    /// Default quiet zone, left and right, in modules: the specification's minimum.
+    pub quiet: (u32, u32),
+    /// Default bar height in modules (linear only; 0 for 2D).
+    pub height: u32,
+    /// Default pixels per module.
+    pub scale: u32,
+    pub family: Family,
+    /// The options it takes beyond the common and linear ones, in the order they are listed.
+    pub options: &'static [Opt],
+    /// The data is text: control characters other than tab, CR and LF are refused.
+    pub text_data: bool,
+    /// Validates and encodes the data (never empty: checked before).
+    pub encode: fn(&[u8], &EncodeOptions) -> Result<Encoded, DataError>,
+    /// Spells out the encoding defaults the canonical key records (QR: the ecc level).
+    pub defaults: fn(&mut EncodeOptions),
+}
+
+/// For specs with no encoding defaults to spell out.
+pub fn no_defaults(_: &mut EncodeOptions) {}
+
+impl Spec {
+    /// Whether the symbology takes `opt` (compared by kind; a bearer's default aside).
+    pub fn takes(&self, opt: Opt) -> bool {
+        self.options.iter().any(|o| std::mem::discriminant(o) == std::mem::discriminant(&opt))
+    }
+
+    /// What `ecc=` means for it, if it takes one.
+    pub fn ecc(&self) -> Option<EccKind> {
+        self.options.iter().find_map(|o| match o {
+            Opt::Ecc(k) => Some(*k),
+            _ => None,
+        })
+    }
+}

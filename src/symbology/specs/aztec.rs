@@ -1,0 +1,18 @@
+//! Aztec Code (ISO/IEC 24778).
+
+use crate::symbology::spec::{no_defaults, EccKind, Family, Opt, Spec};
+use crate::symbology::twod;
+
+pub const SPEC: Spec = Spec {
+    name: "aztec",
+    data_rule: twod::AZTEC_RULE,
+    two_d: true,
+    quiet: (0, 0),
+    height: 0,
+    scale: 4,
+    family: Family::Aztec,
+    options: &[Opt::Ecc(EccKind::AztecPercent)],
+    text_data: false,
+    encode: |d, o| twod::aztec(d, o.level.unwrap_or(twod::AZTEC_DEFAULT_ECC)),
+    defaults: no_defaults,
+};

@@ -1,0 +1,18 @@
+//! PDF417 (ISO/IEC 15438).
+
+use crate::symbology::spec::{no_defaults, EccKind, Family, Opt, Spec};
+use crate::symbology::twod;
+
+pub const SPEC: Spec = Spec {
+    name: "pdf417",
+    data_rule: twod::PDF417_RULE,
+    two_d: true,
+    quiet: (2, 2),
+    height: 0,
+    scale: 2,
+    family: Family::Pdf417,
+    options: &[Opt::Ecc(EccKind::Pdf417Level), Opt::Columns],
+    text_data: false,
+    encode: |d, o| twod::pdf417(d, o.level.unwrap_or(twod::PDF417_DEFAULT_ECC), o.columns),
+    defaults: no_defaults,
+};

@@ -1,0 +1,20 @@
+//! QR Code (ISO/IEC 18004).
+
+use crate::symbology::qr;
+use crate::symbology::spec::{EccKind, Family, Opt, Spec};
+
+pub const SPEC: Spec = Spec {
+    name: "qr",
+    data_rule: qr::RULE,
+    two_d: true,
+    quiet: (4, 4),
+    height: 0,
+    scale: 4,
+    family: Family::Qr,
+    options: &[Opt::Ecc(EccKind::QrLevel), Opt::Version, Opt::Mask, Opt::Gs1],
+    text_data: true,
+    encode: |d, o| qr::encode(d, o.ecc.unwrap_or(qr::DEFAULT_ECC), o.version, o.mask, o.gs1),
+    defaults: |o| {
+        o.ecc.get_or_insert(qr::DEFAULT_ECC);
+    },
+};
