@@ -100,8 +100,8 @@ impl Reply<'_> {
         if let Some(s) = e.retry_after() {
             extra.push(("Retry-After", buf.format(s)));
         }
-        let (out, date, head_only, conn) = (&mut *self.out, self.date, self.head_only, self.conn);
-        encode::write_simple(out, date, e.status(), "application/json", &extra, body.as_bytes(), head_only, conn);
+        let json = "application/json";
+        encode::write_simple(self.out, self.date, e.status(), json, &extra, body.as_bytes(), self.head_only, self.conn);
         e.status().code()
     }
 
