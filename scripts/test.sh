@@ -32,6 +32,12 @@ cargo build --release -p barcoded -p loadgen
 # Tests that need redis-server or nginx skip without them under a bare `cargo test`; here
 # they are installed above, so a missing one is a failure.
 export BARCODED_REQUIRE_TOOLS=1
+# The GS1 differential test needs GS1's Syntax Engine, built from ../shared/reference when
+# that copy is there (CI has it); without it the test says so and skips.
+if [ -d ../shared/reference/gs1-syntax-engine ] || [ -n "${GS1_ENGINE_SRC:-}" ]; then
+  bash scripts/gs1_engine.sh >/dev/null
+  export BARCODED_REQUIRE_GS1_ENGINE=1
+fi
 # Not --all-features: bench-copy-bodies is a benchmark variant, not the service.
 cargo test --workspace --features barcoded/fault-injection
 python3 -m pytest -q tests/decode tests/clients

@@ -125,12 +125,37 @@ pub fn describe(req: &ParseRequest) -> Value {
     let mut valid = true;
     let mut errors: Vec<Value> = Vec::new();
 
+    // Scanned data behind a symbology identifier: GS1 data, plain data, or an EAN/UPC.
+    let scanned = element::parse_scan(code);
+    let mut plain_scan = false;
     // GS1 element strings in their three spellings.
-    let gs1 = if code.starts_with('(') {
+    let gs1 = if let Some(scan) = scanned {
+        match scan {
+            Ok(element::Scanned::Elements(e)) => Some(Ok((e, "GS1 scanned data"))),
+            Ok(element::Scanned::Plain { symbology, data }) => {
+                // Valid scanned data that is not GS1: no element strings.
+                plain_scan = true;
+                candidates.push("scanned data");
+                out.insert("scanned".into(), json!({"symbology": symbology, "data": data}));
+                None
+            }
+            Ok(element::Scanned::Ean { digits, composite }) => {
+                out.insert("gtin".into(), json!(gtin_json(&digits)));
+                if composite.is_empty() {
+                    plain_scan = true;
+                    candidates.push("EAN/UPC scanned data");
+                    None
+                } else {
+                    Some(Ok((composite, "EAN/UPC with a GS1 composite")))
+                }
+            }
+            Err(e) => Some(Err(e)),
+        }
+    } else if code.starts_with('(') {
         Some(element::parse_bracketed(code).map(|e| (e, "GS1 element string")))
     } else if element::looks_raw(code) {
         Some(element::parse_raw(code).map(|e| (e, "GS1 element string")))
-    } else if code.starts_with("http://") || code.starts_with("https://") {
+    } else if element::is_dl_scheme(code) {
         match element::parse_dl(code) {
             Ok(e) => Some(Ok((e, "GS1 Digital Link URI"))),
             Err(e) if code.split('/').any(|seg| table::lookup(seg).is_some_and(|d| d.dlpkey.is_some())) => Some(Err(e)),
@@ -161,6 +186,9 @@ pub fn describe(req: &ParseRequest) -> Value {
             candidates.push("GS1 element string");
             valid = false;
             errors.push(json!({"ai": null, "message": msg}));
+        }
+        None if plain_scan => {
+            out.insert("elements".into(), json!([]));
         }
         None => {}
     }

@@ -13,6 +13,14 @@ fn num(v: &str) -> Option<u32> {
     v.parse().ok()
 }
 
+/// A number of up to 19 digits (latitude and longitude take 10).
+fn num64(v: &str) -> Option<u64> {
+    if v.is_empty() || v.len() > 19 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
+}
+
 fn fail(m: impl Into<String>) -> Lint {
     Lint::Fail(m.into())
 }
@@ -44,9 +52,17 @@ pub fn csum(v: &str) -> Lint {
 }
 
 /// IBAN: ISO 13616 mod-97 over the rearranged, letter-expanded string.
+/// An IBAN (ISO 13616): an ISO 3166 alpha-2 country, more than 10 and at most 34
+/// characters, mod-97 check.
 fn iban(v: &str) -> Lint {
-    if v.len() < 5 || !v.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+    if v.len() < 4 || !v.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
         return fail(format!("{v}: not an IBAN"));
+    }
+    if iso::ISO3166_ALPHA2.binary_search(&&v[..2]).is_err() {
+        return fail(format!("{v}: {} is not an ISO 3166 country code", &v[..2]));
+    }
+    if v.len() <= 10 || v.len() > 34 {
+        return fail(format!("{v}: an IBAN has 11 to 34 characters"));
     }
     let rearranged = format!("{}{}", &v[4..], &v[..4]);
     let mut rem = 0u32;
@@ -205,9 +221,12 @@ pub fn apply(name: &str, v: &str) -> Lint {
             },
             None => fail(format!("{v}: expected position/total")),
         },
+        // Any leading zero, "0" itself included (the Syntax Dictionary's nozeroprefix).
         "nozeroprefix" => {
-            if v.len() > 1 && v.starts_with('0') {
+            if v.starts_with('0') {
                 fail(format!("{v}: must not start with 0"))
+            } else if !v.bytes().all(|b| b.is_ascii_digit()) {
+                fail(format!("{v}: digits only"))
             } else {
                 Lint::Ok
             }
@@ -219,11 +238,11 @@ pub fn apply(name: &str, v: &str) -> Lint {
                 fail(format!("{v}: must contain a non-digit"))
             }
         }
-        "latitude" => match num(v) {
+        "latitude" => match num64(v) {
             Some(n) if n <= 1_800_000_000 => Lint::Ok,
             _ => fail(format!("{v}: latitude out of range")),
         },
-        "longitude" => match num(v) {
+        "longitude" => match num64(v) {
             Some(n) if n <= 3_600_000_000 => Lint::Ok,
             _ => fail(format!("{v}: longitude out of range")),
         },
@@ -324,5 +343,32 @@ mod tests {
         assert_eq!(apply("packagetype", "BX"), Lint::Ok);
         assert!(matches!(apply("packagetype", "BXX"), Lint::Fail(m) if m.contains("package type")));
         assert_eq!(apply("no-such-linter", "BX"), Lint::Unchecked);
+    }
+
+    #[test]
+    fn latitude_and_longitude_take_all_ten_digits() {
+        // GS1 General Specifications, AI (4309): 10 digits each, in units of 1e-7 degree
+        // offset by +90 (latitude, up to 1800000000) and +180 (longitude, up to 3600000000).
+        assert_eq!(apply("latitude", "1800000000"), Lint::Ok);
+        assert!(matches!(apply("latitude", "1800000001"), Lint::Fail(_)));
+        assert_eq!(apply("longitude", "3600000000"), Lint::Ok);
+        assert!(matches!(apply("longitude", "3600000001"), Lint::Fail(_)));
+        assert_eq!(apply("latitude", "0000000000"), Lint::Ok);
+    }
+
+    #[test]
+    fn nozeroprefix_refuses_any_leading_zero() {
+        // The Syntax Dictionary's nozeroprefix (e.g. AI 8011): "0" itself has a zero prefix.
+        assert!(matches!(apply("nozeroprefix", "0"), Lint::Fail(_)));
+        assert!(matches!(apply("nozeroprefix", "01"), Lint::Fail(_)));
+        assert_eq!(apply("nozeroprefix", "10"), Lint::Ok);
+    }
+
+    #[test]
+    fn iban_country_is_an_iso3166_code() {
+        // ISO 13616: an IBAN starts with an ISO 3166-1 alpha-2 country code.
+        assert!(matches!(apply("iban", "XX3630006000011234567890189"), Lint::Fail(_)));
+        assert_eq!(apply("iban", "FR7630006000011234567890189"), Lint::Ok);
+        assert!(matches!(apply("iban", "GB82"), Lint::Fail(_)));
     }
 }
