@@ -549,8 +549,11 @@ fn parse_agrees_with_the_gs1_syntax_engine() {
     let mut more = Vec::new();
     for ((_, _), e) in inputs.iter().zip(&first) {
         if let Engine::Valid { scan, dl, .. } = e {
-            if !scan.is_empty() {
-                more.push((Mode::Scan, scan.clone()));
+            if let Some(body) = scan.strip_prefix("]C1") {
+                // The raw spelling behind each GS1 symbology identifier.
+                for id in ["]C1", "]d2", "]Q3", "]e0", "]J1"] {
+                    more.push((Mode::Scan, format!("{id}{body}")));
+                }
             }
             if !dl.is_empty() {
                 more.push((Mode::Link, dl.clone()));
