@@ -28,20 +28,20 @@ const SAMPLES: [(&str, &str); 15] = [
 ];
 
 fn ours_png(sym: Symbology, data: &str) -> Vec<u8> {
-    let p = options::parse(sym, b"", true).unwrap();
+    let p = options::parse(sym, options::Format::from_ext(b"png").unwrap(), b"", true).unwrap();
     let e = encode(sym, data.as_bytes(), &p.encode).unwrap();
     let l = layout::layout(&e.symbol, &p.render, 16_000_000).unwrap();
     png::encode(&Bitmap::from_layout(&l), &p.render)
 }
 
 fn ours_svg(sym: Symbology, data: &str) -> String {
-    let p = options::parse(sym, b"", true).unwrap();
+    let p = options::parse(sym, options::Format::from_ext(b"png").unwrap(), b"", true).unwrap();
     let e = encode(sym, data.as_bytes(), &p.encode).unwrap();
     svg::encode(&layout::layout(&e.symbol, &p.render, 16_000_000).unwrap(), &p.render)
 }
 
 fn png_crate_fast(sym: Symbology, data: &str) -> Vec<u8> {
-    let p = options::parse(sym, b"", true).unwrap();
+    let p = options::parse(sym, options::Format::from_ext(b"png").unwrap(), b"", true).unwrap();
     let e = encode(sym, data.as_bytes(), &p.encode).unwrap();
     let bm = Bitmap::from_layout(&layout::layout(&e.symbol, &p.render, 16_000_000).unwrap());
     let inv: Vec<u8> = bm.bits.iter().map(|b| !b).collect();

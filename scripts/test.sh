@@ -14,17 +14,17 @@ if ! python3 -c "import cairocffi" >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null 
   fi
 fi
 # The L2 and L3 tests run a real redis-server and nginx.
-if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null || ! command -v node >/dev/null; then
+if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null || ! command -v node >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v qpdf >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    pkgs="redis-server nginx curl"
+    pkgs="redis-server nginx curl poppler-utils qpdf"
     command -v node >/dev/null || pkgs="$pkgs nodejs"
     # shellcheck disable=SC2086
     apt-get install -y -qq $pkgs >/dev/null || { apt-get update -qq && apt-get install -y -qq $pkgs >/dev/null; }
   else
-    echo "scripts/test.sh: redis-server, nginx, curl and nodejs are needed (apt-get install redis-server nginx curl nodejs)" >&2
+    echo "scripts/test.sh: redis-server, nginx, curl, nodejs, poppler-utils and qpdf are needed (apt-get install them)" >&2
   fi
 fi
-if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib3, aiohttp" >/dev/null 2>&1; then
+if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib3, aiohttp, zplkit" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check -r tests/decode/requirements.txt -r tests/clients/requirements.txt
 fi
 
@@ -40,5 +40,5 @@ if [ -d ../shared/reference/gs1-syntax-engine ] || [ -n "${GS1_ENGINE_SRC:-}" ];
 fi
 # Not --all-features: bench-copy-bodies is a benchmark variant, not the service.
 cargo test --workspace --features barcoded/fault-injection
-python3 -m pytest -q tests/decode tests/clients
+python3 -m pytest -q tests/decode tests/clients tests/labels
 bash scripts/loadgen_smoke.sh

@@ -27,7 +27,7 @@ proptest! {
 
     #[test]
     fn any_query_never_panics(sym in any_symbology(), q in "[a-z_=&%0-9A-F.]{0,80}") {
-        let _ = options::parse(sym, q.as_bytes(), true);
+        let _ = options::parse(sym, options::Format::from_ext(b"png").unwrap(), q.as_bytes(), true);
     }
 
     #[test]
@@ -89,7 +89,7 @@ proptest! {
             "height=1", "dpi=600", "xdim=0.25&dpi=203", "rotate=180&scale=3",
         ]),
     ) {
-        if let Ok(p) = options::parse(sym, q.as_bytes(), true) {
+        if let Ok(p) = options::parse(sym, options::Format::from_ext(b"png").unwrap(), q.as_bytes(), true) {
             if let Ok(e) = encode(sym, data.as_bytes(), &p.encode) {
                 let l = layout::layout(&e.symbol, &p.render, 16_000_000).unwrap();
                 let bm = Bitmap::from_layout(&l).rotate(p.render.rotate);

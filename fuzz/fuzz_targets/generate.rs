@@ -10,7 +10,7 @@ fuzz_target!(|input: (u8, &[u8], &[u8])| {
     let (which, data, query) = input;
     let all: Vec<Symbology> = Symbology::all().collect();
     let sym = all[which as usize % all.len()];
-    let Ok(p) = options::parse(sym, query, true) else { return };
+    let Ok(p) = options::parse(sym, options::Format::from_ext(b"png").unwrap(), query, true) else { return };
     let Ok(e) = encode(sym, data, &p.encode) else { return };
     let Ok(l) = layout::layout(&e.symbol, &p.render, 4_000_000) else { return };
     let bm = Bitmap::from_layout(&l).rotate(p.render.rotate);

@@ -221,7 +221,10 @@ impl ApiError {
             ApiError::UnknownSymbology(s) => {
                 format!("symbology: unknown {s:?}; GET /v1/symbologies lists them")
             }
-            ApiError::UnknownFormat(s) => format!("format: unknown {s:?}; use .png or .svg"),
+            ApiError::UnknownFormat(s) => {
+                let known: Vec<&str> = crate::render::formats::Format::all().map(|f| f.ext()).collect();
+                format!("format: unknown {s:?}; use .{}", known.join(", ."))
+            }
             ApiError::NotFound => "not found".into(),
             ApiError::MethodNotAllowed { allow } => format!("method not allowed; allowed: {allow}"),
             ApiError::BodyTooLarge { length, max } => {

@@ -6,6 +6,7 @@ use super::error::ApiError;
 use super::options::{self, Format};
 use crate::http::encode::Ready;
 use crate::http::query;
+use crate::render::format::Drawing;
 use crate::render::{layout, RenderError};
 use crate::symbology::{self, HumanText, Symbol, Symbology};
 
@@ -69,6 +70,11 @@ pub struct Prepared {
     pub fmt: Format,
     pub render: crate::render::RenderOptions,
     pub symbol: Symbol,
+    /// Options of the output format.
+    pub out: crate::render::format::OutputOptions,
+    /// The data as encoded (normalised), and whether it is a GS1 element string.
+    pub data: String,
+    pub gs1: bool,
     /// The canonical key: L1, pool and L2 key; the ETag derives from it.
     pub key: String,
 }
@@ -78,14 +84,14 @@ pub struct Prepared {
 pub fn prepare(sym: Symbology, fmt: Format, src: DataSource<'_>, query_str: &[u8]) -> Result<Prepared, ApiError> {
     let (opts, data) = match src {
         DataSource::Path(seg) => {
-            let opts = options::parse(sym, query_str, false)?;
+            let opts = options::parse(sym, fmt, query_str, false)?;
             let d = query::decode(seg, false).map_err(|query::DecodeError::BadEscape(o)| {
                 ApiError::BadPercentEncoding { field: "data", offset: o }
             })?;
             (opts, d)
         }
         DataSource::QueryOrBody(body) => {
-            let mut opts = options::parse(sym, query_str, true)?;
+            let mut opts = options::parse(sym, fmt, query_str, true)?;
             let d = match opts.data.take() {
                 Some(_) if !body.is_empty() => return Err(ApiError::DataTwice),
                 Some(d) => d,
@@ -97,17 +103,29 @@ pub fn prepare(sym: Symbology, fmt: Format, src: DataSource<'_>, query_str: &[u8
     };
     check_text(sym, &data)?;
     let enc = symbology::encode(sym, &data, &opts.encode)?;
-    let key = options::canonical_key(sym, fmt, &opts.render, &opts.encode, &enc.canonical);
-    Ok(Prepared { sym, fmt, render: opts.render, symbol: enc.symbol, key })
+    let key = options::canonical_key(sym, fmt, &opts, &enc.canonical);
+    let gs1 = opts.encode.gs1 || sym.name() == "gs1-128";
+    Ok(Prepared { sym, fmt, render: opts.render, symbol: enc.symbol, out: opts.out, data: enc.canonical, gs1, key })
 }
 
 /// Renders a prepared request into a ready response (pure; the pixel limit is checked
 /// before the raster is allocated).
 pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, RenderError> {
     let lay = layout::layout(&p.symbol, &p.render, max_pixels)?;
-    let body = (p.fmt.spec().write)(&lay, &p.render);
+    let human = human_text(&p.symbol);
+    let drawing = Drawing {
+        layout: &lay,
+        opts: &p.render,
+        out: &p.out,
+        symbol: &p.symbol,
+        symbology: p.sym.name(),
+        data: &p.data,
+        text: human.as_deref(),
+        gs1: p.gs1,
+    };
+    let body = (p.fmt.spec().write)(&drawing);
     let xdim = p.render.dpi.map(|dpi| format!("{:.4}", p.render.scale as f64 * 25.4 / dpi as f64));
-    let text = human_text(&p.symbol).map(|t| header_safe(&t));
+    let text = human.map(|t| header_safe(&t));
     let mut extra: Vec<(&str, &str)> = Vec::with_capacity(2);
     if let Some(x) = &xdim {
         extra.push(("X-Barcode-Xdim-Mm", x));

@@ -3,6 +3,7 @@
 
 use super::error::ApiError;
 use crate::http::query;
+use crate::render::format::OutputOptions;
 use crate::render::{RenderOptions, Rgba, Rotation};
 use crate::symbology::spec::{EccKind, Opt, Spec};
 use crate::symbology::{Addon, Ecc, EncodeOptions, Symbology};
@@ -23,6 +24,8 @@ pub use crate::render::formats::Format;
 pub struct Parsed<'a> {
     pub render: RenderOptions,
     pub encode: EncodeOptions,
+    /// Options of the output format (ZPL placement).
+    pub out: OutputOptions,
     pub data: Option<Cow<'a, [u8]>>,
 }
 
@@ -44,6 +47,8 @@ pub const XDIM_MIL: (f64, f64) = (2.0, 200.0);
 pub const HEIGHT_MM: (f64, f64) = (1.0, 500.0);
 /// Printer resolution assumed for physical sizing when `dpi` is not given.
 pub const DEFAULT_PRINT_DPI: u32 = 300;
+/// Label placement range (`x`, `y`), in printer dots.
+pub const OFFSET: (u32, u32) = (0, 32000);
 
 fn decimal(name: &'static str, v: &[u8], range: (f64, f64), expected: &'static str) -> Result<f64, ApiError> {
     let bad = || ApiError::BadOption { name, value: String::from_utf8_lossy(v).into_owned(), expected };
@@ -74,6 +79,8 @@ enum Scope {
     Linear,
     /// Those whose spec lists it.
     Only(Opt),
+    /// Output formats that take it (`FormatSpec::options`), whatever the symbology.
+    Format,
 }
 
 /// Options while they are read: the typed result, plus the physical sizes resolved after.
@@ -81,6 +88,7 @@ struct Reading {
     spec: &'static Spec,
     r: RenderOptions,
     e: EncodeOptions,
+    out: OutputOptions,
     xdim_mm: Option<f64>,
     height_mm: Option<f64>,
 }
@@ -328,10 +336,34 @@ const OPTIONS: &[OptionDef] = &[
             Ok(())
         },
     },
+    OptionDef {
+        name: "label",
+        scope: Scope::Format,
+        read: |o, v| {
+            o.out.label = boolean("label", v)?;
+            Ok(())
+        },
+    },
+    OptionDef {
+        name: "x",
+        scope: Scope::Format,
+        read: |o, v| {
+            o.out.x = number("x", v, OFFSET, "an integer 0-32000 (printer dots)")?;
+            Ok(())
+        },
+    },
+    OptionDef {
+        name: "y",
+        scope: Scope::Format,
+        read: |o, v| {
+            o.out.y = number("y", v, OFFSET, "an integer 0-32000 (printer dots)")?;
+            Ok(())
+        },
+    },
 ];
 
 /// Parses `query` for `sym`; `data_allowed` is false when the path already carried data.
-pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Parsed<'_>, ApiError> {
+pub fn parse(sym: Symbology, fmt: Format, query_str: &[u8], data_allowed: bool) -> Result<Parsed<'_>, ApiError> {
     let spec = sym.spec();
     let mut seen = [false; OPTIONS.len()];
     let mut o = Reading {
@@ -349,6 +381,7 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
             marks: false,
         },
         e: EncodeOptions::default(),
+        out: OutputOptions::default(),
         xdim_mm: None,
         height_mm: None,
     };
@@ -384,14 +417,19 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
             Scope::All => true,
             Scope::Linear => !spec.two_d,
             Scope::Only(opt) => spec.takes(opt),
+            Scope::Format => fmt.takes(def.name),
         };
+        if !applies && matches!(def.scope, Scope::Format) {
+            return Err(ApiError::OptionNotApplicable { name: def.name, symbology: fmt.ext() });
+        }
         if !applies {
             return Err(o.not_for(def.name));
         }
         (def.read)(&mut o, &v)?;
     }
     let given = |n: &str| OPTIONS.iter().position(|d| d.name == n).is_some_and(|i| seen[i]);
-    let Reading { mut r, mut e, xdim_mm, height_mm, .. } = o;
+    let Reading { mut r, mut e, out, xdim_mm, height_mm, .. } = o;
+    let print_dpi = fmt.spec().default_dpi;
     if r.marks && !r.text {
         return Err(ApiError::ConflictingOptions { a: "marks", b: "text=false" });
     }
@@ -406,18 +444,18 @@ pub fn parse(sym: Symbology, query_str: &[u8], data_allowed: bool) -> Result<Par
             });
         }
         // The whole number of printer dots per module closest to the asked width: never blurry.
-        let dpi = *r.dpi.get_or_insert(DEFAULT_PRINT_DPI);
+        let dpi = *r.dpi.get_or_insert(print_dpi);
         r.scale = ((mm * dpi as f64 / 25.4).round() as u32).clamp(SCALE.0, SCALE.1);
     }
     if let Some(mm) = height_mm {
         if given("height") {
             return Err(ApiError::ConflictingOptions { a: "height", b: "height_mm" });
         }
-        let dpi = *r.dpi.get_or_insert(DEFAULT_PRINT_DPI);
+        let dpi = *r.dpi.get_or_insert(print_dpi);
         r.height_px = Some(((mm * dpi as f64 / 25.4).round() as u32).max(1));
     }
     (spec.defaults)(&mut e);
-    Ok(Parsed { render: r, encode: e, data })
+    Ok(Parsed { render: r, encode: e, out, data })
 }
 
 /// Writes the canonical key field by field: each value next to its tag.
@@ -436,7 +474,8 @@ impl Key {
 /// each field written beside its tag in this one place. It starts with a NUL byte so it can
 /// never equal a raw request target in the L1. (The key's text is the ETag's input: a
 /// change here changes every ETag, so it must come with a `RENDERER_VERSION` bump.)
-pub fn canonical_key(sym: Symbology, fmt: Format, r: &RenderOptions, e: &EncodeOptions, data: &str) -> String {
+pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) -> String {
+    let (r, e) = (&p.render, &p.encode);
     let flag = |b: bool| if b { '1' } else { '0' };
     let switches: String =
         [flag(e.rect), flag(e.gs1), flag(e.full_ascii), flag(e.check), flag(e.pad), e.bearer.map_or('2', flag)]
@@ -460,8 +499,12 @@ pub fn canonical_key(sym: Symbology, fmt: Format, r: &RenderOptions, e: &EncodeO
         .field("o", switches)
         .field("v", e.version.unwrap_or(0))
         .field("m", e.mask.unwrap_or(9))
-        .field("k", r.marks as u8)
-        .field("", data);
+        .field("k", r.marks as u8);
+    // Formats with options of their own record them (PNG and SVG have none).
+    if !fmt.spec().options.is_empty() {
+        k.field("L", p.out.label as u8).field("x", p.out.x).field("y", p.out.y);
+    }
+    k.field("", data);
     k.0
 }
 
@@ -474,43 +517,56 @@ pub fn etag(key: &str) -> String {
 mod tests {
     use super::*;
 
+    fn png() -> Format {
+        Format::from_ext(b"png").unwrap()
+    }
+
     #[test]
     fn defaults_spelled_out_give_same_key() {
-        let a = parse(Symbology::from_name(b"ean13").unwrap(), b"", true).unwrap();
-        let b = parse(Symbology::from_name(b"ean13").unwrap(), b"text=true&quiet=7&scale=2&height=69&rotate=0", true);
+        let a = parse(Symbology::from_name(b"ean13").unwrap(), png(), b"", true).unwrap();
+        let b = parse(
+            Symbology::from_name(b"ean13").unwrap(),
+            png(),
+            b"text=true&quiet=7&scale=2&height=69&rotate=0",
+            true,
+        );
         // quiet=7 sets both sides: differs from the (11, 7) default on purpose.
         let b = b.unwrap();
         assert_ne!(a.render, b.render);
-        let c = parse(Symbology::from_name(b"ean13").unwrap(), b"rotate=0&scale=2&text=1&fg=000000", true).unwrap();
+        let c =
+            parse(Symbology::from_name(b"ean13").unwrap(), png(), b"rotate=0&scale=2&text=1&fg=000000", true).unwrap();
         assert_eq!(a.render, c.render);
     }
 
     #[test]
     fn errors_name_the_field() {
-        let e = parse(Symbology::from_name(b"qr").unwrap(), b"scale=0", true).unwrap_err();
+        let e = parse(Symbology::from_name(b"qr").unwrap(), png(), b"scale=0", true).unwrap_err();
         assert!(e.message().starts_with("scale:"), "{}", e.message());
         assert!(
-            matches!(parse(Symbology::from_name(b"qr").unwrap(), b"bogus=1", true), Err(ApiError::UnknownOption(n)) if n == "bogus")
+            matches!(parse(Symbology::from_name(b"qr").unwrap(), png(), b"bogus=1", true), Err(ApiError::UnknownOption(n)) if n == "bogus")
         );
         assert!(matches!(
-            parse(Symbology::from_name(b"qr").unwrap(), b"scale=2&scale=3", true),
+            parse(Symbology::from_name(b"qr").unwrap(), png(), b"scale=2&scale=3", true),
             Err(ApiError::DuplicateOption(_))
         ));
         assert!(matches!(
-            parse(Symbology::from_name(b"ean13").unwrap(), b"ecc=H", true),
+            parse(Symbology::from_name(b"ean13").unwrap(), png(), b"ecc=H", true),
             Err(ApiError::OptionNotApplicable { .. })
         ));
-        assert!(matches!(parse(Symbology::from_name(b"qr").unwrap(), b"data=x", false), Err(ApiError::DataTwice)));
-        assert!(parse(Symbology::from_name(b"qr").unwrap(), b"scale=99999999999", true).is_err());
+        assert!(matches!(
+            parse(Symbology::from_name(b"qr").unwrap(), png(), b"data=x", false),
+            Err(ApiError::DataTwice)
+        ));
+        assert!(parse(Symbology::from_name(b"qr").unwrap(), png(), b"scale=99999999999", true).is_err());
         // An option name that is not UTF-8 once decoded is named as sent, never with U+FFFD.
         assert!(
-            matches!(parse(Symbology::from_name(b"qr").unwrap(), b"%FF=1", true), Err(ApiError::UnknownOption(n)) if n == "%FF")
+            matches!(parse(Symbology::from_name(b"qr").unwrap(), png(), b"%FF=1", true), Err(ApiError::UnknownOption(n)) if n == "%FF")
         );
     }
 
     #[test]
     fn data_from_query_is_decoded() {
-        let p = parse(Symbology::from_name(b"qr").unwrap(), b"data=a%2Fb+c&ecc=h", true).unwrap();
+        let p = parse(Symbology::from_name(b"qr").unwrap(), png(), b"data=a%2Fb+c&ecc=h", true).unwrap();
         assert_eq!(p.data.as_deref(), Some(&b"a/b c"[..]));
         assert_eq!(p.encode.ecc, Some(Ecc::H));
     }

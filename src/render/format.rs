@@ -1,16 +1,62 @@
-//! What an output format is: its file extension, content type and writer. Each format is
-//! one file in `formats/` exporting one `FormatSpec`, listed once in `formats/mod.rs`. Adding a format
-//! (ZPL, PDF, …) is its file plus its line there; routing, the canonical key and
-//! `/v1/symbologies` read the registry.
+//! What an output format is: its file extension, content type, default printer resolution,
+//! the options only it takes, and its writer. Each format is one file in `formats/`
+//! exporting one `FormatSpec`, listed once in `formats/mod.rs`. A writer gets one `Drawing`:
+//! everything known about the symbol by then (layout, module pattern, data, options).
 
 use super::layout::Layout;
 use super::RenderOptions;
+use crate::symbology::Symbol;
+
+/// Options that only some formats take (label printers' placement).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// ZPL: a whole label (`^XA … ^XZ` with its size) or the field block alone.
+    pub label: bool,
+    /// ZPL: the field origin in printer dots.
+    pub x: u32,
+    pub y: u32,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions { label: true, x: 0, y: 0 }
+    }
+}
+
+/// Everything a writer needs about one symbol.
+pub struct Drawing<'a> {
+    pub layout: &'a Layout,
+    pub opts: &'a RenderOptions,
+    pub out: &'a OutputOptions,
+    /// The module pattern (for formats that describe rather than draw).
+    pub symbol: &'a Symbol,
+    /// The symbology's URL name.
+    pub symbology: &'static str,
+    /// The data as encoded (normalised: check digits added).
+    pub data: &'a str,
+    /// The human-readable line, if the symbol has one.
+    pub text: Option<&'a str>,
+    /// The data is a GS1 element string (GS1-128, or `gs1=true`).
+    pub gs1: bool,
+}
+
+impl Drawing<'_> {
+    /// The printer resolution the sizes are at: the request's `dpi`, else the format's.
+    pub fn dpi(&self, default: u32) -> u32 {
+        self.opts.dpi.unwrap_or(default)
+    }
+}
 
 /// One output format.
 pub struct FormatSpec {
     /// The extension in URLs (`/v1/qr/x.png`).
     pub ext: &'static str,
     pub content_type: &'static str,
-    /// Writes the laid-out symbol (sizes already checked against the pixel limit).
-    pub write: fn(&Layout, &RenderOptions) -> Vec<u8>,
+    /// The resolution physical sizes (`xdim`, `height_mm`) are turned into dots at when the
+    /// request names none: 203 dpi for thermal printers, 300 otherwise.
+    pub default_dpi: u32,
+    /// Options only this format takes (beyond the common ones), by query name.
+    pub options: &'static [&'static str],
+    /// Writes the symbol (sizes already checked against the pixel limit).
+    pub write: fn(&Drawing<'_>) -> Vec<u8>,
 }

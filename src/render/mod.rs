@@ -15,6 +15,7 @@ pub mod layout;
 pub mod png;
 pub mod svg;
 pub mod text;
+pub mod zpl;
 
 use std::fmt;
 

@@ -18,6 +18,9 @@ macro_rules! formats {
 formats! {
     png,
     svg,
+    zpl,
+    pdf,
+    json,
 }
 
 /// A served format: an index into `ALL`.
@@ -45,6 +48,11 @@ impl Format {
 
     pub fn content_type(self) -> &'static str {
         self.spec().content_type
+    }
+
+    /// Whether the format takes `option` (one of its own, beyond the common ones).
+    pub fn takes(self, option: &str) -> bool {
+        self.spec().options.contains(&option)
     }
 }
 

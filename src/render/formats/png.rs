@@ -7,9 +7,11 @@ use crate::render::{png, Rotation};
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "png",
     content_type: "image/png",
-    write: |lay, o| {
-        let bm = Bitmap::from_layout(lay);
-        let bm = if o.rotate == Rotation::R0 { bm } else { bm.rotate(o.rotate) };
-        png::encode(&bm, o)
+    default_dpi: 300,
+    options: &[],
+    write: |d| {
+        let bm = Bitmap::from_layout(d.layout);
+        let bm = if d.opts.rotate == Rotation::R0 { bm } else { bm.rotate(d.opts.rotate) };
+        png::encode(&bm, d.opts)
     },
 };

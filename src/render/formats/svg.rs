@@ -3,5 +3,10 @@
 use crate::render::format::FormatSpec;
 use crate::render::svg;
 
-pub const SPEC: FormatSpec =
-    FormatSpec { ext: "svg", content_type: "image/svg+xml", write: |lay, o| svg::encode(lay, o).into_bytes() };
+pub const SPEC: FormatSpec = FormatSpec {
+    ext: "svg",
+    content_type: "image/svg+xml",
+    default_dpi: 300,
+    options: &[],
+    write: |d| svg::encode(d.layout, d.opts).into_bytes(),
+};

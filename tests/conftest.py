@@ -1,4 +1,4 @@
-"""Starts one barcoded server (the release binary) for the real-client tests, with its admin
+"""Starts one barcoded server (the release binary) for the real-client and label tests, with its admin
 listener on a port of its own; yields both base URLs."""
 import os
 import subprocess
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _address(line):

@@ -1,0 +1,77 @@
+//! PDF: one page the size of the symbol with its quiet zone at its physical size (pixels at
+//! the request's `dpi`, default 300), bars and modules as vector paths (the layout's merged
+//! runs, not one rectangle per module), the human-readable line as real text in Helvetica
+//! (a standard-14 font, so nothing is embedded; OCR-B is not among them), rotation as a
+//! page transform. Written with `pdf-writer`.
+
+use crate::render::format::{Drawing, FormatSpec};
+use crate::render::text::GLYPH;
+use crate::render::Rotation;
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+pub const SPEC: FormatSpec = FormatSpec { ext: "pdf", content_type: "application/pdf", default_dpi: 300, options: &[], write };
+
+fn rgb(c: [u8; 4]) -> (f32, f32, f32) {
+    (c[0] as f32 / 255.0, c[1] as f32 / 255.0, c[2] as f32 / 255.0)
+}
+
+fn write(d: &Drawing<'_>) -> Vec<u8> {
+    let pt = 72.0 / d.dpi(300) as f32;
+    let (w, h) = (d.layout.width as f32, d.layout.height as f32);
+    let (pw, ph) = match d.opts.rotate {
+        Rotation::R90 | Rotation::R270 => (h * pt, w * pt),
+        _ => (w * pt, h * pt),
+    };
+    let mut c = Content::new();
+    // Layout pixels (y down) to page points (y up), then the rotation about the page.
+    let (a, b, cc, dd, e, f) = match d.opts.rotate {
+        Rotation::R0 => (pt, 0.0, 0.0, -pt, 0.0, ph),
+        Rotation::R90 => (0.0, -pt, -pt, 0.0, pw, ph),
+        Rotation::R180 => (-pt, 0.0, 0.0, pt, pw, 0.0),
+        Rotation::R270 => (0.0, pt, pt, 0.0, 0.0, 0.0),
+    };
+    if d.opts.bg.0[3] > 0 {
+        let (r, g, bl) = rgb(d.opts.bg.0);
+        c.set_fill_rgb(r, g, bl);
+        c.rect(0.0, 0.0, pw, ph);
+        c.fill_nonzero();
+    }
+    c.save_state();
+    c.transform([a, b, cc, dd, e, f]);
+    let (r, g, bl) = rgb(d.opts.fg.0);
+    c.set_fill_rgb(r, g, bl);
+    for rect in &d.layout.rects {
+        c.rect(rect.x as f32, rect.y as f32, rect.w as f32, rect.h as f32);
+    }
+    c.fill_nonzero();
+    for t in &d.layout.texts {
+        // Each character at its cell of the monospace layout, Helvetica sized so that a digit
+        // is as tall as the raster font's (cap height 0.718 em).
+        let cell = (GLYPH * t.px) as f32;
+        let size = cell * 0.75 / 0.718;
+        c.begin_text();
+        c.set_font(Name(b"F1"), size);
+        for (i, ch) in t.text.chars().enumerate() {
+            let byte = if (ch as u32) < 256 { ch as u8 } else { b'?' };
+            let x = t.x as f32 + i as f32 * cell + cell * 0.1;
+            // Text space is y-up inside our y-down transform: flip it back.
+            c.set_text_matrix([1.0, 0.0, 0.0, -1.0, x, t.y as f32 + cell * 0.875]);
+            c.show(Str(&[byte]));
+        }
+        c.end_text();
+    }
+    c.restore_state();
+    let content = c.finish();
+
+    let (catalog, pages, page, font, stream) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5));
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(pages);
+    pdf.pages(pages).kids([page]).count(1);
+    let mut p = pdf.page(page);
+    p.media_box(Rect::new(0.0, 0.0, pw, ph)).parent(pages).contents(stream);
+    p.resources().fonts().pair(Name(b"F1"), font);
+    p.finish();
+    pdf.type1_font(font).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.stream(stream, &content);
+    pdf.finish()
+}

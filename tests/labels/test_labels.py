@@ -1,0 +1,168 @@
+"""Label formats read back by independent tools: our ZPL rendered by zplkit (an offline ZPL
+renderer) and decoded by zxing-cpp, pixel for pixel our PNG; our PDF rasterised by poppler
+(pdftoppm) at 300 and 600 dpi and decoded, its page size the physical size, `qpdf --check`
+clean; our JSON module matrix drawn by the test itself and decoded."""
+import io
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
+import urllib.request
+
+import pytest
+import zxingcpp
+import zplkit
+import zplkit.rendering
+from PIL import Image
+
+# Data per symbology and the text a reader returns for it.
+SAMPLES = {
+    "ean13": ("590123412345", "5901234123457"),
+    "ean8": ("5512345", "55123457"),
+    "upca": ("03600029145", "036000291452"),
+    "upce": ("0425261", "04252614"),  # readers may expand it to UPC-A 042100005264
+    "itf": ("1234567890", "1234567890"),
+    "itf14": ("1540014128876", "15400141288763"),
+    "code128": ("ORD-2026-000123", "ORD-2026-000123"),
+    "gs1-128": ("(01)09506000134352(17)261231", "0109506000134352\x1d17261231"),
+    "code39": ("CODE39-TEST", "CODE39-TEST"),
+    "code93": ("CODE93", "CODE93"),
+    "codabar": ("A40156B", "A40156B"),
+    "qr": ("https://shop.example.com/o/1", "https://shop.example.com/o/1"),
+    "datamatrix": ("HELLO LABEL", "HELLO LABEL"),
+    "pdf417": ("PDF417 LABEL", "PDF417 LABEL"),
+    "aztec": ("AZTEC LABEL", "AZTEC LABEL"),
+}
+
+
+def fetch(server, sym, data, ext, **opts):
+    q = urllib.parse.urlencode(opts)
+    url = f"{server['base']}/v1/{sym}/{urllib.parse.quote(data, safe='')}.{ext}" + (f"?{q}" if q else "")
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert r.status == 200
+        return r.read(), r.headers
+
+
+def texts(img):
+    found = zxingcpp.read_barcodes(img.convert("L"), text_mode=zxingcpp.TextMode.Plain)
+    return [r.text.replace("]C1", "") for r in found]
+
+
+def pad(img, border=40):
+    """White border: 2D codes with a small quiet zone decode more reliably."""
+    out = Image.new("L", (img.width + 2 * border, img.height + 2 * border), 255)
+    out.paste(img.convert("L"), (border, border))
+    return out
+
+
+def gs1_text(text):
+    return text.replace("\x1d", "")
+
+
+# What readers may return instead: a UPC-E expanded to its UPC-A (zxing's default).
+EXPANDED = {"04252614": "042100005264"}
+
+
+def found(want, got):
+    """Whether a reader found `want` (a UPC-A also reads as the EAN-13 with a leading 0)."""
+    w = gs1_text(want)
+    forms = {w, "0" + w, EXPANDED.get(w, w), "0" + EXPANDED.get(w, w)}
+    return any(f in got for f in forms)
+
+
+# A 300-dpi label's graphic field is larger than zplkit's default limit.
+LIMITS = zplkit.rendering.Limits(graphic_bytes=64 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("sym", sorted(SAMPLES))
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_zpl_graphic_renders_and_decodes_and_equals_the_png(server, sym, dpi):
+    data, want = SAMPLES[sym]
+    opts = {"dpi": dpi, "xdim": "0.4"}
+    zpl, headers = fetch(server, sym, data, "zpl", **opts)
+    assert headers["Content-Type"] == "application/zpl; charset=utf-8"
+    z = zpl.decode()
+    assert "!" not in z.split("^GFA", 1)[1], "no '!' in the graphic data"
+    w, h = (int(v) for v in re.search(r"\^PW(\d+)\^LL(\d+)", z).groups())
+    doc = zplkit.render(z, zplkit.Options(dpi=dpi, width=w, height=h), limits=LIMITS)
+    assert len(doc.labels) == 1
+    img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
+    png, _ = fetch(server, sym, data, "png", **opts)
+    ours = Image.open(io.BytesIO(png)).convert("L")
+    assert img.size == ours.size, (img.size, ours.size)
+    # Pixel for pixel: black where our PNG is dark.
+    a = [p < 128 for p in img.tobytes()]
+    b = [p < 128 for p in ours.tobytes()]
+    assert a == b, f"{sum(x != y for x, y in zip(a, b))} pixels differ"
+    got = [gs1_text(t) for t in texts(pad(img))]
+    assert found(want, got), got
+
+
+def test_zpl_field_block_and_offsets(server):
+    z, _ = fetch(server, "ean13", "590123412345", "zpl", label="false", x=30, y=40)
+    z = z.decode()
+    assert z.startswith("^FO30,40^GFA,") and z.rstrip().endswith("^FS") and "^XA" not in z
+    full, _ = fetch(server, "ean13", "590123412345", "zpl", x=30, y=40)
+    w, h = (int(v) for v in re.search(r"\^PW(\d+)\^LL(\d+)", full.decode()).groups())
+    doc = zplkit.render(full.decode(), zplkit.Options(dpi=203, width=w, height=h))
+    img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
+    assert all(p > 128 for p in img.crop((0, 0, 30, h)).tobytes()), "nothing left of x=30"
+    assert "5901234123457" in texts(img)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
+@pytest.mark.parametrize("sym", sorted(SAMPLES))
+def test_pdf_rasterises_decodes_and_has_its_physical_size(server, sym):
+    data, want = SAMPLES[sym]
+    pdf, headers = fetch(server, sym, data, "pdf", dpi=300)
+    assert headers["Content-Type"] == "application/pdf"
+    png, _ = fetch(server, sym, data, "png", dpi=300)
+    ours = Image.open(io.BytesIO(png))
+    with tempfile.TemporaryDirectory() as d:
+        path = f"{d}/b.pdf"
+        open(path, "wb").write(pdf)
+        if shutil.which("qpdf"):
+            check = subprocess.run(["qpdf", "--check", path], capture_output=True, text=True)
+            assert check.returncode == 0, check.stdout + check.stderr
+        info = subprocess.run(["pdfinfo", path], capture_output=True, text=True).stdout
+        pw, ph = (float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+        # The page is the symbol at 300 dpi: width px / 300 in, within 0.01 mm.
+        assert abs(pw / 72 * 25.4 - ours.width / 300 * 25.4) < 0.01, (pw, ours.width)
+        assert abs(ph / 72 * 25.4 - ours.height / 300 * 25.4) < 0.01, (ph, ours.height)
+        for res in (300, 600):
+            subprocess.run(["pdftoppm", "-r", str(res), "-png", "-singlefile", path, f"{d}/r{res}"], check=True)
+            img = Image.open(f"{d}/r{res}.png")
+            got = [gs1_text(t) for t in texts(pad(img))]
+            assert found(want, got), (res, got)
+
+
+@pytest.mark.parametrize("sym", sorted(SAMPLES))
+def test_json_matrix_draws_a_symbol_that_decodes(server, sym):
+    data, want = SAMPLES[sym]
+    body, headers = fetch(server, sym, data, "json")
+    assert headers["Content-Type"] == "application/json"
+    doc = json.loads(body)
+    assert doc["symbology"] == sym
+    rows = doc["matrix"]
+    assert doc["modules"] == {"width": len(rows[0]), "height": len(rows)}
+    # Drawn by this test: 4 px per module, 10 modules of quiet zone, linear rows 60 high.
+    s, q = 4, 10
+    height = len(rows) if len(rows) > 1 else 15
+    img = Image.new("L", ((len(rows[0]) + 2 * q) * s, (height + 2 * q) * s), 255)
+    px = img.load()
+    for y in range(height):
+        row = rows[y if len(rows) > 1 else 0]
+        for x, c in enumerate(row):
+            if c == "1":
+                for dy in range(s):
+                    for dx in range(s):
+                        px[(x + q) * s + dx, (y + q) * s + dy] = 0
+    got = [gs1_text(t) for t in texts(img)]
+    assert found(want, got), got
+    png, _ = fetch(server, sym, data, "png")
+    ours = Image.open(io.BytesIO(png))
+    assert doc["pixels"] == {"width": ours.width, "height": ours.height}
+    if sym == "gs1-128":
+        assert doc["gs1"] == "(01)09506000134352(17)261231"
