@@ -70,6 +70,7 @@ pub struct Prepared {
     pub fmt: Format,
     pub render: crate::render::RenderOptions,
     pub symbol: Symbol,
+    pub encode: symbology::EncodeOptions,
     /// Options of the output format.
     pub out: crate::render::format::OutputOptions,
     /// The data as encoded (normalised), and whether it is a GS1 element string.
@@ -105,7 +106,17 @@ pub fn prepare(sym: Symbology, fmt: Format, src: DataSource<'_>, query_str: &[u8
     let enc = symbology::encode(sym, &data, &opts.encode)?;
     let key = options::canonical_key(sym, fmt, &opts, &enc.canonical);
     let gs1 = opts.encode.gs1 || sym.name() == "gs1-128";
-    Ok(Prepared { sym, fmt, render: opts.render, symbol: enc.symbol, out: opts.out, data: enc.canonical, gs1, key })
+    Ok(Prepared {
+        sym,
+        fmt,
+        render: opts.render,
+        symbol: enc.symbol,
+        encode: opts.encode,
+        out: opts.out,
+        data: enc.canonical,
+        gs1,
+        key,
+    })
 }
 
 /// Renders a prepared request into a ready response (pure; the pixel limit is checked
@@ -118,6 +129,7 @@ pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, RenderError> {
         opts: &p.render,
         out: &p.out,
         symbol: &p.symbol,
+        encode: &p.encode,
         symbology: p.sym.name(),
         data: &p.data,
         text: human.as_deref(),

@@ -337,6 +337,18 @@ const OPTIONS: &[OptionDef] = &[
         },
     },
     OptionDef {
+        name: "zpl",
+        scope: Scope::Format,
+        read: |o, v| {
+            o.out.graphic = match v {
+                b"native" => false,
+                b"graphic" => true,
+                _ => return Err(bad("zpl", v, "native or graphic")),
+            };
+            Ok(())
+        },
+    },
+    OptionDef {
         name: "label",
         scope: Scope::Format,
         read: |o, v| {
@@ -502,7 +514,7 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
         .field("k", r.marks as u8);
     // Formats with options of their own record them (PNG and SVG have none).
     if !fmt.spec().options.is_empty() {
-        k.field("L", p.out.label as u8).field("x", p.out.x).field("y", p.out.y);
+        k.field("L", p.out.label as u8).field("x", p.out.x).field("y", p.out.y).field("z", p.out.graphic as u8);
     }
     k.field("", data);
     k.0

@@ -5,7 +5,7 @@
 
 use super::layout::Layout;
 use super::RenderOptions;
-use crate::symbology::Symbol;
+use crate::symbology::{EncodeOptions, Symbol};
 
 /// Options that only some formats take (label printers' placement).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,11 +15,13 @@ pub struct OutputOptions {
     /// ZPL: the field origin in printer dots.
     pub x: u32,
     pub y: u32,
+    /// ZPL: our raster as a graphic field even where a native barcode command exists.
+    pub graphic: bool,
 }
 
 impl Default for OutputOptions {
     fn default() -> Self {
-        OutputOptions { label: true, x: 0, y: 0 }
+        OutputOptions { label: true, x: 0, y: 0, graphic: false }
     }
 }
 
@@ -30,6 +32,8 @@ pub struct Drawing<'a> {
     pub out: &'a OutputOptions,
     /// The module pattern (for formats that describe rather than draw).
     pub symbol: &'a Symbol,
+    /// The symbology's encoding options (for formats that hand encoding to the printer).
+    pub encode: &'a EncodeOptions,
     /// The symbology's URL name.
     pub symbology: &'static str,
     /// The data as encoded (normalised: check digits added).

@@ -80,7 +80,7 @@ LIMITS = zplkit.rendering.Limits(graphic_bytes=64 * 1024 * 1024)
 @pytest.mark.parametrize("dpi", [203, 300])
 def test_zpl_graphic_renders_and_decodes_and_equals_the_png(server, sym, dpi):
     data, want = SAMPLES[sym]
-    opts = {"dpi": dpi, "xdim": "0.4"}
+    opts = {"dpi": dpi, "xdim": "0.4", "zpl": "graphic"}
     zpl, headers = fetch(server, sym, data, "zpl", **opts)
     assert headers["Content-Type"] == "application/zpl; charset=utf-8"
     z = zpl.decode()
@@ -89,7 +89,7 @@ def test_zpl_graphic_renders_and_decodes_and_equals_the_png(server, sym, dpi):
     doc = zplkit.render(z, zplkit.Options(dpi=dpi, width=w, height=h), limits=LIMITS)
     assert len(doc.labels) == 1
     img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
-    png, _ = fetch(server, sym, data, "png", **opts)
+    png, _ = fetch(server, sym, data, "png", dpi=dpi, xdim="0.4")
     ours = Image.open(io.BytesIO(png)).convert("L")
     assert img.size == ours.size, (img.size, ours.size)
     # Pixel for pixel: black where our PNG is dark.
@@ -100,8 +100,30 @@ def test_zpl_graphic_renders_and_decodes_and_equals_the_png(server, sym, dpi):
     assert found(want, got), got
 
 
+# The printer's own barcode commands where they draw the same symbol.
+NATIVE = {"ean13": "^BEN,", "ean8": "^B8N,", "upca": "^BUN,", "itf": "^B2N,", "code39": "^B3N,", "qr": "^BQN,",
+          "datamatrix": "^BXN,"}
+
+
+@pytest.mark.parametrize("sym", sorted(SAMPLES))
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_zpl_native_commands_render_and_decode(server, sym, dpi):
+    data, want = SAMPLES[sym]
+    z, _ = fetch(server, sym, data, "zpl", dpi=dpi, xdim="0.33")
+    z = z.decode()
+    if sym in NATIVE:
+        assert NATIVE[sym] in z and "^GF" not in z, z
+    else:
+        assert "^GFA," in z, "no native command: our raster"
+    w, h = (int(v) for v in re.search(r"\^PW(\d+)\^LL(\d+)", z).groups())
+    doc = zplkit.render(z, zplkit.Options(dpi=dpi, width=w, height=h), limits=LIMITS)
+    img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
+    got = [gs1_text(t) for t in texts(pad(img))]
+    assert found(want, got), (z[:200], got)
+
+
 def test_zpl_field_block_and_offsets(server):
-    z, _ = fetch(server, "ean13", "590123412345", "zpl", label="false", x=30, y=40)
+    z, _ = fetch(server, "ean13", "590123412345", "zpl", label="false", x=30, y=40, zpl="graphic")
     z = z.decode()
     assert z.startswith("^FO30,40^GFA,") and z.rstrip().endswith("^FS") and "^XA" not in z
     full, _ = fetch(server, "ean13", "590123412345", "zpl", x=30, y=40)

@@ -1,27 +1,77 @@
-//! ZPL II for thermal label printers: the symbol as a `^GF` graphic field of our own raster
-//! (`render/zpl.rs`), pixel for pixel the PNG at the same resolution, at `^FO x,y`; with
-//! `label=true` (default) a whole label, `^XA ^PW ^LL … ^XZ`, sized to the symbol plus the
-//! offsets. Printers draw black; `fg`/`bg` do not apply. Native barcode commands (`^BE`,
-//! `^BC`, …) are not written yet.
+//! ZPL II for thermal label printers. Where the printer's own barcode command draws the
+//! symbol (`^BE` EAN-13, `^B8` EAN-8, `^BU` UPC-A, `^B2` ITF, `^B3` Code 39, `^BQ` QR,
+//! `^BX` DataMatrix ECC 200) it is used, with the module width (`^BY`) from our scale and
+//! the printer's own human-readable line; everything else — other symbologies, rotation,
+//! options the command cannot say (add-ons, bearer bars, full ASCII, a pinned QR version or
+//! mask, rectangular DataMatrix, GS1 mode), data it would have to escape — and `zpl=graphic`
+//! get our raster as a `^GF` graphic field (`render/zpl.rs`), pixel for pixel the PNG at the
+//! same resolution. `label=true` (default) wraps it in `^XA ^PW ^LL … ^XZ` sized to the
+//! symbol plus the offsets; `label=false` gives the field block alone. Printers draw black:
+//! `fg`/`bg` do not apply.
 
 use crate::render::bitmap::Bitmap;
-use crate::render::format::FormatSpec;
+use crate::render::format::{Drawing, FormatSpec};
 use crate::render::{zpl, Rotation};
 
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "zpl",
     content_type: "application/zpl; charset=utf-8",
     default_dpi: 203,
-    options: &["label", "x", "y"],
-    write: |d| {
+    options: &["zpl", "label", "x", "y"],
+    write,
+};
+
+/// The printer's own command for the symbol, when it draws the same thing.
+fn native(d: &Drawing<'_>) -> Option<String> {
+    let o = d.opts;
+    // Plain printable ASCII only: nothing to escape for ^FD.
+    let plain = d.data.bytes().all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'^' | b'~' | b'_'));
+    if d.out.graphic || o.rotate != Rotation::R0 || o.marks || !plain {
+        return None;
+    }
+    let (s, h) = (o.scale, o.bar_px());
+    let t = if o.text { 'Y' } else { 'N' };
+    let e = d.encode;
+    let (x, y) = (d.out.x + o.quiet.0 * s, d.out.y);
+    let (by, cmd, fd, top): (String, String, &str, u32) = match d.symbology {
+        "ean13" if e.addon.is_none() && d.data.len() == 13 => {
+            (format!("^BY{s}"), format!("^BEN,{h},{t},N"), &d.data[..12], 0)
+        }
+        "ean8" if d.data.len() == 8 => (format!("^BY{s}"), format!("^B8N,{h},{t},N"), &d.data[..7], 0),
+        "upca" if d.data.len() == 12 => (format!("^BY{s}"), format!("^BUN,{h},{t},N,Y"), &d.data[..11], 0),
+        "itf" if e.bearer != Some(true) => (format!("^BY{s},3.0"), format!("^B2N,{h},{t},N,N"), d.data, 0),
+        "code39" if !e.full_ascii => {
+            let check = if e.check { 'Y' } else { 'N' };
+            // Our canonical data carries no check character: the printer adds it. Wide bars
+            // are twice the narrow ones, as in our raster.
+            (format!("^BY{s},2.0"), format!("^B3N,{check},{h},{t},N"), d.data, 0)
+        }
+        "qr" if e.version.is_none() && e.mask.is_none() && !e.gs1 && (1..=10).contains(&s) => {
+            let ecc = e.ecc.map_or('M', |c| c.letter());
+            return Some(format!("^FO{x},{}^BQN,2,{s}^FD{ecc}A,{}^FS", d.out.y, d.data));
+        }
+        "datamatrix" if !e.rect && !e.gs1 => {
+            (String::new(), format!("^BXN,{s},200,,,,_"), d.data, o.quiet.0 * s)
+        }
+        _ => return None,
+    };
+    Some(format!("^FO{x},{}{by}{cmd}^FD{fd}^FS", y + top))
+}
+
+fn write(d: &Drawing<'_>) -> Vec<u8> {
+    let (w, h) = match d.opts.rotate {
+        Rotation::R90 | Rotation::R270 => (d.layout.height, d.layout.width),
+        _ => (d.layout.width, d.layout.height),
+    };
+    let field = native(d).unwrap_or_else(|| {
         let bm = Bitmap::from_layout(d.layout);
         let bm = if d.opts.rotate == Rotation::R0 { bm } else { bm.rotate(d.opts.rotate) };
-        let field = format!("^FO{},{}{}^FS", d.out.x, d.out.y, zpl::graphic_field(&bm));
-        let text = if d.out.label {
-            format!("^XA^PW{}^LL{}{field}^XZ\n", bm.width + d.out.x, bm.height + d.out.y)
-        } else {
-            format!("{field}\n")
-        };
-        text.into_bytes()
-    },
-};
+        format!("^FO{},{}{}^FS", d.out.x, d.out.y, zpl::graphic_field(&bm))
+    });
+    let text = if d.out.label {
+        format!("^XA^PW{}^LL{}{field}^XZ\n", w + d.out.x, h + d.out.y)
+    } else {
+        format!("{field}\n")
+    };
+    text.into_bytes()
+}
