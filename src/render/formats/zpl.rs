@@ -1,6 +1,7 @@
 //! ZPL II for thermal label printers. Where the printer's own barcode command draws the
-//! symbol (`^BE` EAN-13, `^B8` EAN-8, `^BU` UPC-A, `^B2` ITF, `^B3` Code 39, `^BQ` QR,
-//! `^BX` DataMatrix ECC 200) it is used, with the module width (`^BY`) from our scale and
+//! symbol (`^BE` EAN-13, `^B8` EAN-8, `^BU` UPC-A, `^B2` ITF, `^B3` Code 39, `^BC` Code 128
+//! with our own code sets spelled out as invocation codes — never the printer's mode D —,
+//! `^BQ` QR, `^BX` DataMatrix ECC 200) it is used, with the module width (`^BY`) from our scale and
 //! the printer's own human-readable line; everything else — other symbologies, rotation,
 //! options the command cannot say (add-ons, bearer bars, full ASCII, a pinned QR version or
 //! mask, rectangular DataMatrix, GS1 mode), data it would have to escape — and `zpl=graphic`
@@ -12,6 +13,7 @@
 use crate::render::bitmap::Bitmap;
 use crate::render::format::{Drawing, FormatSpec};
 use crate::render::{zpl, Rotation};
+use crate::symbology::code128;
 
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "zpl",
@@ -20,6 +22,44 @@ pub const SPEC: FormatSpec = FormatSpec {
     options: &["zpl", "label", "x", "y"],
     write,
 };
+
+/// Our Code 128 symbol values (start .. data, without check and stop) as `^BC` field data in
+/// mode N: the start code and every code-set switch written as invocation codes (`>9` `>:`
+/// `>;` start A/B/C, `>7` `>6` `>5` to A/B/C, `>8` FNC1), so the printer draws exactly our
+/// symbol. `None` for what the field data cannot say plainly (SHIFT, FNC4, control
+/// characters, `>` `^` `~`).
+fn bc_data(values: &[u8]) -> Option<String> {
+    let (&start, rest) = values.split_first()?;
+    let mut set = start.checked_sub(103).filter(|s| *s < 3)? as usize; // 0 A, 1 B, 2 C
+    let mut out = String::from([">9", ">:", ">;"][set]);
+    for &v in rest {
+        match (set, v) {
+            (_, 102) => out.push_str(">8"),
+            (0 | 1, 99) => {
+                out.push_str(">5");
+                set = 2;
+            }
+            (0 | 2, 100) => {
+                out.push_str(">6");
+                set = 1;
+            }
+            (1 | 2, 101) => {
+                out.push_str(">7");
+                set = 0;
+            }
+            (2, 0..=99) => out.push_str(&format!("{v:02}")),
+            (0, 0..=63) | (1, 0..=94) => {
+                let c = (v + 32) as char;
+                if matches!(c, '>' | '^' | '~') {
+                    return None;
+                }
+                out.push(c);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
 
 /// The printer's own command for the symbol, when it draws the same thing.
 fn native(d: &Drawing<'_>) -> Option<String> {
@@ -45,6 +85,13 @@ fn native(d: &Drawing<'_>) -> Option<String> {
             // Our canonical data carries no check character: the printer adds it. Wide bars
             // are twice the narrow ones, as in our raster.
             (format!("^BY{s},2.0"), format!("^B3N,{check},{h},{t},N"), d.data, 0)
+        }
+        "code128" => {
+            let atoms: Vec<u16> = d.data.chars().map(|c| c as u16).collect();
+            let values = code128::values(&atoms);
+            // Without the check value: the printer computes it.
+            let fd = bc_data(&values[..values.len() - 1])?;
+            return Some(format!("^FO{x},{y}^BY{s}^BCN,{h},{t},N,N,N^FD{fd}^FS"));
         }
         "qr" if e.version.is_none() && e.mask.is_none() && !e.gs1 && (1..=10).contains(&s) => {
             let ecc = e.ecc.map_or('M', |c| c.letter());
@@ -74,4 +121,24 @@ fn write(d: &Drawing<'_>) -> Vec<u8> {
         format!("{field}\n")
     };
     text.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn atoms(s: &str) -> Vec<u16> {
+        s.bytes().map(u16::from).collect()
+    }
+
+    #[test]
+    fn code128_code_sets_become_invocation_codes() {
+        let v = code128::values(&atoms("ORD-2026-000123"));
+        let fd = bc_data(&v[..v.len() - 1]).unwrap();
+        assert!(fd.starts_with(">:ORD-"), "{fd}");
+        let v = code128::values(&atoms("12345678"));
+        assert_eq!(bc_data(&v[..v.len() - 1]).unwrap(), ">;12345678");
+        let v = code128::values(&atoms("AB>C"));
+        assert_eq!(bc_data(&v[..v.len() - 1]), None, "'>' is not written plainly");
+    }
 }
