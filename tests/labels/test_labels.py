@@ -102,7 +102,8 @@ def test_zpl_graphic_renders_and_decodes_and_equals_the_png(server, sym, dpi):
 
 # The printer's own barcode commands where they draw the same symbol.
 NATIVE = {"ean13": "^BEN,", "ean8": "^B8N,", "upca": "^BUN,", "itf": "^B2N,", "code39": "^B3N,", "qr": "^BQN,",
-          "datamatrix": "^BXN,", "code128": "^BCN,"}
+          "datamatrix": "^BXN,", "code128": "^BCN,", "code93": "^BAN,", "codabar": "^BKN,",
+          "aztec": "^BON,"}
 
 
 def bar_row(img, y):

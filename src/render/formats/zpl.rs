@@ -1,7 +1,10 @@
 //! ZPL II for thermal label printers. Where the printer's own barcode command draws the
 //! symbol (`^BE` EAN-13, `^B8` EAN-8, `^BU` UPC-A, `^B2` ITF, `^B3` Code 39, `^BC` Code 128
 //! with our own code sets spelled out as invocation codes — never the printer's mode D —,
-//! `^BQ` QR, `^BX` DataMatrix ECC 200) it is used, with the module width (`^BY`) from our scale and
+//! `^BA` Code 93, `^BK` Codabar, `^BQ` QR, `^BX` DataMatrix ECC 200, `^BO` Aztec; for the
+//! 2D ones the printer picks its own masks and compaction, so the symbol decodes the same
+//! but its modules may differ; PDF417 stays graphic: the printer's own column and row
+//! choice gives another size than the label we measure) it is used, with the module width (`^BY`) from our scale and
 //! the printer's own human-readable line; everything else — other symbologies, rotation,
 //! options the command cannot say (add-ons, bearer bars, full ASCII, a pinned QR version or
 //! mask, rectangular DataMatrix, GS1 mode), data it would have to escape — and `zpl=graphic`
@@ -92,6 +95,21 @@ fn native(d: &Drawing<'_>) -> Option<String> {
             // Without the check value: the printer computes it.
             let fd = bc_data(&values[..values.len() - 1])?;
             return Some(format!("^FO{x},{y}^BY{s}^BCN,{h},{t},N,N,N^FD{fd}^FS"));
+        }
+        "code93" if d.data.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b"-. $/+%".contains(&b)) => {
+            (format!("^BY{s}"), format!("^BAN,{h},{t},N,N"), d.data, 0)
+        }
+        "codabar" if d.data.len() >= 3 => {
+            let (start, body, stop) = (&d.data[..1], &d.data[1..d.data.len() - 1], &d.data[d.data.len() - 1..]);
+            if !"ABCD".contains(start) || !"ABCD".contains(stop) {
+                return None;
+            }
+            // Wide elements twice the narrow ones, as in our raster.
+            return Some(format!("^FO{x},{y}^BY{s},2.0^BKN,N,{h},{t},N,{start},{stop}^FD{body}^FS"));
+        }
+        "aztec" if (1..=10).contains(&s) => {
+            let ecc = e.level.unwrap_or(23);
+            return Some(format!("^FO{x},{}^BON,{s},N,{ecc}^FD{}^FS", d.out.y + o.quiet.0 * s, d.data));
         }
         "qr" if e.version.is_none() && e.mask.is_none() && !e.gs1 && (1..=10).contains(&s) => {
             let ecc = e.ecc.map_or('M', |c| c.letter());
