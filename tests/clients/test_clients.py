@@ -144,10 +144,14 @@ def test_curl(server, expected):
         url = base + "/v1/decode"
         # curl sends Expect: 100-continue for a body over 1 MiB and waits up to a second for
         # the answer: we send 100 Continue at once, so the upload costs no more than without.
-        with_expect, t_expect = curl("-v", "--data-binary", "@" + f.name, "-H", "Content-Type: image/png", url)
+        # The best of three each, so that a busy machine does not decide the comparison.
+        runs = [curl("-v", "--data-binary", "@" + f.name, "-H", "Content-Type: image/png", url) for _ in range(3)]
+        with_expect, t_expect = runs[0][0], min(t for _, t in runs)
         assert b"Expect: 100-continue" in with_expect.stderr
         assert b"HTTP/1.1 100 Continue" in with_expect.stderr
-        without, t_plain = curl("--data-binary", "@" + f.name, "-H", "Content-Type: image/png", "-H", "Expect:", url)
+        plain = [curl("--data-binary", "@" + f.name, "-H", "Content-Type: image/png", "-H", "Expect:", url)
+                 for _ in range(3)]
+        without, t_plain = plain[0][0], min(t for _, t in plain)
         doc = json.loads(with_expect.stdout)
         assert sorted(b["text"] for b in doc["barcodes"]) == sorted(b["text"] for b in json.loads(without.stdout)["barcodes"])
         assert "5901234123457" in [b["text"] for b in doc["barcodes"]], doc
