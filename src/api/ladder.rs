@@ -33,7 +33,7 @@ impl Drop for Waiting<'_> {
 }
 
 /// A wait as a `Retry-After` value: whole seconds, rounded up.
-pub fn whole_seconds(d: Duration) -> u64 {
+fn whole_seconds(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 

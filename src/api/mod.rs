@@ -27,7 +27,6 @@ use route::Endpoint;
 use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Which listener a connection came in on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,13 +155,8 @@ pub fn precheck(ctx: &ConnCtx, head: &Head<'_>) -> Result<(), ApiError> {
         return Ok(());
     }
     let Some(client) = ctx.client(head) else { return Ok(()) };
-    match ctx.local.clients.borrow().would_admit(client, Instant::now()) {
-        Ok(()) => Ok(()),
-        Err(wait) => Err(ApiError::ClientRate {
-            rate: ctx.shared.config.limits.client_rate,
-            retry_after: ladder::whole_seconds(wait),
-        }),
-    }
+    let (shared, local) = (&*ctx.shared, &*ctx.local);
+    local.gate(shared).peek_client(client).map_err(|r| ladder::refusal(shared, local, r))
 }
 
 /// Answers one request if it can be answered now. `body` is the complete request body.

@@ -45,8 +45,6 @@ fn number(name: &'static str, v: &[u8], range: (u32, u32), expected: &'static st
 pub const XDIM_MM: (f64, f64) = (0.05, 5.0);
 pub const XDIM_MIL: (f64, f64) = (2.0, 200.0);
 pub const HEIGHT_MM: (f64, f64) = (1.0, 500.0);
-/// Printer resolution assumed for physical sizing when `dpi` is not given.
-pub const DEFAULT_PRINT_DPI: u32 = 300;
 /// Label placement range (`x`, `y`), in printer dots.
 pub const OFFSET: (u32, u32) = (0, 32000);
 

@@ -45,6 +45,12 @@ impl Gate<'_> {
         self.light(class)
     }
 
+    /// Whether `client` is within its rate, without spending a token: answering
+    /// `Expect: 100-continue` before the body that would start the work is sent.
+    pub fn peek_client(&self, client: IpAddr) -> Result<(), Refused> {
+        self.clients.borrow().would_admit(client, Instant::now()).map_err(|retry| Refused::ClientRate { retry })
+    }
+
     /// Before light work of `class` (a parse, a Redis call): the breaker alone.
     pub fn light(&self, class: Class) -> Result<Permit, Refused> {
         light(self.breakers, class)

@@ -3,8 +3,9 @@
 //! exporting one `FormatSpec`, listed once in `formats/mod.rs`. A writer gets one `Drawing`:
 //! everything known about the symbol by then (layout, module pattern, data, options).
 
+use super::bitmap::Bitmap;
 use super::layout::Layout;
-use super::RenderOptions;
+use super::{RenderOptions, Rotation};
 use crate::symbology::{EncodeOptions, Symbol};
 
 /// Options that only some formats take (label printers' placement).
@@ -48,6 +49,24 @@ impl Drawing<'_> {
     /// The printer resolution the sizes are at: the request's `dpi`, else the format's.
     pub fn dpi(&self, default: u32) -> u32 {
         self.opts.dpi.unwrap_or(default)
+    }
+
+    /// The output's size in pixels, after rotation.
+    pub fn size(&self) -> (u32, u32) {
+        match self.opts.rotate {
+            Rotation::R90 | Rotation::R270 => (self.layout.height, self.layout.width),
+            _ => (self.layout.width, self.layout.height),
+        }
+    }
+
+    /// The 1-bit raster, rotated as asked.
+    pub fn raster(&self) -> Bitmap {
+        let bm = Bitmap::from_layout(self.layout);
+        if self.opts.rotate == Rotation::R0 {
+            bm
+        } else {
+            bm.rotate(self.opts.rotate)
+        }
     }
 }
 

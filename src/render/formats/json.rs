@@ -4,7 +4,6 @@
 //! label out, and what a test compares module by module with another encoder.
 
 use crate::render::format::FormatSpec;
-use crate::render::Rotation;
 use crate::symbology::Symbol;
 use serde_json::json;
 
@@ -23,10 +22,7 @@ pub const SPEC: FormatSpec = FormatSpec {
                 .collect(),
         };
         let (mw, mh) = (rows.first().map_or(0, String::len), rows.len());
-        let (w, h) = match d.opts.rotate {
-            Rotation::R90 | Rotation::R270 => (d.layout.height, d.layout.width),
-            _ => (d.layout.width, d.layout.height),
-        };
+        let (w, h) = d.size();
         let dpi = d.dpi(300);
         let mm = |px: u32| (px as f64 * 25.4 / dpi as f64 * 1000.0).round() / 1000.0;
         let doc = json!({

@@ -17,11 +17,8 @@ fn rgb(c: [u8; 4]) -> (f32, f32, f32) {
 
 fn write(d: &Drawing<'_>) -> Vec<u8> {
     let pt = 72.0 / d.dpi(300) as f32;
-    let (w, h) = (d.layout.width as f32, d.layout.height as f32);
-    let (pw, ph) = match d.opts.rotate {
-        Rotation::R90 | Rotation::R270 => (h * pt, w * pt),
-        _ => (w * pt, h * pt),
-    };
+    let (ow, oh) = d.size();
+    let (pw, ph) = (ow as f32 * pt, oh as f32 * pt);
     let mut c = Content::new();
     // Layout pixels (y down) to page points (y up), then the rotation about the page.
     let (a, b, cc, dd, e, f) = match d.opts.rotate {

@@ -13,7 +13,6 @@
 //! symbol plus the offsets; `label=false` gives the field block alone. Printers draw black:
 //! `fg`/`bg` do not apply.
 
-use crate::render::bitmap::Bitmap;
 use crate::render::format::{Drawing, FormatSpec};
 use crate::render::{zpl, Rotation};
 use crate::symbology::code128;
@@ -124,15 +123,9 @@ fn native(d: &Drawing<'_>) -> Option<String> {
 }
 
 fn write(d: &Drawing<'_>) -> Vec<u8> {
-    let (w, h) = match d.opts.rotate {
-        Rotation::R90 | Rotation::R270 => (d.layout.height, d.layout.width),
-        _ => (d.layout.width, d.layout.height),
-    };
-    let field = native(d).unwrap_or_else(|| {
-        let bm = Bitmap::from_layout(d.layout);
-        let bm = if d.opts.rotate == Rotation::R0 { bm } else { bm.rotate(d.opts.rotate) };
-        format!("^FO{},{}{}^FS", d.out.x, d.out.y, zpl::graphic_field(&bm))
-    });
+    let (w, h) = d.size();
+    let field = native(d)
+        .unwrap_or_else(|| format!("^FO{},{}{}^FS", d.out.x, d.out.y, zpl::graphic_field(&d.raster())));
     let text = if d.out.label {
         format!("^XA^PW{}^LL{}{field}^XZ\n", w + d.out.x, h + d.out.y)
     } else {
