@@ -105,7 +105,7 @@ pub fn prepare(sym: Symbology, fmt: Format, src: DataSource<'_>, query_str: &[u8
     check_text(sym, &data)?;
     let enc = symbology::encode(sym, &data, &opts.encode)?;
     let key = options::canonical_key(sym, fmt, &opts, &enc.canonical);
-    let gs1 = opts.encode.gs1 || sym.name() == "gs1-128";
+    let gs1 = opts.encode.gs1 || sym.spec().gs1_data;
     Ok(Prepared {
         sym,
         fmt,

@@ -91,12 +91,12 @@ fn fixed_len(def: &AiDef) -> Option<usize> {
     def.comps.iter().try_fold(0usize, |acc, c| (c.min == c.max && !c.optional).then_some(acc + c.max as usize))
 }
 
-/// Parses raw GS1 data: AIs back to back, one GS (FNC1) after a variable-length value
-/// that is not last (GS1 General Specifications 7.8.5.1; after a fixed-length value a GS is
-/// tolerated). An empty element string — a GS where an AI must start: leading, doubled, or
-/// doubled at the end — is refused.
+/// Parses raw GS1 data (after any symbology identifier: `parse_scan` reads those): AIs back
+/// to back, one GS (FNC1) after a variable-length value that is not last (GS1 General
+/// Specifications 7.8.5.1; after a fixed-length value a GS is tolerated). An empty element
+/// string — a GS where an AI must start: leading, doubled, or doubled at the end — is refused.
 pub fn parse_raw(s: &str) -> Result<Vec<Element>, String> {
-    let mut rest = strip_symbology_id(s);
+    let mut rest = s;
     let mut out = Vec::new();
     if rest.is_empty() {
         return Err("no element strings".into());
@@ -119,19 +119,9 @@ pub fn parse_raw(s: &str) -> Result<Vec<Element>, String> {
     Ok(out)
 }
 
-/// Removes a GS1 symbology identifier (GS1-128, GS1 DataMatrix, GS1 QR, DataBar, DotCode).
-pub fn strip_symbology_id(s: &str) -> &str {
-    for id in ["]C1", "]d2", "]Q3", "]e0", "]J1"] {
-        if let Some(r) = s.strip_prefix(id) {
-            return r;
-        }
-    }
-    s
-}
-
-/// Whether `s` looks like raw GS1 data (a symbology identifier or GS separators).
+/// Whether `s` looks like raw GS1 data without a symbology identifier: GS separators.
 pub fn looks_raw(s: &str) -> bool {
-    strip_symbology_id(s).len() != s.len() || s.contains(GS)
+    s.contains(GS)
 }
 
 /// Scanned data as a reader returns it, behind its symbology identifier (ISO/IEC 15424).
@@ -592,7 +582,7 @@ mod tests {
         let raw = to_raw(&e);
         // GS only after the variable-length (10); (01) and (17) are of predefined length.
         assert_eq!(raw, "010950600013435210ABC\u{1d}1726123121S/N 1");
-        assert_eq!(to_bracketed(&parse_raw(&format!("]C1{raw}")).unwrap()), b);
+        assert_eq!(to_bracketed(&parse_raw(&raw).unwrap()), b);
         let dl = to_dl(&e).unwrap();
         assert_eq!(dl, "https://id.gs1.org/01/09506000134352/10/ABC/21/S%2FN%201?17=261231");
         assert_eq!(to_bracketed(&parse_dl(&dl).unwrap()), "(01)09506000134352(10)ABC(21)S/N 1(17)261231");
@@ -620,13 +610,20 @@ mod tests {
     fn gs_raw_element_strings_no_empty_element_string() {
         // GS1 General Specifications, FNC1 as a separator: a separator stands only after a
         // value; where an AI must start, a GS is an empty element string.
-        assert!(parse_raw("]C1010950600013435217261231\u{1d}\u{1d}10ABC").is_err());
-        assert!(parse_raw("]C1\u{1d}0109506000134352").is_err());
-        assert!(parse_raw("]C10109506000134352\u{1d}\u{1d}").is_err());
-        assert!(parse_raw("]C1").is_err());
+        let scan = |s: &str| match parse_scan(s) {
+            Some(Ok(Scanned::Elements(e))) => Ok(e),
+            Some(Err(e)) => Err(e),
+            other => panic!("{other:?}"),
+        };
+        assert!(scan("]C1010950600013435217261231\u{1d}\u{1d}10ABC").is_err());
+        assert!(scan("]C1\u{1d}0109506000134352").is_err());
+        assert!(scan("]C10109506000134352\u{1d}\u{1d}").is_err());
+        assert!(scan("]C1").is_err());
+        // One identifier: a second one is data, and not an AI.
+        assert!(scan("]C1]C10109506000134352").is_err());
         // One GS after the last value, or after a fixed-length one, is tolerated.
-        assert_eq!(parse_raw("]C10109506000134352\u{1d}").unwrap().len(), 1);
-        assert_eq!(parse_raw("]C10109506000134352\u{1d}10ABC").unwrap().len(), 2);
+        assert_eq!(scan("]C10109506000134352\u{1d}").unwrap().len(), 1);
+        assert_eq!(scan("]C10109506000134352\u{1d}10ABC").unwrap().len(), 2);
     }
 
     #[test]

@@ -97,6 +97,8 @@ pub struct Spec {
     pub options: &'static [Opt],
     /// The data is text: control characters other than tab, CR and LF are refused.
     pub text_data: bool,
+    /// The data is always a GS1 element string (GS1-128); others are with `gs1=true`.
+    pub gs1_data: bool,
     /// Validates and encodes the data (never empty: checked before).
     pub encode: fn(&[u8], &EncodeOptions) -> Result<Encoded, DataError>,
     /// Spells out the encoding defaults the canonical key records (QR: the ecc level).

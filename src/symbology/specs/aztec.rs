@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Aztec,
     options: &[Opt::Ecc(EccKind::AztecPercent)],
     text_data: false,
+    gs1_data: false,
     encode: |d, o| twod::aztec(d, o.level.unwrap_or(twod::AZTEC_DEFAULT_ECC)),
     defaults: no_defaults,
 };

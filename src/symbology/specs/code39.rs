@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Linear,
     options: &[Opt::FullAscii, Opt::Check],
     text_data: false,
+    gs1_data: false,
     encode: |d, o| linear::code39(d, o.full_ascii, o.check),
     defaults: no_defaults,
 };

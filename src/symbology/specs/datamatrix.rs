@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::DataMatrix,
     options: &[Opt::Shape, Opt::Gs1],
     text_data: false,
+    gs1_data: false,
     encode: |d, o| twod::datamatrix(d, o.rect, o.gs1),
     defaults: no_defaults,
 };

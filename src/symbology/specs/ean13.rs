@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Linear,
     options: &[Opt::Addon, Opt::Marks],
     text_data: false,
+    gs1_data: false,
     encode: |d, o| ean::encode_ean13_addon(d, o.addon.as_ref().map(|a| &a.digits[..a.len as usize])),
     defaults: no_defaults,
 };

@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Linear,
     options: &[Opt::Marks],
     text_data: false,
+    gs1_data: false,
     encode: |d, _| linear::ean8(d),
     defaults: no_defaults,
 };

@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Linear,
     options: &[],
     text_data: false,
+    gs1_data: true,
     encode: |d, _| gs1_128::encode(d),
     defaults: no_defaults,
 };

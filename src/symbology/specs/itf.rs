@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Linear,
     options: &[Opt::Pad, Opt::Bearer { default: false }],
     text_data: false,
+    gs1_data: false,
     encode: |d, o| linear::itf(d, o.pad, o.bearer.unwrap_or(false)),
     defaults: no_defaults,
 };

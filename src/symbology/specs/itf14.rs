@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Linear,
     options: &[Opt::Bearer { default: true }],
     text_data: false,
+    gs1_data: false,
     encode: |d, o| linear::itf14(d, o.bearer.unwrap_or(true)),
     defaults: no_defaults,
 };

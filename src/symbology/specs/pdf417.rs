@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Pdf417,
     options: &[Opt::Ecc(EccKind::Pdf417Level), Opt::Columns],
     text_data: false,
+    gs1_data: false,
     encode: |d, o| twod::pdf417(d, o.level.unwrap_or(twod::PDF417_DEFAULT_ECC), o.columns),
     defaults: no_defaults,
 };

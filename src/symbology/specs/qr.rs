@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Qr,
     options: &[Opt::Ecc(EccKind::QrLevel), Opt::Version, Opt::Mask, Opt::Gs1],
     text_data: true,
+    gs1_data: false,
     encode: |d, o| qr::encode(d, o.ecc.unwrap_or(qr::DEFAULT_ECC), o.version, o.mask, o.gs1),
     defaults: |o| {
         o.ecc.get_or_insert(qr::DEFAULT_ECC);

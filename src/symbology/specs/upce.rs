@@ -13,6 +13,7 @@ pub const SPEC: Spec = Spec {
     family: Family::Linear,
     options: &[],
     text_data: false,
+    gs1_data: false,
     encode: |d, _| linear::upce(d),
     defaults: no_defaults,
 };
