@@ -92,10 +92,6 @@ impl Permit {
     pub fn cancel(mut self) {
         self.open = false;
     }
-
-    pub fn class(&self) -> Class {
-        self.class
-    }
 }
 
 impl Drop for Permit {

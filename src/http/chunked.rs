@@ -59,11 +59,6 @@ impl Decoder {
         Decoder { state: State::Size, total: 0, trailer_bytes: 0 }
     }
 
-    /// Bytes of data decoded so far.
-    pub fn total(&self) -> u64 {
-        self.total
-    }
-
     /// Consumes framing and data from the front of `input`, appending data to `body`.
     /// Returns the bytes consumed and whether the body (trailers included) is complete;
     /// the caller drops the consumed bytes and calls again with more input.

@@ -71,11 +71,6 @@ impl Out {
         self.shared_len = 0;
     }
 
-    /// Capacity of the copied part.
-    pub fn capacity(&self) -> usize {
-        self.bytes.capacity()
-    }
-
     /// The queued parts in order, after skipping the first `skip` bytes, at most `max` of them.
     pub fn segments(&self, skip: usize, max: usize, mut each: impl FnMut(&[u8])) {
         let mut skip = skip;
