@@ -122,6 +122,9 @@ fn requests() -> Vec<Req> {
         "/v1/datamatrix/HELLO.json?xdim=0.5",
         "/v1/ean13/590123412345.png?label=false",
         "/v1/ean13/590123412345.zpl?x=32001",
+        "/v1/datamatrix/HELLO.zpl?zpl=graphic&zpl_compress=z64",
+        "/v1/upce/0123456.zpl?zpl_compress=z64&dpi=300",
+        "/v1/qr/hello.zpl?zpl_compress=gzip",
     ] {
         v.push(get(t));
     }

@@ -347,6 +347,18 @@ const OPTIONS: &[OptionDef] = &[
         },
     },
     OptionDef {
+        name: "zpl_compress",
+        scope: Scope::Format,
+        read: |o, v| {
+            o.out.z64 = match v {
+                b"ascii" => false,
+                b"z64" => true,
+                _ => return Err(bad("zpl_compress", v, "ascii or z64")),
+            };
+            Ok(())
+        },
+    },
+    OptionDef {
         name: "label",
         scope: Scope::Format,
         read: |o, v| {
@@ -512,7 +524,9 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
         .field("k", r.marks as u8);
     // Formats with options of their own record them (PNG and SVG have none).
     if !fmt.spec().options.is_empty() {
-        k.field("L", p.out.label as u8).field("x", p.out.x).field("y", p.out.y).field("z", p.out.graphic as u8);
+        // z: 0/1 native/graphic, +2 for Z64 graphic fields (one field keeps older keys as they were).
+        let z = p.out.graphic as u8 + 2 * p.out.z64 as u8;
+        k.field("L", p.out.label as u8).field("x", p.out.x).field("y", p.out.y).field("z", z);
     }
     k.field("", data);
     k.0

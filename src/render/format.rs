@@ -18,11 +18,13 @@ pub struct OutputOptions {
     pub y: u32,
     /// ZPL: our raster as a graphic field even where a native barcode command exists.
     pub graphic: bool,
+    /// ZPL: graphic fields as `:Z64:` (zlib, Base64, CRC) instead of ASCII hex runs.
+    pub z64: bool,
 }
 
 impl Default for OutputOptions {
     fn default() -> Self {
-        OutputOptions { label: true, x: 0, y: 0, graphic: false }
+        OutputOptions { label: true, x: 0, y: 0, graphic: false, z64: false }
     }
 }
 

@@ -3,6 +3,7 @@
 //! combined), `,` ends a row that is white to its end and `:` repeats the previous row. No
 //! `!` (a row black to its end: renderers disagree on it) and no run across a row boundary,
 //! so every printer and renderer reads the same pixels. The byte count is the raster's.
+//! `:Z64:` is the other encoding printers read: zlib, Base64, CRC-16 of the Base64 text.
 
 use super::bitmap::Bitmap;
 use std::fmt::Write;
@@ -70,6 +71,28 @@ pub fn graphic_field(bm: &Bitmap) -> String {
     out
 }
 
+/// CRC-16/XMODEM (polynomial 0x1021, initial 0), as ZPL checks `:Z64:` data with.
+fn crc16(data: &[u8]) -> u16 {
+    let mut crc = 0u16;
+    for &b in data {
+        crc ^= u16::from(b) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+        }
+    }
+    crc
+}
+
+/// The `^GFA` command for `bm` with its data as `:Z64:`: the raster's bytes zlib-compressed,
+/// Base64-encoded, then `:` and the CRC-16 of the Base64 text in hex.
+pub fn graphic_field_z64(bm: &Bitmap) -> String {
+    use base64::Engine as _;
+    let total = bm.stride * bm.height as usize;
+    let z = miniz_oxide::deflate::compress_to_vec_zlib(&bm.bits[..total], 6);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(z);
+    format!("^GFA,{total},{total},{},:Z64:{b64}:{:04X}", bm.stride, crc16(b64.as_bytes()))
+}
+
 /// Expands compressed ZPL graphic data back to rows of bytes (for tests).
 #[cfg(test)]
 fn expand(data: &str, stride: usize) -> Vec<u8> {
@@ -127,6 +150,21 @@ mod tests {
         s.clear();
         run(&mut s, 'A', 401);
         assert_eq!(s, "zAA");
+    }
+
+    #[test]
+    fn z64_field_inflates_to_the_raster_and_carries_its_crc() {
+        use base64::Engine as _;
+        // The check value of CRC-16/XMODEM for "123456789".
+        assert_eq!(crc16(b"123456789"), 0x31C3);
+        let mut bm = Bitmap::new(50, 9);
+        bm.fill_rect(crate::render::layout::Rect { x: 3, y: 2, w: 20, h: 5 });
+        let f = graphic_field_z64(&bm);
+        let rest = f.split_once(":Z64:").unwrap().1;
+        let (b64, crc) = rest.rsplit_once(':').unwrap();
+        assert_eq!(u16::from_str_radix(crc, 16).unwrap(), crc16(b64.as_bytes()));
+        let z = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        assert_eq!(miniz_oxide::inflate::decompress_to_vec_zlib(&z).unwrap(), bm.bits);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! options the command cannot say (add-ons, bearer bars, full ASCII, a pinned QR version or
 //! mask, rectangular DataMatrix, GS1 mode), data it would have to escape — and `zpl=graphic`
 //! get our raster as a `^GF` graphic field (`render/zpl.rs`), pixel for pixel the PNG at the
-//! same resolution. `label=true` (default) wraps it in `^XA ^PW ^LL … ^XZ` sized to the
+//! same resolution (`zpl_compress=z64`: the field's data as `:Z64:`). `label=true` (default) wraps it in `^XA ^PW ^LL … ^XZ` sized to the
 //! symbol plus the offsets; `label=false` gives the field block alone. Printers draw black:
 //! `fg`/`bg` do not apply.
 
@@ -21,7 +21,7 @@ pub const SPEC: FormatSpec = FormatSpec {
     ext: "zpl",
     content_type: "application/zpl; charset=utf-8",
     default_dpi: 203,
-    options: &["zpl", "label", "x", "y"],
+    options: &["zpl", "zpl_compress", "label", "x", "y"],
     write,
 };
 
@@ -124,8 +124,11 @@ fn native(d: &Drawing<'_>) -> Option<String> {
 
 fn write(d: &Drawing<'_>) -> Vec<u8> {
     let (w, h) = d.size();
-    let field = native(d)
-        .unwrap_or_else(|| format!("^FO{},{}{}^FS", d.out.x, d.out.y, zpl::graphic_field(&d.raster())));
+    let field = native(d).unwrap_or_else(|| {
+        let bm = d.raster();
+        let gf = if d.out.z64 { zpl::graphic_field_z64(&bm) } else { zpl::graphic_field(&bm) };
+        format!("^FO{},{}{gf}^FS", d.out.x, d.out.y)
+    });
     let text = if d.out.label {
         format!("^XA^PW{}^LL{}{field}^XZ\n", w + d.out.x, h + d.out.y)
     } else {
