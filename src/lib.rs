@@ -27,6 +27,7 @@ pub mod http;
 pub mod local;
 pub mod log;
 pub mod metrics;
+pub mod pack;
 pub mod reader;
 pub mod render;
 pub mod server;

@@ -38,8 +38,17 @@ pub struct Local {
     pub clients: RefCell<ClientLimiter>,
 }
 
-/// What a render job gives: the response, or why the image cannot be made.
-pub type RenderOutput = Result<Ready, RenderError>;
+/// What a render job gives: a response (a generate) or bytes (a batch's piece of a page),
+/// or why the image cannot be made.
+pub type RenderOutput = Result<Rendered, RenderError>;
+
+/// A render job's product.
+pub enum Rendered {
+    Response(Ready),
+    Bytes(Vec<u8>),
+    /// Other CPU work moved off the core's loop (a batch's checks), as its caller typed it.
+    Other(Box<dyn std::any::Any + Send>),
+}
 
 impl Local {
     /// The core's state; starts its render thread (pinned to `cpu` when given).

@@ -18,6 +18,8 @@ pub enum Route {
     Generate,
     Parse,
     Decode,
+    /// `POST /v1/batch` (timed to its last byte queued).
+    Batch,
     Info,
     Metrics,
     Admin,
@@ -26,11 +28,12 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 8] = [
+    pub const ALL: [Route; 9] = [
         Route::Hit,
         Route::Generate,
         Route::Parse,
         Route::Decode,
+        Route::Batch,
         Route::Info,
         Route::Metrics,
         Route::Admin,
@@ -43,6 +46,7 @@ impl Route {
             Route::Generate => "generate",
             Route::Parse => "parse",
             Route::Decode => "decode",
+            Route::Batch => "batch",
             Route::Info => "info",
             Route::Metrics => "metrics",
             Route::Admin => "admin",

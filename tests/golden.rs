@@ -173,6 +173,21 @@ fn requests() -> Vec<Req> {
     v.push(Req { method: "POST", target: "/v1/qr/x.png".into(), body: String::new() });
     v.push(Req { method: "POST", target: "/v1/qr.png".into(), body: String::new() });
     v.push(Req { method: "GET", target: "/v1/decode".into(), body: String::new() });
+    // Batches: a ZIP, a sheet, a ZPL stream, a partial ZIP, and refusals.
+    let items = r#"[{"symbology":"ean13","data":"590123412345","name":"a"},{"symbology":"qr","data":"hello","options":{"ecc":"H"}},{"symbology":"code128","data":"LBL-1","name":"a"}]"#;
+    for body in [
+        format!(r#"{{"items":{items}}}"#),
+        format!(r#"{{"format":"svg","defaults":{{"scale":3}},"items":{items}}}"#),
+        format!(r#"{{"output":"pdf","sheet":"a4-3x7","items":{items}}}"#),
+        format!(r#"{{"output":"pdf","sheet":"4x6in","items":{items}}}"#),
+        format!(r#"{{"output":"zpl","items":{items}}}"#),
+        r#"{"partial":true,"items":[{"symbology":"ean13","data":"1"},{"symbology":"qr","data":"ok"}]}"#.to_string(),
+        r#"{"items":[{"symbology":"ean13","data":"1"},{"symbology":"nope","data":"x"},{"symbology":"qr","data":"ok","options":{"scale":0}}]}"#.to_string(),
+        r#"{"items":[{"symbology":"qr","data":5}]}"#.to_string(),
+        r#"{"output":"pdf","sheet":{"page":{"width_mm":50,"height_mm":50},"rows":1,"cols":2,"label":{"width_mm":30,"height_mm":30}},"items":[{"symbology":"qr","data":"x"}]}"#.to_string(),
+    ] {
+        v.push(Req { method: "POST", target: "/v1/batch".into(), body });
+    }
     // The document every client reads the options from.
     v.push(get("/v1/symbologies"));
     v

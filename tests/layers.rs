@@ -17,6 +17,7 @@ const LAYERS: &[&str] = &[
     "gs1",
     "symbology",
     "render",
+    "pack",
     "reader",
     "workers",
     // Policy and storage.

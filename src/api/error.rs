@@ -106,6 +106,15 @@ pub enum ApiError {
     },
     Forbidden(&'static str),
     ReloadFailed(String),
+    /// A batch whose shape is wrong (not an item's options: those are the errors above).
+    BadBatch(String),
+    /// More items than `--batch-max-items`.
+    BatchTooLarge {
+        items: usize,
+        max: usize,
+    },
+    /// Items that cannot be made, each with its index: every one is listed.
+    BatchInvalid(Vec<(usize, ApiError)>),
 }
 
 impl ApiError {
@@ -113,7 +122,8 @@ impl ApiError {
         match self {
             ApiError::UnknownSymbology(_) | ApiError::UnknownFormat(_) | ApiError::NotFound => Status::NotFound,
             ApiError::MethodNotAllowed { .. } => Status::MethodNotAllowed,
-            ApiError::BodyTooLarge { .. } => Status::PayloadTooLarge,
+            ApiError::BodyTooLarge { .. } | ApiError::BatchTooLarge { .. } => Status::PayloadTooLarge,
+            ApiError::BatchInvalid(_) => Status::UnprocessableContent,
             ApiError::UnsupportedTransferCoding => Status::NotImplemented,
             ApiError::ExpectationFailed => Status::ExpectationFailed,
             ApiError::TrailersTooLarge { .. } => Status::HeadersTooLarge,
@@ -187,6 +197,9 @@ impl ApiError {
             ApiError::ClientRate { .. } => "client_rate",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::ReloadFailed(_) => "reload_failed",
+            ApiError::BadBatch(_) => "bad_batch",
+            ApiError::BatchTooLarge { .. } => "batch_too_large",
+            ApiError::BatchInvalid(_) => "batch_invalid",
         }
     }
 
@@ -260,6 +273,11 @@ impl ApiError {
             ),
             ApiError::Forbidden(why) => format!("forbidden: {why}"),
             ApiError::ReloadFailed(why) => format!("reload: {why}; the previous pool stays in service"),
+            ApiError::BadBatch(why) => format!("batch: {why}"),
+            ApiError::BatchTooLarge { items, max } => format!("items: {items} exceeds the limit of {max} per batch"),
+            ApiError::BatchInvalid(items) => {
+                format!("batch: {} item(s) cannot be made; nothing was rendered (\"partial\": true skips them)", items.len())
+            }
         }
     }
 
@@ -270,6 +288,22 @@ impl ApiError {
         json_str(&self.message(), &mut s);
         s.push_str(",\"code\":");
         json_str(self.code(), &mut s);
+        if let ApiError::BatchInvalid(items) = self {
+            s.push_str(",\"items\":[");
+            for (n, (index, e)) in items.iter().enumerate() {
+                if n > 0 {
+                    s.push(',');
+                }
+                s.push_str("{\"index\":");
+                s.push_str(itoa::Buffer::new().format(*index));
+                s.push_str(",\"error\":");
+                json_str(&e.message(), &mut s);
+                s.push_str(",\"code\":");
+                json_str(e.code(), &mut s);
+                s.push('}');
+            }
+            s.push(']');
+        }
         s.push('}');
         s
     }

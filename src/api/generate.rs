@@ -65,6 +65,7 @@ fn header_safe(s: &str) -> String {
 }
 
 /// A validated, encoded generate request: everything `render` needs, and its key.
+#[derive(Clone)]
 pub struct Prepared {
     pub sym: Symbology,
     pub fmt: Format,
@@ -119,9 +120,9 @@ pub fn prepare(sym: Symbology, fmt: Format, src: DataSource<'_>, query_str: &[u8
     })
 }
 
-/// Renders a prepared request into a ready response (pure; the pixel limit is checked
-/// before the raster is allocated).
-pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, RenderError> {
+/// Lays a prepared request out and hands `f` its `Drawing` (pure; the pixel limit is
+/// checked before anything is allocated).
+pub fn draw<T>(p: &Prepared, max_pixels: u64, f: impl FnOnce(&Drawing<'_>) -> T) -> Result<T, RenderError> {
     let lay = layout::layout(&p.symbol, &p.render, max_pixels)?;
     let human = human_text(&p.symbol);
     let drawing = Drawing {
@@ -135,7 +136,14 @@ pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, RenderError> {
         text: human.as_deref(),
         gs1: p.gs1,
     };
-    let body = (p.fmt.spec().write)(&drawing);
+    Ok(f(&drawing))
+}
+
+/// Renders a prepared request into a ready response (pure; the pixel limit is checked
+/// before the raster is allocated).
+pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, RenderError> {
+    let body = draw(p, max_pixels, |d| (p.fmt.spec().write)(d))?;
+    let human = human_text(&p.symbol);
     let xdim = p.render.dpi.map(|dpi| format!("{:.4}", p.render.scale as f64 * 25.4 / dpi as f64));
     let text = human.map(|t| header_safe(&t));
     let mut extra: Vec<(&str, &str)> = Vec::with_capacity(2);

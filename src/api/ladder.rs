@@ -14,7 +14,7 @@ use crate::guard::gate::Refused;
 use crate::guard::render_thread::NotRun;
 use crate::guard::Class;
 use crate::http::encode::Ready;
-use crate::local::Local;
+use crate::local::{Local, RenderOutput, Rendered};
 use crate::metrics::Event;
 use crate::state::Shared;
 use crate::symbology::Symbology;
@@ -103,23 +103,33 @@ async fn from_l2(shared: &Shared, local: &Rc<Local>, key: &str) -> Option<Ready>
     }
 }
 
-/// Renders on the core's render thread (the one executor) behind the gate: the answer, or
-/// why not. Every path through here settles the breaker's permit.
-async fn render(
-    shared: &Arc<Shared>,
-    local: &Rc<Local>,
-    p: generate::Prepared,
-    client: Option<IpAddr>,
-) -> Result<Ready, ApiError> {
-    let class = Class::of(p.sym);
-    let permit = local.gate(shared).heavy(class, client).map_err(|r| refusal(shared, local, r))?;
-    let s = shared.clone();
-    let job = Box::new(move || {
-        crate::fault::before_render(&s.faults);
-        generate::render(&p, s.config.limits.max_pixels)
-    });
+/// Who cold work is for: the client (its rate), and whether a request waits on it or a
+/// batch does (then it runs as the render thread's background work, after every request's).
+#[derive(Clone, Copy, Debug)]
+pub struct Asker {
+    pub client: Option<IpAddr>,
+    pub background: bool,
+}
+
+/// Runs `job` on the core's render thread (the one executor) behind the gate as work of
+/// `class` for `asker`: its product, or why not. Every path through here settles the
+/// breaker's permit.
+pub(super) async fn heavy(
+    shared: &Shared,
+    local: &Local,
+    class: Class,
+    asker: Asker,
+    job: Box<dyn FnOnce() -> RenderOutput + Send>,
+) -> Result<Rendered, ApiError> {
+    let permit = local.gate(shared).heavy(class, asker.client).map_err(|r| refusal(shared, local, r))?;
     let degraded = |why| ApiError::Degraded { class: class.name(), why, retry_after: 1 };
-    match local.render_thread.submit(shared.config.render_budget, job).await {
+    let budget = shared.config.render_budget;
+    let done = if asker.background {
+        local.render_thread.submit_background(budget, job).await
+    } else {
+        local.render_thread.submit(budget, job).await
+    };
+    match done {
         Ok((r, took)) => {
             // A client error (too many pixels) is not the renderer failing.
             transition(permit.done(took, true), class, local);
@@ -147,6 +157,49 @@ async fn render(
     }
 }
 
+/// Runs CPU work that is not a render — a batch's JSON, its items' checks and encodes — on
+/// the core's render thread, off the event loop (which then stays free for hits and parks
+/// normally, so I/O and other threads' wake-ups are served meanwhile), as background work
+/// that waits for every queued request's render. No breaker: it is the same validation a
+/// single request does before its render. A full queue or a spent budget is `Overloaded`
+/// (the caller may wait and retry).
+pub(super) async fn offload<T: Send + 'static>(
+    shared: &Shared,
+    local: &Local,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let job: Box<dyn FnOnce() -> RenderOutput + Send> =
+        Box::new(move || Ok(Rendered::Other(Box::new(work()) as Box<dyn std::any::Any + Send>)));
+    let failed = ApiError::Degraded { class: "batch", why: "render failed", retry_after: 1 };
+    match local.render_thread.submit_background(shared.config.render_budget, job).await {
+        Ok((Ok(Rendered::Other(b)), _)) => b.downcast::<T>().map(|b| *b).map_err(|_| failed),
+        Ok(_) | Err(NotRun::Panicked) => Err(failed),
+        Err(NotRun::Full { capacity }) => Err(ApiError::Overloaded { what: "render queue", capacity }),
+        Err(NotRun::Budget { .. }) => {
+            Err(ApiError::Overloaded { what: "render queue", capacity: shared.config.limits.render_queue })
+        }
+    }
+}
+
+/// Renders a prepared request behind the gate.
+async fn render(
+    shared: &Arc<Shared>,
+    local: &Rc<Local>,
+    p: generate::Prepared,
+    asker: Asker,
+) -> Result<Ready, ApiError> {
+    let class = Class::of(p.sym);
+    let s = shared.clone();
+    let job = Box::new(move || {
+        crate::fault::before_render(&s.faults);
+        generate::render(&p, s.config.limits.max_pixels).map(Rendered::Response)
+    });
+    match heavy(shared, local, class, asker, job).await? {
+        Rendered::Response(r) => Ok(r),
+        _ => Err(ApiError::Degraded { class: class.name(), why: "render failed", retry_after: 1 }),
+    }
+}
+
 /// The ladder below the raw-target lookups.
 pub async fn generate(
     shared: &Arc<Shared>,
@@ -157,7 +210,17 @@ pub async fn generate(
     query: &[u8],
     client: Option<IpAddr>,
 ) -> Result<Arc<Ready>, ApiError> {
-    let p = generate::prepare(sym, fmt, src, query)?;
+    let asker = Asker { client, background: false };
+    obtain(shared, local, generate::prepare(sym, fmt, src, query)?, asker).await
+}
+
+/// The ladder for a prepared request: L1 and pool by key, coalesce, L2, render.
+pub async fn obtain(
+    shared: &Arc<Shared>,
+    local: &Rc<Local>,
+    p: generate::Prepared,
+    asker: Asker,
+) -> Result<Arc<Ready>, ApiError> {
     if let Some(hit) = shared.l1.get(p.key.as_bytes()) {
         local.metrics.event(Event::L1KeyHit);
         return Ok(hit);
@@ -187,7 +250,7 @@ pub async fn generate(
         fill.insert(r.clone());
         return Ok(r);
     }
-    let ready = Arc::new(render(shared, local, p, client).await?);
+    let ready = Arc::new(render(shared, local, p, asker).await?);
     fill.insert(ready.clone());
     if let Some(l2) = &local.l2 {
         let written = l2.set_behind(key.as_bytes(), value::encode(&ready));

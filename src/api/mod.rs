@@ -4,6 +4,7 @@
 //! reload) is `Outcome::Slow`, answered by `handle_slow` on the same connection task.
 
 pub mod admin;
+pub mod batch;
 pub mod decode;
 pub mod describe;
 pub mod error;
@@ -56,6 +57,14 @@ impl ConnCtx {
         }
         crate::http::forwarded::client(head.forwarded, head.x_forwarded_for, |ip| trusted.contains(ip)).or(Some(peer))
     }
+}
+
+/// Where a slow answer goes: the connection's output queue, and a way to send what is
+/// queued before writing more (a streamed body).
+pub trait Sink {
+    fn out(&mut self) -> &mut Out;
+    /// Sends everything queued; false when the client is gone or stopped reading.
+    fn flush(&mut self) -> impl std::future::Future<Output = bool>;
 }
 
 /// What `handle` did with a request.
@@ -151,7 +160,7 @@ pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiErro
 /// generate, a decode), the client's rate (429) — peeked, not spent.
 pub fn precheck(ctx: &ConnCtx, head: &Head<'_>) -> Result<(), ApiError> {
     let ep = route(ctx, head)?;
-    if !matches!(ep, Endpoint::Generate { .. } | Endpoint::Decode) {
+    if !matches!(ep, Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::Batch) {
         return Ok(());
     }
     let Some(client) = ctx.client(head) else { return Ok(()) };
@@ -176,7 +185,9 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
         Err(e) => return Outcome::Done(Route::Other, reply.error(&e)),
     };
     let (route, result) = match ep {
-        Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::AdminReload => return Outcome::Slow(ep),
+        Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::Batch | Endpoint::AdminReload => {
+            return Outcome::Slow(ep)
+        }
         Endpoint::Parse { query } => {
             let r = parse(shared, local, query, head, body).map(|doc| reply.json(Status::Ok, doc.as_bytes()));
             (Route::Parse, r)
@@ -203,17 +214,22 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
 }
 
 /// Answers a request `handle` left as `Outcome::Slow` with its endpoint: a generate miss
-/// down the ladder, a decode on the worker pool, a reload. The `Date` line is taken after
-/// the wait, so the reply is made here.
-pub async fn handle_slow(
+/// down the ladder, a decode on the worker pool, a streamed batch, a reload. The `Date`
+/// line is taken after the wait, so the reply is made here. Returns the route, the status
+/// and whether the connection must close after it.
+pub async fn handle_slow<S: Sink>(
     ctx: &ConnCtx,
     head: &Head<'_>,
     ep: Endpoint<'_>,
     body: &[u8],
-    out: &mut Out,
+    sink: &mut S,
     conn: ConnHeader,
-) -> (Route, u16) {
+) -> (Route, u16, bool) {
     let (shared, local) = (&ctx.shared, &ctx.local);
+    if ep == Endpoint::Batch {
+        let (status, close) = batch::serve(ctx, head, body, sink, conn).await;
+        return (Route::Batch, status, close);
+    }
     let (route, result) = match ep {
         Endpoint::Generate { sym, fmt, path_data, query } => {
             let client = ctx.client(head);
@@ -234,13 +250,13 @@ pub async fn handle_slow(
     };
     local.date.borrow_mut().refresh();
     let date = local.date.borrow();
-    let mut reply = Reply { out, date: date.line(), head_only: head.method == Method::Head, conn };
+    let mut reply = Reply { out: sink.out(), date: date.line(), head_only: head.method == Method::Head, conn };
     let status = match result {
         Ok(Answer::Ready(r)) => reply.ready(head, &r),
         Ok(Answer::Json(doc)) => reply.json(Status::Ok, doc.as_bytes()),
         Err(e) => reply.error(&e),
     };
-    (route, status)
+    (route, status, false)
 }
 
 enum Answer {

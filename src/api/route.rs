@@ -22,6 +22,8 @@ pub enum Endpoint<'a> {
     },
     /// `POST /v1/decode`: read the barcodes in an image.
     Decode,
+    /// `POST /v1/batch`: many symbols in one streamed ZIP, PDF sheet or ZPL stream.
+    Batch,
     Healthz,
     Readyz,
     Symbologies,
@@ -34,9 +36,13 @@ pub enum Endpoint<'a> {
 const GET_HEAD: &str = "GET, HEAD";
 const GET_HEAD_POST: &str = "GET, HEAD, POST";
 
-/// Whether a request is a decode upload (taken by the connection loop, bigger body limit).
-pub fn is_decode(method: Method, target: &[u8]) -> bool {
-    method == Method::Post && split_target(target).0 == b"/v1/decode"
+/// The body limit of a request: decode uploads and batches have their own.
+pub fn body_limit(method: Method, target: &[u8], limits: &crate::config::Limits) -> usize {
+    match (method, split_target(target).0) {
+        (Method::Post, b"/v1/decode") => limits.max_decode_body,
+        (Method::Post, b"/v1/batch") => limits.max_batch_body,
+        _ => limits.max_body,
+    }
 }
 
 /// Splits a target into path and query.
@@ -81,6 +87,8 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/v1/parse" => return only(method, GET_HEAD_POST).map(|_| Endpoint::Parse { query }),
         b"/v1/decode" if method == Method::Post => return Ok(Endpoint::Decode),
         b"/v1/decode" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        b"/v1/batch" if method == Method::Post => return Ok(Endpoint::Batch),
+        b"/v1/batch" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
         b"/metrics" => return only(method, GET_HEAD).map(|_| Endpoint::Metrics),
         b"/admin/reload" if method == Method::Post => return Ok(Endpoint::AdminReload),
         b"/admin/reload" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),

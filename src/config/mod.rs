@@ -26,6 +26,10 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub const MAX_PIXELS: u64 = 16_000_000;
 /// Default largest `/v1/decode` body (an image, or its Base64).
 pub const MAX_DECODE_BODY: usize = 2 * 1024 * 1024;
+/// Default largest `/v1/batch` body (the JSON of every item).
+pub const MAX_BATCH_BODY: usize = 1024 * 1024;
+/// Default most items in one batch.
+pub const BATCH_MAX_ITEMS: usize = 1000;
 /// Default connections one core serves at once; more are accepted and closed.
 pub const MAX_CONNS_PER_CORE: usize = 20_000;
 
@@ -95,6 +99,12 @@ pub struct Cli {
     /// Largest /v1/decode body in bytes (raw image or Base64); larger gets 413.
     #[arg(long, env = "BARCODED_MAX_DECODE_BODY", default_value_t = MAX_DECODE_BODY as u32, value_parser = clap::value_parser!(u32).range(1024..=67108864))]
     pub max_decode_body: u32,
+    /// Largest /v1/batch body in bytes (its JSON); larger gets 413.
+    #[arg(long, env = "BARCODED_MAX_BATCH_BODY", default_value_t = MAX_BATCH_BODY as u32, value_parser = clap::value_parser!(u32).range(1024..=67108864))]
+    pub max_batch_body: u32,
+    /// Most items in one /v1/batch; more gets 413 before any is read.
+    #[arg(long, env = "BARCODED_BATCH_MAX_ITEMS", default_value_t = BATCH_MAX_ITEMS as u32, value_parser = clap::value_parser!(u32).range(1..=1000000))]
+    pub batch_max_items: u32,
     /// Decode worker threads (image decoding never runs on a serving core's loop).
     #[arg(long, env = "BARCODED_DECODE_WORKERS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub decode_workers: u16,
@@ -203,6 +213,8 @@ pub struct Limits {
     pub write_timeout: Duration,
     pub max_conns_per_core: usize,
     pub max_decode_body: usize,
+    pub max_batch_body: usize,
+    pub batch_max_items: usize,
     pub decode_workers: usize,
     pub decode_queue: usize,
     pub decode_budget: Duration,
@@ -304,6 +316,8 @@ impl TryFrom<Cli> for Config {
                 write_timeout: Duration::from_secs(c.write_timeout),
                 max_conns_per_core: c.max_conns as usize,
                 max_decode_body: c.max_decode_body as usize,
+                max_batch_body: c.max_batch_body as usize,
+                batch_max_items: c.batch_max_items as usize,
                 decode_workers: c.decode_workers as usize,
                 decode_queue: c.decode_queue as usize,
                 decode_budget: Duration::from_millis(c.decode_budget_ms),

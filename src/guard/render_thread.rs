@@ -48,6 +48,8 @@ const BATCH_TIME: Duration = Duration::from_micros(500);
 /// The core's side of its render thread.
 pub struct RenderThread<T> {
     jobs: flume::Sender<Queued<T>>,
+    /// Work no request waits on directly (a batch's steps): run only when `jobs` is empty.
+    background: flume::Sender<Queued<T>>,
     results: flume::Receiver<Vec<(u64, Done<T>)>>,
     waiting: RefCell<HashMap<u64, local_sync::oneshot::Sender<Done<T>>>>,
     next: Cell<u64>,
@@ -67,10 +69,34 @@ fn run_one<T>(queued: Instant, budget: Duration, job: Job<T>) -> Done<T> {
     }
 }
 
-/// The render thread's loop: block for a job, then take every job already queued, render
-/// for at most `BATCH_TIME`, send the batch back; until the core's side is dropped.
-fn work<T>(jobs: flume::Receiver<Queued<T>>, results: flume::Sender<Vec<(u64, Done<T>)>>) {
-    while let Ok(first) = jobs.recv() {
+/// The next job: a request's first, then background work; when `block`, waits for either
+/// (`None` once the core's side is gone).
+fn next_job<T>(
+    jobs: &flume::Receiver<Queued<T>>,
+    background: &flume::Receiver<Queued<T>>,
+    block: bool,
+) -> Option<Queued<T>> {
+    if let Ok(j) = jobs.try_recv() {
+        return Some(j);
+    }
+    if let Ok(j) = background.try_recv() {
+        return Some(j);
+    }
+    if !block {
+        return None;
+    }
+    flume::Selector::new().recv(jobs, Result::ok).recv(background, Result::ok).wait()
+}
+
+/// The render thread's loop: block for a job, then take every job already queued (requests'
+/// before background work), render for at most `BATCH_TIME`, send the batch back; until
+/// the core's side is dropped.
+fn work<T>(
+    jobs: flume::Receiver<Queued<T>>,
+    background: flume::Receiver<Queued<T>>,
+    results: flume::Sender<Vec<(u64, Done<T>)>>,
+) {
+    while let Some(first) = next_job(&jobs, &background, true) {
         let started = Instant::now();
         let mut batch = Vec::new();
         let mut next = Some(first);
@@ -79,7 +105,7 @@ fn work<T>(jobs: flume::Receiver<Queued<T>>, results: flume::Sender<Vec<(u64, Do
             if started.elapsed() >= BATCH_TIME {
                 break;
             }
-            next = jobs.try_recv().ok();
+            next = next_job(&jobs, &background, false);
         }
         if results.send(batch).is_err() {
             return;
@@ -93,23 +119,41 @@ impl<T: Send + 'static> RenderThread<T> {
     /// `dispatch` on the core's runtime to receive the results.
     pub fn start(index: usize, cpu: Option<usize>, capacity: usize, nice: i32) -> io::Result<RenderThread<T>> {
         let (jobs, jobs_rx) = flume::bounded(capacity.max(1));
+        let (background, background_rx) = flume::bounded(capacity.max(1));
         let (results_tx, results) = flume::unbounded();
         std::thread::Builder::new().name(format!("barcoded-render-{index}")).spawn(move || {
             if let Some(cpu) = cpu {
                 let _ = monoio::utils::bind_to_cpu_set([cpu]);
             }
             crate::cpus::renice(nice);
-            work(jobs_rx, results_tx);
+            work(jobs_rx, background_rx, results_tx);
         })?;
-        Ok(RenderThread { jobs, results, waiting: RefCell::new(HashMap::new()), next: Cell::new(0), capacity })
+        Ok(RenderThread {
+            jobs,
+            background,
+            results,
+            waiting: RefCell::new(HashMap::new()),
+            next: Cell::new(0),
+            capacity,
+        })
     }
 
     /// Runs `job` on the render thread unless it waits longer than `budget`, and waits
     /// for its result: `NotRun::Full` at once when the queue is full.
     pub async fn submit(&self, budget: Duration, job: Job<T>) -> Done<T> {
+        self.enqueue(&self.jobs, budget, job).await
+    }
+
+    /// As `submit`, for work no request waits on directly (a batch's steps): it runs only
+    /// when no request's job is queued, so batches never delay single renders.
+    pub async fn submit_background(&self, budget: Duration, job: Job<T>) -> Done<T> {
+        self.enqueue(&self.background, budget, job).await
+    }
+
+    async fn enqueue(&self, queue: &flume::Sender<Queued<T>>, budget: Duration, job: Job<T>) -> Done<T> {
         let id = self.next.get();
         self.next.set(id.wrapping_add(1));
-        self.jobs.try_send((id, Instant::now(), budget, job)).map_err(|_| NotRun::Full { capacity: self.capacity })?;
+        queue.try_send((id, Instant::now(), budget, job)).map_err(|_| NotRun::Full { capacity: self.capacity })?;
         let (tx, rx) = local_sync::oneshot::channel();
         self.waiting.borrow_mut().insert(id, tx);
         // The thread is gone only when the core is: its job never ran to an answer.
@@ -127,13 +171,13 @@ impl<T: Send + 'static> RenderThread<T> {
         }
     }
 
-    /// Jobs waiting now.
+    /// Jobs waiting now (requests' and background).
     pub fn len(&self) -> usize {
-        self.jobs.len()
+        self.jobs.len() + self.background.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.jobs.is_empty()
+        self.len() == 0
     }
 }
 
@@ -143,24 +187,24 @@ mod tests {
 
     const LONG: Duration = Duration::from_secs(10);
 
+    /// Submits a job that holds the thread until the returned sender sends (answers 0).
+    fn blocker(t: &Rc<RenderThread<u32>>) -> (monoio::task::JoinHandle<Done<u32>>, std::sync::mpsc::Sender<()>) {
+        let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
+        let t0 = t.clone();
+        let job: Job<u32> = Box::new(move || {
+            let _ = gate_rx.recv();
+            0
+        });
+        (monoio::spawn(async move { t0.submit(LONG, job).await }), gate_tx)
+    }
+
     #[test]
     fn jobs_run_in_order_a_full_queue_refuses_and_budgets_and_panics_are_reported() {
         let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer().build().unwrap();
         rt.block_on(async {
             let t = Rc::new(RenderThread::<u32>::start(0, None, 2, 10).unwrap());
             monoio::spawn(t.clone().dispatch());
-            let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
-            let t0 = t.clone();
-            let first = monoio::spawn(async move {
-                t0.submit(
-                    LONG,
-                    Box::new(move || {
-                        let _ = gate_rx.recv();
-                        0
-                    }),
-                )
-                .await
-            });
+            let (first, gate_tx) = blocker(&t);
             // The thread takes the first job and blocks on the gate; two more fill the queue,
             // the second with a budget it will have spent by its turn.
             monoio::time::sleep(Duration::from_millis(20)).await;
@@ -184,6 +228,41 @@ mod tests {
             assert_eq!(v, 7);
             assert!(took < LONG);
             assert!(t.waiting.borrow().is_empty());
+        });
+    }
+
+    #[test]
+    fn background_work_runs_after_queued_requests() {
+        let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer().build().unwrap();
+        rt.block_on(async {
+            let t = Rc::new(RenderThread::<u32>::start(0, None, 8, 10).unwrap());
+            monoio::spawn(t.clone().dispatch());
+            let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let (blocked, gate_tx) = blocker(&t);
+            monoio::time::sleep(Duration::from_millis(20)).await;
+            // While the thread is busy: background first, then a request's job.
+            let mut waits = Vec::new();
+            for (bg, v) in [(true, 1), (true, 2), (false, 3)] {
+                let (t, order) = (t.clone(), order.clone());
+                let job: Job<u32> = Box::new(move || {
+                    order.lock().unwrap().push(v);
+                    v
+                });
+                waits.push(monoio::spawn(async move {
+                    if bg {
+                        t.submit_background(LONG, job).await
+                    } else {
+                        t.submit(LONG, job).await
+                    }
+                }));
+                monoio::time::sleep(Duration::from_millis(5)).await;
+            }
+            gate_tx.send(()).unwrap();
+            blocked.await.unwrap();
+            for w in waits {
+                w.await.unwrap();
+            }
+            assert_eq!(*order.lock().unwrap(), vec![3, 1, 2], "the request's job first");
         });
     }
 }

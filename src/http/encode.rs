@@ -181,13 +181,45 @@ pub fn write_simple(
     conn: ConnHeader,
 ) {
     let out = out.bytes();
+    let mut len = itoa::Buffer::new();
+    uncached_head(out, date, status, content_type, Framing::Length(len.format(body.len())), extra, conn);
+    if !head_only {
+        out.extend_from_slice(body);
+    }
+}
+
+/// How an uncached response's body is delimited.
+enum Framing<'a> {
+    /// `Content-Length` (its digits).
+    Length(&'a str),
+    Chunked,
+    /// HTTP/1.0: by the connection's close.
+    Close,
+}
+
+/// The head of a response that is not cached (`Cache-Control: no-store`).
+fn uncached_head(
+    out: &mut Vec<u8>,
+    date: &[u8],
+    status: Status,
+    content_type: &str,
+    framing: Framing<'_>,
+    extra: &[(&str, &str)],
+    conn: ConnHeader,
+) {
     out.extend_from_slice(status.line());
     out.extend_from_slice(date);
     out.extend_from_slice(conn.bytes());
     out.extend_from_slice(b"Server: barcoded\r\nContent-Type: ");
     out.extend_from_slice(content_type.as_bytes());
-    out.extend_from_slice(b"\r\nContent-Length: ");
-    out.extend_from_slice(itoa::Buffer::new().format(body.len()).as_bytes());
+    match framing {
+        Framing::Length(n) => {
+            out.extend_from_slice(b"\r\nContent-Length: ");
+            out.extend_from_slice(n.as_bytes());
+        }
+        Framing::Chunked => out.extend_from_slice(b"\r\nTransfer-Encoding: chunked"),
+        Framing::Close => {}
+    }
     out.extend_from_slice(b"\r\nCache-Control: no-store\r\n");
     for (k, v) in extra {
         out.extend_from_slice(k.as_bytes());
@@ -196,9 +228,6 @@ pub fn write_simple(
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
-    if !head_only {
-        out.extend_from_slice(body);
-    }
 }
 
 /// Whether an `If-None-Match` value matches `etag` (weak comparison, RFC 9110 13.1.2).
@@ -208,6 +237,30 @@ pub fn none_match(header: &[u8], etag: &[u8]) -> bool {
         t == b"*" || t.strip_prefix(b"W/").unwrap_or(t) == etag
     })
 }
+
+/// Queues the head of a 200 whose body is streamed: `Transfer-Encoding: chunked` when
+/// `chunked` (HTTP/1.1), else no length at all (HTTP/1.0: the body ends when the
+/// connection closes, so `conn` must be `Close`).
+pub fn write_stream_head(
+    out: &mut Out,
+    date: &[u8],
+    content_type: &str,
+    extra: &[(&str, &str)],
+    chunked: bool,
+    conn: ConnHeader,
+) {
+    let framing = if chunked { Framing::Chunked } else { Framing::Close };
+    uncached_head(out.bytes(), date, Status::Ok, content_type, framing, extra, conn);
+}
+
+/// The size line of a chunk of `len` bytes (RFC 9112 7.1); the data and `CRLF` follow.
+pub fn chunk_size_line(out: &mut Vec<u8>, len: usize) {
+    use std::io::Write as _;
+    let _ = write!(out, "{len:x}\r\n");
+}
+
+/// The last chunk of a chunked body, with no trailers.
+pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 
 #[cfg(test)]
 mod tests {

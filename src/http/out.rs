@@ -17,6 +17,10 @@ pub fn shares(len: usize) -> bool {
     !cfg!(feature = "bench-copy-bodies") && len >= SHARE_MIN
 }
 
+/// Answering pauses while this many bytes are queued for the client (copied and shared);
+/// a streamed response sends what is queued once it is past it.
+pub const OUT_BOUND: usize = 32 * 1024;
+
 /// The queued output of one connection.
 #[derive(Debug, Default)]
 pub struct Out {

@@ -55,7 +55,8 @@ fn text_block(o: &RenderOptions) -> (u32, u32) {
     (gap, gap + GLYPH * o.scale + o.scale)
 }
 
-fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
+/// The image size in pixels before rotation (what `layout` checks against the pixel limit).
+pub fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
     let s = o.scale as u64;
     let q = (o.quiet.0 + o.quiet.1) as u64;
     match sym {

@@ -22,7 +22,7 @@ use crate::api::{self, ConnCtx, Listener, Outcome, Reply};
 use crate::http::chunked::{ChunkError, ChunkLimits, Decoder};
 use crate::http::encode::{ConnHeader, CONTINUE};
 use crate::http::head::{self, Head, HeadError, HeadLimits, Method, Parsed};
-use crate::http::out::Out;
+use crate::http::out::{Out, OUT_BOUND};
 use crate::local::Local;
 use crate::metrics::Route;
 use crate::state::Shared;
@@ -35,8 +35,6 @@ use std::time::{Duration, Instant};
 
 /// Initial read buffer; it grows only for large heads or bodies, within the limits.
 const INITIAL_BUF: usize = 2048;
-/// Answering pauses while this many bytes are queued for the client (copied and shared).
-pub const OUT_BOUND: usize = 32 * 1024;
 /// The copied part of the queue keeps its capacity up to this between flushes.
 const OUT_KEEP: usize = 64 * 1024;
 /// After a framing error, unread input is drained for at most this long before closing, so
@@ -229,8 +227,7 @@ impl Conn {
                 }
             };
             let head_only = head.method == Method::Head;
-            let decode = api::route::is_decode(head.method, head.target);
-            let max_body = if decode { limits.max_decode_body } else { limits.max_body };
+            let max_body = api::route::body_limit(head.method, head.target, limits);
             if head.content_length > max_body as u64 {
                 refuse(ctx, out, &ApiError::BodyTooLarge { length: head.content_length, max: max_body }, head_only);
                 break Step::Close { linger: true };
@@ -287,8 +284,17 @@ impl Conn {
                         break Step::Abort;
                     }
                     let t0 = Instant::now();
-                    let (route, status) = api::handle_slow(ctx, &head, ep, body_bytes, out, conn).await;
+                    let mut sink = ConnSink { stream: &mut *stream, out: &mut *out, limits, gone: false };
+                    let (route, status, close) = api::handle_slow(ctx, &head, ep, body_bytes, &mut sink, conn).await;
                     core.metrics.request(route, status, t0.elapsed());
+                    if sink.gone {
+                        break Step::Abort;
+                    }
+                    if close {
+                        pos += used;
+                        *started = None;
+                        break Step::Close { linger: false };
+                    }
                 }
             }
             *pending = Pending::default();
@@ -338,6 +344,27 @@ fn refuse(ctx: &ConnCtx, out: &mut Out, e: &ApiError, head_only: bool) {
     let date = core.date.borrow();
     let st = Reply { out, date: date.line(), head_only, conn: ConnHeader::Close }.error(e);
     core.metrics.request(Route::Other, st, Duration::ZERO);
+}
+
+/// The connection as a slow answer's `Sink`: its queue, flushed to its socket.
+struct ConnSink<'a> {
+    stream: &'a mut TcpStream,
+    out: &'a mut Out,
+    limits: &'a crate::config::Limits,
+    /// A flush failed: the client is gone or stopped reading.
+    gone: bool,
+}
+
+impl api::Sink for ConnSink<'_> {
+    fn out(&mut self) -> &mut Out {
+        self.out
+    }
+
+    async fn flush(&mut self) -> bool {
+        let ok = !self.gone && flush(self.stream, self.out, self.limits).await;
+        self.gone = !ok;
+        ok
+    }
 }
 
 /// Writes everything queued; false when the client is gone or made no progress for the

@@ -65,6 +65,24 @@ pub fn read_response(r: &mut BufReader<TcpStream>, head: bool) -> Option<Respons
         let (k, v) = h.split_once(':')?;
         headers.push((k.trim().to_string(), v.trim().to_string()));
     }
+    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v == "chunked");
+    if chunked && !head {
+        let mut body = Vec::new();
+        loop {
+            let mut size = String::new();
+            r.read_line(&mut size).ok()?;
+            let n = usize::from_str_radix(size.trim_end(), 16).ok()?;
+            if n == 0 {
+                let mut end = String::new();
+                r.read_line(&mut end).ok()?;
+                return Some(Response { status, headers, body });
+            }
+            let at = body.len();
+            body.resize(at + n + 2, 0);
+            r.read_exact(&mut body[at..]).ok()?;
+            body.truncate(at + n);
+        }
+    }
     let len: usize =
         headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).map_or(0, |(_, v)| v.parse().unwrap());
     let mut body = vec![0; if head || status == 304 { 0 } else { len }];

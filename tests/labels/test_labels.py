@@ -57,6 +57,17 @@ def pad(img, border=40):
     return out
 
 
+def checked_pdf(path):
+    """`qpdf --check` clean (when qpdf is installed); the page count and page size in points."""
+    if shutil.which("qpdf"):
+        check = subprocess.run(["qpdf", "--check", path], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    size = tuple(float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    return pages, size
+
+
 def gs1_text(text):
     return text.replace("\x1d", "")
 
@@ -169,11 +180,7 @@ def test_pdf_rasterises_decodes_and_has_its_physical_size(server, sym):
     with tempfile.TemporaryDirectory() as d:
         path = f"{d}/b.pdf"
         open(path, "wb").write(pdf)
-        if shutil.which("qpdf"):
-            check = subprocess.run(["qpdf", "--check", path], capture_output=True, text=True)
-            assert check.returncode == 0, check.stdout + check.stderr
-        info = subprocess.run(["pdfinfo", path], capture_output=True, text=True).stdout
-        pw, ph = (float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+        _, (pw, ph) = checked_pdf(path)
         # The page is the symbol at 300 dpi: width px / 300 in, within 0.01 mm.
         assert abs(pw / 72 * 25.4 - ours.width / 300 * 25.4) < 0.01, (pw, ours.width)
         assert abs(ph / 72 * 25.4 - ours.height / 300 * 25.4) < 0.01, (ph, ours.height)

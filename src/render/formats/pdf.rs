@@ -15,12 +15,13 @@ fn rgb(c: [u8; 4]) -> (f32, f32, f32) {
     (c[0] as f32 / 255.0, c[1] as f32 / 255.0, c[2] as f32 / 255.0)
 }
 
-fn write(d: &Drawing<'_>) -> Vec<u8> {
-    let pt = 72.0 / d.dpi(300) as f32;
+/// Draws `d` into `c` as vector paths and text: its background (unless transparent), bars
+/// and modules, text, rotated as asked, in the box whose lower left corner is `at` (points)
+/// at `pt` points per layout pixel. The font resource `/F1` must be Helvetica.
+pub fn paint(c: &mut Content, d: &Drawing<'_>, at: (f32, f32), pt: f32) {
     let (ow, oh) = d.size();
     let (pw, ph) = (ow as f32 * pt, oh as f32 * pt);
-    let mut c = Content::new();
-    // Layout pixels (y down) to page points (y up), then the rotation about the page.
+    // Layout pixels (y down) to page points (y up), then the rotation about the box.
     let (a, b, cc, dd, e, f) = match d.opts.rotate {
         Rotation::R0 => (pt, 0.0, 0.0, -pt, 0.0, ph),
         Rotation::R90 => (0.0, -pt, -pt, 0.0, pw, ph),
@@ -30,11 +31,11 @@ fn write(d: &Drawing<'_>) -> Vec<u8> {
     if d.opts.bg.0[3] > 0 {
         let (r, g, bl) = rgb(d.opts.bg.0);
         c.set_fill_rgb(r, g, bl);
-        c.rect(0.0, 0.0, pw, ph);
+        c.rect(at.0, at.1, pw, ph);
         c.fill_nonzero();
     }
     c.save_state();
-    c.transform([a, b, cc, dd, e, f]);
+    c.transform([a, b, cc, dd, e + at.0, f + at.1]);
     let (r, g, bl) = rgb(d.opts.fg.0);
     c.set_fill_rgb(r, g, bl);
     for rect in &d.layout.rects {
@@ -58,6 +59,14 @@ fn write(d: &Drawing<'_>) -> Vec<u8> {
         c.end_text();
     }
     c.restore_state();
+}
+
+fn write(d: &Drawing<'_>) -> Vec<u8> {
+    let pt = 72.0 / d.dpi(300) as f32;
+    let (ow, oh) = d.size();
+    let (pw, ph) = (ow as f32 * pt, oh as f32 * pt);
+    let mut c = Content::new();
+    paint(&mut c, d, (0.0, 0.0), pt);
     let content = c.finish();
 
     let (catalog, pages, page, font, stream) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5));

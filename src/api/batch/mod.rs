@@ -1,0 +1,326 @@
+//! `POST /v1/batch`: many symbols in one response — a ZIP of files, a PDF label sheet, or
+//! one ZPL stream. The whole batch is read and checked first (`request`), so a bad one is a
+//! 400/413/422 before any work. Then the answer is **streamed**: a `200` head with
+//! `Transfer-Encoding: chunked` (on HTTP/1.0: no length, the connection closes after it),
+//! and each item, as soon as it is made, goes into the connection's queue, which is sent
+//! whenever it passes `OUT_BOUND`. So a batch holds one item (or one sheet page) at a time,
+//! whatever its size, and a client that stops reading stalls only its own batch (the write
+//! timeout closes it).
+//!
+//! Every CPU step runs on the core's render thread, never on its event loop: the JSON and
+//! the items' checks (`ladder::offload`, 16 items a job), each item's encode, then ZIP and
+//! ZPL items down the same ladder as single requests (`ladder::obtain`: the L1, the pool,
+//! Redis, a render behind the breakers and the client's rate — a batch is as many cold
+//! requests as it has misses), sheet items drawn behind the same gate. One job in flight
+//! per batch, so a batch takes at most one slot of the core's render queue, and the
+//! render thread's low priority keeps cache hits served meanwhile. (Work on the loop itself
+//! would not do: a monoio task that is always runnable keeps the runtime from parking, and
+//! only parking delivers other threads' wake-ups — every render result on the core.) An item refused for the
+//! client's rate or a full queue waits and is retried (the batch is paced, not failed); any
+//! other failure after the head is sent ends the response without its last chunk (the
+//! client sees a truncated body, never a wrong one) — or, with `"partial": true` in a ZIP,
+//! is recorded in `manifest.json` and the batch goes on.
+
+pub mod request;
+
+use super::error::ApiError;
+use super::generate;
+use super::options::Format;
+use super::{ladder, ConnCtx, Reply, Sink};
+use crate::guard::Class;
+use crate::http::encode::{self, ConnHeader, LAST_CHUNK};
+use crate::http::head::Head;
+use crate::http::out::OUT_BOUND;
+use crate::local::Rendered;
+use crate::pack::pdf::PdfStream;
+use crate::pack::sheet::Sheet;
+use crate::pack::zip::ZipStream;
+use bytes::Bytes;
+use request::{Batch, BatchLimits, Item, Output, Placement, Source};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long an item refused for the client's rate or a full queue is retried.
+const RETRY_FOR: Duration = Duration::from_secs(30);
+const RETRY_EVERY: Duration = Duration::from_millis(5);
+
+/// The streamed body: chunk framing (none on HTTP/1.0) and pacing against the queue bound.
+struct Body<'a, S: Sink> {
+    sink: &'a mut S,
+    chunked: bool,
+}
+
+impl<S: Sink> Body<'_, S> {
+    /// Queues one piece: `head` copied, then `shared` by reference when given.
+    fn piece(&mut self, head: &[u8], shared: Option<&Bytes>) {
+        let len = head.len() + shared.map_or(0, Bytes::len);
+        if len == 0 {
+            return;
+        }
+        let out = self.sink.out();
+        if self.chunked {
+            encode::chunk_size_line(out.bytes(), len);
+        }
+        out.bytes().extend_from_slice(head);
+        if let Some(b) = shared {
+            out.body(b);
+        }
+        if self.chunked {
+            out.bytes().extend_from_slice(b"\r\n");
+        }
+    }
+
+    /// Sends what is queued once it passes the bound; false when the client is gone.
+    async fn pace(&mut self) -> bool {
+        self.sink.out().len() < OUT_BOUND || self.sink.flush().await
+    }
+
+    fn end(&mut self) {
+        if self.chunked {
+            self.sink.out().bytes().extend_from_slice(LAST_CHUNK);
+        }
+    }
+}
+
+/// Runs `f` until it is not refused for the client's rate or a full queue (then waits and
+/// retries, for at most `RETRY_FOR`).
+async fn paced<T, F, Fut>(mut f: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let start = Instant::now();
+    loop {
+        match f().await {
+            Err(ApiError::ClientRate { .. } | ApiError::Overloaded { .. }) if start.elapsed() < RETRY_FOR => {
+                monoio::time::sleep(RETRY_EVERY).await;
+            }
+            r => return r,
+        }
+    }
+}
+
+/// How a batch's body ended.
+enum End {
+    /// Every item written and the body closed.
+    Done,
+    /// An item failed after the head was sent, or the client left: the body is cut short.
+    Cut,
+}
+
+/// Answers a batch. Returns the status and whether the connection must close.
+pub async fn serve<S: Sink>(
+    ctx: &ConnCtx,
+    head: &Head<'_>,
+    body: &[u8],
+    sink: &mut S,
+    conn: ConnHeader,
+) -> (u16, bool) {
+    let (shared, local) = (&ctx.shared, &ctx.local);
+    let limits =
+        BatchLimits { max_items: shared.config.limits.batch_max_items, max_pixels: shared.config.limits.max_pixels };
+    let checked = check(ctx, body, limits).await;
+    local.date.borrow_mut().refresh();
+    let batch = match checked {
+        Ok(b) => b,
+        Err(e) => {
+            let date = local.date.borrow();
+            let st = Reply { out: sink.out(), date: date.line(), head_only: false, conn }.error(&e);
+            return (st, conn == ConnHeader::Close);
+        }
+    };
+    let chunked = head.minor >= 1;
+    let conn = if chunked { conn } else { ConnHeader::Close };
+    let disposition = format!("attachment; filename=\"batch.{}\"", batch.output.ext());
+    let count = batch.items.len().to_string();
+    {
+        let date = local.date.borrow();
+        let extra = [("Content-Disposition", disposition.as_str()), ("X-Batch-Items", count.as_str())];
+        encode::write_stream_head(sink.out(), date.line(), batch.output.content_type(), &extra, chunked, conn);
+    }
+    let mut out = Body { sink, chunked };
+    let asker = ladder::Asker { client: ctx.client(head), background: true };
+    let end = match batch.output {
+        Output::Zip | Output::Zpl => files(ctx, batch, asker, &mut out).await,
+        Output::Pdf => sheet(ctx, batch, asker, &mut out).await,
+    };
+    match end {
+        End::Done => {
+            out.end();
+            (200, conn == ConnHeader::Close)
+        }
+        End::Cut => (200, true),
+    }
+}
+
+/// Items checked per render-thread job.
+const CHECK_CHUNK: usize = 16;
+
+/// Reads and checks the batch on the render thread: the JSON, then the items a chunk at a time.
+async fn check(ctx: &ConnCtx, body: &[u8], limits: BatchLimits) -> Result<Batch, ApiError> {
+    let (shared, local) = (&ctx.shared, &ctx.local);
+    let req = Arc::new(paced(|| ladder::offload(shared, local, move_once(body, limits))).await??);
+    let mut items = Vec::with_capacity(req.len());
+    let mut from = 0;
+    while from < req.len() {
+        let to = (from + CHECK_CHUNK).min(req.len());
+        let part = paced(|| {
+            let r = req.clone();
+            ladder::offload(shared, local, move || (from..to).map(|i| r.check(i)).collect::<Vec<_>>())
+        })
+        .await?;
+        items.extend(part);
+        from = to;
+    }
+    req.to_batch(items)
+}
+
+/// The JSON read as a job: the body is copied into each attempt (a retry is rare).
+fn move_once(body: &[u8], limits: BatchLimits) -> impl FnOnce() -> Result<request::Request, ApiError> + Send + 'static {
+    let body = body.to_vec();
+    move || request::read(&body, limits)
+}
+
+/// One manifest line of a partial ZIP.
+fn manifest_line(doc: &mut Vec<serde_json::Value>, item: &Item, file: Option<&str>, err: Option<&ApiError>) {
+    doc.push(match err {
+        None => serde_json::json!({"index": item.index, "file": file, "status": "ok"}),
+        Some(e) => serde_json::json!({"index": item.index, "status": "error", "error": e.message(), "code": e.code()}),
+    });
+}
+
+/// A ZIP of one file per item, or a ZPL stream of one label per item.
+async fn files<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: &mut Body<'_, S>) -> End {
+    let (shared, local) = (&ctx.shared, &ctx.local);
+    let zip = batch.output == Output::Zip;
+    let mut archive = ZipStream::new();
+    let mut manifest = Vec::new();
+    let ext = batch.format.ext();
+    for item in &batch.items {
+        let made = match &item.source {
+            Ok(src) => match paced(|| {
+                let (src, fmt) = (src.clone(), batch.format);
+                ladder::offload(shared, local, move || src.prepare(fmt))
+            })
+            .await
+            {
+                Ok(Ok(p)) => paced(|| ladder::obtain(shared, local, p.clone(), asker)).await,
+                Ok(Err(e)) | Err(e) => Err(e),
+            },
+            Err(e) => Err(e.clone()),
+        };
+        match made {
+            Ok(ready) if zip => {
+                let stem = item.name.clone().unwrap_or_else(|| item.index.to_string());
+                let name = archive.name(&stem, ext);
+                let mut h = Vec::with_capacity(64 + name.len());
+                if archive.header(&name, &ready.body, &mut h).is_err() {
+                    crate::log::error("batch_cut", format_args!("zip past 4 GiB at item {}", item.index));
+                    return End::Cut;
+                }
+                out.piece(&h, Some(&ready.body));
+                manifest_line(&mut manifest, item, Some(&name), None);
+            }
+            Ok(ready) => out.piece(&[], Some(&ready.body)),
+            Err(e) if batch.partial && zip => manifest_line(&mut manifest, item, None, Some(&e)),
+            // A partial ZPL stream leaves out an item that cannot be made.
+            Err(_) if batch.partial && item.source.is_err() => {}
+            Err(e) => {
+                crate::log::error("batch_cut", format_args!("item {}: {}", item.index, e.message()));
+                return End::Cut;
+            }
+        }
+        if !out.pace().await {
+            return End::Cut;
+        }
+    }
+    if zip {
+        let mut tail = Vec::new();
+        if batch.partial {
+            let doc = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+            let name = archive.name("manifest", "json");
+            if archive.header(&name, &doc, &mut tail).is_err() {
+                return End::Cut;
+            }
+            tail.extend_from_slice(&doc);
+        }
+        archive.finish(&mut tail);
+        out.piece(&tail, None);
+    }
+    End::Done
+}
+
+/// Encodes and draws one sheet item's content stream operators (on the render thread).
+fn cell(src: &Source, fmt: Format, place: Placement, page_h_pt: f32, max_pixels: u64) -> crate::local::RenderOutput {
+    let Ok(p) = src.prepare(fmt) else {
+        // Checked before: the same input encodes the same way.
+        return Ok(Rendered::Bytes(Vec::new()));
+    };
+    generate::draw(&p, max_pixels, |d| {
+        let pt = 72.0 / place.dpi as f32;
+        let (_, h) = d.size();
+        let at = (place.x as f32 * pt, page_h_pt - (place.y + h) as f32 * pt);
+        let mut c = pdf_writer::Content::new();
+        crate::render::formats::pdf::paint(&mut c, d, at, pt);
+        Rendered::Bytes(c.finish().into_vec())
+    })
+}
+
+/// A PDF label sheet, page by page.
+async fn sheet<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: &mut Body<'_, S>) -> End {
+    let (shared, local) = (&ctx.shared, &ctx.local);
+    let Some(sheet): Option<Sheet> = batch.sheet else { return End::Cut };
+    let to_pt = |mm: f64| (mm / 25.4 * 72.0) as f32;
+    let size = (to_pt(sheet.page.0), to_pt(sheet.page.1));
+    let mut buf = Vec::new();
+    let mut pdf = PdfStream::new(size, &mut buf);
+    out.piece(&buf, None);
+    let per_page = sheet.per_page() as usize;
+    let mut content = Vec::new();
+    let max_pixels = shared.config.limits.max_pixels;
+    for (i, item) in batch.items.iter().enumerate() {
+        let drawn = match item.source.as_ref().map(|s| (s, s.place)) {
+            Ok((src, Some(place))) => {
+                paced(|| {
+                    let (s, src, fmt) = (shared.clone(), src.clone(), batch.format);
+                    let class = Class::of(src.symbology());
+                    let job = Box::new(move || {
+                        crate::fault::before_render(&s.faults);
+                        cell(&src, fmt, place, size.1, max_pixels)
+                    });
+                    ladder::heavy(shared, local, class, asker, job)
+                })
+                .await
+            }
+            Err(e) => Err(e.clone()),
+            Ok((_, None)) => Err(ApiError::BadBatch("no place on the sheet".into())),
+        };
+        match drawn {
+            Ok(Rendered::Bytes(b)) => {
+                content.extend_from_slice(&b);
+                content.push(b'\n');
+            }
+            Ok(_) => return End::Cut,
+            // A partial sheet leaves an item that cannot be made blank.
+            Err(_) if batch.partial && item.source.is_err() => {}
+            Err(e) => {
+                crate::log::error("batch_cut", format_args!("item {}: {}", item.index, e.message()));
+                return End::Cut;
+            }
+        }
+        if (i + 1) % per_page == 0 || i + 1 == batch.items.len() {
+            buf.clear();
+            pdf.page(&content, &mut buf);
+            content.clear();
+            out.piece(&buf, None);
+        }
+        if !out.pace().await {
+            return End::Cut;
+        }
+    }
+    buf.clear();
+    pdf.finish(&mut buf);
+    out.piece(&buf, None);
+    End::Done
+}
