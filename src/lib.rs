@@ -24,6 +24,7 @@ pub mod fault;
 pub mod gs1;
 pub mod guard;
 pub mod http;
+pub mod label;
 pub mod local;
 pub mod log;
 pub mod metrics;

@@ -20,6 +20,8 @@ pub enum Route {
     Decode,
     /// `POST /v1/batch` (timed to its last byte queued).
     Batch,
+    /// `POST /v1/label`.
+    Label,
     Info,
     Metrics,
     Admin,
@@ -28,12 +30,13 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 9] = [
+    pub const ALL: [Route; 10] = [
         Route::Hit,
         Route::Generate,
         Route::Parse,
         Route::Decode,
         Route::Batch,
+        Route::Label,
         Route::Info,
         Route::Metrics,
         Route::Admin,
@@ -47,6 +50,7 @@ impl Route {
             Route::Parse => "parse",
             Route::Decode => "decode",
             Route::Batch => "batch",
+            Route::Label => "label",
             Route::Info => "info",
             Route::Metrics => "metrics",
             Route::Admin => "admin",

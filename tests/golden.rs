@@ -188,6 +188,20 @@ fn requests() -> Vec<Req> {
     ] {
         v.push(Req { method: "POST", target: "/v1/batch".into(), body });
     }
+    // Labels: one layout in each format, and refusals.
+    let elements = r#"[{"type":"box","x_mm":1,"y_mm":1,"width_mm":48,"height_mm":28},{"type":"text","x_mm":3,"y_mm":3,"text":"SKU 12345","height_mm":3},{"type":"line","x_mm":1,"y_mm":8,"x2_mm":49,"y2_mm":8},{"type":"barcode","x_mm":3,"y_mm":10,"symbology":"ean13","data":"590123412345","options":{"xdim_mil":10,"text":false}}]"#;
+    for fmt in ["zpl", "pdf", "png"] {
+        let body =
+            format!(r#"{{"size":{{"width_mm":50,"height_mm":30}},"dpi":203,"format":"{fmt}","elements":{elements}}}"#);
+        v.push(Req { method: "POST", target: "/v1/label".into(), body });
+    }
+    for body in [
+        r#"{"size":{"width_mm":50,"height_mm":30},"elements":[{"type":"text","x_mm":45,"y_mm":1,"text":"LONG","height_mm":3}]}"#,
+        r#"{"size":{"width_mm":50,"height_mm":30},"elements":[{"type":"barcode","x_mm":1,"y_mm":1,"symbology":"qr","data":"x"},{"type":"text","x_mm":2,"y_mm":2,"text":"X","height_mm":2}]}"#,
+        r#"{"size":{"width_mm":50},"elements":[]}"#,
+    ] {
+        v.push(Req { method: "POST", target: "/v1/label".into(), body: body.to_string() });
+    }
     // The document every client reads the options from.
     v.push(get("/v1/symbologies"));
     v

@@ -18,6 +18,7 @@ const LAYERS: &[&str] = &[
     "symbology",
     "render",
     "pack",
+    "label",
     "reader",
     "workers",
     // Policy and storage.

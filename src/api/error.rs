@@ -115,6 +115,15 @@ pub enum ApiError {
     },
     /// Items that cannot be made, each with its index: every one is listed.
     BatchInvalid(Vec<(usize, ApiError)>),
+    /// A label body whose shape is wrong.
+    BadLabel(String),
+    /// A label element that cannot be drawn where it is: its index, why, and the code
+    /// (its data's own, or `label_invalid` for its place).
+    LabelInvalid {
+        index: usize,
+        why: String,
+        code: &'static str,
+    },
 }
 
 impl ApiError {
@@ -123,7 +132,7 @@ impl ApiError {
             ApiError::UnknownSymbology(_) | ApiError::UnknownFormat(_) | ApiError::NotFound => Status::NotFound,
             ApiError::MethodNotAllowed { .. } => Status::MethodNotAllowed,
             ApiError::BodyTooLarge { .. } | ApiError::BatchTooLarge { .. } => Status::PayloadTooLarge,
-            ApiError::BatchInvalid(_) => Status::UnprocessableContent,
+            ApiError::BatchInvalid(_) | ApiError::LabelInvalid { .. } => Status::UnprocessableContent,
             ApiError::UnsupportedTransferCoding => Status::NotImplemented,
             ApiError::ExpectationFailed => Status::ExpectationFailed,
             ApiError::TrailersTooLarge { .. } => Status::HeadersTooLarge,
@@ -200,6 +209,8 @@ impl ApiError {
             ApiError::BadBatch(_) => "bad_batch",
             ApiError::BatchTooLarge { .. } => "batch_too_large",
             ApiError::BatchInvalid(_) => "batch_invalid",
+            ApiError::BadLabel(_) => "bad_label",
+            ApiError::LabelInvalid { code, .. } => code,
         }
     }
 
@@ -275,6 +286,8 @@ impl ApiError {
             ApiError::ReloadFailed(why) => format!("reload: {why}; the previous pool stays in service"),
             ApiError::BadBatch(why) => format!("batch: {why}"),
             ApiError::BatchTooLarge { items, max } => format!("items: {items} exceeds the limit of {max} per batch"),
+            ApiError::BadLabel(why) => format!("label: {why}"),
+            ApiError::LabelInvalid { index, why, .. } => format!("elements[{index}]: {why}"),
             ApiError::BatchInvalid(items) => {
                 format!("batch: {} item(s) cannot be made; nothing was rendered (\"partial\": true skips them)", items.len())
             }

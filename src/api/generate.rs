@@ -39,7 +39,7 @@ fn check_text(sym: Symbology, data: &[u8]) -> Result<(), ApiError> {
 }
 
 /// The human-readable interpretation of a linear symbol.
-fn human_text(sym: &Symbol) -> Option<String> {
+pub fn human_text(sym: &Symbol) -> Option<String> {
     let Symbol::Linear(l) = sym else { return None };
     let digits = |d: &[u8]| d.iter().map(|x| (b'0' + x) as char).collect::<String>();
     Some(match &l.text {

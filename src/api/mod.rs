@@ -5,10 +5,12 @@
 
 pub mod admin;
 pub mod batch;
+pub mod body_options;
 pub mod decode;
 pub mod describe;
 pub mod error;
 pub mod generate;
+pub mod label;
 pub mod ladder;
 pub mod options;
 pub mod route;
@@ -160,7 +162,7 @@ pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiErro
 /// generate, a decode), the client's rate (429) — peeked, not spent.
 pub fn precheck(ctx: &ConnCtx, head: &Head<'_>) -> Result<(), ApiError> {
     let ep = route(ctx, head)?;
-    if !matches!(ep, Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::Batch) {
+    if !matches!(ep, Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::Batch | Endpoint::Label) {
         return Ok(());
     }
     let Some(client) = ctx.client(head) else { return Ok(()) };
@@ -185,7 +187,7 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
         Err(e) => return Outcome::Done(Route::Other, reply.error(&e)),
     };
     let (route, result) = match ep {
-        Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::Batch | Endpoint::AdminReload => {
+        Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::Batch | Endpoint::Label | Endpoint::AdminReload => {
             return Outcome::Slow(ep)
         }
         Endpoint::Parse { query } => {
@@ -245,6 +247,13 @@ pub async fn handle_slow<S: Sink>(
                 .await
                 .map(Answer::Json),
         ),
+        Endpoint::Label => {
+            let asker = ladder::Asker { client: ctx.client(head), background: false };
+            (
+                Route::Label,
+                label::serve(shared, local, body, asker).await.map(|(f, b)| Answer::Body(f.content_type(), b)),
+            )
+        }
         Endpoint::AdminReload => (Route::Admin, admin::reload(shared, head).await.map(Answer::Json)),
         _ => (Route::Other, Err(ApiError::NotFound)),
     };
@@ -254,6 +263,7 @@ pub async fn handle_slow<S: Sink>(
     let status = match result {
         Ok(Answer::Ready(r)) => reply.ready(head, &r),
         Ok(Answer::Json(doc)) => reply.json(Status::Ok, doc.as_bytes()),
+        Ok(Answer::Body(content_type, body)) => reply.simple(Status::Ok, content_type, &body),
         Err(e) => reply.error(&e),
     };
     (route, status, false)
@@ -262,4 +272,6 @@ pub async fn handle_slow<S: Sink>(
 enum Answer {
     Ready(Arc<Ready>),
     Json(String),
+    /// A body that is not cached (a label).
+    Body(&'static str, Vec<u8>),
 }

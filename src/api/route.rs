@@ -24,6 +24,8 @@ pub enum Endpoint<'a> {
     Decode,
     /// `POST /v1/batch`: many symbols in one streamed ZIP, PDF sheet or ZPL stream.
     Batch,
+    /// `POST /v1/label`: one label laid out from JSON.
+    Label,
     Healthz,
     Readyz,
     Symbologies,
@@ -40,7 +42,7 @@ const GET_HEAD_POST: &str = "GET, HEAD, POST";
 pub fn body_limit(method: Method, target: &[u8], limits: &crate::config::Limits) -> usize {
     match (method, split_target(target).0) {
         (Method::Post, b"/v1/decode") => limits.max_decode_body,
-        (Method::Post, b"/v1/batch") => limits.max_batch_body,
+        (Method::Post, b"/v1/batch" | b"/v1/label") => limits.max_batch_body,
         _ => limits.max_body,
     }
 }
@@ -89,6 +91,8 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/v1/decode" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
         b"/v1/batch" if method == Method::Post => return Ok(Endpoint::Batch),
         b"/v1/batch" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        b"/v1/label" if method == Method::Post => return Ok(Endpoint::Label),
+        b"/v1/label" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
         b"/metrics" => return only(method, GET_HEAD).map(|_| Endpoint::Metrics),
         b"/admin/reload" if method == Method::Post => return Ok(Endpoint::AdminReload),
         b"/admin/reload" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),

@@ -21,18 +21,21 @@ pub enum Class {
     DataMatrix,
     Pdf417,
     Aztec,
+    /// A label layout (`POST /v1/label`): its barcodes, text and rules drawn together.
+    Label,
     Parse,
     Decode,
     Redis,
 }
 
 impl Class {
-    pub const ALL: [Class; 8] = [
+    pub const ALL: [Class; 9] = [
         Class::Linear,
         Class::Qr,
         Class::DataMatrix,
         Class::Pdf417,
         Class::Aztec,
+        Class::Label,
         Class::Parse,
         Class::Decode,
         Class::Redis,
@@ -45,6 +48,7 @@ impl Class {
             Class::DataMatrix => "render_datamatrix",
             Class::Pdf417 => "render_pdf417",
             Class::Aztec => "render_aztec",
+            Class::Label => "render_label",
             Class::Parse => "parse",
             Class::Decode => "decode",
             Class::Redis => "redis",

@@ -155,6 +155,21 @@ impl Bitmap {
         bm
     }
 
+    /// Ors `src` into this image with its top left corner at (`x`, `y`), clipped.
+    pub fn blit(&mut self, src: &Bitmap, x: u32, y: u32) {
+        for sy in 0..src.height {
+            let ty = y + sy;
+            if ty >= self.height {
+                break;
+            }
+            for sx in 0..src.width.min(self.width.saturating_sub(x)) {
+                if src.get(sx, sy) {
+                    self.set(x + sx, ty);
+                }
+            }
+        }
+    }
+
     /// The image turned clockwise by `rot`.
     pub fn rotate(&self, rot: Rotation) -> Bitmap {
         let (w, h) = (self.width, self.height);

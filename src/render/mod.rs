@@ -5,7 +5,9 @@
 /// Bumped whenever rendering changes output bytes, so old ETags and cached bytes die (it is
 /// part of every canonical key and every L2 value; the golden corpus enforces the bump).
 /// 2: PDF417 rows in the specification's order (row 0 on top; version 1 drew them mirrored).
-pub const RENDERER_VERSION: u32 = 2;
+/// 3: a native ZPL QR starts 9 dots higher (`^BQ` draws below its field origin), so it sits
+/// where the PNG has it.
+pub const RENDERER_VERSION: u32 = 3;
 
 pub mod bitmap;
 pub mod deflate;

@@ -10,16 +10,16 @@
 //! its placement: the encoded symbols are dropped and made again, one at a time, as the
 //! answer is written — so a batch holds its request, never a thousand module matrices.
 
+use super::super::body_options::{query, Options};
 use super::super::error::ApiError;
 use super::super::generate::{self, DataSource, Prepared};
 use super::super::options::{self, Format};
 use crate::pack::sheet::{Sheet, SheetError};
 use crate::render::{layout, Rotation};
 use crate::symbology::Symbology;
-use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What the batch answers with.
@@ -116,41 +116,6 @@ fn bad(why: impl Into<String>) -> ApiError {
     ApiError::BadBatch(why.into())
 }
 
-/// An option's value as the text a query string would carry: a JSON string, number or
-/// boolean (anything else is a shape error of the whole batch).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct OptText(String);
-
-impl<'de> Deserialize<'de> for OptText {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = OptText;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string, number or boolean")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<OptText, E> {
-                Ok(OptText(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<OptText, E> {
-                Ok(OptText(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<OptText, E> {
-                Ok(OptText(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<OptText, E> {
-                Ok(OptText(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<OptText, E> {
-                Ok(OptText(v.to_string()))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-type Options = BTreeMap<String, OptText>;
-
 /// One item as sent. Its shape is checked by the parser (a wrong one is a 400 naming the
 /// line and column); what it says is checked by `Request::check` (a 422 per item).
 #[derive(Deserialize)]
@@ -201,35 +166,6 @@ fn count<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
         }
     }
     d.deserialize_seq(V)
-}
-
-/// Percent-encodes a query component.
-fn enc(out: &mut String, s: &str) {
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-}
-
-/// The options as a query string: the batch's defaults, overridden by the item's own.
-fn query(defaults: &Options, own: &Options) -> Result<String, ApiError> {
-    let mut q = String::new();
-    let merged = defaults.iter().filter(|(k, _)| !own.contains_key(*k)).chain(own.iter());
-    for (k, OptText(v)) in merged {
-        if k == "data" {
-            return Err(bad("options.data: the data is the item's \"data\" field"));
-        }
-        if !q.is_empty() {
-            q.push('&');
-        }
-        enc(&mut q, k);
-        q.push('=');
-        enc(&mut q, v);
-    }
-    Ok(q)
 }
 
 fn sheet_error(e: SheetError) -> ApiError {
@@ -463,7 +399,7 @@ fn prepare_item(item: &ItemIn, format: Format, defaults: &Options) -> Result<(Pr
     if item.data.is_empty() {
         return Err(bad("data: empty; the text to encode"));
     }
-    let query = query(defaults, &item.options)?;
+    let query = query(defaults, &item.options).map_err(bad)?;
     let p = generate::prepare(sym, format, DataSource::QueryOrBody(item.data.as_bytes()), query.as_bytes())?;
     Ok((p, Source { sym, data: item.data.clone(), query, place: None }))
 }

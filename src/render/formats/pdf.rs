@@ -5,6 +5,7 @@
 //! page transform. Written with `pdf-writer`.
 
 use crate::render::format::{Drawing, FormatSpec};
+use crate::render::layout::TextRun;
 use crate::render::text::GLYPH;
 use crate::render::Rotation;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
@@ -43,22 +44,27 @@ pub fn paint(c: &mut Content, d: &Drawing<'_>, at: (f32, f32), pt: f32) {
     }
     c.fill_nonzero();
     for t in &d.layout.texts {
-        // Each character at its cell of the monospace layout, Helvetica sized so that a digit
-        // is as tall as the raster font's (cap height 0.718 em).
-        let cell = (GLYPH * t.px) as f32;
-        let size = cell * 0.75 / 0.718;
-        c.begin_text();
-        c.set_font(Name(b"F1"), size);
-        for (i, ch) in t.text.chars().enumerate() {
-            let byte = if (ch as u32) < 256 { ch as u8 } else { b'?' };
-            let x = t.x as f32 + i as f32 * cell + cell * 0.1;
-            // Text space is y-up inside our y-down transform: flip it back.
-            c.set_text_matrix([1.0, 0.0, 0.0, -1.0, x, t.y as f32 + cell * 0.875]);
-            c.show(Str(&[byte]));
-        }
-        c.end_text();
+        text_run(c, t);
     }
     c.restore_state();
+}
+
+/// Draws a text run in a y-down pixel space (the current transform's): each character at
+/// its cell of the monospace layout, in Helvetica (`/F1`) sized so that a digit is as tall
+/// as the raster font's (cap height 0.718 em).
+pub fn text_run(c: &mut Content, t: &TextRun) {
+    let cell = (GLYPH * t.px) as f32;
+    let size = cell * 0.75 / 0.718;
+    c.begin_text();
+    c.set_font(Name(b"F1"), size);
+    for (i, ch) in t.text.chars().enumerate() {
+        let byte = if (ch as u32) < 256 { ch as u8 } else { b'?' };
+        let x = t.x as f32 + i as f32 * cell + cell * 0.1;
+        // Text space is y-up inside the y-down transform: flip it back.
+        c.set_text_matrix([1.0, 0.0, 0.0, -1.0, x, t.y as f32 + cell * 0.875]);
+        c.show(Str(&[byte]));
+    }
+    c.end_text();
 }
 
 fn write(d: &Drawing<'_>) -> Vec<u8> {
@@ -67,8 +73,12 @@ fn write(d: &Drawing<'_>) -> Vec<u8> {
     let (pw, ph) = (ow as f32 * pt, oh as f32 * pt);
     let mut c = Content::new();
     paint(&mut c, d, (0.0, 0.0), pt);
-    let content = c.finish();
+    one_page((pw, ph), &c.finish())
+}
 
+/// A one-page document `size` points large whose content stream is `content` (`/F1` is
+/// Helvetica).
+pub fn one_page((pw, ph): (f32, f32), content: &[u8]) -> Vec<u8> {
     let (catalog, pages, page, font, stream) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5));
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(pages);
@@ -78,6 +88,6 @@ fn write(d: &Drawing<'_>) -> Vec<u8> {
     p.resources().fonts().pair(Name(b"F1"), font);
     p.finish();
     pdf.type1_font(font).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.stream(stream, &content);
+    pdf.stream(stream, content);
     pdf.finish()
 }

@@ -25,6 +25,11 @@ pub const SPEC: FormatSpec = FormatSpec {
     write,
 };
 
+/// How far below its field origin `^BQ` draws the QR symbol, at any magnification: 9 dots
+/// in zplkit's rendering (measured with `^FO50,100^BQN,2,m` for m = 1 to 10). Without it a
+/// native QR would sit above the place our PNG (and a label) puts it.
+const QR_TOP: u32 = 9;
+
 /// Our Code 128 symbol values (start .. data, without check and stop) as `^BC` field data in
 /// mode N: the start code and every code-set switch written as invocation codes (`>9` `>:`
 /// `>;` start A/B/C, `>7` `>6` `>5` to A/B/C, `>8` FNC1), so the printer draws exactly our
@@ -112,7 +117,10 @@ fn native(d: &Drawing<'_>) -> Option<String> {
         }
         "qr" if e.version.is_none() && e.mask.is_none() && !e.gs1 && (1..=10).contains(&s) => {
             let ecc = e.ecc.map_or('M', |c| c.letter());
-            return Some(format!("^FO{x},{}^BQN,2,{s}^FD{ecc}A,{}^FS", d.out.y, d.data));
+            // The symbol is drawn QR_TOP dots below the field origin: start that much higher
+            // so it sits where our raster has it (below its quiet zone), or draw the raster.
+            let top = (d.out.y + o.quiet.0 * s).checked_sub(QR_TOP)?;
+            return Some(format!("^FO{x},{top}^BQN,2,{s}^FD{ecc}A,{}^FS", d.data));
         }
         "datamatrix" if !e.rect && !e.gs1 => {
             (String::new(), format!("^BXN,{s},200,,,,_"), d.data, o.quiet.0 * s)

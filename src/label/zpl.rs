@@ -1,0 +1,72 @@
+//! A label as ZPL II: `^XA`, `^CI28` (UTF-8 field data), `^PW`/`^LL` the label's size in
+//! dots, then each element — a barcode as the `.zpl` format writes it (native command or
+//! graphic field) at its place, text as font 0 (`^A0`, scalable) in a one-line field block
+//! as wide as its cells, boxes and lines as `^GB` — and `^XZ`.
+
+use super::{Kind, Label};
+use crate::render::format::OutputOptions;
+use crate::render::formats::zpl::SPEC;
+use crate::render::text::GLYPH;
+use crate::render::Rotation;
+use std::fmt::Write as _;
+
+/// Field data with `^`, `~` and `_` written as `^FH` hex escapes; whether any was needed.
+fn field_data(text: &str) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let mut escaped = false;
+    for c in text.chars() {
+        match c {
+            '^' | '~' | '_' => {
+                let _ = write!(out, "_{:02X}", c as u32);
+                escaped = true;
+            }
+            c => out.push(c),
+        }
+    }
+    (out, escaped)
+}
+
+pub fn write(l: &Label) -> Vec<u8> {
+    let mut z = format!("^XA^CI28^PW{}^LL{}\n", l.width, l.height);
+    for e in &l.elements {
+        let (x, y) = (e.x, e.y);
+        match &e.kind {
+            Kind::Barcode(b) => {
+                let out = OutputOptions { label: false, x, y, graphic: false, z64: false };
+                z.push_str(&String::from_utf8_lossy(&(SPEC.write)(&b.drawing(&out))));
+            }
+            Kind::Text { text, px, rotate, .. } => {
+                let h = GLYPH * px;
+                let len = text.chars().count() as u32 * h;
+                let o = match rotate {
+                    Rotation::R0 => 'N',
+                    Rotation::R90 => 'R',
+                    Rotation::R180 => 'I',
+                    Rotation::R270 => 'B',
+                };
+                let (fd, escaped) = field_data(text);
+                let fh = if escaped { "^FH_" } else { "" };
+                let _ = writeln!(z, "^FO{x},{y}^A0{o},{h},{h}^FB{len},1,0,L{fh}^FD{fd}^FS");
+            }
+            Kind::Frame { w, h, thickness } => {
+                let _ = writeln!(z, "^FO{x},{y}^GB{w},{h},{thickness}^FS");
+            }
+            Kind::Line { w, h } => {
+                let _ = writeln!(z, "^FO{x},{y}^GB{w},{h},{}^FS", w.min(h));
+            }
+        }
+    }
+    z.push_str("^XZ\n");
+    z.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_data_escapes_what_zpl_reads_as_commands() {
+        assert_eq!(field_data("A^B~C_D"), ("A_5EB_7EC_5FD".to_string(), true));
+        assert_eq!(field_data("plain"), ("plain".to_string(), false));
+    }
+}
