@@ -182,14 +182,17 @@ def test_http10_client_gets_a_close_delimited_body(server):
 
 
 def _start(*args):
-    """A server of its own (the release binary), for a test that measures it."""
-    from conftest import ROOT, _address
+    """A server of its own (the release binary the shared fixture built), for a test that
+    measures it."""
     import os
     import threading
-    binary = os.environ.get("BARCODED_BIN", os.path.join(ROOT, "target", "release", "barcoded"))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    binary = os.environ.get("BARCODED_BIN", os.path.join(root, "target", "release", "barcoded"))
     proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--admin-listen", "off", "--threads", "1", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = _address(proc.stderr.readline())
+    line = proc.stderr.readline()
+    assert "http://" in line, line
+    base = "http://" + line.split("http://", 1)[1].split()[0]
     threading.Thread(target=proc.stderr.read, daemon=True).start()
     return proc, base
 
@@ -208,7 +211,7 @@ def _rss_kib(pid):
     return int(open(f"/proc/{pid}/status").read().split("VmRSS:")[1].split()[0])
 
 
-def test_batches_that_are_never_read_hold_bounded_memory_and_are_cut_off():
+def test_batches_that_are_never_read_hold_bounded_memory_and_are_cut_off(server):
     """20 clients post 1,000-item batches whose ZIPs are about 13.5 MB each (more than the
     kernel's socket buffers hold) and never read: the server holds at most 2 MiB more per
     connection — its output queue bound, the request and what it keeps per item (about
