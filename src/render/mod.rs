@@ -7,7 +7,9 @@
 /// 2: PDF417 rows in the specification's order (row 0 on top; version 1 drew them mirrored).
 /// 3: a native ZPL QR starts 9 dots higher (`^BQ` draws below its field origin), so it sits
 /// where the PNG has it.
-pub const RENDERER_VERSION: u32 = 3;
+/// 4: Code 128 and GS1-128 switch to code set B rather than A when both cost the same, so
+/// ZPL can draw GS1-128 natively with the same bars.
+pub const RENDERER_VERSION: u32 = 4;
 
 pub mod bitmap;
 pub mod deflate;

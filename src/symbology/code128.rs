@@ -190,7 +190,10 @@ pub fn values(atoms: &[u16]) -> Vec<u8> {
         }
         for s in 0..3 {
             let (mut cost, mut target) = (st[s], s);
-            for (t, &c) in st.iter().enumerate() {
+            // On a tie B before A (A is only needed for control characters, and printers'
+            // ^BC and renderers differ on code set A), then C.
+            for t in [1, 0, 2] {
+                let c = st[t];
                 if t != s && c + 1 < cost {
                     (cost, target) = (c + 1, t);
                 }

@@ -117,7 +117,7 @@ def test_zpl_graphic_renders_and_decodes_and_equals_the_png(server, sym, dpi, co
 
 # The printer's own barcode commands where they draw the same symbol.
 NATIVE = {"ean13": "^BEN,", "ean8": "^B8N,", "upca": "^BUN,", "itf": "^B2N,", "code39": "^B3N,", "qr": "^BQN,",
-          "datamatrix": "^BXN,", "code128": "^BCN,", "code93": "^BAN,", "codabar": "^BKN,",
+          "datamatrix": "^BXN,", "code128": "^BCN,", "gs1-128": "^BCN,", "code93": "^BAN,", "codabar": "^BKN,",
           "aztec": "^BON,"}
 
 
@@ -126,16 +126,20 @@ def bar_row(img, y):
     return "".join("1" if img.getpixel((x, y)) < 128 else "0" for x in range(img.width))
 
 
-@pytest.mark.parametrize("data", ["ORD-2026-000123", "1234567890123456", "AB12345678cd", "x"])
-def test_zpl_native_code128_is_our_symbol(server, data):
-    """The printer draws the same bars as our PNG: our code sets, spelled out."""
-    z, _ = fetch(server, "code128", data, "zpl", text="false")
+@pytest.mark.parametrize("sym,data", [
+    ("code128", "ORD-2026-000123"), ("code128", "1234567890123456"), ("code128", "AB12345678cd"), ("code128", "x"),
+    ("gs1-128", "(01)09506000134352(10)ABC(17)261231"), ("gs1-128", "(00)106141411234567897"),
+    ("gs1-128", "(400)ORDER-77(8004)4000123ABC"), ("gs1-128", "(10)12345678901234(21)A1"),
+    ("gs1-128", "(01)09506000134352(17)261231(10)ABC")])
+def test_zpl_native_code128_is_our_symbol(server, sym, data):
+    """The printer draws the same bars as our PNG: our code sets and FNC1s, spelled out."""
+    z, _ = fetch(server, sym, data, "zpl", text="false")
     z = z.decode()
     assert "^BCN," in z, z
     w, h = (int(v) for v in re.search(r"\^PW(\d+)\^LL(\d+)", z).groups())
     doc = zplkit.render(z, zplkit.Options(dpi=203, width=w, height=h), limits=LIMITS)
     img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
-    png, _ = fetch(server, "code128", data, "png", text="false")
+    png, _ = fetch(server, sym, data, "png", text="false")
     ours = Image.open(io.BytesIO(png)).convert("L")
     assert bar_row(img, 10).strip("0") == bar_row(ours, 10).strip("0")
 

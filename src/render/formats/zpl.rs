@@ -1,6 +1,8 @@
 //! ZPL II for thermal label printers. Where the printer's own barcode command draws the
 //! symbol (`^BE` EAN-13, `^B8` EAN-8, `^BU` UPC-A, `^B2` ITF, `^B3` Code 39, `^BC` Code 128
-//! with our own code sets spelled out as invocation codes — never the printer's mode D —,
+//! and GS1-128 with our own code sets and FNC1s spelled out as invocation codes — never the
+//! printer's mode D; GS1-128's bracketed line as a font 0 field, since the printer's own
+//! would drop the parentheses —,
 //! `^BA` Code 93, `^BK` Codabar, `^BQ` QR, `^BX` DataMatrix ECC 200, `^BO` Aztec; for the
 //! 2D ones the printer picks its own masks and compaction, so the symbol decodes the same
 //! but its modules may differ; PDF417 stays graphic: the printer's own column and row
@@ -15,7 +17,8 @@
 
 use crate::render::format::{Drawing, FormatSpec};
 use crate::render::{zpl, Rotation};
-use crate::symbology::code128;
+use crate::render::text::GLYPH;
+use crate::symbology::{code128, gs1_128};
 
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "zpl",
@@ -99,6 +102,23 @@ fn native(d: &Drawing<'_>) -> Option<String> {
             // Without the check value: the printer computes it.
             let fd = bc_data(&values[..values.len() - 1])?;
             return Some(format!("^FO{x},{y}^BY{s}^BCN,{h},{t},N,N,N^FD{fd}^FS"));
+        }
+        "gs1-128" => {
+            let elements = gs1_128::parse_bracketed(d.data).ok()?;
+            let values = code128::values(&gs1_128::atoms(&elements));
+            let fd = bc_data(&values[..values.len() - 1])?;
+            // The printer's own line would lose the AIs' parentheses: ours, in font 0,
+            // centred on the cells our raster puts it in.
+            let line = match d.layout.texts.first() {
+                Some(tr) if o.text => {
+                    let cell = GLYPH * tr.px;
+                    let len = tr.text.chars().count() as u32 * cell;
+                    let (tx, ty) = (d.out.x as i64 + tr.x, d.out.y + tr.y);
+                    format!("^FO{},{ty}^A0N,{cell},{cell}^FB{len},1,0,C^FD{}^FS", tx.max(0), tr.text)
+                }
+                _ => String::new(),
+            };
+            return Some(format!("^FO{x},{y}^BY{s}^BCN,{h},N,N,N,N^FD{fd}^FS{line}"));
         }
         "code93" if d.data.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b"-. $/+%".contains(&b)) => {
             (format!("^BY{s}"), format!("^BAN,{h},{t},N,N"), d.data, 0)
