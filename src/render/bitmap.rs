@@ -155,17 +155,35 @@ impl Bitmap {
         bm
     }
 
-    /// Ors `src` into this image with its top left corner at (`x`, `y`), clipped.
+    /// Ors `src` into this image with its top left corner at (`x`, `y`), clipped: a byte
+    /// of `src` at a time, shifted to its bit position (padding bits are clear).
     pub fn blit(&mut self, src: &Bitmap, x: u32, y: u32) {
+        if x >= self.width {
+            return;
+        }
+        let (first, shift) = (x as usize / 8, x % 8);
+        let room = self.stride - first;
         for sy in 0..src.height {
             let ty = y + sy;
             if ty >= self.height {
                 break;
             }
-            for sx in 0..src.width.min(self.width.saturating_sub(x)) {
-                if src.get(sx, sy) {
-                    self.set(x + sx, ty);
+            let row = &src.bits[sy as usize * src.stride..(sy as usize + 1) * src.stride];
+            let start = ty as usize * self.stride + first;
+            let dst = &mut self.bits[start..start + room];
+            for (k, &b) in row.iter().enumerate().take(room) {
+                dst[k] |= b >> shift;
+                if shift > 0 && k + 1 < room {
+                    dst[k + 1] |= b << (8 - shift);
                 }
+            }
+        }
+        // Bits past the right edge would be set only by a source reaching past it: clear them.
+        let tail = self.width % 8;
+        if tail != 0 && x + src.width > self.width {
+            let mask = 0xFFu8 << (8 - tail);
+            for ty in y..(y + src.height).min(self.height) {
+                self.bits[(ty as usize + 1) * self.stride - 1] &= mask;
             }
         }
     }
@@ -208,6 +226,27 @@ impl Bitmap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blit_equals_setting_each_pixel() {
+        let mut src = Bitmap::new(21, 5);
+        for (x, y) in [(0, 0), (20, 0), (7, 2), (8, 2), (13, 4)] {
+            src.set(x, y);
+        }
+        for (x, y) in [(0, 0), (3, 1), (8, 0), (17, 3), (30, 9), (45, 2)] {
+            let mut fast = Bitmap::new(50, 10);
+            fast.blit(&src, x, y);
+            let mut slow = Bitmap::new(50, 10);
+            for sy in 0..src.height {
+                for sx in 0..src.width {
+                    if src.get(sx, sy) && x + sx < 50 && y + sy < 10 {
+                        slow.set(x + sx, y + sy);
+                    }
+                }
+            }
+            assert_eq!(fast, slow, "at {x}, {y}");
+        }
+    }
 
     /// The text line drawn pixel by pixel: the reference for `draw_text`.
     fn naive_text(b: &mut Bitmap, t: &TextRun) {
