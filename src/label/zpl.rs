@@ -1,12 +1,13 @@
 //! A label as ZPL II: `^XA`, `^CI28` (UTF-8 field data), `^PW`/`^LL` the label's size in
 //! dots, then each element — a barcode as the `.zpl` format writes it (native command or
-//! graphic field) at its place, text as font 0 (`^A0`, scalable) in a one-line field block
-//! as wide as its cells, boxes and lines as `^GB` — and `^XZ`.
+//! graphic field) at its place, text as font 0 (`^A0`, scalable, at least the guide's 10 dots
+//! high) in a one-line field block as wide as its cells, boxes and lines as `^GB` — and `^XZ`.
 
 use super::{Kind, Label};
 use crate::render::format::OutputOptions;
 use crate::render::formats::zpl::SPEC;
 use crate::render::text::GLYPH;
+use crate::render::zpl::font0;
 use crate::render::Rotation;
 use std::fmt::Write as _;
 
@@ -46,7 +47,7 @@ pub fn write(l: &Label) -> Vec<u8> {
                 };
                 let (fd, escaped) = field_data(text);
                 let fh = if escaped { "^FH_" } else { "" };
-                let _ = writeln!(z, "^FO{x},{y}^A0{o},{h},{h}^FB{len},1,0,L{fh}^FD{fd}^FS");
+                let _ = writeln!(z, "^FO{x},{y}{}^FB{len},1,0,L{fh}^FD{fd}^FS", font0(o, h));
             }
             Kind::Frame { w, h, thickness } => {
                 let _ = writeln!(z, "^FO{x},{y}^GB{w},{h},{thickness}^FS");

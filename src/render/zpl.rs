@@ -2,8 +2,10 @@
 //! hex; runs of one hex digit become a repeat count (`G`–`Y` for 1–19, `g`–`z` for 20–400,
 //! combined), `,` ends a row that is white to its end and `:` repeats the previous row. No
 //! `!` (a row black to its end: renderers disagree on it) and no run across a row boundary,
-//! so every printer and renderer reads the same pixels. The byte count is the raster's.
-//! `:Z64:` is the other encoding printers read: zlib, Base64, CRC-16 of the Base64 text.
+//! so every printer and renderer reads the same pixels. A field's byte counts are its
+//! rows'; a raster over the guide's 99,999-byte limit goes as bands of whole rows, each its
+//! own field at its own origin. `:Z64:` is the other encoding printers read: zlib, Base64,
+//! CRC-16 of the Base64 text.
 
 use super::bitmap::Bitmap;
 use std::fmt::Write;
@@ -53,22 +55,53 @@ fn hexd(n: u8) -> char {
     b"0123456789ABCDEF"[n as usize] as char
 }
 
-/// The `^GFA` command for `bm` (1 = black), compressed as described above.
-pub fn graphic_field(bm: &Bitmap) -> String {
-    let total = bm.stride * bm.height as usize;
-    let mut out = String::with_capacity(total / 2 + 32);
-    let _ = write!(out, "^GFA,{total},{total},{},", bm.stride);
+/// Font 0 (`^A0`, the printer's scalable font) in orientation `o` (`N`, `R`, `I`, `B`) for text
+/// cells `cell` dots high: at least the guide's 10 dots.
+pub fn font0(o: char, cell: u32) -> String {
+    let h = cell.max(10);
+    format!("^A0{o},{h},{h}")
+}
+
+/// The guide's limit on a `^GF` field's byte counts: a larger raster is sent as bands.
+pub const MAX_FIELD_BYTES: usize = 99_999;
+
+/// `bm` as graphic fields with its top left corner at (`x`, `y`): one `^FO … ^GFA … ^FS` per
+/// band of whole rows holding at most `MAX_FIELD_BYTES`, its data compressed as described
+/// above or, with `z64`, as `:Z64:`.
+pub fn graphic_fields(bm: &Bitmap, x: u32, y: u32, z64: bool) -> String {
+    let stride = bm.stride.max(1);
+    let band = (MAX_FIELD_BYTES / stride).max(1);
+    let mut out = String::new();
+    let mut top = 0usize;
+    while top < bm.height as usize {
+        let rows = band.min(bm.height as usize - top);
+        let bits = &bm.bits[top * stride..(top + rows) * stride];
+        let _ = write!(out, "^FO{x},{}", y as usize + top);
+        if z64 {
+            field_z64(&mut out, bits, stride);
+        } else {
+            field(&mut out, bits, stride);
+        }
+        out.push_str("^FS");
+        top += rows;
+    }
+    out
+}
+
+/// One `^GFA` command for `bits` (rows of `stride` bytes, 1 = black), ASCII-compressed.
+fn field(out: &mut String, bits: &[u8], stride: usize) {
+    let total = bits.len();
+    out.reserve(total / 2 + 32);
+    let _ = write!(out, "^GFA,{total},{total},{stride},");
     let mut prev: Option<&[u8]> = None;
-    for y in 0..bm.height as usize {
-        let r = &bm.bits[y * bm.stride..(y + 1) * bm.stride];
+    for r in bits.chunks(stride) {
         if prev == Some(r) {
             out.push(':');
         } else {
-            row(&mut out, r);
+            row(out, r);
         }
         prev = Some(r);
     }
-    out
 }
 
 /// CRC-16/XMODEM (polynomial 0x1021, initial 0), as ZPL checks `:Z64:` data with.
@@ -83,14 +116,14 @@ fn crc16(data: &[u8]) -> u16 {
     crc
 }
 
-/// The `^GFA` command for `bm` with its data as `:Z64:`: the raster's bytes zlib-compressed,
+/// One `^GFA` command for `bits` with its data as `:Z64:`: the bytes zlib-compressed,
 /// Base64-encoded, then `:` and the CRC-16 of the Base64 text in hex.
-pub fn graphic_field_z64(bm: &Bitmap) -> String {
+fn field_z64(out: &mut String, bits: &[u8], stride: usize) {
     use base64::Engine as _;
-    let total = bm.stride * bm.height as usize;
-    let z = miniz_oxide::deflate::compress_to_vec_zlib(&bm.bits[..total], 6);
+    let total = bits.len();
+    let z = miniz_oxide::deflate::compress_to_vec_zlib(bits, 6);
     let b64 = base64::engine::general_purpose::STANDARD.encode(z);
-    format!("^GFA,{total},{total},{},:Z64:{b64}:{:04X}", bm.stride, crc16(b64.as_bytes()))
+    let _ = write!(out, "^GFA,{total},{total},{stride},:Z64:{b64}:{:04X}", crc16(b64.as_bytes()));
 }
 
 /// Expands compressed ZPL graphic data back to rows of bytes (for tests).
@@ -159,8 +192,8 @@ mod tests {
         assert_eq!(crc16(b"123456789"), 0x31C3);
         let mut bm = Bitmap::new(50, 9);
         bm.fill_rect(crate::render::layout::Rect { x: 3, y: 2, w: 20, h: 5 });
-        let f = graphic_field_z64(&bm);
-        let rest = f.split_once(":Z64:").unwrap().1;
+        let f = graphic_fields(&bm, 0, 0, true);
+        let rest = f.split_once(":Z64:").unwrap().1.strip_suffix("^FS").unwrap();
         let (b64, crc) = rest.rsplit_once(':').unwrap();
         assert_eq!(u16::from_str_radix(crc, 16).unwrap(), crc16(b64.as_bytes()));
         let z = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
@@ -175,12 +208,34 @@ mod tests {
         }
         // Row 3 equals row 2? no; make rows 5 and 4 equal to exercise ':'.
         bm.fill_rect(crate::render::layout::Rect { x: 100, y: 5, w: 1, h: 1 });
-        let f = graphic_field(&bm);
+        let f = graphic_fields(&bm, 0, 0, false);
         assert!(!f.contains('!'));
-        let data = f.splitn(5, ',').nth(4).unwrap();
+        let data = f.strip_suffix("^FS").unwrap().splitn(6, ',').nth(5).unwrap();
         assert!(data.contains(':'), "{data}");
         assert_eq!(expand(data, bm.stride), bm.bits);
         let total = bm.stride * 7;
-        assert!(f.starts_with(&format!("^GFA,{total},{total},{},", bm.stride)));
+        assert!(f.starts_with(&format!("^FO0,0^GFA,{total},{total},{},", bm.stride)));
+    }
+
+    #[test]
+    fn a_large_raster_is_sent_in_bands_within_the_field_limit() {
+        // 1200 x 1800 dots (a 4 x 6 in label at 300 dpi): 270,000 bytes.
+        let mut bm = Bitmap::new(1200, 1800);
+        bm.fill_rect(crate::render::layout::Rect { x: 10, y: 10, w: 1000, h: 1700 });
+        let f = graphic_fields(&bm, 5, 7, false);
+        let fields: Vec<&str> = f.split("^FS").filter(|s| !s.is_empty()).collect();
+        assert_eq!(fields.len(), 3);
+        let mut rows = Vec::new();
+        let mut next_y = 7;
+        for fld in fields {
+            let (origin, rest) = fld.strip_prefix("^FO").unwrap().split_once("^GFA,").unwrap();
+            assert_eq!(origin, format!("5,{next_y}"));
+            let p: Vec<&str> = rest.splitn(4, ',').collect();
+            let total: usize = p[0].parse().unwrap();
+            assert!(total <= MAX_FIELD_BYTES && total.is_multiple_of(150));
+            next_y += total / 150;
+            rows.extend(expand(p[3], 150));
+        }
+        assert_eq!(rows, bm.bits);
     }
 }

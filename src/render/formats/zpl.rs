@@ -114,7 +114,7 @@ fn native(d: &Drawing<'_>) -> Option<String> {
                     let cell = GLYPH * tr.px;
                     let len = tr.text.chars().count() as u32 * cell;
                     let (tx, ty) = (d.out.x as i64 + tr.x, d.out.y + tr.y);
-                    format!("^FO{},{ty}^A0N,{cell},{cell}^FB{len},1,0,C^FD{}^FS", tx.max(0), tr.text)
+                    format!("^FO{},{ty}{}^FB{len},1,0,C^FD{}^FS", tx.max(0), zpl::font0('N', cell), tr.text)
                 }
                 _ => String::new(),
             };
@@ -152,11 +152,7 @@ fn native(d: &Drawing<'_>) -> Option<String> {
 
 fn write(d: &Drawing<'_>) -> Vec<u8> {
     let (w, h) = d.size();
-    let field = native(d).unwrap_or_else(|| {
-        let bm = d.raster();
-        let gf = if d.out.z64 { zpl::graphic_field_z64(&bm) } else { zpl::graphic_field(&bm) };
-        format!("^FO{},{}{gf}^FS", d.out.x, d.out.y)
-    });
+    let field = native(d).unwrap_or_else(|| zpl::graphic_fields(&d.raster(), d.out.x, d.out.y, d.out.z64));
     let text = if d.out.label {
         format!("^XA^PW{}^LL{}{field}^XZ\n", w + d.out.x, h + d.out.y)
     } else {
