@@ -2,7 +2,8 @@
 # The test command: unit and end-to-end tests (cargo), then the decode check (pytest with
 # zxing-cpp). Installs the Python packages it needs when they are missing, and libcairo2
 # (for SVG rasterising), redis-server and nginx (L2 and L3 tests), curl and nodejs (the
-# real-client tests) through apt when they are missing and we are root.
+# real-client tests), poppler-utils and qpdf (PDF checks) through apt when they are missing
+# and we are root, and the second ZPL renderer from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,7 @@ if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! co
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     pkgs="redis-server nginx curl poppler-utils qpdf"
     command -v node >/dev/null || pkgs="$pkgs nodejs"
+    command -v npm >/dev/null || pkgs="$pkgs npm"
     # shellcheck disable=SC2086
     apt-get install -y -qq $pkgs >/dev/null || { apt-get update -qq && apt-get install -y -qq $pkgs >/dev/null; }
   else
@@ -26,6 +28,10 @@ if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! co
 fi
 if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib3, aiohttp, zplkit" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check -r tests/decode/requirements.txt -r tests/clients/requirements.txt
+fi
+# The second ZPL renderer (zpl-renderer-js), at the version package-lock.json pins.
+if [ ! -d tests/labels/zplr/node_modules/zpl-renderer-js ]; then
+  npm ci --prefix tests/labels/zplr --no-audit --no-fund --silent
 fi
 
 cargo build --release -p barcoded -p loadgen
