@@ -55,6 +55,8 @@ const GUIDE: &[(&str, &[P])] = &[
         "BX",
         &[NRIB, DOTS, P::Of(&["200"]), P::Opt(&P::Int(9, 144)), P::Opt(&P::Int(9, 144)), P::Opt(&P::Int(1, 6)), P::Any],
     ),
+    // Row height, security level 0–8, data columns 1–30, rows 3–90, truncation.
+    ("B7", &[NRIB, DOTS, P::Int(0, 8), P::Int(1, 30), P::Int(3, 90), YN]),
     // Error control as a percentage (1–99); 0 would be the printer's default.
     ("BO", &[NRIB, P::Int(1, 10), YN, P::Int(1, 99)]),
     ("GF", &[P::Of(&["A", "B", "C"]), BYTES, BYTES, BYTES, P::Any]),

@@ -8,7 +8,8 @@
 /// 3: a native ZPL QR starts 9 dots higher (`^BQ` draws below its field origin), so it sits
 /// where the PNG has it.
 /// 4: Code 128 and GS1-128 switch to code set B rather than A when both cost the same, so
-/// ZPL can draw GS1-128 natively with the same bars.
+/// ZPL can draw GS1-128 natively with the same bars; ZPL draws GS1-128 (`^BC`) and PDF417
+/// (`^B7`) natively.
 pub const RENDERER_VERSION: u32 = 4;
 
 pub mod bitmap;

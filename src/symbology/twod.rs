@@ -19,7 +19,7 @@ pub const AZTEC_RULE: &str =
 pub const PDF417_DEFAULT_ECC: u8 = 2;
 pub const AZTEC_DEFAULT_ECC: u8 = 23;
 /// PDF417 row height in modules (the specification's minimum is 3).
-const PDF417_ROW: usize = 3;
+pub const PDF417_ROW: usize = 3;
 
 fn text(data: &[u8]) -> Result<&str, DataError> {
     std::str::from_utf8(data).map_err(|_| DataError::NotUtf8)

@@ -118,7 +118,7 @@ def test_zpl_graphic_renders_and_decodes_and_equals_the_png(server, sym, dpi, co
 # The printer's own barcode commands where they draw the same symbol.
 NATIVE = {"ean13": "^BEN,", "ean8": "^B8N,", "upca": "^BUN,", "itf": "^B2N,", "code39": "^B3N,", "qr": "^BQN,",
           "datamatrix": "^BXN,", "code128": "^BCN,", "gs1-128": "^BCN,", "code93": "^BAN,", "codabar": "^BKN,",
-          "aztec": "^BON,"}
+          "aztec": "^BON,", "pdf417": "^B7N,"}
 
 
 def bar_row(img, y):
@@ -223,3 +223,25 @@ def test_json_matrix_draws_a_symbol_that_decodes(server, sym):
     assert doc["pixels"] == {"width": ours.width, "height": ours.height}
     if sym == "gs1-128":
         assert doc["gs1"] == "(01)09506000134352(17)261231"
+
+
+def _ink_box(img):
+    return Image.eval(img, lambda p: 255 - p).getbbox()
+
+
+@pytest.mark.parametrize("sym,data,ecc", [
+    ("pdf417", "PDF417 LABEL", 2), ("pdf417", "PDF417 LABEL", 5), ("pdf417", "1234567890123456789012345", 2),
+    ("pdf417", "https://shop.example.com/o/1?x=42", 5), ("pdf417", "Hello, World! 2026", 3),
+    ("qr", "https://shop.example.com/o/1", None), ("datamatrix", "HELLO LABEL", None), ("aztec", "AZTEC LABEL", None)])
+def test_zpl_native_2d_symbols_have_our_size_and_place(server, sym, data, ecc):
+    """The printer's own 2D encoders may pick other modules, never another size or place:
+    zplkit draws the native symbol on exactly the dots our PNG's symbol covers."""
+    opts = {"scale": 3, **({"ecc": ecc} if ecc is not None else {})}
+    z, _ = fetch(server, sym, data, "zpl", **opts)
+    z = z.decode()
+    assert NATIVE[sym] in z, z
+    w, h = (int(v) for v in re.search(r"\^PW(\d+)\^LL(\d+)", z).groups())
+    doc = zplkit.render(z, zplkit.Options(dpi=203, width=w + 40, height=h + 40), limits=LIMITS)
+    img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
+    png, _ = fetch(server, sym, data, "png", **opts)
+    assert _ink_box(img) == _ink_box(Image.open(io.BytesIO(png)).convert("L"))

@@ -1,24 +1,25 @@
 //! ZPL II for thermal label printers. Where the printer's own barcode command draws the
-//! symbol (`^BE` EAN-13, `^B8` EAN-8, `^BU` UPC-A, `^B2` ITF, `^B3` Code 39, `^BC` Code 128
-//! and GS1-128 with our own code sets and FNC1s spelled out as invocation codes — never the
+//! symbol — `^BE` EAN-13, `^B8` EAN-8, `^BU` UPC-A, `^B2` ITF, `^B3` Code 39, `^BC` Code 128
+//! and GS1-128 (our own code sets and FNC1s spelled out as invocation codes, never the
 //! printer's mode D; GS1-128's bracketed line as a font 0 field, since the printer's own
-//! would drop the parentheses —,
-//! `^BA` Code 93, `^BK` Codabar, `^BQ` QR, `^BX` DataMatrix ECC 200, `^BO` Aztec; for the
-//! 2D ones the printer picks its own masks and compaction, so the symbol decodes the same
-//! but its modules may differ; PDF417 stays graphic: the printer's own column and row
-//! choice gives another size than the label we measure) it is used, with the module width (`^BY`) from our scale and
-//! the printer's own human-readable line; everything else — other symbologies, rotation,
+//! drops the parentheses), `^BA` Code 93, `^BK` Codabar, `^BQ` QR, `^BX` DataMatrix ECC
+//! 200, `^B7` PDF417 (our columns, rows and security level), `^BO` Aztec; for the 2D ones
+//! the printer picks its own masks and compaction, so the symbol decodes the same but its
+//! modules may differ — it is used, with the module width (`^BY`) from our scale and the
+//! printer's own human-readable line. Everything else — other symbologies, rotation,
 //! options the command cannot say (add-ons, bearer bars, full ASCII, a pinned QR version or
-//! mask, rectangular DataMatrix, GS1 mode), data it would have to escape — and `zpl=graphic`
-//! get our raster as a `^GF` graphic field (`render/zpl.rs`), pixel for pixel the PNG at the
-//! same resolution (`zpl_compress=z64`: the field's data as `:Z64:`). `label=true` (default) wraps it in `^XA ^PW ^LL … ^XZ` sized to the
-//! symbol plus the offsets; `label=false` gives the field block alone. Printers draw black:
-//! `fg`/`bg` do not apply.
+//! mask, rectangular DataMatrix, GS1 mode), data it would have to escape — and
+//! `zpl=graphic` get our raster as `^GF` graphic fields (`render/zpl.rs`), pixel for pixel
+//! the PNG at the same resolution (`zpl_compress=z64`: their data as `:Z64:`).
+//! `label=true` (default) wraps it in `^XA ^PW ^LL … ^XZ` sized to the symbol plus the
+//! offsets; `label=false` gives the field block alone. Printers draw black: `fg`/`bg` do
+//! not apply.
 
 use crate::render::format::{Drawing, FormatSpec};
 use crate::render::{zpl, Rotation};
 use crate::render::text::GLYPH;
-use crate::symbology::{code128, gs1_128};
+use crate::symbology::twod::{self, PDF417_ROW};
+use crate::symbology::{code128, gs1_128, Symbol};
 
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "zpl",
@@ -130,6 +131,19 @@ fn native(d: &Drawing<'_>) -> Option<String> {
             }
             // Wide elements twice the narrow ones, as in our raster.
             return Some(format!("^FO{x},{y}^BY{s},2.0^BKN,N,{h},{t},N,{start},{stop}^FD{body}^FS"));
+        }
+        // The printer's own compaction with our columns and rows and security level: the
+        // same size as our symbol (zplkit and Zebrash agree), the same data.
+        "pdf417" if (1..=10).contains(&s) => {
+            let Symbol::Matrix(m) = d.symbol else { return None };
+            let (cols, rows) = ((m.width.checked_sub(69)? / 17) as u32, (m.height / PDF417_ROW) as u32);
+            if !(1..=30).contains(&cols) || !(3..=90).contains(&rows) {
+                return None;
+            }
+            let ecc = e.level.unwrap_or(twod::PDF417_DEFAULT_ECC);
+            let q = o.quiet.0 * s;
+            let (row_h, data) = (PDF417_ROW as u32 * s, d.data);
+            return Some(format!("^FO{x},{}^BY{s}^B7N,{row_h},{ecc},{cols},{rows},N^FD{data}^FS", d.out.y + q));
         }
         "aztec" if (1..=10).contains(&s) => {
             let ecc = e.level.unwrap_or(23);
