@@ -7,25 +7,9 @@ use super::{Kind, Label};
 use crate::render::format::OutputOptions;
 use crate::render::formats::zpl::SPEC;
 use crate::render::text::GLYPH;
-use crate::render::zpl::font0;
+use crate::render::zpl::{field_data, font0};
 use crate::render::Rotation;
 use std::fmt::Write as _;
-
-/// Field data with `^`, `~` and `_` written as `^FH` hex escapes; whether any was needed.
-fn field_data(text: &str) -> (String, bool) {
-    let mut out = String::with_capacity(text.len());
-    let mut escaped = false;
-    for c in text.chars() {
-        match c {
-            '^' | '~' | '_' => {
-                let _ = write!(out, "_{:02X}", c as u32);
-                escaped = true;
-            }
-            c => out.push(c),
-        }
-    }
-    (out, escaped)
-}
 
 pub fn write(l: &Label) -> Vec<u8> {
     let mut z = format!("^XA^CI28^PW{}^LL{}\n", l.width, l.height);
@@ -59,15 +43,4 @@ pub fn write(l: &Label) -> Vec<u8> {
     }
     z.push_str("^XZ\n");
     z.into_bytes()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_data_escapes_what_zpl_reads_as_commands() {
-        assert_eq!(field_data("A^B~C_D"), ("A_5EB_7EC_5FD".to_string(), true));
-        assert_eq!(field_data("plain"), ("plain".to_string(), false));
-    }
 }

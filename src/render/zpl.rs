@@ -55,6 +55,22 @@ fn hexd(n: u8) -> char {
     b"0123456789ABCDEF"[n as usize] as char
 }
 
+/// Field data with `^`, `~` and `_` written as `^FH` hex escapes; whether any was needed.
+pub fn field_data(text: &str) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let mut escaped = false;
+    for c in text.chars() {
+        match c {
+            '^' | '~' | '_' => {
+                let _ = write!(out, "_{:02X}", c as u32);
+                escaped = true;
+            }
+            c => out.push(c),
+        }
+    }
+    (out, escaped)
+}
+
 /// Font 0 (`^A0`, the printer's scalable font) in orientation `o` (`N`, `R`, `I`, `B`) for text
 /// cells `cell` dots high: at least the guide's 10 dots.
 pub fn font0(o: char, cell: u32) -> String {
@@ -165,6 +181,12 @@ fn expand(data: &str, stride: usize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_data_escapes_what_zpl_reads_as_commands() {
+        assert_eq!(field_data("A^B~C_D"), ("A_5EB_7EC_5FD".to_string(), true));
+        assert_eq!(field_data("plain"), ("plain".to_string(), false));
+    }
 
     #[test]
     fn runs_use_both_count_ranges_and_never_span_rows() {

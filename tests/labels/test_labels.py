@@ -245,3 +245,33 @@ def test_zpl_native_2d_symbols_have_our_size_and_place(server, sym, data, ecc):
     img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
     png, _ = fetch(server, sym, data, "png", **opts)
     assert _ink_box(img) == _ink_box(Image.open(io.BytesIO(png)).convert("L"))
+
+
+@pytest.mark.parametrize("sym,data", [
+    ("code128", "A^B~C_D"), ("code128", "PRICE^100_2"), ("qr", "a^b~c_d>e"), ("aztec", "X^Y~Z_"),
+    ("pdf417", "caret^tilde~under_"), ("code39", "A-B.C"), ("datamatrix", "A^B~C")])
+def test_zpl_native_field_data_escapes_what_zpl_reads_as_commands(server, data, sym):
+    """`^`, `~` and `_` in the data go through `^FH` hex escapes: the printer's own command
+    still draws it, and it decodes to the data sent."""
+    z, _ = fetch(server, sym, data, "zpl", dpi=203, xdim="0.4")
+    z = z.decode()
+    assert NATIVE[sym] in z and "^GF" not in z, z
+    if any(c in data for c in "^~_"):
+        assert "^FH_^FD" in z, z
+    w, h = (int(v) for v in re.search(r"\^PW(\d+)\^LL(\d+)", z).groups())
+    doc = zplkit.render(z, zplkit.Options(dpi=203, width=w, height=h), limits=LIMITS)
+    img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
+    assert data in texts(pad(img)), texts(pad(img))
+    if sym == "code128":
+        png, _ = fetch(server, sym, data, "png", dpi=203, xdim="0.4", text="false")
+        z2, _ = fetch(server, sym, data, "zpl", dpi=203, xdim="0.4", text="false")
+        w, h = (int(v) for v in re.search(r"\^PW(\d+)\^LL(\d+)", z2.decode()).groups())
+        doc = zplkit.render(z2.decode(), zplkit.Options(dpi=203, width=w, height=h), limits=LIMITS)
+        img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
+        assert bar_row(img, 10).strip("0") == bar_row(Image.open(io.BytesIO(png)).convert("L"), 10).strip("0")
+
+
+def test_zpl_code128_with_a_greater_than_sign_is_our_raster(server):
+    """`>` has no invocation code renderers agree on (zplkit reads `><` as `^`): graphic."""
+    z, _ = fetch(server, "code128", "A>B", "zpl")
+    assert b"^GFA" in z and b"^BC" not in z

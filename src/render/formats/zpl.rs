@@ -38,7 +38,7 @@ const QR_TOP: u32 = 9;
 /// mode N: the start code and every code-set switch written as invocation codes (`>9` `>:`
 /// `>;` start A/B/C, `>7` `>6` `>5` to A/B/C, `>8` FNC1), so the printer draws exactly our
 /// symbol. `None` for what the field data cannot say plainly (SHIFT, FNC4, control
-/// characters, `>` `^` `~`).
+/// characters, `>`). `^`, `~` and `_` stay as they are: `fd` escapes them.
 fn bc_data(values: &[u8]) -> Option<String> {
     let (&start, rest) = values.split_first()?;
     let mut set = start.checked_sub(103).filter(|s| *s < 3)? as usize; // 0 A, 1 B, 2 C
@@ -59,32 +59,40 @@ fn bc_data(values: &[u8]) -> Option<String> {
                 set = 0;
             }
             (2, 0..=99) => out.push_str(&format!("{v:02}")),
-            (0, 0..=63) | (1, 0..=94) => {
-                let c = (v + 32) as char;
-                if matches!(c, '>' | '^' | '~') {
-                    return None;
-                }
-                out.push(c);
-            }
+            // `>` would need an invocation code of its own, which renderers read differently
+            // (zplkit takes `><` as `^`): such data is drawn as a graphic.
+            (0, 0..=63) | (1, 0..=94) => match (v + 32) as char {
+                '>' => return None,
+                c => out.push(c),
+            },
             _ => return None,
         }
     }
     Some(out)
 }
 
+/// `^FD` with `data`, preceded by `^FH` when `^`, `~` or `_` had to be written as hex.
+fn fd(data: &str) -> String {
+    match zpl::field_data(data) {
+        (escaped, true) => format!("^FH_^FD{escaped}"),
+        (plain, false) => format!("^FD{plain}"),
+    }
+}
+
 /// The printer's own command for the symbol, when it draws the same thing.
 fn native(d: &Drawing<'_>) -> Option<String> {
     let o = d.opts;
-    // Plain printable ASCII only: nothing to escape for ^FD.
-    let plain = d.data.bytes().all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'^' | b'~' | b'_'));
-    if d.out.graphic || o.rotate != Rotation::R0 || o.marks || !plain {
+    // Printable ASCII (what `^FH` cannot carry is left to the graphic field): no code page
+    // to agree on.
+    let printable = d.data.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if d.out.graphic || o.rotate != Rotation::R0 || o.marks || !printable {
         return None;
     }
     let (s, h) = (o.scale, o.bar_px());
     let t = if o.text { 'Y' } else { 'N' };
     let e = d.encode;
     let (x, y) = (d.out.x + o.quiet.0 * s, d.out.y);
-    let (by, cmd, fd, top): (String, String, &str, u32) = match d.symbology {
+    let (by, cmd, data, top): (String, String, &str, u32) = match d.symbology {
         "ean13" if e.addon.is_none() && d.data.len() == 13 => {
             (format!("^BY{s}"), format!("^BEN,{h},{t},N"), &d.data[..12], 0)
         }
@@ -101,13 +109,13 @@ fn native(d: &Drawing<'_>) -> Option<String> {
             let atoms: Vec<u16> = d.data.chars().map(|c| c as u16).collect();
             let values = code128::values(&atoms);
             // Without the check value: the printer computes it.
-            let fd = bc_data(&values[..values.len() - 1])?;
-            return Some(format!("^FO{x},{y}^BY{s}^BCN,{h},{t},N,N,N^FD{fd}^FS"));
+            let data = bc_data(&values[..values.len() - 1])?;
+            return Some(format!("^FO{x},{y}^BY{s}^BCN,{h},{t},N,N,N{}^FS", fd(&data)));
         }
         "gs1-128" => {
             let elements = gs1_128::parse_bracketed(d.data).ok()?;
             let values = code128::values(&gs1_128::atoms(&elements));
-            let fd = bc_data(&values[..values.len() - 1])?;
+            let data = bc_data(&values[..values.len() - 1])?;
             // The printer's own line would lose the AIs' parentheses: ours, in font 0,
             // centred on the cells our raster puts it in.
             let line = match d.layout.texts.first() {
@@ -115,11 +123,11 @@ fn native(d: &Drawing<'_>) -> Option<String> {
                     let cell = GLYPH * tr.px;
                     let len = tr.text.chars().count() as u32 * cell;
                     let (tx, ty) = (d.out.x as i64 + tr.x, d.out.y + tr.y);
-                    format!("^FO{},{ty}{}^FB{len},1,0,C^FD{}^FS", tx.max(0), zpl::font0('N', cell), tr.text)
+                    format!("^FO{},{ty}{}^FB{len},1,0,C{}^FS", tx.max(0), zpl::font0('N', cell), fd(&tr.text))
                 }
                 _ => String::new(),
             };
-            return Some(format!("^FO{x},{y}^BY{s}^BCN,{h},N,N,N,N^FD{fd}^FS{line}"));
+            return Some(format!("^FO{x},{y}^BY{s}^BCN,{h},N,N,N,N{}^FS{line}", fd(&data)));
         }
         "code93" if d.data.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b"-. $/+%".contains(&b)) => {
             (format!("^BY{s}"), format!("^BAN,{h},{t},N,N"), d.data, 0)
@@ -130,7 +138,7 @@ fn native(d: &Drawing<'_>) -> Option<String> {
                 return None;
             }
             // Wide elements twice the narrow ones, as in our raster.
-            return Some(format!("^FO{x},{y}^BY{s},2.0^BKN,N,{h},{t},N,{start},{stop}^FD{body}^FS"));
+            return Some(format!("^FO{x},{y}^BY{s},2.0^BKN,N,{h},{t},N,{start},{stop}{}^FS", fd(body)));
         }
         // The printer's own compaction with our columns and rows and security level: the
         // same size as our symbol (zplkit and Zebrash agree), the same data.
@@ -143,25 +151,26 @@ fn native(d: &Drawing<'_>) -> Option<String> {
             let ecc = e.level.unwrap_or(twod::PDF417_DEFAULT_ECC);
             let q = o.quiet.0 * s;
             let (row_h, data) = (PDF417_ROW as u32 * s, d.data);
-            return Some(format!("^FO{x},{}^BY{s}^B7N,{row_h},{ecc},{cols},{rows},N^FD{data}^FS", d.out.y + q));
+            return Some(format!("^FO{x},{}^BY{s}^B7N,{row_h},{ecc},{cols},{rows},N{}^FS", d.out.y + q, fd(data)));
         }
         "aztec" if (1..=10).contains(&s) => {
             let ecc = e.level.unwrap_or(23);
-            return Some(format!("^FO{x},{}^BON,{s},N,{ecc}^FD{}^FS", d.out.y + o.quiet.0 * s, d.data));
+            return Some(format!("^FO{x},{}^BON,{s},N,{ecc}{}^FS", d.out.y + o.quiet.0 * s, fd(d.data)));
         }
         "qr" if e.version.is_none() && e.mask.is_none() && !e.gs1 && (1..=10).contains(&s) => {
             let ecc = e.ecc.map_or('M', |c| c.letter());
             // The symbol is drawn QR_TOP dots below the field origin: start that much higher
             // so it sits where our raster has it (below its quiet zone), or draw the raster.
             let top = (d.out.y + o.quiet.0 * s).checked_sub(QR_TOP)?;
-            return Some(format!("^FO{x},{top}^BQN,2,{s}^FD{ecc}A,{}^FS", d.data));
+            return Some(format!("^FO{x},{top}^BQN,2,{s}{}^FS", fd(&format!("{ecc}A,{}", d.data))));
         }
-        "datamatrix" if !e.rect && !e.gs1 => {
+        // `_` is the escape character we give ^BX: data with one is drawn as a graphic.
+        "datamatrix" if !e.rect && !e.gs1 && !d.data.contains('_') => {
             (String::new(), format!("^BXN,{s},200,,,,_"), d.data, o.quiet.0 * s)
         }
         _ => return None,
     };
-    Some(format!("^FO{x},{}{by}{cmd}^FD{fd}^FS", y + top))
+    Some(format!("^FO{x},{}{by}{cmd}{}^FS", y + top, fd(data)))
 }
 
 fn write(d: &Drawing<'_>) -> Vec<u8> {
@@ -186,11 +195,13 @@ mod tests {
     #[test]
     fn code128_code_sets_become_invocation_codes() {
         let v = code128::values(&atoms("ORD-2026-000123"));
-        let fd = bc_data(&v[..v.len() - 1]).unwrap();
-        assert!(fd.starts_with(">:ORD-"), "{fd}");
+        let data = bc_data(&v[..v.len() - 1]).unwrap();
+        assert!(data.starts_with(">:ORD-"), "{data}");
         let v = code128::values(&atoms("12345678"));
         assert_eq!(bc_data(&v[..v.len() - 1]).unwrap(), ">;12345678");
         let v = code128::values(&atoms("AB>C"));
         assert_eq!(bc_data(&v[..v.len() - 1]), None, "'>' is not written plainly");
+        assert_eq!(fd(">:A^B~C_D"), "^FH_^FD>:A_5EB_7EC_5FD");
+        assert_eq!(fd("plain"), "^FDplain");
     }
 }
