@@ -2,8 +2,8 @@
 # The test command: unit and end-to-end tests (cargo), then the decode check (pytest with
 # zxing-cpp). Installs the Python packages it needs when they are missing, and libcairo2
 # (for SVG rasterising), redis-server and nginx (L2 and L3 tests), curl and nodejs (the
-# real-client tests), poppler-utils and qpdf (PDF checks) through apt when they are missing
-# and we are root, and the second ZPL renderer from npm.
+# real-client tests), poppler-utils and qpdf (PDF checks) and zint (module matrices) through
+# apt when they are missing and we are root, and the second ZPL renderer from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,15 +15,15 @@ if ! python3 -c "import cairocffi" >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null 
   fi
 fi
 # The L2 and L3 tests run a real redis-server and nginx.
-if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null || ! command -v node >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v qpdf >/dev/null; then
+if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null || ! command -v node >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v qpdf >/dev/null || ! command -v zint >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    pkgs="redis-server nginx curl poppler-utils qpdf"
+    pkgs="redis-server nginx curl poppler-utils qpdf zint"
     command -v node >/dev/null || pkgs="$pkgs nodejs"
     command -v npm >/dev/null || pkgs="$pkgs npm"
     # shellcheck disable=SC2086
     apt-get install -y -qq $pkgs >/dev/null || { apt-get update -qq && apt-get install -y -qq $pkgs >/dev/null; }
   else
-    echo "scripts/test.sh: redis-server, nginx, curl, nodejs, poppler-utils and qpdf are needed (apt-get install them)" >&2
+    echo "scripts/test.sh: redis-server, nginx, curl, nodejs, poppler-utils, qpdf and zint are needed (apt-get install them)" >&2
   fi
 fi
 if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib3, aiohttp, zplkit" >/dev/null 2>&1; then
@@ -46,5 +46,5 @@ if [ -d ../shared/reference/gs1-syntax-engine ] || [ -n "${GS1_ENGINE_SRC:-}" ];
 fi
 # Not --all-features: bench-copy-bodies is a benchmark variant, not the service.
 cargo test --workspace --features barcoded/fault-injection
-python3 -m pytest -q tests/decode tests/clients tests/labels
+python3 -m pytest -q tests/decode tests/clients tests/labels tests/zint
 bash scripts/loadgen_smoke.sh

@@ -246,6 +246,14 @@ const OPTIONS: &[OptionDef] = &[
         },
     },
     OptionDef {
+        name: "checks",
+        scope: Scope::Only(Opt::Checks),
+        read: |o, v| {
+            o.e.checks = Some(number("checks", v, (0, 2), "0, 1 or 2 (Code 11 check characters)")? as u8);
+            Ok(())
+        },
+    },
+    OptionDef {
         name: "shape",
         scope: Scope::Only(Opt::Shape),
         read: |o, v| {
@@ -521,7 +529,8 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
         .field("o", switches)
         .field("v", e.version.unwrap_or(0))
         .field("m", e.mask.unwrap_or(9))
-        .field("k", r.marks as u8);
+        .field("k", r.marks as u8)
+        .field("n", e.checks.map_or(9, u32::from));
     // Formats with options of their own record them (PNG and SVG have none).
     if !fmt.spec().options.is_empty() {
         // z: 0/1 native/graphic, +2 for Z64 graphic fields (one field keeps older keys as they were).

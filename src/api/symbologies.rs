@@ -95,6 +95,7 @@ fn option_json(opt: Opt) -> &'static str {
         Opt::Bearer { default: true } => "\"bearer\":{\"default\":true}",
         Opt::FullAscii => "\"full_ascii\":{\"default\":false}",
         Opt::Check => "\"check\":{\"default\":false}",
+        Opt::Checks => "\"checks\":{\"min\":0,\"max\":2,\"default\":2}",
     }
 }
 

@@ -6,7 +6,7 @@
 //! them over all the carriers on an item, and one label may carry only part of the data.
 
 use super::code128::{self, FNC1};
-use super::{DataError, Encoded, HumanText, Linear, Symbol};
+use super::{DataError, Encoded};
 use crate::gs1::element::{self, Element};
 
 pub const RULE: &str = "a GS1 element string in bracketed form, e.g. (01)09506000134352(17)261231(10)ABC; \
@@ -51,16 +51,7 @@ pub fn encode(data: &[u8]) -> Result<Encoded, DataError> {
         return Err(DataError::TooLong { symbology: "gs1-128", max: MAX_DATA, got: n, unit: "data characters" });
     }
     let modules = code128::modules(&code128::values(&atoms(&elements)));
-    Ok(Encoded {
-        symbol: Symbol::Linear(Linear {
-            modules,
-            guards: Vec::new(),
-            text: HumanText::Centered(s.to_owned()),
-            bearer: 0,
-            addon: None,
-        }),
-        canonical: s.to_owned(),
-    })
+    Ok(Encoded::linear(modules, s.to_owned(), s.to_owned()))
 }
 
 #[cfg(test)]

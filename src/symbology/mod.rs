@@ -3,10 +3,12 @@
 //! the encoders live beside it (`ean.rs`, `linear.rs`, `code128.rs`, `qr.rs`, `twod.rs`). Pure: no IO, and every input yields a symbol or a typed
 //! `DataError`, never a panic.
 
+pub mod code11;
 pub mod code128;
 pub mod ean;
 pub mod gs1_128;
 pub mod linear;
+pub mod pharma;
 pub mod qr;
 pub mod qr_mask;
 pub mod spec;
@@ -125,6 +127,17 @@ pub struct Encoded {
     pub canonical: String,
 }
 
+impl Encoded {
+    /// A plain linear symbol (no guards, bearers or add-on) with `text` centred under it.
+    pub fn linear(modules: Vec<bool>, text: String, canonical: String) -> Encoded {
+        let text = HumanText::Centered(text);
+        Encoded {
+            symbol: Symbol::Linear(Linear { modules, guards: Vec::new(), text, bearer: 0, addon: None }),
+            canonical,
+        }
+    }
+}
+
 /// Why data cannot be encoded; each message names the field and the limit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DataError {
@@ -180,6 +193,12 @@ pub enum DataError {
     Addon(&'static str),
     Gs1(String),
     Codabar(&'static str),
+    /// A number outside the symbology's range (Pharmacode 3-131070).
+    OutOfRange {
+        symbology: &'static str,
+        rule: &'static str,
+        got: String,
+    },
 }
 
 impl fmt::Display for DataError {
@@ -247,6 +266,7 @@ impl fmt::Display for DataError {
             DataError::Gs1(m) => write!(f, "data: {m}"),
             DataError::Addon(m) => write!(f, "{m}"),
             DataError::Codabar(m) => write!(f, "data: {m}"),
+            DataError::OutOfRange { symbology, rule, got } => write!(f, "data: {got} is out of range for {symbology} ({rule})"),
         }
     }
 }
@@ -269,6 +289,7 @@ impl DataError {
             DataError::Addon(_) => "bad_addon",
             DataError::Gs1(_) => "gs1_syntax",
             DataError::Codabar(_) => "data_bad_character",
+            DataError::OutOfRange { .. } => "data_out_of_range",
         }
     }
 }
@@ -300,6 +321,8 @@ pub struct EncodeOptions {
     pub pad: bool,
     /// ITF and ITF-14: bearer bars (None: the symbology's default).
     pub bearer: Option<bool>,
+    /// Code 11: check characters 0, 1 (C) or 2 (C and K) (None: the default, 2).
+    pub checks: Option<u8>,
 }
 
 /// An EAN add-on as given: up to 5 ASCII bytes, validated by the encoder.

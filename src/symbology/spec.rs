@@ -56,6 +56,8 @@ pub enum Opt {
     FullAscii,
     /// Code 39 mod-43 check character.
     Check,
+    /// Code 11 check characters, 0-2.
+    Checks,
 }
 
 impl Opt {
@@ -74,6 +76,7 @@ impl Opt {
             Opt::Bearer { .. } => "bearer",
             Opt::FullAscii => "full_ascii",
             Opt::Check => "check",
+            Opt::Checks => "checks",
         }
     }
 }

@@ -23,6 +23,8 @@ specs! {
     code39,
     code93,
     codabar,
+    code11,
+    pharmacode,
     qr,
     datamatrix,
     pdf417,
