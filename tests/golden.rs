@@ -67,6 +67,7 @@ fn symbologies() -> Vec<(&'static str, [&'static str; 2], Vec<&'static str>)> {
         ("code93", ["CODE93", "Hello, world"], linear(&[])),
         ("codabar", ["A40156B", "31117013206375"], linear(&[])),
         ("code11", ["123-45", "1234567890"], linear(&["checks=0", "checks=1"])),
+        ("msi", ["1234", "80523"], linear(&["check=none", "check=mod10-10", "check=mod11"])),
         ("pharmacode", ["1234", "131070"], linear(&[])),
         (
             "qr",
@@ -170,6 +171,9 @@ fn requests() -> Vec<Req> {
         "/v1/pharmacode/131071.png",
         "/v1/code11/12a.png",
         "/v1/code11/12.png?checks=3",
+        "/v1/msi/12.png?check=mod7",
+        "/v1/msi/12.png?check=true",
+        "/v1/code39/AB.png?check=mod10",
         "/nope",
         "/v1/parse",
         "/v1/parse?code=5901234123457&bogus=1",

@@ -245,6 +245,17 @@ const OPTIONS: &[OptionDef] = &[
             Ok(())
         },
     },
+    // The same query name as Code 39's boolean `check`: the definition whose scope applies
+    // to the symbology reads it.
+    OptionDef {
+        name: "check",
+        scope: Scope::Only(Opt::MsiCheck),
+        read: |o, v| {
+            o.e.msi_check = crate::symbology::msi::MsiCheck::from_name(v)
+                .ok_or_else(|| bad("check", v, "none, mod10, mod10-10 or mod11"))?;
+            Ok(())
+        },
+    },
     OptionDef {
         name: "checks",
         scope: Scope::Only(Opt::Checks),
@@ -417,7 +428,12 @@ pub fn parse(sym: Symbology, fmt: Format, query_str: &[u8], data_allowed: bool) 
     };
     let mut data = None;
     for (k, v) in query::pairs(query_str) {
-        let Some(idx) = OPTIONS.iter().position(|d| d.name.as_bytes() == k) else {
+        // Of the definitions of this name, the one whose scope takes this symbology (else the
+        // first, to say why not).
+        let named = |d: &OptionDef| d.name.as_bytes() == k;
+        let fits = |d: &OptionDef| !matches!(d.scope, Scope::Only(opt) if !spec.takes(opt));
+        let found = OPTIONS.iter().position(|d| named(d) && fits(d)).or_else(|| OPTIONS.iter().position(named));
+        let Some(idx) = found else {
             // Named as decoded when that is text, else as sent (never with U+FFFD in it).
             let decoded = query::decode(k, true).ok().and_then(|c| String::from_utf8(c.into_owned()).ok());
             let name = decoded.unwrap_or_else(|| String::from_utf8_lossy(k).into_owned());
@@ -530,7 +546,8 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
         .field("v", e.version.unwrap_or(0))
         .field("m", e.mask.unwrap_or(9))
         .field("k", r.marks as u8)
-        .field("n", e.checks.map_or(9, u32::from));
+        .field("n", e.checks.map_or(9, u32::from))
+        .field("i", e.msi_check.name());
     // Formats with options of their own record them (PNG and SVG have none).
     if !fmt.spec().options.is_empty() {
         // z: 0/1 native/graphic, +2 for Z64 graphic fields (one field keeps older keys as they were).

@@ -96,6 +96,7 @@ fn option_json(opt: Opt) -> &'static str {
         Opt::FullAscii => "\"full_ascii\":{\"default\":false}",
         Opt::Check => "\"check\":{\"default\":false}",
         Opt::Checks => "\"checks\":{\"min\":0,\"max\":2,\"default\":2}",
+        Opt::MsiCheck => "\"check\":{\"values\":[\"none\",\"mod10\",\"mod10-10\",\"mod11\"],\"default\":\"mod10\"}",
     }
 }
 

@@ -8,6 +8,7 @@ pub mod code128;
 pub mod ean;
 pub mod gs1_128;
 pub mod linear;
+pub mod msi;
 pub mod pharma;
 pub mod qr;
 pub mod qr_mask;
@@ -323,6 +324,8 @@ pub struct EncodeOptions {
     pub bearer: Option<bool>,
     /// Code 11: check characters 0, 1 (C) or 2 (C and K) (None: the default, 2).
     pub checks: Option<u8>,
+    /// MSI Plessey check digits.
+    pub msi_check: msi::MsiCheck,
 }
 
 /// An EAN add-on as given: up to 5 ASCII bytes, validated by the encoder.

@@ -58,6 +58,8 @@ pub enum Opt {
     Check,
     /// Code 11 check characters, 0-2.
     Checks,
+    /// MSI Plessey check digits: none, mod10, mod10-10, mod11 (query name `check`).
+    MsiCheck,
 }
 
 impl Opt {
@@ -77,6 +79,7 @@ impl Opt {
             Opt::FullAscii => "full_ascii",
             Opt::Check => "check",
             Opt::Checks => "checks",
+            Opt::MsiCheck => "check",
         }
     }
 }

@@ -47,3 +47,26 @@ def test_code11_equals_zint(server, data, checks, args):
 def test_pharmacode_equals_zint(server, value):
     a, b = ours(server, "pharmacode", str(value)), zint("PHARMA", str(value))
     assert same(a, b), (a, b)
+
+
+MSI = ["1234", "0", "9", "80523", "1234567890", "999999", "3141592653589793"] + [str(n) for n in range(1, 60, 3)]
+
+
+@pytest.mark.parametrize("data", MSI)
+@pytest.mark.parametrize("check,args", [("none", []), ("mod10", ["--vers=1"]), ("mod10-10", ["--vers=2"]),
+                                        ("mod11", ["--vers=3"])])
+def test_msi_equals_zint(server, data, check, args):
+    a, b = ours(server, "msi", data, check=check), zint("MSI_PLESSEY", data, *args)
+    assert same(a, b), (a, b)
+
+
+def test_msi_mod11_ten_is_written_as_two_digits(server):
+    """IBM mod 11 gives 10 for some data: written `10`, as Zint does (covered above too)."""
+    tens = []
+    for n in range(1, 200):
+        with urllib.request.urlopen(f"{server['base']}/v1/msi/{n}.json?check=mod11") as r:
+            if len(json.load(r)["text"]) == len(str(n)) + 2:
+                tens.append(str(n))
+    assert tens, "some data has the check value 10"
+    for data in tens[:5]:
+        assert same(ours(server, "msi", data, check="mod11"), zint("MSI_PLESSEY", data, "--vers=3"))

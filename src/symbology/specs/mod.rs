@@ -24,6 +24,7 @@ specs! {
     code93,
     codabar,
     code11,
+    msi,
     pharmacode,
     qr,
     datamatrix,
