@@ -69,6 +69,8 @@ fn symbologies() -> Vec<(&'static str, [&'static str; 2], Vec<&'static str>)> {
         ("code11", ["123-45", "1234567890"], linear(&["checks=0", "checks=1"])),
         ("msi", ["1234", "80523"], linear(&["check=none", "check=mod10-10", "check=mod11"])),
         ("pharmacode", ["1234", "131070"], linear(&[])),
+        ("pzn", ["1234562", "49088029"], linear(&[])),
+        ("code32", ["12345678", "012345676"], linear(&[])),
         (
             "qr",
             ["https://shop.example.com/o/123", "zażółć gęślą jaźń"],
@@ -174,6 +176,9 @@ fn requests() -> Vec<Req> {
         "/v1/msi/12.png?check=mod7",
         "/v1/msi/12.png?check=true",
         "/v1/code39/AB.png?check=mod10",
+        "/v1/pzn/9999999.png",
+        "/v1/pzn/12345627.png",
+        "/v1/code32/1234.png",
         "/nope",
         "/v1/parse",
         "/v1/parse?code=5901234123457&bogus=1",

@@ -10,6 +10,7 @@ pub mod gs1_128;
 pub mod linear;
 pub mod msi;
 pub mod pharma;
+pub mod pharma39;
 pub mod qr;
 pub mod qr_mask;
 pub mod spec;

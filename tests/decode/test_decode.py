@@ -421,7 +421,7 @@ def test_symbologies_document_is_json_and_complete(base_url):
         doc = json.load(r)
     names = [s["name"] for s in doc["symbologies"]]
     assert names == ["ean13", "ean8", "upca", "upce", "itf", "itf14", "code128", "gs1-128", "code39", "code93",
-                     "codabar", "code11", "msi", "pharmacode", "qr", "datamatrix", "pdf417", "aztec"]
+                     "codabar", "code11", "msi", "pharmacode", "pzn", "code32", "qr", "datamatrix", "pdf417", "aztec"]
     for s in doc["symbologies"]:
         assert s["data"] and s["formats"] == ["png", "svg", "zpl", "pdf", "json"]
         assert s["options"]["scale"] == {"min": 1, "max": 50, "default": s["options"]["scale"]["default"],

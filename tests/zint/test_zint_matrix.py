@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import urllib.parse
+import urllib.error
 import urllib.request
 
 import pytest
@@ -70,3 +71,19 @@ def test_msi_mod11_ten_is_written_as_two_digits(server):
     assert tens, "some data has the check value 10"
     for data in tens[:5]:
         assert same(ours(server, "msi", data, check="mod11"), zint("MSI_PLESSEY", data, "--vers=3"))
+
+
+@pytest.mark.parametrize("sym,barcode,data", [
+    ("pzn", "PZN", "1234562"), ("pzn", "PZN", "0000000"), ("pzn", "PZN", "4908802"), ("pzn", "PZN", "12345626"),
+    ("code32", "CODE32", "12345678"), ("code32", "CODE32", "00000000"), ("code32", "CODE32", "99999999"),
+    ("code32", "CODE32", "01234567"), ("code32", "CODE32", "123456788")])
+def test_code39_pharma_numbers_equal_zint(server, sym, barcode, data):
+    """PZN and Code 32: the check digit computed (or verified), the Code 39 symbol Zint draws."""
+    assert same(ours(server, sym, data), zint(barcode, data[:7] if sym == "pzn" else data[:8]))
+
+
+def test_a_pzn_whose_check_would_be_ten_is_refused_as_zint_does(server):
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(f"{server['base']}/v1/pzn/9999999.json")
+    assert e.value.code == 400 and json.load(e.value)["code"] == "data_out_of_range"
+    assert subprocess.run(["zint", "-b", "PZN", "-d", "9999999", "--dump"], capture_output=True).returncode != 0

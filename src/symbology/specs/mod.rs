@@ -26,6 +26,8 @@ specs! {
     code11,
     msi,
     pharmacode,
+    pzn,
+    code32,
     qr,
     datamatrix,
     pdf417,
