@@ -142,10 +142,9 @@ pub fn draw<T>(p: &Prepared, max_pixels: u64, f: impl FnOnce(&Drawing<'_>) -> T)
 /// Renders a prepared request into a ready response (pure; the pixel limit is checked
 /// before the raster is allocated).
 pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, RenderError> {
-    let body = draw(p, max_pixels, |d| (p.fmt.spec().write)(d))?;
-    let human = human_text(&p.symbol);
+    // The drawing's own human-readable line gives the header: worked out once.
+    let (body, text) = draw(p, max_pixels, |d| ((p.fmt.spec().write)(d), d.text.map(header_safe)))?;
     let xdim = p.render.dpi.map(|dpi| format!("{:.4}", p.render.scale as f64 * 25.4 / dpi as f64));
-    let text = human.map(|t| header_safe(&t));
     let mut extra: Vec<(&str, &str)> = Vec::with_capacity(2);
     if let Some(x) = &xdim {
         extra.push(("X-Barcode-Xdim-Mm", x));

@@ -160,7 +160,7 @@ const CHECK_CHUNK: usize = 16;
 /// Reads and checks the batch on the render thread: the JSON, then the items a chunk at a time.
 async fn check(ctx: &ConnCtx, body: &[u8], limits: BatchLimits) -> Result<Batch, ApiError> {
     let (shared, local) = (&ctx.shared, &ctx.local);
-    let req = Arc::new(paced(|| ladder::offload(shared, local, move_once(body, limits))).await??);
+    let req = Arc::new(paced(|| ladder::offload(shared, local, read_job(body, limits))).await??);
     let mut items = Vec::with_capacity(req.len());
     let mut from = 0;
     while from < req.len() {
@@ -177,7 +177,7 @@ async fn check(ctx: &ConnCtx, body: &[u8], limits: BatchLimits) -> Result<Batch,
 }
 
 /// The JSON read as a job: the body is copied into each attempt (a retry is rare).
-fn move_once(body: &[u8], limits: BatchLimits) -> impl FnOnce() -> Result<request::Request, ApiError> + Send + 'static {
+fn read_job(body: &[u8], limits: BatchLimits) -> impl FnOnce() -> Result<request::Request, ApiError> + Send + 'static {
     let body = body.to_vec();
     move || request::read(&body, limits)
 }
