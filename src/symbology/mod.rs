@@ -129,6 +129,20 @@ pub struct Encoded {
     pub canonical: String,
 }
 
+/// The Luhn sum of `digits`: from the right, the first, third, … digit doubled and the
+/// digits of each product added (MSI's mod 10 and Code 32's check digit build on it).
+pub fn luhn_sum(digits: &[u8]) -> u32 {
+    digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &v)| {
+            let x = u32::from(v) * if i % 2 == 0 { 2 } else { 1 };
+            x / 10 + x % 10
+        })
+        .sum()
+}
+
 impl Encoded {
     /// A plain linear symbol (no guards, bearers or add-on) with `text` centred under it.
     pub fn linear(modules: Vec<bool>, text: String, canonical: String) -> Encoded {

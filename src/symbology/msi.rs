@@ -4,7 +4,7 @@
 //! `mod10-10` (a second mod 10 over the data and the first), `mod11` (IBM weights 2–7 from
 //! the right; a check value of 10 is written `10`), `none`.
 
-use super::{DataError, Encoded};
+use super::{luhn_sum, DataError, Encoded};
 
 pub const RULE: &str = "digits, at most 92; check digits: mod10 (default), mod10-10, mod11 (IBM weights 2-7) or none";
 pub const MAX: usize = 92;
@@ -37,16 +37,7 @@ impl MsiCheck {
 }
 
 fn mod10(d: &[u8]) -> u8 {
-    let sum: u32 = d
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &v)| {
-            let x = u32::from(v) * if i % 2 == 0 { 2 } else { 1 };
-            x / 10 + x % 10
-        })
-        .sum();
-    ((10 - sum % 10) % 10) as u8
+    ((10 - luhn_sum(d) % 10) % 10) as u8
 }
 
 fn mod11(d: &[u8]) -> Vec<u8> {

@@ -5,7 +5,7 @@
 //! the 9-digit number written in base 32 with 6 characters of `0-9 B-D F-H J-N P-Z`, the
 //! line `A` and the 9 digits).
 
-use super::{linear, DataError, Encoded, HumanText, Symbol};
+use super::{linear, luhn_sum, DataError, Encoded, HumanText, Symbol};
 
 pub const PZN_RULE: &str = "7 digits (check digit computed) or 8 (verified); PZN8, mod 11 with weights 1-7 (a number whose check would be 10 is not a PZN)";
 pub const CODE32_RULE: &str = "8 digits (check digit computed) or 9 (verified)";
@@ -60,14 +60,8 @@ pub fn pzn(data: &[u8]) -> Result<Encoded, DataError> {
 
 pub fn code32(data: &[u8]) -> Result<Encoded, DataError> {
     let d = digits("code32", data, 8, CODE32_RULE)?;
-    let sum: u32 = d[..8]
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            let x = u32::from(v) * if i % 2 == 1 { 2 } else { 1 };
-            x / 10 + x % 10
-        })
-        .sum();
+    // Odd places as they are, even places doubled: over 8 digits, Luhn's doubling from the right.
+    let sum = luhn_sum(&d[..8]);
     let d = with_check(d, 8, (sum % 10) as u8)?;
     let mut n: u32 = d.iter().fold(0, |n, &v| n * 10 + u32::from(v));
     let mut b32 = [b'0'; 6];

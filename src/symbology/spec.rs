@@ -114,6 +114,24 @@ pub struct Spec {
 /// For specs with no encoding defaults to spell out.
 pub fn no_defaults(_: &mut EncodeOptions) {}
 
+/// The usual linear symbology — 10-module quiet zones, bars 50 modules high, 2 px per
+/// module, a text line, no options or defaults of its own — for a linear spec to state only
+/// what differs from it (`..LINEAR`). Never registered itself: its name is empty.
+pub const LINEAR: Spec = Spec {
+    name: "",
+    data_rule: "",
+    two_d: false,
+    quiet: (10, 10),
+    height: 50,
+    scale: 2,
+    family: Family::Linear,
+    options: &[],
+    text_data: false,
+    gs1_data: false,
+    encode: |_, _| Err(DataError::Empty),
+    defaults: no_defaults,
+};
+
 impl Spec {
     /// Whether the symbology takes `opt` (compared by kind; a bearer's default aside).
     pub fn takes(&self, opt: Opt) -> bool {

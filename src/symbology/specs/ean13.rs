@@ -1,19 +1,14 @@
 //! EAN-13 (ISO/IEC 15420), with the 2- and 5-digit add-ons.
 
 use crate::symbology::ean;
-use crate::symbology::spec::{no_defaults, Family, Opt, Spec};
+use crate::symbology::spec::{LINEAR, Opt, Spec};
 
 pub const SPEC: Spec = Spec {
     name: "ean13",
     data_rule: "12 digits (check digit computed) or 13 digits (check digit verified)",
-    two_d: false,
     quiet: (11, 7),
     height: 69,
-    scale: 2,
-    family: Family::Linear,
     options: &[Opt::Addon, Opt::Marks],
-    text_data: false,
-    gs1_data: false,
     encode: |d, o| ean::encode_ean13_addon(d, o.addon.as_ref().map(|a| &a.digits[..a.len as usize])),
-    defaults: no_defaults,
+    ..LINEAR
 };
