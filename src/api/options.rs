@@ -194,6 +194,14 @@ const OPTIONS: &[OptionDef] = &[
                         _ => return Err(bad("ecc", v, "L, M, Q or H")),
                     })
                 }
+                Some(EccKind::MicroQrLevel) => {
+                    o.e.ecc = Some(match v {
+                        b"L" | b"l" => Ecc::L,
+                        b"M" | b"m" => Ecc::M,
+                        b"Q" | b"q" => Ecc::Q,
+                        _ => return Err(bad("ecc", v, "L, M or Q (Micro QR)")),
+                    })
+                }
                 Some(EccKind::Pdf417Level) => {
                     o.e.level = Some(number("ecc", v, (0, 8), "an integer 0-8 (PDF417 level)")? as u8)
                 }
@@ -321,6 +329,16 @@ const OPTIONS: &[OptionDef] = &[
         scope: Scope::Only(Opt::Version),
         read: |o, v| {
             o.e.version = Some(number("version", v, (1, 40), "an integer 1-40 (QR version)")? as u8);
+            Ok(())
+        },
+    },
+    // The same query name as QR's: Micro QR's versions are M1-M4.
+    OptionDef {
+        name: "version",
+        scope: Scope::Only(Opt::MicroVersion),
+        read: |o, v| {
+            let n = v.strip_prefix(b"M").or_else(|| v.strip_prefix(b"m")).unwrap_or(v);
+            o.e.version = Some(number("version", n, (1, 4), "M1, M2, M3 or M4 (Micro QR version)")? as u8);
             Ok(())
         },
     },

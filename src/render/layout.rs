@@ -62,14 +62,42 @@ pub fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
     match sym {
         Symbol::Linear(l) => {
             let w = (q + l.modules.len() as u64) * s;
-            let text = if o.text { text_block(o).1 as u64 } else { 0 };
+            let text = if o.text { text_block(o).1 as u64 + above_block(l, o) as u64 } else { 0 };
             (w, o.bar_px() as u64 + 2 * l.bearer as u64 * s + text)
         }
         Symbol::Matrix(m) => ((q + m.width as u64) * s, (q + m.height as u64) * s),
     }
 }
 
+/// Height of the line above the bars, if the symbol has one and text is on: a margin, the
+/// glyphs, a gap.
+fn above_block(l: &Linear, o: &RenderOptions) -> u32 {
+    if o.text && l.above.is_some() {
+        o.scale + GLYPH * o.scale + o.scale * 2
+    } else {
+        0
+    }
+}
+
 fn linear(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
+    let mut out = linear_below(l, o, width, height);
+    let top = above_block(l, o);
+    if let (Some(t), true) = (&l.above, top > 0) {
+        for r in &mut out.rects {
+            r.y += top;
+        }
+        for t in &mut out.texts {
+            t.y += top;
+        }
+        out.band = (out.band.0 + top, out.band.1 + top);
+        let tw = t.chars().count() as i64 * (GLYPH * o.scale) as i64;
+        out.texts.push(TextRun { x: (width as i64 - tw) / 2, y: o.scale, text: t.clone(), px: o.scale });
+    }
+    out
+}
+
+/// The layout of the bars and the line below them, from the top of the image.
+fn linear_below(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layout {
     let s = o.scale;
     let bearer = l.bearer * s;
     let bar_h = o.bar_px();

@@ -287,6 +287,7 @@ pub fn encode(data: &[u8]) -> Result<Encoded, DataError> {
             text: HumanText::Centered(hrt),
             bearer: 0,
             addon: None,
+            above: None,
         }),
         canonical: text.to_owned(),
     })

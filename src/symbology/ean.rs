@@ -84,7 +84,14 @@ pub fn encode_ean13(data: &[u8]) -> Result<Encoded, DataError> {
     // Guard bars: start (0..3), centre (45..50) and end (92..95) extend into the text line.
     let guards = (0..3).chain(45..50).chain(92..95).collect();
     Ok(Encoded {
-        symbol: Symbol::Linear(Linear { modules, guards, text: HumanText::Ean13(digits), bearer: 0, addon: None }),
+        symbol: Symbol::Linear(Linear {
+            modules,
+            guards,
+            text: HumanText::Ean13(digits),
+            bearer: 0,
+            addon: None,
+            above: None,
+        }),
         canonical,
     })
 }

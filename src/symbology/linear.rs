@@ -32,7 +32,7 @@ fn rx<W: OneDimensionalCodeWriter>(w: W, contents: &str, err: DataError) -> Resu
 }
 
 fn linear(modules: Vec<bool>, guards: Vec<usize>, text: HumanText, bearer: u32, canonical: String) -> Encoded {
-    Encoded { symbol: Symbol::Linear(Linear { modules, guards, text, bearer, addon: None }), canonical }
+    Encoded { symbol: Symbol::Linear(Linear { modules, guards, text, bearer, addon: None, above: None }), canonical }
 }
 
 /// Parses `data` as digits for `sym`, accepting `short` (check computed) or `short + 1`

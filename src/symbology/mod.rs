@@ -3,16 +3,22 @@
 //! the encoders live beside it (`ean.rs`, `linear.rs`, `code128.rs`, `qr.rs`, `twod.rs`). Pure: no IO, and every input yields a symbol or a typed
 //! `DataError`, never a panic.
 
+pub mod auspost;
 pub mod code11;
 pub mod code128;
 pub mod ean;
+pub mod fourstate;
 pub mod gs1_128;
+pub mod imb;
+pub mod isbn;
 pub mod linear;
+pub mod microqr;
 pub mod msi;
 pub mod pharma;
 pub mod pharma39;
 pub mod qr;
 pub mod qr_mask;
+pub mod royalmail;
 pub mod spec;
 pub mod specs;
 pub mod twod;
@@ -104,6 +110,8 @@ pub struct Linear {
     pub bearer: u32,
     /// EAN add-on digits; their modules end `modules`, after `ean::ADDON_GAP` light ones.
     pub addon: Option<String>,
+    /// A line above the bars (ISBN's `ISBN 978…`), drawn with the text line.
+    pub above: Option<String>,
 }
 
 /// A two-dimensional symbol: `width` x `height` modules, row-major, `true` for dark.
@@ -112,6 +120,8 @@ pub struct Matrix {
     pub width: usize,
     pub height: usize,
     pub dark: Vec<bool>,
+    /// Four-state postal bars in `fourstate`'s three bands (`fourstate::states` reads them).
+    pub four_state: bool,
 }
 
 /// An encoded symbol.
@@ -148,7 +158,7 @@ impl Encoded {
     pub fn linear(modules: Vec<bool>, text: String, canonical: String) -> Encoded {
         let text = HumanText::Centered(text);
         Encoded {
-            symbol: Symbol::Linear(Linear { modules, guards: Vec::new(), text, bearer: 0, addon: None }),
+            symbol: Symbol::Linear(Linear { modules, guards: Vec::new(), text, bearer: 0, addon: None, above: None }),
             canonical,
         }
     }

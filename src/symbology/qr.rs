@@ -113,7 +113,7 @@ fn draw(bits: qrcode::bits::Bits, level: qrcode::EcLevel, mask: Option<u8>) -> O
     };
     canvas.apply_mask(qr_mask::PATTERNS[m]);
     let dark = canvas.into_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
-    Some(Matrix { width: n, height: n, dark })
+    Some(Matrix { width: n, height: n, dark, four_state: false })
 }
 
 #[cfg(test)]

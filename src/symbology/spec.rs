@@ -21,6 +21,8 @@ pub enum Family {
 pub enum EccKind {
     /// QR: a level letter, L, M, Q or H (default M).
     QrLevel,
+    /// Micro QR: L, M or Q as the version allows (default L).
+    MicroQrLevel,
     /// PDF417: a level 0-8 (default 2).
     Pdf417Level,
     /// Aztec: error-correction words in percent, 5-95 (default 23).
@@ -34,6 +36,8 @@ pub enum Opt {
     Ecc(EccKind),
     /// QR version 1-40.
     Version,
+    /// Micro QR version M1-M4 (query name `version`).
+    MicroVersion,
     /// QR mask pattern 0-7.
     Mask,
     /// GS1 mode: the data is a bracketed element string, FNC1 first.
@@ -67,7 +71,7 @@ impl Opt {
     pub fn name(self) -> &'static str {
         match self {
             Opt::Ecc(_) => "ecc",
-            Opt::Version => "version",
+            Opt::Version | Opt::MicroVersion => "version",
             Opt::Mask => "mask",
             Opt::Gs1 => "gs1",
             Opt::Addon => "addon",
@@ -124,6 +128,24 @@ pub const LINEAR: Spec = Spec {
     quiet: (10, 10),
     height: 50,
     scale: 2,
+    family: Family::Linear,
+    options: &[],
+    text_data: false,
+    gs1_data: false,
+    encode: |_, _| Err(DataError::Empty),
+    defaults: no_defaults,
+};
+
+/// The usual four-state postal code (`fourstate.rs`): drawn as a matrix of its three bands
+/// (no bar height option, no text line), 4-module quiet zones, 3 px per module, the cheap
+/// linear renderers' breaker — for a postal spec to state only what differs (`..POSTAL`).
+pub const POSTAL: Spec = Spec {
+    name: "",
+    data_rule: "",
+    two_d: true,
+    quiet: (4, 4),
+    height: 0,
+    scale: 3,
     family: Family::Linear,
     options: &[],
     text_data: false,

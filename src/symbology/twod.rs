@@ -40,7 +40,7 @@ fn from_bits(m: &BitMatrix) -> Matrix {
             dark.push(m.get(x as u32, y as u32));
         }
     }
-    Matrix { width: w, height: h, dark }
+    Matrix { width: w, height: h, dark, four_state: false }
 }
 
 fn hints(data: &str) -> EncodeHints {
@@ -180,7 +180,10 @@ pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, Data
     // 15438 places it. Drawn as stored, the symbol is a mirror image that lenient decoders
     // (zxing-cpp) read and strict ones (zxing, rxing, many scanners) do not.
     let dark = rows.iter().rev().flat_map(|r| r.iter().map(|&v| v == 1)).collect();
-    Ok(Encoded { symbol: Symbol::Matrix(Matrix { width: w, height: h, dark }), canonical: s.to_owned() })
+    Ok(Encoded {
+        symbol: Symbol::Matrix(Matrix { width: w, height: h, dark, four_state: false }),
+        canonical: s.to_owned(),
+    })
 }
 
 pub fn aztec(data: &[u8], ecc: u8) -> Result<Encoded, DataError> {

@@ -162,7 +162,7 @@ def test_longest_inputs(base_url):
 F = zxingcpp.BarcodeFormat
 FORMAT.update({"ean8": F.EAN8, "upca": F.UPCA, "upce": F.UPCE, "itf": F.ITF, "itf14": F.ITF, "code39": F.Code39,
                "code93": F.Code93, "codabar": F.Codabar, "gs1-128": F.Code128, "datamatrix": F.DataMatrix,
-               "pdf417": F.PDF417, "aztec": F.Aztec})
+               "pdf417": F.PDF417, "aztec": F.Aztec, "isbn": F.EAN13})
 
 
 def decode_hri(png_bytes, sym):
@@ -323,7 +323,7 @@ ALL_SAMPLES = {
     "code128": ("ROT-123abc", "ROT-123abc"), "gs1-128": ("(01)09506000134352(10)AB1", "(01)09506000134352(10)AB1"),
     "code39": ("ROT-39", "ROT-39"), "code93": ("Rot-93", "Rot-93"), "codabar": ("A1234B", "A1234B"),
     "qr": ("rotate me", "rotate me"), "datamatrix": ("rotate dm", "rotate dm"), "pdf417": ("rotate pdf", "rotate pdf"),
-    "aztec": ("rotate az", "rotate az"),
+    "aztec": ("rotate az", "rotate az"), "isbn": ("0-306-40615-2", "9780306406157"),
 }
 
 
@@ -420,8 +420,9 @@ def test_symbologies_document_is_json_and_complete(base_url):
     with urllib.request.urlopen(base_url + "/v1/symbologies") as r:
         doc = json.load(r)
     names = [s["name"] for s in doc["symbologies"]]
-    assert names == ["ean13", "ean8", "upca", "upce", "itf", "itf14", "code128", "gs1-128", "code39", "code93",
-                     "codabar", "code11", "msi", "pharmacode", "pzn", "code32", "qr", "datamatrix", "pdf417", "aztec"]
+    assert names == ["ean13", "ean8", "isbn", "upca", "upce", "itf", "itf14", "code128", "gs1-128", "code39", "code93",
+                     "codabar", "code11", "msi", "pharmacode", "pzn", "code32", "imb", "rm4scc", "kix", "auspost", "qr",
+                     "microqr", "datamatrix", "pdf417", "aztec"]
     for s in doc["symbologies"]:
         assert s["data"] and s["formats"] == ["png", "svg", "zpl", "pdf", "json"]
         assert s["options"]["scale"] == {"min": 1, "max": 50, "default": s["options"]["scale"]["default"],
@@ -544,3 +545,25 @@ def test_decode_endpoint_reads_webp(base_url, lossless):
     with urllib.request.urlopen(req, timeout=10) as r:
         doc = json.load(r)
     assert [b["text"] for b in doc["barcodes"]] == ["WEBP-LABEL-42"]
+
+
+@pytest.mark.parametrize("data,want", [("0-306-40615-2", "9780306406157"), ("080442957X", "9780804429573"),
+                                       ("030640615", "9780306406157"), ("978-1-56581-231-4", "9781565812314"),
+                                       ("979-10-90636-07-1", "9791090636071"), ("979109063607", "9791090636071")])
+def test_isbn_reads_as_its_isbn13_under_its_line(base_url, data, want):
+    """The EAN-13 of the ISBN-13 (check digits verified or added), with the `ISBN …` line
+    above the bars: the image is taller than the same symbol without text by two lines."""
+    png = fetch(base_url, "isbn", data)
+    assert decode(png, "isbn") == [want]
+    assert decode_svg(fetch(base_url, "isbn", data, "svg", scale=2), "isbn") == [want]
+    with urllib.request.urlopen(f"{base_url}/v1/isbn/{data}.json") as r:
+        doc = json.load(r)
+    assert doc["data"] == want
+    plain = Image.open(io.BytesIO(fetch(base_url, "ean13", want)))
+    img = to_gray(Image.open(io.BytesIO(png)))
+    assert img.height > plain.height
+    # The top rows (the line above) carry ink; the bars start below them.
+    assert img.crop((0, 0, img.width, 20)).getextrema()[0] == 0
+    with pytest.raises(urllib.error.HTTPError) as e:
+        fetch(base_url, "isbn", want[:-1] + str((int(want[-1]) + 1) % 10))
+    assert e.value.code == 400 and json.load(e.value)["code"] == "check_digit"

@@ -87,3 +87,66 @@ def test_a_pzn_whose_check_would_be_ten_is_refused_as_zint_does(server):
         urllib.request.urlopen(f"{server['base']}/v1/pzn/9999999.json")
     assert e.value.code == 400 and json.load(e.value)["code"] == "data_out_of_range"
     assert subprocess.run(["zint", "-b", "PZN", "-d", "9999999", "--dump"], capture_output=True).returncode != 0
+
+
+def bands(rows):
+    """Our 4-state matrix (ascender, tracker, descender bands 3, 2 and 3 modules high) as
+    Zint's three rows, after checking that each band's rows are one row repeated."""
+    assert len(rows) == 8
+    for band in (rows[0:3], rows[3:5], rows[5:8]):
+        assert len(set(band)) == 1, band
+    return [rows[0], rows[3], rows[5]]
+
+
+POSTAL = [
+    ("rm4scc", "RM4SCC", ["SN34RD1A", "W1J0TR01", "0", "Z", "BX11LT1A", "LU178XE", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                          "ec1a1bb"]),
+    ("kix", "KIX", ["2500GG30250", "1231FZ13XHS", "0", "Z9", "3521VA1", "ABCDEFGHIJKLMNOPQR", "STUVWXYZ0123456789"]),
+    ("auspost", "AUSPOST", ["12345678", "39987520", "00000000", "99999999", "56439111", "10000000", "31415926"]),
+    ("imb", "USPS_IMAIL", ["01234567094987654321-01234567891", "01234567094987654321", "01234567094987654321-01234",
+                           "01234567094987654321-012345678", "00000000000000000000", "04999999999999999999-99999999999",
+                           "94999999999999999999-99999", "00040123456200800001-987654321", "53379777234994544928-51135759461"]),
+]
+
+
+@pytest.mark.parametrize("sym,barcode,data", [(s, b, d) for s, b, ds in POSTAL for d in ds])
+def test_postal_four_state_equals_zint(server, sym, barcode, data):
+    """Each bar's ascender, tracker and descender where Zint puts them (check characters,
+    Reed–Solomon parity and the IMb's CRC and bar scattering computed independently)."""
+    a, b = bands(ours(server, sym, data)), zint(barcode, data)
+    assert same(a, b), (a, b)
+
+
+def test_postal_json_states_read_the_bars(server):
+    """USPS-B-3200's example, in the F/A/D/T notation the standard prints it in."""
+    with urllib.request.urlopen(f"{server['base']}/v1/imb/01234567094987654321-01234567891.json") as r:
+        doc = json.load(r)
+    assert doc["states"] == "AADTFFDFTDADTAADAATFDTDDAAADDTDTTDAFADADDDTFFFDDTTTADFAAADFTDAADA"
+
+
+@pytest.mark.parametrize("sym,data,code", [("kix", "1" * 19, "data_too_long"), ("rm4scc", "AB-1", "data_bad_character"),
+                                           ("auspost", "1234567", "data_length"), ("imb", "05234567094987654321", "data_bad_character"),
+                                           ("imb", "01234567094987654321-1234", "data_length")])
+def test_postal_refusals_name_the_rule(server, sym, data, code):
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(f"{server['base']}/v1/{sym}/{data}.png")
+    assert e.value.code == 400 and json.load(e.value)["code"] == code
+
+
+MICROQR = [("1", "L"), ("12345", "L"), ("123456", "L"), ("HELLO", "L"), ("abc", "L"), ("bytes!", "L"), ("1" * 35, "L"),
+           ("ABCDEF", "Q"), ("A1-B2", "M"), ("x" * 15, "L"), ("12345678901", "L"), ("Ünïcödé", "L"), ("a", "M"),
+           ("HELLO WORLD", "M"), ("0" * 21, "Q"), ("MIXED123abc", "L")]
+
+
+@pytest.mark.parametrize("data,ecc", MICROQR)
+def test_microqr_equals_zint(server, data, ecc):
+    """Micro QR, the smallest version and the mask choice included (zxing-cpp also reads
+    these: tests/decode/test_carrier.py); and each version pinned."""
+    a = ours(server, "microqr", data, ecc=ecc)
+    b = zint("MICROQR", data, f"--secure={'LMQ'.index(ecc) + 1}")
+    assert same(a, b), (a, b)
+    for v in range((len(a) - 9) // 2, 5):
+        if ecc == "Q" and v < 4:
+            continue
+        a = ours(server, "microqr", data, ecc=ecc, version=f"M{v}")
+        assert same(a, zint("MICROQR", data, f"--vers={v}", f"--secure={'LMQ'.index(ecc) + 1}")), (v, a)

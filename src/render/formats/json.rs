@@ -4,7 +4,7 @@
 //! label out, and what a test compares module by module with another encoder.
 
 use crate::render::format::FormatSpec;
-use crate::symbology::Symbol;
+use crate::symbology::{fourstate, Symbol};
 use serde_json::json;
 
 pub const SPEC: FormatSpec = FormatSpec {
@@ -21,11 +21,15 @@ pub const SPEC: FormatSpec = FormatSpec {
                 .map(|r| r.iter().map(|&x| if x { '1' } else { '0' }).collect())
                 .collect(),
         };
+        let states = match d.symbol {
+            Symbol::Matrix(m) => fourstate::states(m),
+            Symbol::Linear(_) => None,
+        };
         let (mw, mh) = (rows.first().map_or(0, String::len), rows.len());
         let (w, h) = d.size();
         let dpi = d.dpi(300);
         let mm = |px: u32| (px as f64 * 25.4 / dpi as f64 * 1000.0).round() / 1000.0;
-        let doc = json!({
+        let mut doc = json!({
             "symbology": d.symbology,
             "data": d.data,
             "text": d.text,
@@ -36,6 +40,10 @@ pub const SPEC: FormatSpec = FormatSpec {
             "dpi": dpi,
             "size_mm": {"width": mm(w), "height": mm(h)},
         });
+        if let Some(s) = states {
+            // Four-state postal codes: the bars in the standards' F/A/D/T notation.
+            doc["states"] = s.into();
+        }
         doc.to_string().into_bytes()
     },
 };
