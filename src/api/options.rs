@@ -273,6 +273,18 @@ const OPTIONS: &[OptionDef] = &[
         },
     },
     OptionDef {
+        name: "segments",
+        scope: Scope::Only(Opt::Segments),
+        read: |o, v| {
+            let n = number("segments", v, (2, 22), "an even integer 2-22 (characters per row)")?;
+            if n % 2 == 1 {
+                return Err(bad("segments", v, "an even integer 2-22 (characters per row)"));
+            }
+            o.e.segments = Some(n as u8);
+            Ok(())
+        },
+    },
+    OptionDef {
         name: "shape",
         scope: Scope::Only(Opt::Shape),
         read: |o, v| {
@@ -565,7 +577,8 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
         .field("m", e.mask.unwrap_or(9))
         .field("k", r.marks as u8)
         .field("n", e.checks.map_or(9, u32::from))
-        .field("i", e.msi_check.name());
+        .field("i", e.msi_check.name())
+        .field("g", e.segments.unwrap_or(0));
     // Formats with options of their own record them (PNG and SVG have none).
     if !fmt.spec().options.is_empty() {
         // z: 0/1 native/graphic, +2 for Z64 graphic fields (one field keeps older keys as they were).

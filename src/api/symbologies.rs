@@ -98,6 +98,7 @@ fn option_json(opt: Opt) -> &'static str {
         Opt::FullAscii => "\"full_ascii\":{\"default\":false}",
         Opt::Check => "\"check\":{\"default\":false}",
         Opt::Checks => "\"checks\":{\"min\":0,\"max\":2,\"default\":2}",
+        Opt::Segments => "\"segments\":{\"min\":2,\"max\":22,\"multiple_of\":2,\"default\":4}",
         Opt::MsiCheck => "\"check\":{\"values\":[\"none\",\"mod10\",\"mod10-10\",\"mod11\"],\"default\":\"mod10\"}",
     }
 }
@@ -122,6 +123,7 @@ pub fn options_table() -> String {
                 Opt::MicroVersion => "`version=M1-M4`".to_string(),
                 Opt::Mask => "`mask=0-7`".to_string(),
                 Opt::Columns => "`columns=1-30`".to_string(),
+                Opt::Segments => "`segments=2-22` even (4)".to_string(),
                 Opt::Shape => "`shape=square\\|rect` (square)".to_string(),
                 Opt::Addon => "`addon=` 2 or 5 digits".to_string(),
                 Opt::Bearer { default } => format!("`bearer=true\\|false` ({default})"),

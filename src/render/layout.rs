@@ -40,6 +40,7 @@ pub struct Layout {
 /// Computes the layout, refusing images over `max_pixels` before anything is allocated.
 pub fn layout(sym: &Symbol, o: &RenderOptions, max_pixels: u64) -> Result<Layout, RenderError> {
     let (w, h) = size(sym, o);
+    let o = &fitted(sym, o);
     if w * h > max_pixels || w > u32::MAX as u64 || h > u32::MAX as u64 {
         return Err(RenderError::TooManyPixels { width: w, height: h, max: max_pixels });
     }
@@ -47,6 +48,21 @@ pub fn layout(sym: &Symbol, o: &RenderOptions, max_pixels: u64) -> Result<Layout
         Symbol::Linear(l) => linear(l, o, w as u32, h as u32),
         Symbol::Matrix(m) => matrix(m, o, w as u32, h as u32),
     })
+}
+
+/// The options with both quiet zones widened when a centred text line is wider than the
+/// bars and their quiet zones (GS1 DataBar's `(01)…` under its 96 modules), so that the
+/// line fits with a module to spare each side.
+pub fn fitted(sym: &Symbol, o: &RenderOptions) -> RenderOptions {
+    let Symbol::Linear(l) = sym else { return *o };
+    let HumanText::Centered(t) = &l.text else { return *o };
+    let need = (t.chars().count() as u64 * GLYPH as u64 + 2).min(u32::MAX as u64 / 4) as u32;
+    let have = (o.quiet.0 as u64 + o.quiet.1 as u64 + l.modules.len() as u64).min(u32::MAX as u64) as u32;
+    if !o.text || need <= have {
+        return *o;
+    }
+    let extra = (need - have).div_ceil(2);
+    RenderOptions { quiet: (o.quiet.0.saturating_add(extra), o.quiet.1.saturating_add(extra)), ..*o }
 }
 
 /// Text block below linear bars: a gap, the glyphs, a bottom margin; in pixels.
@@ -57,6 +73,7 @@ fn text_block(o: &RenderOptions) -> (u32, u32) {
 
 /// The image size in pixels before rotation (what `layout` checks against the pixel limit).
 pub fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
+    let o = &fitted(sym, o);
     let s = o.scale as u64;
     let q = (o.quiet.0 + o.quiet.1) as u64;
     match sym {

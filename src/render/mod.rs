@@ -10,7 +10,9 @@
 /// 4: Code 128 and GS1-128 switch to code set B rather than A when both cost the same, so
 /// ZPL can draw GS1-128 natively with the same bars; ZPL draws GS1-128 (`^BC`) and PDF417
 /// (`^B7`) natively.
-pub const RENDERER_VERSION: u32 = 4;
+/// 5: a centred text line wider than the bars and their quiet zones widens both quiet zones
+/// to fit (GS1-128's bracketed line was cut at the image's edges; DataBar's `(01)…` needs it).
+pub const RENDERER_VERSION: u32 = 5;
 
 pub mod bitmap;
 pub mod deflate;

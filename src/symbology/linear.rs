@@ -37,7 +37,12 @@ fn linear(modules: Vec<bool>, guards: Vec<usize>, text: HumanText, bearer: u32, 
 
 /// Parses `data` as digits for `sym`, accepting `short` (check computed) or `short + 1`
 /// (check verified) of them; returns all digits, check digit included.
-fn gtin_digits(sym: &'static str, data: &[u8], short: usize, expected: &'static str) -> Result<Vec<u8>, DataError> {
+pub(crate) fn gtin_digits(
+    sym: &'static str,
+    data: &[u8],
+    short: usize,
+    expected: &'static str,
+) -> Result<Vec<u8>, DataError> {
     if data.len() != short && data.len() != short + 1 {
         return Err(DataError::Length { symbology: sym, expected, got: data.len() });
     }

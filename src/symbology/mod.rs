@@ -6,6 +6,8 @@
 pub mod auspost;
 pub mod code11;
 pub mod code128;
+pub mod databar;
+pub mod databar_exp;
 pub mod ean;
 pub mod fourstate;
 pub mod gs1_128;
@@ -351,6 +353,8 @@ pub struct EncodeOptions {
     pub checks: Option<u8>,
     /// MSI Plessey check digits.
     pub msi_check: msi::MsiCheck,
+    /// DataBar Expanded Stacked: characters per row (None: the default, 4).
+    pub segments: Option<u8>,
 }
 
 /// An EAN add-on as given: up to 5 ASCII bytes, validated by the encoder.

@@ -64,6 +64,8 @@ pub enum Opt {
     Checks,
     /// MSI Plessey check digits: none, mod10, mod10-10, mod11 (query name `check`).
     MsiCheck,
+    /// DataBar Expanded Stacked: characters per row, 2-22, even.
+    Segments,
 }
 
 impl Opt {
@@ -84,6 +86,7 @@ impl Opt {
             Opt::Check => "check",
             Opt::Checks => "checks",
             Opt::MsiCheck => "check",
+            Opt::Segments => "segments",
         }
     }
 }
@@ -153,6 +156,11 @@ pub const POSTAL: Spec = Spec {
     encode: |_, _| Err(DataError::Empty),
     defaults: no_defaults,
 };
+
+/// The usual stacked linear symbol (the stacked GS1 DataBar forms): rows of bars and their
+/// separators drawn as a matrix (no bar height option, no text line), 1-module quiet zones
+/// (the guards carry their own), 2 px per module, the linear renderers' breaker.
+pub const STACKED: Spec = Spec { quiet: (1, 1), scale: 2, ..POSTAL };
 
 impl Spec {
     /// Whether the symbology takes `opt` (compared by kind; a bearer's default aside).

@@ -85,3 +85,77 @@ def test_code32_reads(base_url, data):
     with urllib.request.urlopen(f"{base_url}/v1/code32/{data}.json") as r:
         full = json.load(r)["data"]
     assert read(fetch(base_url, "code32", data), "code32") == ["A" + full]
+
+
+DATABAR = {"databar": F.DataBar, "databar-truncated": F.DataBar, "databar-stacked": F.DataBarStk,
+           "databar-stacked-omni": F.DataBarStkOmni, "databar-limited": F.DataBarLtd}
+FMT.update(DATABAR)
+
+
+@pytest.mark.parametrize("sym", sorted(DATABAR))
+@pytest.mark.parametrize("data", ["0950110153000", "(01)10012345678902", "0000000000000", "1999999999999"])
+def test_databar_reads(base_url, sym, data):
+    with urllib.request.urlopen(f"{base_url}/v1/{sym}/{urllib.parse.quote(data)}.json") as r:
+        gtin = json.load(r)["data"]
+    assert gtin[:13] == data.removeprefix("(01)")[:13] and len(gtin) == 14
+    assert read(fetch(base_url, sym, data), sym) == ["01" + gtin]
+    svg = fetch(base_url, sym, data, "svg", scale=2)
+    assert read(cairosvg.svg2png(bytestring=svg), sym) == ["01" + gtin]
+
+
+@pytest.mark.parametrize("sym", sorted(DATABAR))
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+@pytest.mark.parametrize("scale", [1, 2, 3])
+def test_databar_every_rotation_at_one_to_three_pixels(base_url, sym, rotate, scale):
+    assert read(fetch(base_url, sym, "0950110153000", scale=scale, rotate=rotate), sym) == ["0109501101530003"]
+
+
+@pytest.mark.parametrize("sym,data,code", [("databar", "09501101530004", "check_digit"),
+                                           ("databar", "095011015300", "data_length"),
+                                           ("databar-limited", "2950110153000", "data_out_of_range"),
+                                           ("databar-stacked", "09501101530x0", "data_bad_character")])
+def test_databar_refusals(base_url, sym, data, code):
+    with pytest.raises(urllib.error.HTTPError) as e:
+        fetch(base_url, sym, data)
+    assert e.value.code == 400 and json.load(e.value)["code"] == code
+
+
+EXPANDED = ["(01)09501101530003", "(01)99501101530006(3103)001750", "(01)99501101530006(3922)1234",
+            "(01)09501101530003(17)261231(10)LOT-42", "(10)ABC123", "(21)abc-DEF/12.3", "(90)12345678901234567890",
+            "(01)99501101530006(3203)001750(17)260100", "(8020)ABCDEF123456"]
+
+
+def read_hri(png, fmt):
+    img = Image.open(io.BytesIO(png)).convert("RGBA")
+    img = Image.alpha_composite(Image.new("RGBA", img.size, (255, 255, 255, 255)), img).convert("L")
+    return [r.text for r in zxingcpp.read_barcodes(img, formats=fmt, text_mode=zxingcpp.TextMode.HRI)]
+
+
+@pytest.mark.parametrize("data", EXPANDED)
+def test_databar_expanded_reads(base_url, data):
+    assert read_hri(fetch(base_url, "databar-expanded", data), F.DataBarExp) == [data]
+    svg = fetch(base_url, "databar-expanded", data, "svg", scale=2)
+    assert read_hri(cairosvg.svg2png(bytestring=svg), F.DataBarExp) == [data]
+    for segments in (2, 4, 6):
+        png = fetch(base_url, "databar-expanded-stacked", data, segments=segments, scale=2)
+        assert read_hri(png, F.DataBarExpStk) == [data], segments
+
+
+@pytest.mark.parametrize("sym,fmt", [("databar-expanded", F.DataBarExp), ("databar-expanded-stacked", F.DataBarExpStk)])
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+@pytest.mark.parametrize("scale", [1, 2, 3])
+def test_databar_expanded_every_rotation_at_one_to_three_pixels(base_url, sym, fmt, rotate, scale):
+    data = "(01)09501101530003(17)261231(10)LOT-42"
+    assert read_hri(fetch(base_url, sym, data, scale=scale, rotate=rotate), fmt) == [data]
+
+
+@pytest.mark.parametrize("path,code", [("databar-expanded/(01)09501101530004.png", "gs1_syntax"),
+                                       ("databar-expanded/ABC.png", "gs1_syntax"),
+                                       ("databar-expanded/(10)" + "A" * 20 + "(21)" + "B" * 20 + ".png", "data_over_capacity"),
+                                       ("databar-expanded-stacked/(10)A.png?segments=3", "bad_option"),
+                                       ("databar-expanded-stacked/(10)A.png?segments=24", "bad_option"),
+                                       ("databar-expanded/(10)A.png?segments=4", "option_not_applicable")])
+def test_databar_expanded_refusals(base_url, path, code):
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(f"{base_url}/v1/{urllib.parse.quote(path, safe='/.?=')}")
+    assert e.value.code == 400 and json.load(e.value)["code"] == code

@@ -420,7 +420,9 @@ def test_symbologies_document_is_json_and_complete(base_url):
     with urllib.request.urlopen(base_url + "/v1/symbologies") as r:
         doc = json.load(r)
     names = [s["name"] for s in doc["symbologies"]]
-    assert names == ["ean13", "ean8", "isbn", "upca", "upce", "itf", "itf14", "code128", "gs1-128", "code39", "code93",
+    assert names == ["ean13", "ean8", "isbn", "upca", "upce", "itf", "itf14", "databar", "databar-truncated",
+                     "databar-stacked", "databar-stacked-omni", "databar-limited", "databar-expanded",
+                     "databar-expanded-stacked", "code128", "gs1-128", "code39", "code93",
                      "codabar", "code11", "msi", "pharmacode", "pzn", "code32", "imb", "rm4scc", "kix", "auspost", "qr",
                      "microqr", "datamatrix", "pdf417", "aztec"]
     for s in doc["symbologies"]:

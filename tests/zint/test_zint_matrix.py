@@ -150,3 +150,93 @@ def test_microqr_equals_zint(server, data, ecc):
             continue
         a = ours(server, "microqr", data, ecc=ecc, version=f"M{v}")
         assert same(a, zint("MICROQR", data, f"--vers={v}", f"--secure={'LMQ'.index(ecc) + 1}")), (v, a)
+
+
+def collapse(rows):
+    """Our rows with each run of equal rows as one (Zint dumps a row once, with its height apart)."""
+    out = []
+    for r in rows:
+        if not out or out[-1] != r:
+            out.append(r)
+    return out
+
+
+_rng = __import__("random").Random(20261130)
+GTINS = ["0950110153000", "09501101530003", "(01)09501101530003", "0000000000000", "1999999999999", "2000000000000",
+         "9999999999999", "0012345678905"] + ["".join(_rng.choice("0123456789") for _ in range(13)) for _ in range(40)]
+LIMITED = [g for g in GTINS if g.removeprefix("(01)")[0] in "01"] + [
+    str(_rng.randint(0, 1)) + "".join(_rng.choice("0123456789") for _ in range(12)) for _ in range(120)]
+
+
+@pytest.mark.parametrize("sym,barcode", [("databar", "DBAR_OMN"), ("databar-truncated", "DBAR_OMN"),
+                                         ("databar-stacked", "DBAR_STK"), ("databar-stacked-omni", "DBAR_OMNSTK")])
+def test_databar_equals_zint(server, sym, barcode):
+    """Omnidirectional's characters, checksum and finders; the stacked forms' rows and
+    separators (zxing-cpp reads them too: tests/decode/test_carrier.py)."""
+    for data in GTINS:
+        digits = data.removeprefix("(01)")
+        a, b = collapse(ours(server, sym, data)), zint(barcode, digits[:13])
+        assert same(a, b), (data, a, b)
+
+
+def test_databar_limited_equals_zint(server):
+    """Limited for 160 GTINs, so that most of its 89 check characters are drawn."""
+    for data in LIMITED:
+        digits = data.removeprefix("(01)")
+        a, b = ours(server, "databar-limited", data), zint("DBAR_LTD", digits[:13])
+        assert same(a, b), (data, a, b)
+
+
+def gtin14(rng, first=None):
+    d = [int(first) if first is not None else rng.randint(0, 9)] + [rng.randint(0, 9) for _ in range(12)]
+    s = sum(x * (3 if i % 2 == 0 else 1) for i, x in enumerate(reversed(d)))
+    return "".join(map(str, d)) + str((10 - s % 10) % 10)
+
+
+def expanded_corpus():
+    """Element strings for every encodation method (Table 10) and each general-field mode."""
+    rng = __import__("random").Random(24724)
+    cset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!\"%&'*+,-./:;<=>?_"
+    fixed = ["(01)09501101530003", "(01)09501101530003(3103)000123", "(01)99501101530006(3103)000123",
+             "(01)99501101530006(3202)001750", "(01)99501101530006(3203)021750", "(01)99501101530006(3102)123456",
+             "(01)99501101530006(3922)1234", "(01)99501101530006(3932)9781234", "(01)99501101530006(3103)001750(15)261231",
+             "(01)99501101530006(3203)001750(17)260100", "(01)99501101530006(3103)001750(11)240229", "(10)ABC123",
+             "(21)abc-DEF/12.3", "(01)09501101530003(10)ABC(21)12345678", "(8020)ABCDEF123456",
+             "(01)09501101530003(17)261231(10)LOT-42", "(91)a!b\"c%d&e'f*g+h", "(90)12345678901234567890", "(10)1",
+             "(10)12", "(10)123", "(10)1234", "(10)A1234", "(10)A12345", "(10)ab1234567", "(3103)000123",
+             "(01)09501101530003(3103)000123(10)X", "(255)0950110153007321", "(01)09501101530003(21)1234567890123"]
+    rand = []
+    for _ in range(40):
+        g = "(01)" + gtin14(rng, rng.choice("09"))
+        tail = "".join(rng.choice(cset) for _ in range(rng.randint(0, 12)))
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 10)))
+        form = rng.randint(0, 3)
+        s = [g + f"(10){tail or 'X'}", g + f"(3103){rng.randint(0, 99999):06d}(21){digits}",
+             f"(21){tail or '1'}(90){digits}", g + f"(17)26{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}(10){digits}"][form]
+        rand.append(s)
+    return fixed + rand
+
+
+EXPANDED = expanded_corpus()
+
+
+def zint_gs1(barcode, data, *args):
+    r = subprocess.run(["zint", "-b", barcode, "--gs1", "-d", data.replace("(", "[").replace(")", "]"), "--dump", *args],
+                       capture_output=True, text=True)
+    return ["".join(f"{int(h, 16):0{len(h) * 4}b}" for h in line.split()) for line in r.stdout.splitlines()]
+
+
+def test_databar_expanded_equals_zint(server):
+    """Every encodation method and general-field mode, the check character and finders."""
+    for data in EXPANDED:
+        a, b = ours(server, "databar-expanded", data), zint_gs1("DBAR_EXP", data)
+        assert b and same(a, b), (data, a, b)
+
+
+@pytest.mark.parametrize("segments", [2, 4, 6, 8, 10, 22])
+def test_databar_expanded_stacked_equals_zint(server, segments):
+    """Rows of `segments` characters, reversed every other row, with their separators."""
+    for data in EXPANDED:
+        a = collapse(ours(server, "databar-expanded-stacked", data, segments=segments))
+        b = zint_gs1("DBAR_EXPSTK", data, f"--cols={segments // 2}")
+        assert b and same(a, b), (data, segments, a, b)

@@ -16,7 +16,7 @@
 //! not apply.
 
 use crate::render::format::{Drawing, FormatSpec};
-use crate::render::{zpl, Rotation};
+use crate::render::{layout, zpl, Rotation};
 use crate::render::text::GLYPH;
 use crate::symbology::twod::{self, PDF417_ROW};
 use crate::symbology::{code128, gs1_128, Symbol};
@@ -81,7 +81,8 @@ fn fd(data: &str) -> String {
 
 /// The printer's own command for the symbol, when it draws the same thing.
 fn native(d: &Drawing<'_>) -> Option<String> {
-    let o = d.opts;
+    // The quiet zones as the raster has them (widened where the text line is wider).
+    let o = &layout::fitted(d.symbol, d.opts);
     // Printable ASCII (what `^FH` cannot carry is left to the graphic field): no code page
     // to agree on.
     let printable = d.data.bytes().all(|b| (0x20..0x7f).contains(&b));

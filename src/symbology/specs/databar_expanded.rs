@@ -1,0 +1,14 @@
+//! GS1 DataBar Expanded: any GS1 element string, fresh food (weight, price, dates) and coupons.
+
+use crate::symbology::databar_exp;
+use crate::symbology::spec::{Spec, LINEAR};
+
+pub const SPEC: Spec = Spec {
+    name: "databar-expanded",
+    data_rule: databar_exp::RULE,
+    quiet: (1, 1),
+    height: 34,
+    gs1_data: true,
+    encode: |d, _| databar_exp::expanded(d),
+    ..LINEAR
+};
