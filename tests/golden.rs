@@ -100,6 +100,20 @@ fn symbologies() -> Vec<(&'static str, [&'static str; 2], Vec<&'static str>)> {
             vec!["ecc=0", "ecc=5", "columns=3", "columns=10&ecc=4"],
         ),
         ("aztec", ["AZTEC", "https://example.com/aztec?q=1"], vec!["ecc=50", "ecc=95", "quiet=3"]),
+        (
+            "maxicode",
+            [
+                "Hello MaxiCode 0123456789",
+                "[)>\u{1e}01\u{1d}96152382802\u{1d}840\u{1d}001\u{1d}1Z00004951\u{1d}UPSN\u{1e}\u{4}",
+            ],
+            vec![
+                "mode=5",
+                "mode=6",
+                "mode=2&postcode=152382802&country=840&service=1",
+                "mode=3&postcode=K1A0B1&country=124&service=1",
+                "dpi=300",
+            ],
+        ),
     ]
 }
 
@@ -208,6 +222,9 @@ fn requests() -> Vec<Req> {
         "/v1/databar-stacked/0950110153x00.png",
         "/v1/databar-expanded/(10)AAAAAAAAAAAAAAAAAAAA(21)BBBBBBBBBBBBBBBBBBBB.png",
         "/v1/databar-expanded-stacked/(10)A.png?segments=3",
+        "/v1/maxicode/x.png?mode=2",
+        "/v1/maxicode/x.png?mode=7",
+        "/v1/maxicode/x.png?postcode=1",
         "/v1/microqr/1.png?ecc=H",
         "/v1/microqr/123456.png?version=M1",
         "/v1/microqr/1.png?version=M5",

@@ -285,6 +285,45 @@ const OPTIONS: &[OptionDef] = &[
         },
     },
     OptionDef {
+        name: "mode",
+        scope: Scope::Only(Opt::MaxiMode),
+        read: |o, v| {
+            o.e.maxi_mode = Some(number("mode", v, (2, 6), "an integer 2-6 (MaxiCode mode)")? as u8);
+            Ok(())
+        },
+    },
+    OptionDef {
+        name: "postcode",
+        scope: Scope::Only(Opt::Primary),
+        read: |o, v| {
+            if v.is_empty() || v.len() > 9 || !v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b' ') {
+                return Err(bad("postcode", v, "1-9 digits (mode 2) or 1-6 letters, digits and spaces (mode 3)"));
+            }
+            let p = o.e.primary.get_or_insert_with(Default::default);
+            p.postcode[..v.len()].copy_from_slice(v);
+            p.len = v.len() as u8;
+            Ok(())
+        },
+    },
+    OptionDef {
+        name: "country",
+        scope: Scope::Only(Opt::Primary),
+        read: |o, v| {
+            let n = number("country", v, (0, 999), "an ISO 3166 numeric country code, 3 digits")?;
+            o.e.primary.get_or_insert_with(Default::default).country = n as u16;
+            Ok(())
+        },
+    },
+    OptionDef {
+        name: "service",
+        scope: Scope::Only(Opt::Primary),
+        read: |o, v| {
+            let n = number("service", v, (0, 999), "a class of service, 3 digits")?;
+            o.e.primary.get_or_insert_with(Default::default).service = n as u16;
+            Ok(())
+        },
+    },
+    OptionDef {
         name: "shape",
         scope: Scope::Only(Opt::Shape),
         read: |o, v| {
@@ -504,13 +543,16 @@ pub fn parse(sym: Symbology, fmt: Format, query_str: &[u8], data_allowed: bool) 
         (def.read)(&mut o, &v)?;
     }
     let given = |n: &str| OPTIONS.iter().position(|d| d.name == n).is_some_and(|i| seen[i]);
-    let Reading { mut r, mut e, out, xdim_mm, height_mm, .. } = o;
+    let Reading { mut r, mut e, out, mut xdim_mm, height_mm, .. } = o;
     let print_dpi = fmt.spec().default_dpi;
     if r.marks && !r.text {
         return Err(ApiError::ConflictingOptions { a: "marks", b: "text=false" });
     }
     if given("xdim") && given("xdim_mil") {
         return Err(ApiError::ConflictingOptions { a: "xdim", b: "xdim_mil" });
+    }
+    if xdim_mm.is_none() && !given("scale") && (r.dpi.is_some() || fmt.spec().printed) {
+        xdim_mm = spec.fixed_xdim_mm;
     }
     if let Some(mm) = xdim_mm {
         if given("scale") {
@@ -578,7 +620,14 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
         .field("k", r.marks as u8)
         .field("n", e.checks.map_or(9, u32::from))
         .field("i", e.msi_check.name())
-        .field("g", e.segments.unwrap_or(0));
+        .field("g", e.segments.unwrap_or(0))
+        .field("M", e.maxi_mode.unwrap_or(0))
+        .field(
+            "P",
+            e.primary.map_or(String::new(), |p| {
+                format!("{},{},{}", String::from_utf8_lossy(p.postcode()), p.country, p.service)
+            }),
+        );
     // Formats with options of their own record them (PNG and SVG have none).
     if !fmt.spec().options.is_empty() {
         // z: 0/1 native/graphic, +2 for Z64 graphic fields (one field keeps older keys as they were).

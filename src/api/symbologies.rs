@@ -98,6 +98,8 @@ fn option_json(opt: Opt) -> &'static str {
         Opt::FullAscii => "\"full_ascii\":{\"default\":false}",
         Opt::Check => "\"check\":{\"default\":false}",
         Opt::Checks => "\"checks\":{\"min\":0,\"max\":2,\"default\":2}",
+        Opt::MaxiMode => "\"mode\":{\"min\":2,\"max\":6,\"default\":4}",
+        Opt::Primary => "\"postcode\":{\"format\":\"1-9 digits (mode 2) or 1-6 characters (mode 3)\",\"default\":null},\"country\":{\"min\":0,\"max\":999,\"default\":null},\"service\":{\"min\":0,\"max\":999,\"default\":null}",
         Opt::Segments => "\"segments\":{\"min\":2,\"max\":22,\"multiple_of\":2,\"default\":4}",
         Opt::MsiCheck => "\"check\":{\"values\":[\"none\",\"mod10\",\"mod10-10\",\"mod11\"],\"default\":\"mod10\"}",
     }
@@ -124,6 +126,8 @@ pub fn options_table() -> String {
                 Opt::Mask => "`mask=0-7`".to_string(),
                 Opt::Columns => "`columns=1-30`".to_string(),
                 Opt::Segments => "`segments=2-22` even (4)".to_string(),
+                Opt::MaxiMode => "`mode=2-6` (4)".to_string(),
+                Opt::Primary => "`postcode=`, `country=`, `service=` (modes 2, 3)".to_string(),
                 Opt::Shape => "`shape=square\\|rect` (square)".to_string(),
                 Opt::Addon => "`addon=` 2 or 5 digits".to_string(),
                 Opt::Bearer { default } => format!("`bearer=true\\|false` ({default})"),

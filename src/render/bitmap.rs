@@ -1,6 +1,6 @@
 //! A 1-bit image, rows packed MSB-first (the PNG layout), bit set = dark module.
 
-use super::layout::{Layout, Rect, TextRun};
+use super::layout::{Layout, Rect, Shape, TextRun};
 use super::text::{atlas, glyph, Atlas, GLYPH};
 use super::Rotation;
 
@@ -149,10 +149,25 @@ impl Bitmap {
         for r in rest {
             bm.fill_rect(*r);
         }
+        for sh in &l.shapes {
+            bm.fill_shape(sh);
+        }
         for t in &l.texts {
             bm.draw_text(t);
         }
         bm
+    }
+
+    /// Fills a shape: every pixel whose centre is inside it.
+    pub fn fill_shape(&mut self, sh: &Shape) {
+        let (x0, y0, x1, y1) = sh.bounds();
+        for y in y0..y1.min(self.height) {
+            for x in x0..x1.min(self.width) {
+                if sh.contains(x as f32 + 0.5, y as f32 + 0.5) {
+                    self.set(x, y);
+                }
+            }
+        }
     }
 
     /// Ors `src` into this image with its top left corner at (`x`, `y`), clipped: a byte

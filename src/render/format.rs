@@ -80,6 +80,9 @@ pub struct FormatSpec {
     /// The resolution physical sizes (`xdim`, `height_mm`) are turned into dots at when the
     /// request names none: 203 dpi for thermal printers, 300 otherwise.
     pub default_dpi: u32,
+    /// The output is printed at its resolution (ZPL, PDF): symbols of a fixed physical
+    /// size (MaxiCode) are drawn at it unless `scale` says otherwise.
+    pub printed: bool,
     /// Options only this format takes (beyond the common ones), by query name.
     pub options: &'static [&'static str],
     /// Writes the symbol (sizes already checked against the pixel limit).

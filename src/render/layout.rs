@@ -3,7 +3,7 @@
 
 use super::text::GLYPH;
 use super::{RenderError, RenderOptions};
-use crate::symbology::{HumanText, Linear, Matrix, Symbol};
+use crate::symbology::{HumanText, Linear, Matrix, MatrixKind, Symbol};
 
 /// A dark rectangle in pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +24,44 @@ pub struct TextRun {
     pub px: u32,
 }
 
+/// A shape beyond rectangles, in pixels (floating point: the geometry is exact, the raster
+/// samples it at pixel centres).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Shape {
+    /// A regular hexagon with vertices up and down, `flat` across its flat sides.
+    Hexagon { cx: f32, cy: f32, flat: f32 },
+    /// The ring between radii `r0` and `r1` (a disc when `r0` is 0).
+    Ring { cx: f32, cy: f32, r0: f32, r1: f32 },
+}
+
+impl Shape {
+    /// Whether the point is inside.
+    pub fn contains(&self, x: f32, y: f32) -> bool {
+        match *self {
+            Shape::Hexagon { cx, cy, flat } => {
+                let (dx, dy) = ((x - cx).abs(), (y - cy).abs());
+                let r = flat / 3f32.sqrt();
+                dx <= flat / 2.0 && dy <= r - dx / 3f32.sqrt()
+            }
+            Shape::Ring { cx, cy, r0, r1 } => {
+                let d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+                d2 >= r0 * r0 && d2 <= r1 * r1
+            }
+        }
+    }
+
+    /// Its bounding box in whole pixels: (x0, y0, x1, y1), x1 and y1 exclusive.
+    pub fn bounds(&self) -> (u32, u32, u32, u32) {
+        let (cx, cy, rx, ry) = match *self {
+            Shape::Hexagon { cx, cy, flat } => (cx, cy, flat / 2.0, flat / 3f32.sqrt()),
+            Shape::Ring { cx, cy, r1, .. } => (cx, cy, r1, r1),
+        };
+        let lo = |v: f32| v.floor().max(0.0) as u32;
+        let hi = |v: f32| v.ceil().max(0.0) as u32;
+        (lo(cx - rx), lo(cy - ry), hi(cx + rx), hi(cy + ry))
+    }
+}
+
 /// The image before rotation.
 #[derive(Clone, Debug)]
 pub struct Layout {
@@ -31,6 +69,8 @@ pub struct Layout {
     pub height: u32,
     /// Dark rectangles; for matrix symbols these are horizontal runs.
     pub rects: Vec<Rect>,
+    /// Dark hexagons and rings (MaxiCode).
+    pub shapes: Vec<Shape>,
     pub texts: Vec<TextRun>,
     /// For linear codes: the rows `band.0..band.1` are one repeated pattern (the bars), which
     /// the raster draws once and copies; `(0, 0)` when there is no such band.
@@ -46,6 +86,7 @@ pub fn layout(sym: &Symbol, o: &RenderOptions, max_pixels: u64) -> Result<Layout
     }
     Ok(match sym {
         Symbol::Linear(l) => linear(l, o, w as u32, h as u32),
+        Symbol::Matrix(m) if m.kind == MatrixKind::MaxiCode => maxicode(m, o, w as u32, h as u32),
         Symbol::Matrix(m) => matrix(m, o, w as u32, h as u32),
     })
 }
@@ -81,6 +122,11 @@ pub fn size(sym: &Symbol, o: &RenderOptions) -> (u64, u64) {
             let w = (q + l.modules.len() as u64) * s;
             let text = if o.text { text_block(o).1 as u64 + above_block(l, o) as u64 } else { 0 };
             (w, o.bar_px() as u64 + 2 * l.bearer as u64 * s + text)
+        }
+        Symbol::Matrix(m) if m.kind == MatrixKind::MaxiCode => {
+            // Rows √3/2 of a module apart, hexagons a module tall (ISO/IEC 16023).
+            let rows = 1.0 + (m.height.max(1) - 1) as f64 * 3f64.sqrt() / 2.0;
+            ((q + m.width as u64) * s, (q as f64 * s as f64 + rows * s as f64).ceil() as u64)
         }
         Symbol::Matrix(m) => ((q + m.width as u64) * s, (q + m.height as u64) * s),
     }
@@ -196,7 +242,7 @@ fn linear_below(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layou
             }
         }
     }
-    Layout { width, height, rects, texts, band: (bearer, bar_h - bearer) }
+    Layout { width, height, rects, shapes: Vec::new(), texts, band: (bearer, bar_h - bearer) }
 }
 
 /// EAN-13 digits: the first in the left quiet zone, six under each half.
@@ -236,5 +282,39 @@ fn matrix(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
             }
         }
     }
-    Layout { width, height, rects, texts: Vec::new(), band: (0, 0) }
+    Layout { width, height, rects, shapes: Vec::new(), texts: Vec::new(), band: (0, 0) }
+}
+
+/// The bullseye's circles in modules (ISO/IEC 16023's nominal 0.51, 1.18, 1.86, 2.53,
+/// 3.20 and 3.87 mm at its 0.88 mm module): dark between the 1st and 2nd, 3rd and 4th,
+/// 5th and 6th, the centre light.
+const BULLSEYE: [f32; 6] = [0.51 / 0.88, 1.18 / 0.88, 1.86 / 0.88, 2.53 / 0.88, 3.20 / 0.88, 3.87 / 0.88];
+
+/// Hexagons across their flat sides, in modules (the horizontal pitch): a little gap
+/// between neighbours, as printed.
+const HEX_FLAT: f32 = 0.87;
+
+/// MaxiCode: each dark module a hexagon, odd rows half a module to the right, rows √3/2 of
+/// a module apart; the bullseye centred on row 16, column 14.
+fn maxicode(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
+    let (s, q) = (o.scale as f32, o.quiet.0 as f32);
+    let v = s * 3f32.sqrt() / 2.0;
+    let centre = |r: usize, c: usize| {
+        let x = q * s + s / 2.0 + c as f32 * s + if r % 2 == 1 { s / 2.0 } else { 0.0 };
+        (x, q * s + s / 2.0 + r as f32 * v)
+    };
+    let mut shapes = Vec::with_capacity(m.dark.iter().filter(|&&d| d).count() + 3);
+    for r in 0..m.height {
+        for c in 0..m.width {
+            if m.dark[r * m.width + c] {
+                let (cx, cy) = centre(r, c);
+                shapes.push(Shape::Hexagon { cx, cy, flat: HEX_FLAT * s });
+            }
+        }
+    }
+    let (cx, cy) = centre(16, 14);
+    for k in 0..3 {
+        shapes.push(Shape::Ring { cx, cy, r0: BULLSEYE[2 * k] * s, r1: BULLSEYE[2 * k + 1] * s });
+    }
+    Layout { width, height, rects: Vec::new(), shapes, texts: Vec::new(), band: (0, 0) }
 }

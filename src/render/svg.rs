@@ -2,7 +2,7 @@
 //! a background rectangle when the background is not transparent, text as `<text>` with a
 //! monospace font, everything escaped, nothing external.
 
-use super::layout::Layout;
+use super::layout::{Layout, Shape};
 use super::text::GLYPH;
 use super::{RenderOptions, Rgba, Rotation};
 use std::fmt::Write;
@@ -25,6 +25,44 @@ pub fn escape(s: &str, out: &mut String) {
             // Characters XML 1.0 forbids are dropped.
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
             c => out.push(c),
+        }
+    }
+}
+
+/// Appends a shape's outline to a path's `d`, to 3 decimals.
+fn shape_path(sh: &Shape, s: &mut String) {
+    match *sh {
+        Shape::Hexagon { cx, cy, flat } => {
+            let (a, r) = (flat / 2.0, flat / 3f32.sqrt());
+            let _ = write!(
+                s,
+                "M{:.3} {:.3}L{:.3} {:.3}L{:.3} {:.3}L{:.3} {:.3}L{:.3} {:.3}L{:.3} {:.3}Z",
+                cx,
+                cy - r,
+                cx + a,
+                cy - r / 2.0,
+                cx + a,
+                cy + r / 2.0,
+                cx,
+                cy + r,
+                cx - a,
+                cy + r / 2.0,
+                cx - a,
+                cy - r / 2.0
+            );
+        }
+        Shape::Ring { cx, cy, r0, r1 } => {
+            for r in [r1, r0] {
+                if r > 0.0 {
+                    let _ = write!(
+                        s,
+                        "M{:.3} {cy:.3}A{r:.3} {r:.3} 0 1 0 {:.3} {cy:.3}A{r:.3} {r:.3} 0 1 0 {:.3} {cy:.3}Z",
+                        cx + r,
+                        cx - r,
+                        cx + r
+                    );
+                }
+            }
         }
     }
 }
@@ -65,6 +103,14 @@ pub fn encode(l: &Layout, o: &RenderOptions) -> String {
         let _ = write!(s, "M{} {}h{}v{}h-{}z", r.x, r.y, r.w, r.h, r.w);
     }
     s.push_str("\"/>");
+    if !l.shapes.is_empty() {
+        // Hexagons and rings (MaxiCode): one even-odd path, two arcs a circle.
+        s.push_str("<path fill-rule=\"evenodd\" d=\"");
+        for sh in &l.shapes {
+            shape_path(sh, &mut s);
+        }
+        s.push_str("\"/>");
+    }
     for t in &l.texts {
         let size = GLYPH * t.px;
         let width = t.text.chars().count() as i64 * size as i64;

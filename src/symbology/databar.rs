@@ -6,7 +6,7 @@
 //! forms are the two halves over each other with the standard's separator rows, drawn as
 //! a matrix whose rows repeat for their height.
 
-use super::{linear, DataError, Encoded, HumanText, Linear, Matrix, Symbol};
+use super::{linear, DataError, Encoded, HumanText, Linear, Matrix, MatrixKind, Symbol};
 
 pub const RULE: &str = "a GTIN: 13 digits (check digit computed) or 14 (check digit verified), optionally after (01)";
 pub const LIMITED_RULE: &str =
@@ -96,7 +96,7 @@ pub(crate) fn stack(rows: &[(Vec<bool>, usize)]) -> Matrix {
         }
     }
     let height = rows.iter().map(|r| r.1).sum();
-    Matrix { width, height, dark, four_state: false }
+    Matrix { width, height, dark, kind: MatrixKind::Square }
 }
 
 /// The 14 GTIN digits (check digit computed or verified), from 13 or 14 digits with an

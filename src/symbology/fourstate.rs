@@ -5,7 +5,7 @@
 //! standards' nominal sizes share), so every image, PDF and ZPL writer draws them as they
 //! draw any matrix.
 
-use super::{Encoded, Matrix, Symbol};
+use super::{Encoded, Matrix, MatrixKind, Symbol};
 
 /// One bar's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,12 +78,12 @@ pub fn encoded(bars: &[Bar], canonical: String) -> Encoded {
             dark[y * width + x] = on;
         }
     }
-    Encoded { symbol: Symbol::Matrix(Matrix { width, height, dark, four_state: true }), canonical }
+    Encoded { symbol: Symbol::Matrix(Matrix { width, height, dark, kind: MatrixKind::FourState }), canonical }
 }
 
 /// The F/A/D/T string of a matrix drawn by `encoded` (`None` for any other matrix).
 pub fn states(m: &Matrix) -> Option<String> {
-    if !m.four_state || m.height != BANDS.iter().sum::<usize>() {
+    if m.kind != MatrixKind::FourState || m.height != BANDS.iter().sum::<usize>() {
         return None;
     }
     let bottom = (m.height - 1) * m.width;

@@ -3,7 +3,7 @@
 //! mode carries ISO/IEC 8859-1: text beyond Latin-1 is refused rather than left to a
 //! reader's guess. The default is the smallest symbol at level L (M1's error detection).
 
-use super::{DataError, Ecc, Encoded, Matrix, Symbol};
+use super::{DataError, Ecc, Encoded, Matrix, MatrixKind, Symbol};
 use qrcode::bits::Bits;
 use qrcode::canvas::Canvas;
 use qrcode::{EcLevel, Version};
@@ -40,20 +40,7 @@ pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>) -> Result<Encoded, Dat
             unit: "characters",
         });
     }
-    let mut latin1 = Vec::with_capacity(data.len());
-    for (pos, ch) in text.chars().enumerate() {
-        match u8::try_from(u32::from(ch)) {
-            Ok(b) => latin1.push(b),
-            Err(_) => {
-                return Err(DataError::BadChar {
-                    symbology: "microqr",
-                    pos,
-                    ch,
-                    allowed: "Latin-1 characters (Micro QR has no ECI)",
-                })
-            }
-        }
-    }
+    let latin1 = super::latin1("microqr", text, "Latin-1 characters (Micro QR has no ECI)")?;
     if ecc == Ecc::H || version.is_some_and(|v| !allows(v, ecc)) {
         return Err(DataError::Capacity2d {
             symbology: "microqr",
@@ -68,7 +55,7 @@ pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>) -> Result<Encoded, Dat
     for v in versions.filter(|&v| allows(v, ecc)) {
         if let Some((n, dark)) = draw(&latin1, v, ecc) {
             return Ok(Encoded {
-                symbol: Symbol::Matrix(Matrix { width: n, height: n, dark, four_state: false }),
+                symbol: Symbol::Matrix(Matrix { width: n, height: n, dark, kind: MatrixKind::Square }),
                 canonical: text.to_owned(),
             });
         }

@@ -10,10 +10,12 @@ pub mod databar;
 pub mod databar_exp;
 pub mod ean;
 pub mod fourstate;
+pub mod gf64;
 pub mod gs1_128;
 pub mod imb;
 pub mod isbn;
 pub mod linear;
+pub mod maxicode;
 pub mod microqr;
 pub mod msi;
 pub mod pharma;
@@ -122,8 +124,19 @@ pub struct Matrix {
     pub width: usize,
     pub height: usize,
     pub dark: Vec<bool>,
+    /// How the modules are drawn.
+    pub kind: MatrixKind,
+}
+
+/// How a matrix's modules are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixKind {
+    /// Square modules.
+    Square,
     /// Four-state postal bars in `fourstate`'s three bands (`fourstate::states` reads them).
-    pub four_state: bool,
+    FourState,
+    /// MaxiCode: hexagons in offset rows around a bullseye (`maxicode`).
+    MaxiCode,
 }
 
 /// An encoded symbol.
@@ -153,6 +166,15 @@ pub fn luhn_sum(digits: &[u8]) -> u32 {
             x / 10 + x % 10
         })
         .sum()
+}
+
+/// `text` as ISO/IEC 8859-1 bytes, for symbologies without ECI (Micro QR, MaxiCode): a
+/// character beyond U+00FF is refused, never left to a reader's guess.
+pub fn latin1(symbology: &'static str, text: &str, allowed: &'static str) -> Result<Vec<u8>, DataError> {
+    text.chars()
+        .enumerate()
+        .map(|(pos, ch)| u8::try_from(u32::from(ch)).map_err(|_| DataError::BadChar { symbology, pos, ch, allowed }))
+        .collect()
 }
 
 impl Encoded {
@@ -221,6 +243,11 @@ pub enum DataError {
     Addon(&'static str),
     Gs1(String),
     Codabar(&'static str),
+    /// A field the symbology needs is missing or malformed (MaxiCode's primary message).
+    Needs {
+        symbology: &'static str,
+        what: &'static str,
+    },
     /// A number outside the symbology's range (Pharmacode 3-131070).
     OutOfRange {
         symbology: &'static str,
@@ -295,6 +322,7 @@ impl fmt::Display for DataError {
             DataError::Addon(m) => write!(f, "{m}"),
             DataError::Codabar(m) => write!(f, "data: {m}"),
             DataError::OutOfRange { symbology, rule, got } => write!(f, "data: {got} is out of range for {symbology} ({rule})"),
+            DataError::Needs { symbology, what } => write!(f, "data: {symbology} needs {what}"),
         }
     }
 }
@@ -318,6 +346,7 @@ impl DataError {
             DataError::Gs1(_) => "gs1_syntax",
             DataError::Codabar(_) => "data_bad_character",
             DataError::OutOfRange { .. } => "data_out_of_range",
+            DataError::Needs { .. } => "data_incomplete",
         }
     }
 }
@@ -355,6 +384,10 @@ pub struct EncodeOptions {
     pub msi_check: msi::MsiCheck,
     /// DataBar Expanded Stacked: characters per row (None: the default, 4).
     pub segments: Option<u8>,
+    /// MaxiCode mode 2-6 (None: the default, 4).
+    pub maxi_mode: Option<u8>,
+    /// MaxiCode's primary message fields, when given as options.
+    pub primary: Option<maxicode::Primary>,
 }
 
 /// An EAN add-on as given: up to 5 ASCII bytes, validated by the encoder.

@@ -3,7 +3,7 @@
 //! designator for UTF-8 (ECI 26) so that every reader decodes it exactly. The mask is
 //! chosen by our own scorer (`qr_mask.rs`), many times faster than either crate's.
 
-use super::{gs1_128, qr_mask, DataError, Ecc, Encoded, Matrix, Symbol};
+use super::{gs1_128, qr_mask, DataError, Ecc, Encoded, Matrix, MatrixKind, Symbol};
 
 /// ECC level when the request names none.
 pub const DEFAULT_ECC: Ecc = Ecc::M;
@@ -113,7 +113,7 @@ fn draw(bits: qrcode::bits::Bits, level: qrcode::EcLevel, mask: Option<u8>) -> O
     };
     canvas.apply_mask(qr_mask::PATTERNS[m]);
     let dark = canvas.into_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
-    Some(Matrix { width: n, height: n, dark, four_state: false })
+    Some(Matrix { width: n, height: n, dark, kind: MatrixKind::Square })
 }
 
 #[cfg(test)]

@@ -66,6 +66,10 @@ pub enum Opt {
     MsiCheck,
     /// DataBar Expanded Stacked: characters per row, 2-22, even.
     Segments,
+    /// MaxiCode mode, 2-6.
+    MaxiMode,
+    /// MaxiCode modes 2 and 3: the primary message's `postcode`, `country` and `service`.
+    Primary,
 }
 
 impl Opt {
@@ -87,6 +91,8 @@ impl Opt {
             Opt::Checks => "checks",
             Opt::MsiCheck => "check",
             Opt::Segments => "segments",
+            Opt::MaxiMode => "mode",
+            Opt::Primary => "postcode",
         }
     }
 }
@@ -105,6 +111,9 @@ pub struct Spec {
     pub height: u32,
     /// Default pixels per module.
     pub scale: u32,
+    /// A fixed physical module width in mm (MaxiCode's 0.88), used when the output has a
+    /// resolution (`dpi`, or a printed format) and neither `scale` nor `xdim` is given.
+    pub fixed_xdim_mm: Option<f64>,
     pub family: Family,
     /// The options it takes beyond the common and linear ones, in the order they are listed.
     pub options: &'static [Opt],
@@ -131,6 +140,7 @@ pub const LINEAR: Spec = Spec {
     quiet: (10, 10),
     height: 50,
     scale: 2,
+    fixed_xdim_mm: None,
     family: Family::Linear,
     options: &[],
     text_data: false,
@@ -149,6 +159,7 @@ pub const POSTAL: Spec = Spec {
     quiet: (4, 4),
     height: 0,
     scale: 3,
+    fixed_xdim_mm: None,
     family: Family::Linear,
     options: &[],
     text_data: false,

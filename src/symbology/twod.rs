@@ -3,7 +3,7 @@
 //! encoder is called behind `catch_unwind`, and its output is turned into our `Matrix`.
 
 use super::gs1_128;
-use super::{DataError, Encoded, Matrix, Symbol};
+use super::{DataError, Encoded, Matrix, MatrixKind, Symbol};
 use rxing::common::BitMatrix;
 use rxing::{BarcodeFormat, EncodeHints, Writer};
 use std::collections::HashMap;
@@ -40,7 +40,7 @@ fn from_bits(m: &BitMatrix) -> Matrix {
             dark.push(m.get(x as u32, y as u32));
         }
     }
-    Matrix { width: w, height: h, dark, four_state: false }
+    Matrix { width: w, height: h, dark, kind: MatrixKind::Square }
 }
 
 fn hints(data: &str) -> EncodeHints {
@@ -181,7 +181,7 @@ pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, Data
     // (zxing-cpp) read and strict ones (zxing, rxing, many scanners) do not.
     let dark = rows.iter().rev().flat_map(|r| r.iter().map(|&v| v == 1)).collect();
     Ok(Encoded {
-        symbol: Symbol::Matrix(Matrix { width: w, height: h, dark, four_state: false }),
+        symbol: Symbol::Matrix(Matrix { width: w, height: h, dark, kind: MatrixKind::Square }),
         canonical: s.to_owned(),
     })
 }

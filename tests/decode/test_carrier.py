@@ -159,3 +159,71 @@ def test_databar_expanded_refusals(base_url, path, code):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(f"{base_url}/v1/{urllib.parse.quote(path, safe='/.?=')}")
     assert e.value.code == 400 and json.load(e.value)["code"] == code
+
+
+UPS = ("[)>\x1e01\x1d96152382802\x1d840\x1d001\x1d1Z00004951\x1dUPSN\x1d06X610\x1d159\x1d1234567\x1d1/1\x1d\x1dY"
+       "\x1d634 ALPHA DR\x1dPITTSBURGH\x1dPA\x1e\x04")
+MAXI = [("Hello MaxiCode 0123456789", {}, None), ("lower and UPPER ;<=>? àéÀÉ\x01\x7f", {}, None),
+        ("A" * 93, {}, None), ("1" * 138, {}, None), ("mode five", {"mode": 5}, None), ("r", {"mode": 6}, None),
+        (UPS, {"mode": 2}, None), (UPS.replace("152382802", "K1A0B1").replace("840", "124"), {"mode": 3}, None),
+        ("Secondary", {"mode": 2, "postcode": "1234", "country": "840", "service": "1"}, "1234\x1d840\x1d001\x1dSecondary"),
+        ("x", {"mode": 3, "postcode": "AB1", "country": "826", "service": "1"}, "AB1   \x1d826\x1d001\x1dx")]
+
+
+def read_maxi(png):
+    img = Image.open(io.BytesIO(png)).convert("RGBA")
+    img = Image.alpha_composite(Image.new("RGBA", img.size, (255, 255, 255, 255)), img).convert("L")
+    return [r.text for r in zxingcpp.read_barcodes(img, formats=F.MaxiCode, text_mode=zxingcpp.TextMode.Plain)]
+
+
+@pytest.mark.parametrize("data,opts,want", MAXI)
+def test_maxicode_reads(base_url, data, opts, want):
+    """Modes 2-6, all five code sets, the numeric shift, the UPS envelope; with the primary
+    given as options a reader returns it first (postcode GS country GS service GS), as the
+    standard transmits it."""
+    want = want or data
+    assert read_maxi(fetch(base_url, "maxicode", data, **opts)) == [want]
+    svg = fetch(base_url, "maxicode", data, "svg", **opts)
+    assert read_maxi(cairosvg.svg2png(bytestring=svg)) == [want]
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4, 6, 10])
+def test_maxicode_reads_from_two_pixels_a_module_and_turns_exactly(base_url, scale):
+    """Hexagons need 2 px a module to be read (zxing-cpp reads MaxiCode upright only, Zint's
+    turned symbols neither): each rotation is the upright image turned, pixel for pixel."""
+    data = "MAXICODE 1Z 12345"
+    up = fetch(base_url, "maxicode", data, scale=scale)
+    assert read_maxi(up) == [data]
+    base = Image.open(io.BytesIO(up)).convert("L")
+    turn = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+    for rotate, t in turn.items():
+        img = Image.open(io.BytesIO(fetch(base_url, "maxicode", data, scale=scale, rotate=rotate))).convert("L")
+        assert img.tobytes() == base.transpose(t).tobytes(), rotate
+
+
+def test_maxicode_has_its_physical_size_at_a_resolution(base_url):
+    """At 300 dpi (or in ZPL at 203) the module is the nominal 0.88 mm in whole dots: the
+    symbol about 26.4 x 25.3 mm plus its quiet zone."""
+    with urllib.request.urlopen(f"{base_url}/v1/maxicode/PHYSICAL.png?dpi=300") as r:
+        assert r.headers["X-Barcode-Xdim-Mm"] == "0.8467"
+        img = Image.open(io.BytesIO(r.read()))
+    assert img.size == (320, 308)
+    with urllib.request.urlopen(f"{base_url}/v1/maxicode/PHYSICAL.json?dpi=203") as r:
+        doc = json.load(r)
+    assert doc["modules"] == {"width": 30, "height": 33} and 26 <= doc["size_mm"]["width"] <= 29
+
+
+@pytest.mark.parametrize("query,code", [("mode=2", "data_incomplete"), ("mode=3&postcode=AB%2A&country=1&service=1", "bad_option"),
+                                        ("mode=2&postcode=AB1&country=1&service=1", "data_incomplete"),
+                                        ("mode=7", "bad_option"), ("postcode=1", "data_incomplete")])
+def test_maxicode_refusals(base_url, query, code):
+    with pytest.raises(urllib.error.HTTPError) as e:
+        fetch(base_url, "maxicode", "DATA", **dict(urllib.parse.parse_qsl(query)))
+    assert e.value.code == 400 and json.load(e.value)["code"] == code
+
+
+def test_maxicode_capacity(base_url):
+    for data, opts in [("A" * 94, {}), ("1" * 139, {}), ("A" * 78, {"mode": 5})]:
+        with pytest.raises(urllib.error.HTTPError) as e:
+            fetch(base_url, "maxicode", data, **opts)
+        assert json.load(e.value)["code"] == "data_over_capacity"

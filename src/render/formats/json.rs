@@ -10,6 +10,7 @@ use serde_json::json;
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "json",
     content_type: "application/json",
+    printed: false,
     default_dpi: 300,
     options: &[],
     write: |d| {

@@ -5,12 +5,12 @@
 //! page transform. Written with `pdf-writer`.
 
 use crate::render::format::{Drawing, FormatSpec};
-use crate::render::layout::TextRun;
+use crate::render::layout::{Shape, TextRun};
 use crate::render::text::GLYPH;
 use crate::render::Rotation;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
-pub const SPEC: FormatSpec = FormatSpec { ext: "pdf", content_type: "application/pdf", default_dpi: 300, options: &[], write };
+pub const SPEC: FormatSpec = FormatSpec { ext: "pdf", content_type: "application/pdf", default_dpi: 300, printed: true, options: &[], write };
 
 fn rgb(c: [u8; 4]) -> (f32, f32, f32) {
     (c[0] as f32 / 255.0, c[1] as f32 / 255.0, c[2] as f32 / 255.0)
@@ -43,10 +43,46 @@ pub fn paint(c: &mut Content, d: &Drawing<'_>, at: (f32, f32), pt: f32) {
         c.rect(rect.x as f32, rect.y as f32, rect.w as f32, rect.h as f32);
     }
     c.fill_nonzero();
+    if !d.layout.shapes.is_empty() {
+        for sh in &d.layout.shapes {
+            shape_path(c, sh);
+        }
+        c.fill_even_odd();
+    }
     for t in &d.layout.texts {
         text_run(c, t);
     }
     c.restore_state();
+}
+
+/// A shape's outline as path segments: a hexagon's six sides, a ring's two circles of
+/// four Bézier quarter arcs each (even-odd fill leaves the ring).
+fn shape_path(c: &mut Content, sh: &Shape) {
+    match *sh {
+        Shape::Hexagon { cx, cy, flat } => {
+            let (a, r) = (flat / 2.0, flat / 3f32.sqrt());
+            c.move_to(cx, cy - r);
+            for (x, y) in [(cx + a, cy - r / 2.0), (cx + a, cy + r / 2.0), (cx, cy + r), (cx - a, cy + r / 2.0), (cx - a, cy - r / 2.0)] {
+                c.line_to(x, y);
+            }
+            c.close_path();
+        }
+        Shape::Ring { cx, cy, r0, r1 } => {
+            const K: f32 = 0.552_284_8;
+            for r in [r1, r0] {
+                if r <= 0.0 {
+                    continue;
+                }
+                let k = K * r;
+                c.move_to(cx + r, cy);
+                c.cubic_to(cx + r, cy + k, cx + k, cy + r, cx, cy + r);
+                c.cubic_to(cx - k, cy + r, cx - r, cy + k, cx - r, cy);
+                c.cubic_to(cx - r, cy - k, cx - k, cy - r, cx, cy - r);
+                c.cubic_to(cx + k, cy - r, cx + r, cy - k, cx + r, cy);
+                c.close_path();
+            }
+        }
+    }
 }
 
 /// Draws a text run in a y-down pixel space (the current transform's): each character at

@@ -6,6 +6,7 @@ use crate::render::png;
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "png",
     content_type: "image/png",
+    printed: false,
     default_dpi: 300,
     options: &[],
     write: |d| png::encode(&d.raster(), d.opts),

@@ -6,6 +6,7 @@ use crate::render::svg;
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "svg",
     content_type: "image/svg+xml",
+    printed: false,
     default_dpi: 300,
     options: &[],
     write: |d| svg::encode(d.layout, d.opts).into_bytes(),

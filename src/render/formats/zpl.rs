@@ -24,6 +24,7 @@ use crate::symbology::{code128, gs1_128, Symbol};
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "zpl",
     content_type: "application/zpl; charset=utf-8",
+    printed: true,
     default_dpi: 203,
     options: &["zpl", "zpl_compress", "label", "x", "y"],
     write,

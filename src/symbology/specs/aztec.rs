@@ -10,6 +10,7 @@ pub const SPEC: Spec = Spec {
     quiet: (0, 0),
     height: 0,
     scale: 4,
+    fixed_xdim_mm: None,
     family: Family::Aztec,
     options: &[Opt::Ecc(EccKind::AztecPercent)],
     text_data: false,

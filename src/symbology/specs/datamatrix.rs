@@ -10,6 +10,7 @@ pub const SPEC: Spec = Spec {
     quiet: (1, 1),
     height: 0,
     scale: 4,
+    fixed_xdim_mm: None,
     family: Family::DataMatrix,
     options: &[Opt::Shape, Opt::Gs1],
     text_data: false,

@@ -11,6 +11,7 @@ pub const SPEC: Spec = Spec {
     quiet: (2, 2),
     height: 0,
     scale: 4,
+    fixed_xdim_mm: None,
     family: Family::Qr,
     options: &[Opt::Ecc(EccKind::MicroQrLevel), Opt::MicroVersion],
     text_data: true,

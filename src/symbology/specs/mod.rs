@@ -45,4 +45,5 @@ specs! {
     datamatrix,
     pdf417,
     aztec,
+    maxicode,
 }

@@ -10,6 +10,7 @@ pub const SPEC: Spec = Spec {
     quiet: (2, 2),
     height: 0,
     scale: 2,
+    fixed_xdim_mm: None,
     family: Family::Pdf417,
     options: &[Opt::Ecc(EccKind::Pdf417Level), Opt::Columns],
     text_data: false,

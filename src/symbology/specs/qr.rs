@@ -10,6 +10,7 @@ pub const SPEC: Spec = Spec {
     quiet: (4, 4),
     height: 0,
     scale: 4,
+    fixed_xdim_mm: None,
     family: Family::Qr,
     options: &[Opt::Ecc(EccKind::QrLevel), Opt::Version, Opt::Mask, Opt::Gs1],
     text_data: true,
