@@ -12,7 +12,9 @@
 /// (`^B7`) natively.
 /// 5: a centred text line wider than the bars and their quiet zones widens both quiet zones
 /// to fit (GS1-128's bracketed line was cut at the image's edges; DataBar's `(01)…` needs it).
-pub const RENDERER_VERSION: u32 = 5;
+/// 6: DataMatrix (but GS1) from our own linear-time encodation: the same symbol sizes as
+/// rxing's minimal encoder, other codeword choices.
+pub const RENDERER_VERSION: u32 = 6;
 
 pub mod bitmap;
 pub mod deflate;

@@ -8,6 +8,7 @@ pub mod code11;
 pub mod code128;
 pub mod databar;
 pub mod databar_exp;
+pub mod datamatrix;
 pub mod ean;
 pub mod fourstate;
 pub mod gf64;

@@ -66,7 +66,15 @@ pub fn datamatrix(data: &[u8], rect: bool, gs1: bool) -> Result<Encoded, DataErr
         "DataMatrix holds at most 3116 digits, 2335 ASCII characters or 1556 bytes; rectangular symbols far less";
     pre_check("datamatrix", data, 3116, LIMIT)?;
     let s = text(data)?;
-    // GS1 mode: the encoder starts with FNC1 itself and turns GS separators into FNC1.
+    if !gs1 {
+        let m = super::datamatrix::encode(s, rect).ok_or(DataError::Capacity2d {
+            symbology: "datamatrix",
+            got: data.len(),
+            limit: LIMIT,
+        })?;
+        return Ok(Encoded { symbol: Symbol::Matrix(m), canonical: s.to_owned() });
+    }
+    // GS1 mode: rxing's encoder starts with FNC1 itself and turns GS separators into FNC1.
     let contents = if gs1 { crate::gs1::element::to_raw(&gs1_128::parse_bracketed(s)?) } else { s.to_owned() };
     let mut h = hints(&contents);
     // The minimal encoder is the one that honours the character set (ECI) and GS1 hints.
