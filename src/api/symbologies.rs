@@ -126,6 +126,8 @@ pub fn options_table() -> String {
                 Opt::Mask => "`mask=0-7`".to_string(),
                 Opt::Columns => "`columns=1-30`".to_string(),
                 Opt::Segments => "`segments=2-22` even (4)".to_string(),
+                Opt::Checks => "`checks=0-2` (2)".to_string(),
+                Opt::MsiCheck => "`check=none\\|mod10\\|mod10-10\\|mod11` (mod10)".to_string(),
                 Opt::MaxiMode => "`mode=2-6` (4)".to_string(),
                 Opt::Primary => "`postcode=`, `country=`, `service=` (modes 2, 3)".to_string(),
                 Opt::Shape => "`shape=square\\|rect` (square)".to_string(),

@@ -44,6 +44,12 @@ fn n_of_13(n: u32, len: usize) -> Vec<u16> {
     t
 }
 
+/// The 5-of-13 and 2-of-13 tables, built once.
+fn tables() -> &'static (Vec<u16>, Vec<u16>) {
+    static T: std::sync::OnceLock<(Vec<u16>, Vec<u16>)> = std::sync::OnceLock::new();
+    T.get_or_init(|| (n_of_13(5, 1287), n_of_13(2, 78)))
+}
+
 /// The CRC-11 (polynomial 0xF35, preset 0x7FF) over the 102 bits, most significant first.
 fn crc11(value: u128) -> u16 {
     let mut fcs: u16 = 0x7FF;
@@ -114,7 +120,7 @@ pub fn encode(data: &[u8]) -> Result<Encoded, DataError> {
     if fcs & 0x400 != 0 {
         cw[0] += 659;
     }
-    let (t5, t2) = (n_of_13(5, 1287), n_of_13(2, 78));
+    let (t5, t2) = tables();
     let mut on = [false; 130];
     for (i, &c) in cw.iter().enumerate() {
         let mut ch = if c < 1287 { t5[c as usize] } else { t2[(c - 1287) as usize] };
