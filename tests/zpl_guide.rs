@@ -59,6 +59,7 @@ const GUIDE: &[(&str, &[P])] = &[
     ("B7", &[NRIB, DOTS, P::Int(0, 8), P::Int(1, 30), P::Int(3, 90), YN]),
     // Error control as a percentage (1–99); 0 would be the printer's default.
     ("BO", &[NRIB, P::Int(1, 10), YN, P::Int(1, 99)]),
+    ("BD", &[P::Int(2, 6), P::Int(1, 8), P::Int(1, 8)]),
     ("GF", &[P::Of(&["A", "B", "C"]), BYTES, BYTES, BYTES, P::Any]),
     ("GB", &[DOTS, DOTS, DOTS]),
     ("A0", &[NRIB, P::Int(10, 32000), P::Int(10, 32000)]),
@@ -137,6 +138,12 @@ fn check(what: &str, z: &str) -> Vec<String> {
             "BU" => digits(11),
             "B2" => !fd.is_empty() && fd.bytes().all(|b| b.is_ascii_digit()),
             "BQ" => fd.len() > 3 && "HQML".contains(&fd[..1]) && "AM".contains(&fd[1..2]) && &fd[2..3] == ",",
+            // Modes 2 and 3: class of service and country, 3 digits each, lead the data.
+            "BD" => {
+                !fd.is_empty()
+                    && (!matches!(params[0].as_str(), "2" | "3")
+                        || fd.len() > 11 && fd[..6].bytes().all(|b| b.is_ascii_digit()))
+            }
             _ => true,
         };
         if !data_ok {
@@ -175,6 +182,7 @@ fn every_zpl_command_we_write_is_within_the_guide() {
         ("datamatrix", "HELLO LABEL"),
         ("pdf417", "PDF417 LABEL"),
         ("aztec", "AZTEC LABEL"),
+        ("maxicode", "MAXICODE LABEL"),
     ];
     let queries = [
         "",
@@ -198,6 +206,13 @@ fn every_zpl_command_we_write_is_within_the_guide() {
             bad.extend(check(&format!("{sym}?{q}"), &z));
             checked += 1;
         }
+    }
+    // MaxiCode modes 2, 3 (primary message first) and 6; the UPS envelope's controls escaped.
+    let ups = "[)>\u{1e}01\u{1d}96152382802\u{1d}840\u{1d}001\u{1d}1Z00004951\u{1d}UPSN\u{1e}\u{4}";
+    for (data, q) in [(ups, "mode=2"), ("X", "mode=3&postcode=K1A0B1&country=124&service=1"), ("X", "mode=6")] {
+        let z = zpl("maxicode", data, q).unwrap();
+        assert!(z.contains("^BD"), "{z}");
+        bad.extend(check(&format!("maxicode?{q}"), &z));
     }
     // A raster past one field's limit: sent as bands.
     let big = zpl("qr", &"9".repeat(3000), "scale=20&zpl=graphic").unwrap();

@@ -14,7 +14,8 @@
 /// to fit (GS1-128's bracketed line was cut at the image's edges; DataBar's `(01)…` needs it).
 /// 6: DataMatrix (but GS1) from our own linear-time encodation: the same symbol sizes as
 /// rxing's minimal encoder, other codeword choices.
-pub const RENDERER_VERSION: u32 = 6;
+/// 7: MaxiCode's ZPL is the printer's `^BD` (modes 2, 3, 4, 6), no longer a graphic field.
+pub const RENDERER_VERSION: u32 = 7;
 
 pub mod bitmap;
 pub mod deflate;

@@ -55,13 +55,14 @@ fn hexd(n: u8) -> char {
     b"0123456789ABCDEF"[n as usize] as char
 }
 
-/// Field data with `^`, `~` and `_` written as `^FH` hex escapes; whether any was needed.
+/// Field data with `^`, `~`, `_` and control characters (a MaxiCode's UPS envelope) written
+/// as `^FH` hex escapes; whether any was needed.
 pub fn field_data(text: &str) -> (String, bool) {
     let mut out = String::with_capacity(text.len());
     let mut escaped = false;
     for c in text.chars() {
         match c {
-            '^' | '~' | '_' => {
+            '^' | '~' | '_' | '\0'..='\x1f' | '\x7f' => {
                 let _ = write!(out, "_{:02X}", c as u32);
                 escaped = true;
             }

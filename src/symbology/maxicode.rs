@@ -227,6 +227,15 @@ fn needs(what: &'static str) -> DataError {
     DataError::Needs { symbology: "maxicode", what }
 }
 
+/// The primary message (`given`, or the UPS envelope's) and the secondary text of modes 2
+/// and 3 (what a printer's `^BD` takes too).
+pub fn primary_and_secondary(data: &[u8], given: Option<&Primary>) -> Option<(Primary, Vec<u8>)> {
+    match given {
+        Some(p) => Some((*p, data.to_vec())),
+        None => from_envelope(data),
+    }
+}
+
 /// Encodes `data` in `mode` (2-6); modes 2 and 3 take `primary` or the UPS envelope.
 pub fn encode(data: &[u8], mode: u8, given: Option<&Primary>) -> Result<Encoded, DataError> {
     let text = std::str::from_utf8(data).map_err(|_| DataError::NotUtf8)?;
@@ -237,10 +246,9 @@ pub fn encode(data: &[u8], mode: u8, given: Option<&Primary>) -> Result<Encoded,
     let mut cw = [0u8; 144];
     let (secondary_len, message) = match mode {
         2 | 3 => {
-            let (p, rest) = match (given, from_envelope(&latin1)) {
-                (Some(p), _) => (*p, latin1.clone()),
-                (None, Some(found)) => found,
-                (None, None) => {
+            let (p, rest) = match primary_and_secondary(&latin1, given) {
+                Some(found) => found,
+                None => {
                     return Err(needs(
                         "postcode, country and service (options) in modes 2 and 3, or data beginning with the UPS envelope [)>RS01GSyy postcode GS country GS service GS",
                     ))

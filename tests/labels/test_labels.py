@@ -275,3 +275,30 @@ def test_zpl_code128_with_a_greater_than_sign_is_our_raster(server):
     """`>` has no invocation code renderers agree on (zplkit reads `><` as `^`): graphic."""
     z, _ = fetch(server, "code128", "A>B", "zpl")
     assert b"^GFA" in z and b"^BC" not in z
+
+
+UPS = ("[)>\x1e01\x1d96152382802\x1d840\x1d001\x1d1Z00004951\x1dUPSN\x1d06X610\x1d159\x1d1234567\x1d1/1\x1d\x1dY"
+       "\x1d634 ALPHA DR\x1dPITTSBURGH\x1dPA\x1e\x04")
+
+
+@pytest.mark.parametrize("data,query,want,native", [
+    ("HELLO MAXICODE 123", {}, None, True),
+    (UPS, {"mode": 2}, None, True),
+    (UPS.replace("152382802", "K1A0B1").replace("840", "124"), {"mode": 3}, None, True),
+    ("x", {"mode": 2, "postcode": "152382802", "country": "840", "service": "1"}, "152382802\x1d840\x1d001\x1dx", True),
+    ("Secondary", {"mode": 2, "postcode": "15238", "country": "840", "service": "1"}, "15238\x1d840\x1d001\x1dSecondary", False),
+    ("mode five", {"mode": 5}, None, False),
+    ("mode six", {"mode": 6}, None, True),
+    ("a_b^c~d", {}, None, True)])
+def test_maxicode_zpl_is_printer_native_and_reads(server, data, query, want, native):
+    """`^BD` with the primary message first (class of service, country, a 9-digit or
+    6-character postcode) and control characters as `^FH` escapes, rendered by zplkit and
+    read by zxing-cpp; other postcodes and mode 5 are drawn as a graphic field."""
+    z, _ = fetch(server, "maxicode", data, "zpl", **query)
+    z = z.decode()
+    assert ("^BD" in z) == native, z
+    doc = zplkit.render(z, zplkit.Options(dpi=203, width=600, height=600))
+    img = Image.open(io.BytesIO(doc.labels[0].png())).convert("L")
+    got = [r.text for r in zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.MaxiCode,
+                                                  text_mode=zxingcpp.TextMode.Plain)]
+    assert got == [want or data]

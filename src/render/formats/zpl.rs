@@ -19,7 +19,7 @@ use crate::render::format::{Drawing, FormatSpec};
 use crate::render::{layout, zpl, Rotation};
 use crate::render::text::GLYPH;
 use crate::symbology::twod::{self, PDF417_ROW};
-use crate::symbology::{code128, gs1_128, Symbol};
+use crate::symbology::{code128, gs1_128, maxicode, Symbol};
 
 pub const SPEC: FormatSpec = FormatSpec {
     ext: "zpl",
@@ -87,7 +87,9 @@ fn native(d: &Drawing<'_>) -> Option<String> {
     // Printable ASCII (what `^FH` cannot carry is left to the graphic field): no code page
     // to agree on.
     let printable = d.data.bytes().all(|b| (0x20..0x7f).contains(&b));
-    if d.out.graphic || o.rotate != Rotation::R0 || o.marks || !printable {
+    // MaxiCode's UPS envelope carries RS, GS and EOT: escaped, they are plain field data.
+    let plain = printable || (d.symbology == "maxicode" && d.data.is_ascii());
+    if d.out.graphic || o.rotate != Rotation::R0 || o.marks || !plain {
         return None;
     }
     let (s, h) = (o.scale, o.bar_px());
@@ -165,6 +167,28 @@ fn native(d: &Drawing<'_>) -> Option<String> {
             // so it sits where our raster has it (below its quiet zone), or draw the raster.
             let top = (d.out.y + o.quiet.0 * s).checked_sub(QR_TOP)?;
             return Some(format!("^FO{x},{top}^BQN,2,{s}{}^FS", fd(&format!("{ecc}A,{}", d.data))));
+        }
+        // MaxiCode at the printer's own fixed size: modes 2 and 3 lead with the primary
+        // message (class of service, country, postcode: 9 digits, or 6 characters),
+        // then the secondary (a UPS envelope keeps its `[)>`RS`01`GS`yy` header).
+        // Mode 5 stays a graphic: zplkit draws a ^BD5 no reader reads (not checked on a printer).
+        "maxicode" if e.maxi_mode != Some(5) => {
+            let mode = e.maxi_mode.unwrap_or(4);
+            let q = o.quiet.0 * s;
+            let data = if matches!(mode, 2 | 3) {
+                let (p, rest) = maxicode::primary_and_secondary(d.data.as_bytes(), e.primary.as_ref())?;
+                let pc = p.postcode();
+                // The printer reads 9 digits (mode 2) or 6 characters (mode 3): other
+                // postcodes are drawn as a graphic.
+                let fits = if mode == 2 { pc.len() == 9 } else { pc.len() == 6 };
+                if !fits {
+                    return None;
+                }
+                format!("{:03}{:03}{}{}", p.service, p.country, String::from_utf8_lossy(pc), String::from_utf8_lossy(&rest))
+            } else {
+                d.data.to_owned()
+            };
+            return Some(format!("^FO{x},{}^BD{mode},1,1{}^FS", d.out.y + q, fd(&data)));
         }
         // `_` is the escape character we give ^BX: data with one is drawn as a graphic.
         "datamatrix" if !e.rect && !e.gs1 && !d.data.contains('_') => {
