@@ -2,7 +2,8 @@
 # Server-vs-peers over real sockets: barcoded against nginx (static file), limit-server,
 # hyper-peer and bwip-js, each pinned to CPU 1 with wrk on CPU 0, rounds interleaved, via
 # the shared runner ../shared/bench/sidebyside.py. Builds the peers in /tmp on first use.
-# Usage: benches/sidebyside.sh [hit|cold|drivers|all]   (env: DUR, ROUNDS, CONNS)
+# Usage: benches/sidebyside.sh [hit|cold|2d|drivers|all]   (env: DUR, ROUNDS, CONNS)
+# (2d: cold DataMatrix, PDF417, Aztec and MaxiCode against cold QR, benches/sidebyside_2d.py)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bench="${SHARED_BENCH:-$root/../shared/bench}"
@@ -37,6 +38,9 @@ fi
 if [ "$what" = cold ] || [ "$what" = all ]; then
   if [ ! -d "$peers/bwipjs-peer/node_modules" ]; then (cd "$peers/bwipjs-peer" && npm install --silent); fi
   python3 "$bench/sidebyside.py" cold-ean13,cold-code128,cold-qr hyper="$H" bwipjs="$B" ours="$P"
+fi
+if [ "$what" = 2d ] || [ "$what" = all ]; then
+  SHARED_BENCH="$bench" python3 "$root/benches/sidebyside_2d.py" ours="$P"
 fi
 if [ "$what" = drivers ] || [ "$what" = all ]; then
   python3 "$bench/sidebyside.py" hit,pipe,cold-ean13 uring="$P --driver uring" epoll="$P --driver epoll"
