@@ -36,10 +36,12 @@ impl Primary {
 /// A code set value's meaning beyond a character.
 const NS: u8 = 31;
 const PAD: u8 = 33;
-const LATCH_B: u8 = 63;
-const SHIFT_B: u8 = 59;
-const LATCH_A_IN_B: u8 = 63;
-const SHIFT_A_IN_B: u8 = 59;
+/// In set A the latch and shift to set B, in set B those to set A: the same values.
+const LATCH: u8 = 63;
+const SHIFT: u8 = 59;
+
+/// A code set: a character's value in it, if it holds the character.
+type CodeSet = fn(u8) -> Option<u8>;
 
 /// Set A's characters by value (`None`: a control value).
 fn set_a(b: u8) -> Option<u8> {
@@ -113,31 +115,22 @@ fn text_codewords(text: &[u8]) -> Vec<u8> {
             continue;
         }
         let b = text[i];
-        let (a, bb) = (set_a(b), set_b(b));
-        match (in_b, a, bb) {
-            (false, Some(v), _) | (true, _, Some(v)) => out.push(v),
-            (false, None, Some(v)) => {
-                // Latch for a run of two or more set B characters, else shift.
-                let run = text[i..].iter().take_while(|&&c| set_a(c).is_none() && set_b(c).is_some()).count();
+        // The set we are in (A or B) and the other one.
+        let (here, other): (CodeSet, CodeSet) = if in_b { (set_b, set_a) } else { (set_a, set_b) };
+        match (here(b), other(b)) {
+            (Some(v), _) => out.push(v),
+            (None, Some(v)) => {
+                // Latch for a run of two or more of the other set's characters, else shift.
+                let run = text[i..].iter().take_while(|&&c| here(c).is_none() && other(c).is_some()).count();
                 if run >= 2 {
-                    out.push(LATCH_B);
-                    in_b = true;
+                    out.push(LATCH);
+                    in_b = !in_b;
                 } else {
-                    out.push(SHIFT_B);
+                    out.push(SHIFT);
                 }
                 out.push(v);
             }
-            (true, Some(v), None) => {
-                let run = text[i..].iter().take_while(|&&c| set_b(c).is_none() && set_a(c).is_some()).count();
-                if run >= 2 {
-                    out.push(LATCH_A_IN_B);
-                    in_b = false;
-                } else {
-                    out.push(SHIFT_A_IN_B);
-                }
-                out.push(v);
-            }
-            (_, None, None) => {
+            (None, None) => {
                 // Sets C, D, E: a shift for each character (60, 61, 62 from A or B).
                 let (set, v) = set_cde(b).unwrap_or((2, 0));
                 out.push(60 + set);

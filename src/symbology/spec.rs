@@ -152,21 +152,7 @@ pub const LINEAR: Spec = Spec {
 /// The usual four-state postal code (`fourstate.rs`): drawn as a matrix of its three bands
 /// (no bar height option, no text line), 4-module quiet zones, 3 px per module, the cheap
 /// linear renderers' breaker — for a postal spec to state only what differs (`..POSTAL`).
-pub const POSTAL: Spec = Spec {
-    name: "",
-    data_rule: "",
-    two_d: true,
-    quiet: (4, 4),
-    height: 0,
-    scale: 3,
-    fixed_xdim_mm: None,
-    family: Family::Linear,
-    options: &[],
-    text_data: false,
-    gs1_data: false,
-    encode: |_, _| Err(DataError::Empty),
-    defaults: no_defaults,
-};
+pub const POSTAL: Spec = Spec { two_d: true, quiet: (4, 4), height: 0, scale: 3, ..LINEAR };
 
 /// The usual stacked linear symbol (the stacked GS1 DataBar forms): rows of bars and their
 /// separators drawn as a matrix (no bar height option, no text line), 1-module quiet zones
