@@ -99,6 +99,7 @@ fn symbologies() -> Vec<(&'static str, [&'static str; 2], Vec<&'static str>)> {
             ["PDF417 TEST", "1234567890123456789012345"],
             vec!["ecc=0", "ecc=5", "columns=3", "columns=10&ecc=4"],
         ),
+        ("micropdf417", ["MicroPDF417", "1234567890123"], vec!["columns=1", "columns=4", "quiet=0"]),
         ("aztec", ["AZTEC", "https://example.com/aztec?q=1"], vec!["ecc=50", "ecc=95", "quiet=3"]),
         (
             "maxicode",
@@ -229,6 +230,8 @@ fn requests() -> Vec<Req> {
         "/v1/microqr/123456.png?version=M1",
         "/v1/microqr/1.png?version=M5",
         "/v1/microqr/%C5%82.png",
+        "/v1/micropdf417/x.png?columns=5",
+        "/v1/micropdf417/QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ.png?columns=1",
         "/nope",
         "/v1/parse",
         "/v1/parse?code=5901234123457&bogus=1",

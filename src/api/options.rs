@@ -351,6 +351,15 @@ const OPTIONS: &[OptionDef] = &[
             Ok(())
         },
     },
+    // The same query name as PDF417's: MicroPDF417 has 1-4 data columns.
+    OptionDef {
+        name: "columns",
+        scope: Scope::Only(Opt::MicroColumns),
+        read: |o, v| {
+            o.e.columns = Some(number("columns", v, (1, 4), "an integer 1-4 (MicroPDF417 data columns)")? as u8);
+            Ok(())
+        },
+    },
     OptionDef {
         name: "xdim",
         scope: Scope::All,

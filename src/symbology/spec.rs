@@ -48,6 +48,8 @@ pub enum Opt {
     Marks,
     /// PDF417 data columns 1-30.
     Columns,
+    /// MicroPDF417 data columns 1-4 (query name `columns`).
+    MicroColumns,
     /// DataMatrix shape, square or rect.
     Shape,
     /// ITF: pad an odd digit count with a leading 0.
@@ -82,7 +84,7 @@ impl Opt {
             Opt::Gs1 => "gs1",
             Opt::Addon => "addon",
             Opt::Marks => "marks",
-            Opt::Columns => "columns",
+            Opt::Columns | Opt::MicroColumns => "columns",
             Opt::Shape => "shape",
             Opt::Pad => "pad",
             Opt::Bearer { .. } => "bearer",

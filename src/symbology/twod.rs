@@ -1,4 +1,5 @@
-//! DataMatrix, PDF417 and Aztec through `rxing`'s encoders (pure Rust, Apache-2.0). Input is
+//! GS1 DataMatrix and Aztec through `rxing`'s encoders (pure Rust, Apache-2.0); DataMatrix
+//! and PDF417 call our own (`datamatrix.rs`, `pdf417.rs`). Input is
 //! length-checked against each symbology's largest capacity before the encoder runs, the
 //! encoder is called behind `catch_unwind`, and its output is turned into our `Matrix`.
 
@@ -95,22 +96,8 @@ pub fn datamatrix(data: &[u8], rect: bool, gs1: bool) -> Result<Encoded, DataErr
     Ok(Encoded { symbol: Symbol::Matrix(m), canonical: s.to_owned() })
 }
 
-fn pdf417_rows(s: &str, ecc: u8, columns: Option<u8>) -> Option<Vec<Vec<u8>>> {
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut p = rxing::pdf417::encoder::PDF417::new();
-        if let Some(c) = columns {
-            p.setDimensions(c as u32, c as u32, 90, 3);
-        }
-        if !s.is_ascii() {
-            p.setEncoding(Some(rxing::common::CharacterSet::UTF8));
-        }
-        p.generateBarcodeLogicWithAutoECI(s, ecc as u32, false).ok()?;
-        p.getBarcodeMatrix().as_ref().map(|m| m.getScaledMatrix(1, PDF417_ROW))
-    }));
-    match r {
-        Ok(Some(rows)) if !rows.is_empty() && !rows[0].is_empty() => Some(rows),
-        _ => None,
-    }
+fn pdf417_rows(s: &str, ecc: u8, columns: Option<u8>) -> Option<Vec<Vec<bool>>> {
+    super::pdf417::encode(s, ecc, columns).map(|r| r.rows)
 }
 
 fn aztec_matrix(s: &str, ecc: u8) -> Option<Matrix> {
@@ -182,14 +169,11 @@ pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, Data
         };
         return Err(DataError::Capacity2dAt { symbology: "pdf417", got: data.len(), max, kind, setting });
     };
-    let (w, h) = (rows[0].len(), rows.len());
-    // rxing's `BarcodeMatrix` holds the rows bottom-up (its own writer flips them while
-    // drawing): reversed here, row 0 with its row indicators is the top row, as ISO/IEC
-    // 15438 places it. Drawn as stored, the symbol is a mirror image that lenient decoders
-    // (zxing-cpp) read and strict ones (zxing, rxing, many scanners) do not.
-    let dark = rows.iter().rev().flat_map(|r| r.iter().map(|&v| v == 1)).collect();
+    let w = rows[0].len();
+    let dark: Vec<bool> =
+        rows.iter().flat_map(|r| std::iter::repeat_n(r, PDF417_ROW)).flat_map(|r| r.iter().copied()).collect();
     Ok(Encoded {
-        symbol: Symbol::Matrix(Matrix { width: w, height: h, dark, kind: MatrixKind::Square }),
+        symbol: Symbol::Matrix(Matrix { width: w, height: dark.len() / w, dark, kind: MatrixKind::Square }),
         canonical: s.to_owned(),
     })
 }

@@ -53,8 +53,12 @@ def test_microqr_is_the_smallest_version(base_url, data, size):
                                        ("microqr/123456.png?version=M1", "data_over_capacity"),
                                        ("microqr/1.png?version=M5", "bad_option"),
                                        ("microqr/%C5%82.png", "data_bad_character"),
-                                       ("microqr/1.png?mask=1", "option_not_applicable")])
-def test_microqr_refusals(base_url, path, code):
+                                       ("microqr/1.png?mask=1", "option_not_applicable"),
+                                       ("micropdf417/" + "7" * 367, "data_over_capacity"),
+                                       ("micropdf417/" + "Q" * 41 + ".png?columns=1", "data_over_capacity"),
+                                       ("micropdf417/x.png?columns=5", "bad_option"),
+                                       ("micropdf417/x.png?ecc=2", "option_not_applicable")])
+def test_micro_refusals(base_url, path, code):
     path = path if "." in path else path + ".png"
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(f"{base_url}/v1/{path}")
@@ -227,3 +231,47 @@ def test_maxicode_capacity(base_url):
         with pytest.raises(urllib.error.HTTPError) as e:
             fetch(base_url, "maxicode", data, **opts)
         assert json.load(e.value)["code"] == "data_over_capacity"
+
+
+# MicroPDF417: zxing-cpp finds a symbol only when it is at least ~32 pixels tall (measured:
+# the same image stretched from 28 to 32 px goes from unread to read, whatever its rows) and
+# its rows are more than 2 px high: limits of the reader's detector, not of the symbol (rows
+# 2 modules high, the standard's minimum, as Zint draws them). Images below them are checked
+# pixel for pixel against a larger one that is read: the image at `scale` s is the one at
+# s x k subsampled.
+FMT["micropdf417"] = F.MicroPDF417
+MICROPDF = [("HELLO", {}), ("Hello World", {}), ("123", {}), ("1234567890123", {}), ("zażółć gęślą jaźń", {}),
+            ("Q" * 252, {}), ("7" * 366, {}), ("\x7f" * 150, {}), ("mixed 123 TEXT and 4567890123 digits", {}),
+            ("x", {"columns": 4}), ("abc", {"columns": 3}), ("Q" * 40, {"columns": 1}), ("b" * 30, {"columns": 2}),
+            ("https://example.com/track?id=1Z999AA10123456784", {}), ("\t\r\n~|}", {})]
+READABLE_PX = 32
+
+
+def symbol_rows(base, data, opts):
+    with urllib.request.urlopen(f"{base}/v1/micropdf417/{urllib.parse.quote(data, safe='')}.json?"
+                                + urllib.parse.urlencode(opts)) as r:
+        return json.load(r)["modules"]["height"]
+
+
+@pytest.mark.parametrize("data,opts", MICROPDF)
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_micropdf417_reads_at_one_to_three_pixels(base_url, data, opts, rotate):
+    height = symbol_rows(base_url, data, opts)
+    big = max(2, -(-READABLE_PX // height))  # the least scale zxing-cpp reads
+    for scale in (1, 2, 3):
+        png = fetch(base_url, "micropdf417", data, scale=scale, rotate=rotate, quiet=2, **opts)
+        if height * scale >= READABLE_PX and scale >= 2:
+            assert read(png, "micropdf417") == [data], scale
+            continue
+        k = -(-big // scale)
+        tall = fetch(base_url, "micropdf417", data, scale=scale * k, rotate=rotate, quiet=2, **opts)
+        assert read(tall, "micropdf417") == [data], scale * k
+        small, tall = Image.open(io.BytesIO(png)).convert("L"), Image.open(io.BytesIO(tall)).convert("L")
+        assert tall.size == (small.size[0] * k, small.size[1] * k)
+        assert tall.resize(small.size, Image.Resampling.NEAREST).tobytes() == small.tobytes(), scale
+
+
+@pytest.mark.parametrize("data,opts", MICROPDF[:6])
+def test_micropdf417_svg_reads(base_url, data, opts):
+    svg = fetch(base_url, "micropdf417", data, "svg", scale=4, **opts)
+    assert read(cairosvg.svg2png(bytestring=svg), "micropdf417") == [data]

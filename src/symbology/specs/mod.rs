@@ -44,6 +44,7 @@ specs! {
     microqr,
     datamatrix,
     pdf417,
+    micropdf417,
     aztec,
     maxicode,
 }
