@@ -93,6 +93,11 @@ fn symbologies() -> Vec<(&'static str, [&'static str; 2], Vec<&'static str>)> {
             vec!["ecc=L", "ecc=H", "version=10", "mask=3", "quiet=0", "ecc=Q&mask=7&version=5"],
         ),
         ("microqr", ["12345", "Micro QR"], vec!["ecc=M", "ecc=Q", "version=M4", "version=m3&ecc=m", "quiet=0"]),
+        (
+            "rmqr",
+            ["HELLO WORLD", "https://example.com/rmqr?id=1"],
+            vec!["ecc=H", "version=R17x139", "version=r7x59", "quiet=0"],
+        ),
         ("datamatrix", ["HELLO", "https://id.gs1.org/01/09506000134352"], vec!["shape=rect", "quiet=2"]),
         (
             "pdf417",
@@ -231,6 +236,9 @@ fn requests() -> Vec<Req> {
         "/v1/microqr/1.png?version=M5",
         "/v1/microqr/%C5%82.png",
         "/v1/micropdf417/x.png?columns=5",
+        "/v1/rmqr/x.png?version=R8x43",
+        "/v1/rmqr/x.png?ecc=L",
+        "/v1/rmqr/abcdefgh.png?version=R7x43",
         "/v1/micropdf417/QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ.png?columns=1",
         "/nope",
         "/v1/parse",

@@ -202,6 +202,13 @@ const OPTIONS: &[OptionDef] = &[
                         _ => return Err(bad("ecc", v, "L, M or Q (Micro QR)")),
                     })
                 }
+                Some(EccKind::RmqrLevel) => {
+                    o.e.ecc = Some(match v {
+                        b"M" | b"m" => Ecc::M,
+                        b"H" | b"h" => Ecc::H,
+                        _ => return Err(bad("ecc", v, "M or H (rMQR)")),
+                    })
+                }
                 Some(EccKind::Pdf417Level) => {
                     o.e.level = Some(number("ecc", v, (0, 8), "an integer 0-8 (PDF417 level)")? as u8)
                 }
@@ -399,6 +406,18 @@ const OPTIONS: &[OptionDef] = &[
         read: |o, v| {
             let n = v.strip_prefix(b"M").or_else(|| v.strip_prefix(b"m")).unwrap_or(v);
             o.e.version = Some(number("version", n, (1, 4), "M1, M2, M3 or M4 (Micro QR version)")? as u8);
+            Ok(())
+        },
+    },
+    // The same query name as QR's: rMQR's sizes are named R{rows}x{columns}.
+    OptionDef {
+        name: "version",
+        scope: Scope::Only(Opt::RmqrVersion),
+        read: |o, v| {
+            o.e.version = Some(
+                crate::symbology::rmqr::parse_version(v)
+                    .ok_or_else(|| bad("version", v, "an rMQR size, R7x43 to R17x139"))?,
+            );
             Ok(())
         },
     },

@@ -25,6 +25,7 @@ pub mod pharma;
 pub mod pharma39;
 pub mod qr;
 pub mod qr_mask;
+pub mod rmqr;
 pub mod royalmail;
 pub mod spec;
 pub mod specs;

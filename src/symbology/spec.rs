@@ -27,6 +27,8 @@ pub enum EccKind {
     Pdf417Level,
     /// Aztec: error-correction words in percent, 5-95 (default 23).
     AztecPercent,
+    /// rMQR: M or H (default M).
+    RmqrLevel,
 }
 
 /// An option only some symbologies take. The common options (scale, quiet, colours,
@@ -38,6 +40,8 @@ pub enum Opt {
     Version,
     /// Micro QR version M1-M4 (query name `version`).
     MicroVersion,
+    /// rMQR size R7x43-R17x139 (query name `version`).
+    RmqrVersion,
     /// QR mask pattern 0-7.
     Mask,
     /// GS1 mode: the data is a bracketed element string, FNC1 first.
@@ -79,7 +83,7 @@ impl Opt {
     pub fn name(self) -> &'static str {
         match self {
             Opt::Ecc(_) => "ecc",
-            Opt::Version | Opt::MicroVersion => "version",
+            Opt::Version | Opt::MicroVersion | Opt::RmqrVersion => "version",
             Opt::Mask => "mask",
             Opt::Gs1 => "gs1",
             Opt::Addon => "addon",

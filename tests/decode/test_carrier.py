@@ -57,7 +57,12 @@ def test_microqr_is_the_smallest_version(base_url, data, size):
                                        ("micropdf417/" + "7" * 367, "data_over_capacity"),
                                        ("micropdf417/" + "Q" * 41 + ".png?columns=1", "data_over_capacity"),
                                        ("micropdf417/x.png?columns=5", "bad_option"),
-                                       ("micropdf417/x.png?ecc=2", "option_not_applicable")])
+                                       ("micropdf417/x.png?ecc=2", "option_not_applicable"),
+                                       ("rmqr/" + "7" * 362, "data_over_capacity"),
+                                       ("rmqr/abc.png?version=R7x43&ecc=H", "data_over_capacity"),
+                                       ("rmqr/x.png?ecc=Q", "bad_option"),
+                                       ("rmqr/x.png?version=R8x43", "bad_option"),
+                                       ("rmqr/x.png?columns=2", "option_not_applicable")])
 def test_micro_refusals(base_url, path, code):
     path = path if "." in path else path + ".png"
     with pytest.raises(urllib.error.HTTPError) as e:
@@ -275,3 +280,30 @@ def test_micropdf417_reads_at_one_to_three_pixels(base_url, data, opts, rotate):
 def test_micropdf417_svg_reads(base_url, data, opts):
     svg = fetch(base_url, "micropdf417", data, "svg", scale=4, **opts)
     assert read(cairosvg.svg2png(bytestring=svg), "micropdf417") == [data]
+
+
+FMT["rmqr"] = F.RMQRCode
+RMQR = [("1", {}), ("HELLO WORLD", {}), ("hello", {}), ("zażółć gęślą jaźń", {}), ("7" * 361, {}), ("Q" * 219, {}),
+        ("b" * 150, {}), ("ABC123abc0123456789xyz", {}), ("https://example.com/track?id=1Z999AA10123456784", {}),
+        ("H", {"ecc": "H"}), ("7" * 178, {"ecc": "H"}), ("x", {"version": "R17x139"}), ("x", {"version": "R7x43"}),
+        ("x", {"version": "r9x43"}), ("12", {"version": "R11x27", "ecc": "H"})]
+
+
+@pytest.mark.parametrize("data,opts", RMQR)
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_rmqr_reads_at_every_rotation_and_one_to_three_pixels(base_url, data, opts, rotate):
+    for scale in (1, 2, 3):
+        assert read(fetch(base_url, "rmqr", data, scale=scale, rotate=rotate, **opts), "rmqr") == [data], scale
+
+
+@pytest.mark.parametrize("data,opts", RMQR[:5])
+def test_rmqr_svg_reads(base_url, data, opts):
+    svg = fetch(base_url, "rmqr", data, "svg", scale=3, **opts)
+    assert read(cairosvg.svg2png(bytestring=svg), "rmqr") == [data]
+
+
+@pytest.mark.parametrize("data,size", [("1", (27, 11)), ("12345678901234", (27, 11)), ("HELLO WORLD", (27, 13)),
+                                       ("7" * 361, (139, 17))])
+def test_rmqr_is_the_smallest_area(base_url, data, size):
+    with urllib.request.urlopen(f"{base_url}/v1/rmqr/{urllib.parse.quote(data)}.json") as r:
+        assert json.load(r)["modules"] == {"width": size[0], "height": size[1]}

@@ -310,3 +310,30 @@ def test_micropdf417_text_is_one_codeword_shorter_than_zints(server):
     assert len(a) == len(b) == 11
     assert [r[:10] + r[27:] for r in a] == [r[:10] + r[27:38] for r in b], "same RAPs and stop"
     assert a != [r[:38] for r in b]
+
+
+RMQR_SIZES = [f"R{h}x{w}" for h, ws in [(7, [43, 59, 77, 99, 139]), (9, [43, 59, 77, 99, 139]),
+                                          (11, [27, 43, 59, 77, 99, 139]), (13, [27, 43, 59, 77, 99, 139]),
+                                          (15, [43, 59, 77, 99, 139]), (17, [43, 59, 77, 99, 139])] for w in ws]
+
+
+@pytest.mark.parametrize("ecc,secure", [("M", "2"), ("H", "4")])
+def test_rmqr_equals_zint_in_every_size(server, ecc, secure):
+    """Every size at both levels, numeric, alphanumeric and byte data: the same matrix as
+    Zint's (finder, sub-finder, corner patterns, timing, alignment, format information, the
+    zigzag placement and the fixed mask; rMQR has no mask choice)."""
+    for i, name in enumerate(RMQR_SIZES):
+        for data in ["1", "ABC", "abc"]:
+            if (name, ecc, data) == ("R7x43", "H", "abc"):
+                continue  # 3 bytes are 30 bits; R7x43-H holds 24
+            a = ours(server, "rmqr", data, version=name, ecc=ecc)
+            assert same(a, zint("RMQR", data, f"--vers={i + 1}", f"--secure={secure}")), (name, ecc, data)
+
+
+@pytest.mark.parametrize("data", ["1", "12345", "HELLO WORLD", "hello", "0123456789" * 10, "ABC123abc0123456789xyz",
+                                  "https://example.com/track?id=1Z999AA10123456784", "0123456789ABCDEFGHIJ",
+                                  "ab1234567cd", "HELLO 123456789 world 1234 ABC", "A1b2C3d4"])
+def test_rmqr_automatic_size_and_segments_equal_zints(server, data):
+    """The smallest area (Zint's rule) and the shortest segmentation; Zint's default level
+    rises to H when the data still fits, so the level is pinned."""
+    assert same(ours(server, "rmqr", data), zint("RMQR", data, "--secure=2")), data

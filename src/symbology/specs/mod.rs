@@ -42,6 +42,7 @@ specs! {
     auspost,
     qr,
     microqr,
+    rmqr,
     datamatrix,
     pdf417,
     micropdf417,

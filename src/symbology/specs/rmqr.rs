@@ -1,0 +1,17 @@
+//! Rectangular Micro QR Code (ISO/IEC 23941), for long narrow spaces: tubes, edges, small parts.
+//! Drawn as Micro QR is (quiet zone, scale, family); its own levels and sizes.
+
+use crate::symbology::rmqr;
+use crate::symbology::spec::{EccKind, Opt, Spec};
+use crate::symbology::Ecc;
+
+pub const SPEC: Spec = Spec {
+    name: "rmqr",
+    data_rule: rmqr::RULE,
+    options: &[Opt::Ecc(EccKind::RmqrLevel), Opt::RmqrVersion],
+    encode: |d, o| rmqr::encode(d, o.ecc.unwrap_or(Ecc::M), o.version),
+    defaults: |o| {
+        o.ecc.get_or_insert(Ecc::M);
+    },
+    ..super::microqr::SPEC
+};
