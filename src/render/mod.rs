@@ -15,7 +15,9 @@
 /// 6: DataMatrix (but GS1) from our own linear-time encodation: the same symbol sizes as
 /// rxing's minimal encoder, other codeword choices.
 /// 7: MaxiCode's ZPL is the printer's `^BD` (modes 2, 3, 4, 6), no longer a graphic field.
-pub const RENDERER_VERSION: u32 = 7;
+/// 8: Aztec from our own encoder (a shortest path over the modes and binary runs): the same
+/// symbol size rules as rxing's, other (never longer) encodations.
+pub const RENDERER_VERSION: u32 = 8;
 
 pub mod bitmap;
 pub mod deflate;

@@ -4,6 +4,7 @@
 //! `DataError`, never a panic.
 
 pub mod auspost;
+pub mod aztec;
 pub mod code11;
 pub mod code128;
 pub mod databar;

@@ -1,5 +1,5 @@
-//! GS1 DataMatrix and Aztec through `rxing`'s encoders (pure Rust, Apache-2.0); DataMatrix
-//! and PDF417 call our own (`datamatrix.rs`, `pdf417.rs`). Input is
+//! GS1 DataMatrix through `rxing`'s encoder (pure Rust, Apache-2.0); DataMatrix, PDF417 and
+//! Aztec call our own (`datamatrix.rs`, `pdf417.rs`, `aztec.rs`). Input is
 //! length-checked against each symbology's largest capacity before the encoder runs, the
 //! encoder is called behind `catch_unwind`, and its output is turned into our `Matrix`.
 
@@ -15,7 +15,7 @@ shape=square|rect; gs1=true takes a bracketed GS1 element string";
 pub const PDF417_RULE: &str =
     "UTF-8 text; at ecc=0 up to 2628 digits or 1794 upper-case letters, less at higher ecc (a refusal states the capacity at the chosen ecc); ecc=0-8 (default 2); columns=1-30";
 pub const AZTEC_RULE: &str =
-    "UTF-8 text; at ecc=5 up to 3832 digits or 3799 upper-case letters, less at higher ecc (a refusal states the capacity at the chosen ecc); ecc=5-95 percent (default 23)";
+    "UTF-8 text; at ecc=5 up to 4748 digits or 3799 upper-case letters, at the default ecc=23 4054 or 3244, less at higher ecc (a refusal states the capacity at the chosen ecc); ecc=5-95 percent";
 
 pub const PDF417_DEFAULT_ECC: u8 = 2;
 pub const AZTEC_DEFAULT_ECC: u8 = 23;
@@ -101,9 +101,7 @@ fn pdf417_rows(s: &str, ecc: u8, columns: Option<u8>) -> Option<Vec<Vec<bool>>> 
 }
 
 fn aztec_matrix(s: &str, ecc: u8) -> Option<Matrix> {
-    let mut h = hints(s);
-    h.ErrorCorrection = Some(ecc.to_string());
-    write(BarcodeFormat::AZTEC, s, &h)
+    super::aztec::encode(s.as_bytes(), ecc)
 }
 
 /// The kinds of data whose capacity a refusal states, with a sample character of each.
@@ -179,7 +177,7 @@ pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, Data
 }
 
 pub fn aztec(data: &[u8], ecc: u8) -> Result<Encoded, DataError> {
-    const MAX_ANY: usize = 3832;
+    const MAX_ANY: usize = 4748;
     let s = text(data)?;
     let m = if data.len() > MAX_ANY { None } else { aztec_matrix(s, ecc) };
     let Some(m) = m else {
