@@ -627,7 +627,9 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
         [flag(e.rect), flag(e.gs1), flag(e.full_ascii), flag(e.check), flag(e.pad), e.bearer.map_or('2', flag)]
             .iter()
             .collect();
-    let mut k = Key(format!("\0v{RENDERER_VERSION}"));
+    let mut k = Key(String::with_capacity(160 + data.len()));
+    k.0.push_str("\0v");
+    k.0.push_str(&RENDERER_VERSION.to_string());
     k.field("", sym.name())
         .field("", fmt.ext())
         .field("s", r.scale)
@@ -668,7 +670,15 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
 
 /// A strong ETag derived from the canonical key.
 pub fn etag(key: &str) -> String {
-    format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(key.as_bytes()))
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let h = xxhash_rust::xxh3::xxh3_128(key.as_bytes());
+    let mut s = String::with_capacity(34);
+    s.push('"');
+    for i in (0..32).rev() {
+        s.push(DIGITS[(h >> (4 * i)) as usize & 15] as char);
+    }
+    s.push('"');
+    s
 }
 
 #[cfg(test)]

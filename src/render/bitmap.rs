@@ -133,6 +133,10 @@ impl Bitmap {
     /// Draws a whole layout. Linear bars are one row pattern: draw it once, copy it down.
     pub fn from_layout(l: &Layout) -> Bitmap {
         let mut bm = Bitmap::new(l.width, l.height);
+        if l.rows {
+            bm.draw_rows(&l.rects);
+            return bm;
+        }
         let (y0, y1) = (l.band.0.min(l.height), l.band.1.min(l.height));
         let (pattern, rest): (Vec<&Rect>, Vec<&Rect>) =
             l.rects.iter().partition(|r| y1 > y0 && r.y == y0 && r.y + r.h == y1);
@@ -156,6 +160,37 @@ impl Bitmap {
             bm.draw_text(t);
         }
         bm
+    }
+
+    /// Matrix rows (see `Layout::rows`): each module row's runs fill its first pixel row, or
+    /// that row is copied from an equal module row's; the rest of the module row are copies.
+    fn draw_rows(&mut self, rects: &[Rect]) {
+        let stride = self.stride;
+        let mut prev: Option<(&[Rect], usize)> = None;
+        let mut i = 0;
+        while i < rects.len() {
+            let (y, h) = (rects[i].y, rects[i].h);
+            let j = i + rects[i..].iter().take_while(|r| r.y == y && r.h == h).count();
+            let band = &rects[i..j];
+            i = j;
+            if y >= self.height {
+                break;
+            }
+            let y = y as usize;
+            let same = |p: &[Rect]| p.len() == band.len() && p.iter().zip(band).all(|(a, b)| a.x == b.x && a.w == b.w);
+            match prev {
+                Some((p, py)) if same(p) => self.bits.copy_within(py * stride..(py + 1) * stride, y * stride),
+                _ => {
+                    for r in band {
+                        self.fill_row(y as u32, r.x, r.w);
+                    }
+                    prev = Some((band, y));
+                }
+            }
+            for yy in y + 1..(y + h as usize).min(self.height as usize) {
+                self.bits.copy_within(y * stride..(y + 1) * stride, yy * stride);
+            }
+        }
     }
 
     /// Fills a shape: every pixel whose centre is inside it.

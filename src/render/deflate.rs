@@ -347,7 +347,18 @@ fn run(raw: &[u8], pos: usize, dist: usize) -> usize {
         return 0;
     }
     let max = MAX_MATCH.min(raw.len() - pos);
-    (0..max).take_while(|&k| raw[pos + k] == raw[pos + k - dist]).count()
+    let (a, b) = (&raw[pos..pos + max], &raw[pos - dist..pos - dist + max]);
+    // Eight bytes at a time: the first differing byte is the lowest set byte of the XOR.
+    let mut k = 0;
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let word = |c: &[u8]| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let diff = word(x) ^ word(y);
+        if diff != 0 {
+            return k + (diff.trailing_zeros() / 8) as usize;
+        }
+        k += 8;
+    }
+    k + a[k..].iter().zip(&b[k..]).take_while(|(x, y)| x == y).count()
 }
 
 /// Compresses PNG scanlines (`rows` of `stride` bytes, each to be preceded by filter byte

@@ -75,6 +75,10 @@ pub struct Layout {
     /// For linear codes: the rows `band.0..band.1` are one repeated pattern (the bars), which
     /// the raster draws once and copies; `(0, 0)` when there is no such band.
     pub band: (u32, u32),
+    /// Matrix symbols: `rects` come in rows, top first, each row's runs with one `y` and
+    /// `h` and no two rows overlapping, so the raster draws each module row's first pixel
+    /// row once (or copies an equal row above) and copies it down.
+    pub rows: bool,
 }
 
 /// Computes the layout, refusing images over `max_pixels` before anything is allocated.
@@ -242,7 +246,7 @@ fn linear_below(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layou
             }
         }
     }
-    Layout { width, height, rects, shapes: Vec::new(), texts, band: (bearer, bar_h - bearer) }
+    Layout { width, height, rects, shapes: Vec::new(), texts, band: (bearer, bar_h - bearer), rows: false }
 }
 
 /// EAN-13 digits: the first in the left quiet zone, six under each half.
@@ -282,7 +286,7 @@ fn matrix(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
             }
         }
     }
-    Layout { width, height, rects, shapes: Vec::new(), texts: Vec::new(), band: (0, 0) }
+    Layout { width, height, rects, shapes: Vec::new(), texts: Vec::new(), band: (0, 0), rows: true }
 }
 
 /// The bullseye's circles in modules (ISO/IEC 16023's nominal 0.51, 1.18, 1.86, 2.53,
@@ -316,5 +320,5 @@ fn maxicode(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
     for k in 0..3 {
         shapes.push(Shape::Ring { cx, cy, r0: BULLSEYE[2 * k] * s, r1: BULLSEYE[2 * k + 1] * s });
     }
-    Layout { width, height, rects: Vec::new(), shapes, texts: Vec::new(), band: (0, 0) }
+    Layout { width, height, rects: Vec::new(), shapes, texts: Vec::new(), band: (0, 0), rows: false }
 }

@@ -55,7 +55,13 @@ impl Rgba {
 
     /// `rrggbbaa`, the canonical spelling used in cache keys.
     pub fn hex(self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(8);
+        for b in self.0 {
+            s.push(DIGITS[(b >> 4) as usize] as char);
+            s.push(DIGITS[(b & 15) as usize] as char);
+        }
+        s
     }
 }
 

@@ -338,22 +338,48 @@ fn stuff(bits: &[bool], word: usize) -> Vec<u32> {
     out
 }
 
-/// Reed–Solomon check words over GF(2^m) with `poly`, generator roots α^1..α^k.
-fn check_words(data: &[u32], k: usize, poly: u32, m: u32) -> Vec<u32> {
-    let size = 1usize << m;
-    let mut exp = vec![0u32; 2 * size];
-    let mut log = vec![0u32; size];
-    let mut x = 1u32;
-    for (i, e) in exp.iter_mut().enumerate().take(size - 1) {
-        *e = x;
-        log[x as usize] = i as u32;
-        x <<= 1;
-        if x as usize >= size {
-            x ^= poly;
+/// Exponent and logarithm tables of GF(2^m) with `poly`, built once per field.
+struct Gf {
+    exp: Vec<u32>,
+    log: Vec<u32>,
+    size: usize,
+}
+
+fn gf(word: usize) -> &'static Gf {
+    static FIELDS: [std::sync::OnceLock<Gf>; 5] = [const { std::sync::OnceLock::new() }; 5];
+    let (poly, m) = field(word);
+    let slot = match word {
+        4 => 0,
+        6 => 1,
+        8 => 2,
+        10 => 3,
+        _ => 4,
+    };
+    FIELDS[slot].get_or_init(|| {
+        let size = 1usize << m;
+        let mut exp = vec![0u32; 2 * size];
+        let mut log = vec![0u32; size];
+        let mut x = 1u32;
+        for (i, e) in exp.iter_mut().enumerate().take(size - 1) {
+            *e = x;
+            log[x as usize] = i as u32;
+            x <<= 1;
+            if x as usize >= size {
+                x ^= poly;
+            }
         }
-    }
-    for i in size - 1..2 * size {
-        exp[i] = exp[i - (size - 1)];
+        for i in size - 1..2 * size {
+            exp[i] = exp[i - (size - 1)];
+        }
+        Gf { exp, log, size }
+    })
+}
+
+/// Reed–Solomon check words over the field of `word`-bit words, generator roots α^1..α^k.
+fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u32> {
+    let Gf { exp, log, size } = gf(word);
+    if k == 0 {
+        return Vec::new();
     }
     let mul = |a: u32, b: u32| if a == 0 || b == 0 { 0 } else { exp[(log[a as usize] + log[b as usize]) as usize] };
     // g(x) = ∏ (x + α^i), i = 1..k; g[0] is the highest degree (1).
@@ -393,9 +419,8 @@ fn field(word: usize) -> (u32, u32) {
 
 /// `words` and their check words to fill `total` bits, as a bit string (leading pad).
 fn with_check_words(words: &[u32], total: usize, word: usize) -> Vec<bool> {
-    let (poly, m) = field(word);
     let k = total / word - words.len();
-    let ec = check_words(words, k, poly, m);
+    let ec = check_words(words, k, word);
     let mut bits = vec![false; total % word];
     for &w in words.iter().chain(ec.iter()) {
         bits.extend((0..word).rev().map(|j| w >> j & 1 == 1));

@@ -159,8 +159,12 @@ pub fn encode(data: &[u8], columns: Option<u8>) -> Result<Encoded, DataError> {
     cw.extend(ec);
     let rows = draw(&cw, size);
     let width = rows[0].len();
-    let dark: Vec<bool> =
-        rows.iter().flat_map(|r| std::iter::repeat_n(r, ROW)).flat_map(|r| r.iter().copied()).collect();
+    let mut dark = Vec::with_capacity(width * rows.len() * ROW);
+    for r in &rows {
+        for _ in 0..ROW {
+            dark.extend_from_slice(r);
+        }
+    }
     Ok(Encoded {
         symbol: Symbol::Matrix(Matrix { width, height: dark.len() / width, dark, kind: MatrixKind::Square }),
         canonical: text.to_owned(),

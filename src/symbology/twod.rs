@@ -168,8 +168,12 @@ pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, Data
         return Err(DataError::Capacity2dAt { symbology: "pdf417", got: data.len(), max, kind, setting });
     };
     let w = rows[0].len();
-    let dark: Vec<bool> =
-        rows.iter().flat_map(|r| std::iter::repeat_n(r, PDF417_ROW)).flat_map(|r| r.iter().copied()).collect();
+    let mut dark = Vec::with_capacity(w * rows.len() * PDF417_ROW);
+    for r in &rows {
+        for _ in 0..PDF417_ROW {
+            dark.extend_from_slice(r);
+        }
+    }
     Ok(Encoded {
         symbol: Symbol::Matrix(Matrix { width: w, height: dark.len() / w, dark, kind: MatrixKind::Square }),
         canonical: s.to_owned(),
