@@ -108,9 +108,14 @@ fn latch(from: usize, to: usize) -> &'static [(u32, u32)] {
     }
 }
 
-fn latch_bits(from: usize, to: usize) -> u32 {
-    latch(from, to).iter().map(|&(_, w)| w).sum()
-}
+/// `latch`'s bit counts, from x to.
+const LATCH_BITS: [[u32; 5]; 5] = [
+    [0, 5, 5, 5, 10],   // upper
+    [9, 0, 5, 5, 10],   // lower
+    [4, 9, 0, 9, 14],   // digit
+    [5, 5, 10, 0, 5],   // mixed
+    [5, 10, 10, 10, 0], // punctuation
+];
 
 /// How the cheapest path reaches a (position, mode) state.
 #[derive(Clone, Copy)]
@@ -170,7 +175,7 @@ fn high_level(data: &[u8], eci_utf8: bool) -> Vec<bool> {
         for to in MODES {
             for from in MODES {
                 if from != to && before[from] < INF {
-                    let c = before[from] + i64::from(latch_bits(from, to));
+                    let c = before[from] + i64::from(LATCH_BITS[from][to]);
                     if c < cost[i][to] {
                         cost[i][to] = c;
                         step[i][to] = Step::Latch(from);
@@ -192,6 +197,7 @@ fn high_level(data: &[u8], eci_utf8: bool) -> Vec<bool> {
             break;
         }
         let c = data[i];
+        let has: [bool; 5] = MODES.map(|m| code(m, c).is_some());
         let mut relax = |cost: &mut Vec<[i64; 5]>, at: usize, m: usize, v: i64, s: Step| {
             if v < cost[at][m] {
                 cost[at][m] = v;
@@ -203,7 +209,7 @@ fn high_level(data: &[u8], eci_utf8: bool) -> Vec<bool> {
             if here >= INF {
                 continue;
             }
-            if code(m, c).is_some() {
+            if has[m] {
                 relax(&mut cost, i + 1, m, here + i64::from(width(m)), Step::Char);
             }
             let paired = data.get(i + 1).and_then(|&d| pair(c, d)).is_some();
@@ -216,10 +222,10 @@ fn high_level(data: &[u8], eci_utf8: bool) -> Vec<bool> {
             if paired {
                 relax(&mut cost, i + 2, m, here + i64::from(width(m)) + 5, Step::Pair);
             }
-            if code(P, c).is_some() {
+            if has[P] {
                 relax(&mut cost, i + 1, m, here + i64::from(width(m)) + 5, Step::ShiftP);
             }
-            if (m == L || m == D) && code(U, c).is_some() {
+            if (m == L || m == D) && has[U] {
                 relax(&mut cost, i + 1, m, here + i64::from(width(m)) + 5, Step::ShiftU);
             }
         }
@@ -383,15 +389,14 @@ fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u32> {
     }
     let mul = |a: u32, b: u32| if a == 0 || b == 0 { 0 } else { exp[(log[a as usize] + log[b as usize]) as usize] };
     // g(x) = ∏ (x + α^i), i = 1..k; g[0] is the highest degree (1).
-    let mut g = vec![1u32];
+    let mut g = vec![0u32; k + 1];
+    g[0] = 1;
     for i in 1..=k {
+        // g *= (x + α^i), in place: each coefficient gains α^i times the one above it.
         let root = exp[i % (size - 1)];
-        let mut next = vec![0u32; g.len() + 1];
-        for (j, &c) in g.iter().enumerate() {
-            next[j] ^= c;
-            next[j + 1] ^= mul(c, root);
+        for j in (1..=i).rev() {
+            g[j] ^= mul(g[j - 1], root);
         }
-        g = next;
     }
     let mut r = vec![0u32; k];
     for &d in data {
@@ -598,6 +603,16 @@ mod tests {
                 };
                 let r = rxing::helpers::detect_in_luma_with_hints(luma, w as u32, w as u32, None, &mut hints);
                 assert_eq!(r.map(|r| r.getText().to_string()).ok().as_deref(), Some(s.as_str()), "case {n} ecc {ecc}");
+            }
+        }
+    }
+
+    #[test]
+    fn latch_costs_are_the_latch_sequences() {
+        for from in MODES {
+            for to in MODES {
+                let bits: u32 = latch(from, to).iter().map(|&(_, w)| w).sum();
+                assert_eq!(LATCH_BITS[from][to], bits, "{from} -> {to}");
             }
         }
     }
