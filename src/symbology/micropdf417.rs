@@ -210,6 +210,24 @@ mod tests {
     }
 
     #[test]
+    fn random_inputs_never_panic() {
+        let mut seed = 0x0123_4567_89ab_cdefu64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..400 {
+            let bytes: Vec<u8> = (0..next(420)).map(|_| next(256) as u8).collect();
+            let text = String::from_utf8_lossy(&bytes);
+            let columns = (round % 2 == 0).then(|| next(6) as u8);
+            let _ = encode(&bytes, columns);
+            let _ = encode(text.as_bytes(), columns);
+        }
+    }
+
+    #[test]
     fn refusals_are_typed() {
         assert!(matches!(encode(b"", None), Err(DataError::Capacity2d { .. })));
         assert!(matches!(encode(b"x", Some(5)), Err(DataError::Capacity2d { .. })));

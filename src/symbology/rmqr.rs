@@ -500,6 +500,25 @@ mod tests {
     }
 
     #[test]
+    fn random_inputs_never_panic() {
+        let alphabet: Vec<char> = "09AZaz $%*+-./:éß日\u{1}".chars().collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..400 {
+            let len = next(400);
+            let s: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let ecc = if round % 2 == 0 { Ecc::M } else { Ecc::H };
+            let version = (round % 3 == 0).then(|| next(34) as u8);
+            let _ = encode(s.as_bytes(), ecc, version);
+        }
+    }
+
+    #[test]
     fn segments_switch_only_when_it_pays() {
         let v = 31;
         assert_eq!(segments(b"12345678", v).len(), 1);
