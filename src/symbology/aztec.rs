@@ -565,6 +565,7 @@ fn layout(message: &[bool], mode: &[bool], compact: bool, layers: usize) -> Matr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::symbology::testkit;
 
     /// rxing's Aztec reader (zxing's) reads what we draw, for every mode, shift, pair,
     /// binary run length class and symbol class (compact, full, with reference grid).
@@ -586,23 +587,8 @@ mod tests {
         for (n, s) in cases.iter().enumerate() {
             for ecc in [5u8, 23, 50] {
                 let m = encode(s.as_bytes(), ecc).unwrap_or_else(|| panic!("case {n} ecc {ecc}"));
-                let (scale, quiet) = (3, 6);
-                let w = m.width * scale + 2 * quiet;
-                let mut luma = vec![255u8; w * w];
-                for y in 0..m.height * scale {
-                    for x in 0..m.width * scale {
-                        if m.dark[(y / scale) * m.width + x / scale] {
-                            luma[(y + quiet) * w + x + quiet] = 0;
-                        }
-                    }
-                }
-                let mut hints = rxing::DecodeHints {
-                    TryHarder: Some(true),
-                    PossibleFormats: Some([rxing::BarcodeFormat::AZTEC].into_iter().collect()),
-                    ..Default::default()
-                };
-                let r = rxing::helpers::detect_in_luma_with_hints(luma, w as u32, w as u32, None, &mut hints);
-                assert_eq!(r.map(|r| r.getText().to_string()).ok().as_deref(), Some(s.as_str()), "case {n} ecc {ecc}");
+                let read = testkit::rxing_read(&m, rxing::BarcodeFormat::AZTEC, 3, 6);
+                assert_eq!(read.as_deref(), Some(s.as_str()), "case {n} ecc {ecc}");
             }
         }
     }
@@ -613,13 +599,7 @@ mod tests {
     fn random_inputs_encode_and_read_back() {
         let alphabet: Vec<char> =
             "AZaz09 .,:;!?\r\n\t@\\^_`|~\u{7f}\u{1}\u{1b}[]{}#$%&'()*+-/<=>éß日\u{0}\u{80}\u{ff}".chars().collect();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = testkit::rng(0x2545_f491_4f6c_dd1d);
         for round in 0..60 {
             let len = [1, 5, 31, 32, 33, 200, 1200][round % 7] + next(9);
             let s: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
@@ -628,23 +608,8 @@ mod tests {
             if round % 3 != 0 {
                 continue; // reading back is the slow part: every third
             }
-            let (scale, quiet) = (2, 4);
-            let w = m.width * scale + 2 * quiet;
-            let mut luma = vec![255u8; w * w];
-            for y in 0..m.height * scale {
-                for x in 0..m.width * scale {
-                    if m.dark[(y / scale) * m.width + x / scale] {
-                        luma[(y + quiet) * w + x + quiet] = 0;
-                    }
-                }
-            }
-            let mut hints = rxing::DecodeHints {
-                TryHarder: Some(true),
-                PossibleFormats: Some([rxing::BarcodeFormat::AZTEC].into_iter().collect()),
-                ..Default::default()
-            };
-            let r = rxing::helpers::detect_in_luma_with_hints(luma, w as u32, w as u32, None, &mut hints);
-            assert_eq!(r.map(|r| r.getText().to_string()).ok().as_deref(), Some(s.as_str()), "round {round}");
+            let read = testkit::rxing_read(&m, rxing::BarcodeFormat::AZTEC, 2, 4);
+            assert_eq!(read.as_deref(), Some(s.as_str()), "round {round}");
         }
     }
 

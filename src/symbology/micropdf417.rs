@@ -211,13 +211,7 @@ mod tests {
 
     #[test]
     fn random_inputs_never_panic() {
-        let mut seed = 0x0123_4567_89ab_cdefu64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::symbology::testkit::rng(0x0123_4567_89ab_cdef);
         for round in 0..400 {
             let bytes: Vec<u8> = (0..next(420)).map(|_| next(256) as u8).collect();
             let text = String::from_utf8_lossy(&bytes);

@@ -30,6 +30,8 @@ pub mod rmqr;
 pub mod royalmail;
 pub mod spec;
 pub mod specs;
+#[cfg(test)]
+pub mod testkit;
 pub mod twod;
 
 use spec::Spec;

@@ -502,13 +502,7 @@ mod tests {
     #[test]
     fn random_inputs_never_panic() {
         let alphabet: Vec<char> = "09AZaz $%*+-./:éß日\u{1}".chars().collect();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::symbology::testkit::rng(0x9e37_79b9_7f4a_7c15);
         for round in 0..400 {
             let len = next(400);
             let s: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
