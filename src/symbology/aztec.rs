@@ -435,6 +435,9 @@ fn with_check_words(words: &[u32], total: usize, word: usize) -> Vec<bool> {
 
 /// Encodes `data` with at least `ecc` percent error correction; `None` when no symbol holds it.
 pub fn encode(data: &[u8], ecc: u8) -> Option<Matrix> {
+    if data.is_empty() {
+        return None; // the mode message counts data words from one
+    }
     let bits = high_level(data, !data.is_ascii());
     let ecc_bits = bits.len() * usize::from(ecc) / 100 + 11;
     let needed = bits.len() + ecc_bits;
@@ -621,6 +624,11 @@ mod tests {
                 assert_eq!(LATCH_BITS[from][to], bits, "{from} -> {to}");
             }
         }
+    }
+
+    #[test]
+    fn empty_data_is_refused_not_a_panic() {
+        assert!(encode(b"", 23).is_none());
     }
 
     #[test]
