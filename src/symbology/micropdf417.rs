@@ -6,7 +6,7 @@
 //! implementations choose, Zint's); `columns` pins the data columns.
 
 use super::pdf417::{self, CODEWORD_MODULES};
-use super::{DataError, Encoded, Matrix, MatrixKind, Symbol};
+use super::{DataError, Encoded, Symbol};
 
 pub const RULE: &str = "UTF-8 text (ECI 26 beyond ASCII); up to 366 digits, 252 upper-case letters or 150 bytes \
 (126 data codewords, 4 columns x 44 rows); columns=1-4";
@@ -158,17 +158,7 @@ pub fn encode(data: &[u8], columns: Option<u8>) -> Result<Encoded, DataError> {
     let ec = pdf417::error_correction(&cw, size.ec as usize);
     cw.extend(ec);
     let rows = draw(&cw, size);
-    let width = rows[0].len();
-    let mut dark = Vec::with_capacity(width * rows.len() * ROW);
-    for r in &rows {
-        for _ in 0..ROW {
-            dark.extend_from_slice(r);
-        }
-    }
-    Ok(Encoded {
-        symbol: Symbol::Matrix(Matrix { width, height: dark.len() / width, dark, kind: MatrixKind::Square }),
-        canonical: text.to_owned(),
-    })
+    Ok(Encoded { symbol: Symbol::Matrix(pdf417::stacked(&rows, ROW)), canonical: text.to_owned() })
 }
 
 #[cfg(test)]

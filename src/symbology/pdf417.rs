@@ -6,6 +6,7 @@
 //! The PDF417 symbol is laid out here (start, row indicators, data, stop), MicroPDF417 in
 //! `micropdf417.rs`.
 
+use super::{Matrix, MatrixKind};
 use rxing::pdf417::encoder::pdf_417_high_level_encoder::encodeHighLevel;
 use rxing::pdf417::encoder::Compaction;
 use rxing::pdf417::pdf_417_common::{CODEWORD_TABLE, SYMBOL_TABLE};
@@ -106,11 +107,6 @@ pub fn data_codewords(s: &str) -> Option<Vec<u16>> {
     Some(high.chars().map(|c| c as u16).collect())
 }
 
-/// A PDF417 symbol's rows, one `Vec<bool>` per codeword row, top row first.
-pub struct Rows {
-    pub rows: Vec<Vec<bool>>,
-}
-
 /// Codeword rows of the data region, as ISO/IEC 15438 Annex Q computes them.
 fn rows_for(m: u32, k: u32, c: u32) -> u32 {
     let r = (m + 1 + k) / c + 1;
@@ -152,8 +148,9 @@ fn dimensions(m: u32, k: u32, columns: Option<u8>) -> Option<(u32, u32)> {
 }
 
 /// Encodes `s` at error correction level `ecc` (0-8: 2^(ecc+1) codewords), in `columns`
-/// data columns or the columns nearest a 3:1 symbol. `None` when it does not fit.
-pub fn encode(s: &str, ecc: u8, columns: Option<u8>) -> Option<Rows> {
+/// data columns or the columns nearest a 3:1 symbol: its rows, one per codeword row, top
+/// row first. `None` when it does not fit.
+pub fn encode(s: &str, ecc: u8, columns: Option<u8>) -> Option<Vec<Vec<bool>>> {
     if s.is_empty() || ecc > 8 {
         return None;
     }
@@ -198,7 +195,19 @@ pub fn encode(s: &str, ecc: u8, columns: Option<u8>) -> Option<Rows> {
             row
         })
         .collect();
-    Some(Rows { rows })
+    Some(rows)
+}
+
+/// The matrix of codeword `rows` (PDF417's or MicroPDF417's), each `row_height` modules high.
+pub fn stacked(rows: &[Vec<bool>], row_height: usize) -> Matrix {
+    let width = rows.first().map_or(0, Vec::len);
+    let mut dark = Vec::with_capacity(width * rows.len() * row_height);
+    for r in rows {
+        for _ in 0..row_height {
+            dark.extend_from_slice(r);
+        }
+    }
+    Matrix { width, height: rows.len() * row_height, dark, kind: MatrixKind::Square }
 }
 
 #[cfg(test)]

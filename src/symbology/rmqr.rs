@@ -459,13 +459,7 @@ pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>) -> Result<Encoded, Dat
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn dims(e: Encoded) -> (usize, usize) {
-        match e.symbol {
-            Symbol::Matrix(m) => (m.width, m.height),
-            _ => panic!(),
-        }
-    }
+    use crate::symbology::testkit::dims;
 
     #[test]
     fn tables_agree_with_the_standards_totals() {

@@ -1,7 +1,8 @@
-//! Test helpers the encoders' unit tests share: a small deterministic random source and a
-//! read-back of a matrix through rxing's readers (zxing's, independent of our encoders).
+//! Test helpers the encoders' unit tests share: a small deterministic random source, a
+//! read-back of a matrix through rxing's readers (zxing's, independent of our encoders) and
+//! a matrix symbol's size.
 
-use super::Matrix;
+use super::{Encoded, Matrix, Symbol};
 
 /// A xorshift generator: `next(n)` is in `0..n`, the same sequence for the same seed.
 pub fn rng(mut seed: u64) -> impl FnMut(usize) -> usize {
@@ -32,4 +33,12 @@ pub fn rxing_read(m: &Matrix, format: rxing::BarcodeFormat, scale: usize, quiet:
     };
     let r = rxing::helpers::detect_in_luma_with_hints(luma, w as u32, h as u32, None, &mut hints);
     r.ok().map(|r| r.getText().to_string())
+}
+
+/// The width and height in modules of a matrix symbol (panics on a linear one).
+pub fn dims(e: Encoded) -> (usize, usize) {
+    match e.symbol {
+        Symbol::Matrix(m) => (m.width, m.height),
+        _ => panic!("not a matrix symbol"),
+    }
 }

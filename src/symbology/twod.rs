@@ -96,10 +96,6 @@ pub fn datamatrix(data: &[u8], rect: bool, gs1: bool) -> Result<Encoded, DataErr
     Ok(Encoded { symbol: Symbol::Matrix(m), canonical: s.to_owned() })
 }
 
-fn pdf417_rows(s: &str, ecc: u8, columns: Option<u8>) -> Option<Vec<Vec<bool>>> {
-    super::pdf417::encode(s, ecc, columns).map(|r| r.rows)
-}
-
 fn aztec_matrix(s: &str, ecc: u8) -> Option<Matrix> {
     super::aztec::encode(s.as_bytes(), ecc)
 }
@@ -157,27 +153,18 @@ pub fn pdf417(data: &[u8], ecc: u8, columns: Option<u8>) -> Result<Encoded, Data
     // Longer input is never given to the encoder; its refusal still states the capacity.
     const MAX_ANY: usize = 2710;
     let s = text(data)?;
-    let rows = if data.len() > MAX_ANY { None } else { pdf417_rows(s, ecc, columns) };
+    let rows = if data.len() > MAX_ANY { None } else { super::pdf417::encode(s, ecc, columns) };
     let Some(rows) = rows else {
-        let (max, kind) =
-            capacity("pdf417", ecc, columns.unwrap_or(0), s, MAX_ANY, |t| pdf417_rows(t, ecc, columns).is_some());
+        let (max, kind) = capacity("pdf417", ecc, columns.unwrap_or(0), s, MAX_ANY, |t| {
+            super::pdf417::encode(t, ecc, columns).is_some()
+        });
         let setting = match columns {
             Some(c) => format!("ecc={ecc}, columns={c}"),
             None => format!("ecc={ecc}"),
         };
         return Err(DataError::Capacity2dAt { symbology: "pdf417", got: data.len(), max, kind, setting });
     };
-    let w = rows[0].len();
-    let mut dark = Vec::with_capacity(w * rows.len() * PDF417_ROW);
-    for r in &rows {
-        for _ in 0..PDF417_ROW {
-            dark.extend_from_slice(r);
-        }
-    }
-    Ok(Encoded {
-        symbol: Symbol::Matrix(Matrix { width: w, height: dark.len() / w, dark, kind: MatrixKind::Square }),
-        canonical: s.to_owned(),
-    })
+    Ok(Encoded { symbol: Symbol::Matrix(super::pdf417::stacked(&rows, PDF417_ROW)), canonical: s.to_owned() })
 }
 
 pub fn aztec(data: &[u8], ecc: u8) -> Result<Encoded, DataError> {
@@ -195,6 +182,7 @@ pub fn aztec(data: &[u8], ecc: u8) -> Result<Encoded, DataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::symbology::testkit::dims;
 
     /// The stated capacity is exact: it fits, one more does not.
     #[test]
@@ -211,13 +199,6 @@ mod tests {
         assert_eq!(kind, "upper-case letters");
         assert!(aztec("Q".repeat(max).as_bytes(), 50).is_ok());
         assert!(aztec("Q".repeat(max + 1).as_bytes(), 50).is_err());
-    }
-
-    fn dims(e: Encoded) -> (usize, usize) {
-        match e.symbol {
-            Symbol::Matrix(m) => (m.width, m.height),
-            _ => panic!(),
-        }
     }
 
     #[test]
