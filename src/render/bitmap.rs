@@ -1,6 +1,6 @@
 //! A 1-bit image, rows packed MSB-first (the PNG layout), bit set = dark module.
 
-use super::layout::{Layout, Rect, Shape, TextRun};
+use super::layout::{dark_runs, Grid, Layout, Rect, Shape, TextRun};
 use super::text::{atlas, glyph, Atlas, GLYPH};
 use super::Rotation;
 
@@ -133,8 +133,8 @@ impl Bitmap {
     /// Draws a whole layout. Linear bars are one row pattern: draw it once, copy it down.
     pub fn from_layout(l: &Layout) -> Bitmap {
         let mut bm = Bitmap::new(l.width, l.height);
-        if l.rows {
-            bm.draw_rows(&l.rects);
+        if let Some(g) = &l.grid {
+            bm.draw_grid(g);
             return bm;
         }
         let (y0, y1) = (l.band.0.min(l.height), l.band.1.min(l.height));
@@ -162,32 +162,27 @@ impl Bitmap {
         bm
     }
 
-    /// Matrix rows (see `Layout::rows`): each module row's runs fill its first pixel row, or
-    /// that row is copied from an equal module row's; the rest of the module row are copies.
-    fn draw_rows(&mut self, rects: &[Rect]) {
-        let stride = self.stride;
-        let mut prev: Option<(&[Rect], usize)> = None;
-        let mut i = 0;
-        while i < rects.len() {
-            let (y, h) = (rects[i].y, rects[i].h);
-            let j = i + rects[i..].iter().take_while(|r| r.y == y && r.h == h).count();
-            let band = &rects[i..j];
-            i = j;
-            if y >= self.height {
+    /// A matrix grid: each module row's runs fill its first pixel row, or that row is copied
+    /// from the pixel row of an equal module row above; the rest of the module row are copies.
+    fn draw_grid(&mut self, g: &Grid) {
+        let (stride, s) = (self.stride, g.scale as usize);
+        let mut prev: Option<(&[bool], usize)> = None;
+        for (row, line) in g.rows().enumerate() {
+            let y = g.origin.1 as usize + row * s;
+            if y >= self.height as usize {
                 break;
             }
-            let y = y as usize;
-            let same = |p: &[Rect]| p.len() == band.len() && p.iter().zip(band).all(|(a, b)| a.x == b.x && a.w == b.w);
             match prev {
-                Some((p, py)) if same(p) => self.bits.copy_within(py * stride..(py + 1) * stride, y * stride),
+                Some((p, py)) if p == line => self.bits.copy_within(py * stride..(py + 1) * stride, y * stride),
                 _ => {
-                    for r in band {
-                        self.fill_row(y as u32, r.x, r.w);
+                    for (start, end) in dark_runs(line) {
+                        let x = g.origin.0 + (start * s) as u32;
+                        self.fill_row(y as u32, x, ((end - start) * s) as u32);
                     }
-                    prev = Some((band, y));
+                    prev = Some((line, y));
                 }
             }
-            for yy in y + 1..(y + h as usize).min(self.height as usize) {
+            for yy in y + 1..(y + s).min(self.height as usize) {
                 self.bits.copy_within(y * stride..(y + 1) * stride, yy * stride);
             }
         }

@@ -14,13 +14,15 @@ struct BitWriter {
 }
 
 impl BitWriter {
+    /// `len` ≤ 24 bits (the longest deflate field is a 15-bit code or 13 extra bits).
+    #[inline]
     fn put(&mut self, v: u32, len: u32) {
         self.acc |= (v as u64) << self.n;
         self.n += len;
-        while self.n >= 8 {
-            self.out.push(self.acc as u8);
-            self.acc >>= 8;
-            self.n -= 8;
+        if self.n >= 32 {
+            self.out.extend_from_slice(&(self.acc as u32).to_le_bytes());
+            self.acc >>= 32;
+            self.n -= 32;
         }
     }
 
@@ -30,8 +32,10 @@ impl BitWriter {
     }
 
     fn finish(mut self) -> Vec<u8> {
-        if self.n > 0 {
+        while self.n > 0 {
             self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.n = self.n.saturating_sub(8);
         }
         self.out
     }
@@ -66,67 +70,124 @@ enum Token {
     Match(u16, u16),
 }
 
+/// Length code index (0..29) per match length 0..=258 (0-2 unused).
+const LEN_INDEX: [u8; 259] = {
+    let mut t = [0u8; 259];
+    let mut i = 0;
+    let mut len = 3;
+    while len <= 258 {
+        while i + 1 < 29 && LEN_BASE[i + 1] as usize <= len {
+            i += 1;
+        }
+        t[len] = i as u8;
+        len += 1;
+    }
+    t
+};
+
+/// Distance code index per `dist - 1` below 256, then per `(dist - 1) >> 7` (zlib's layout).
+const DIST_INDEX: [u8; 512] = {
+    let mut t = [0u8; 512];
+    let mut k = 0;
+    while k < 512 {
+        let dist = if k < 256 { k + 1 } else { ((k - 256) << 7) + 1 };
+        let mut i = 0;
+        while i + 1 < 30 && DIST_BASE[i + 1] as usize <= dist {
+            i += 1;
+        }
+        t[k] = i as u8;
+        k += 1;
+    }
+    t
+};
+
 fn len_index(len: usize) -> usize {
-    LEN_BASE.partition_point(|&b| b as usize <= len) - 1
+    LEN_INDEX[len] as usize
 }
 
 fn dist_index(dist: usize) -> usize {
-    DIST_BASE.partition_point(|&b| b as usize <= dist) - 1
+    let d = dist - 1;
+    DIST_INDEX[if d < 256 { d } else { 256 + (d >> 7) }] as usize
 }
 
-/// The largest alphabet, literal/length symbols; the tables below live on the stack in
-/// arrays of this size (a small image's whole render is a few microseconds, and building
-/// its tables in heap vectors was a third of it).
+/// The largest alphabet, literal/length symbols.
 const MAX_SYMS: usize = 286;
 
-/// Huffman code lengths (at most `limit` bits) for `freq` into `lens` (same length);
-/// unused symbols get 0.
-fn code_lengths(freq: &[u32], limit: u8, lens: &mut [u8]) {
-    let mut f = [0u64; MAX_SYMS];
-    let f = &mut f[..freq.len()];
-    for (d, &x) in f.iter_mut().zip(freq) {
-        *d = x as u64;
-    }
-    loop {
-        huffman_lengths(f, lens);
-        if lens.iter().all(|&l| l <= limit) {
-            return;
-        }
-        // Too deep: flatten the distribution and try again (it converges quickly).
-        for x in f.iter_mut().filter(|x| **x > 0) {
-            *x = (*x >> 1).max(1);
-        }
-    }
+/// A symbol in use and its count; alphabets are walked through these lists, not whole
+/// (a barcode's raster uses a few dozen of the 286 literal/length symbols, and for a small
+/// image walking the whole alphabets a dozen times was most of the stream's cost).
+#[derive(Clone, Copy, Default)]
+struct Used {
+    sym: u16,
+    freq: u32,
 }
 
-fn huffman_lengths(freq: &[u64], lens: &mut [u8]) {
-    lens.fill(0);
-    // Leaves sorted by weight (then symbol); internal nodes are made in non-decreasing
-    // weight order, so two queues replace a heap (the classic linear-time construction).
-    // A leaf is one u64, weight above the symbol, so a plain integer sort orders both (the
-    // weights are byte counts, far below 2^48) and the array clears as one memset.
-    let mut all = [0u64; MAX_SYMS];
+/// The symbols of `freq` with a non-zero count, in symbol order, into `out`.
+fn used<'a>(freq: &[u32], out: &'a mut [Used]) -> &'a [Used] {
     let mut n = 0;
     for (i, &f) in freq.iter().enumerate() {
         if f > 0 {
-            all[n] = f << 16 | i as u64;
+            out[n] = Used { sym: i as u16, freq: f };
             n += 1;
         }
     }
-    let sym = |leaf: u64| (leaf & 0xFFFF) as usize;
+    &out[..n]
+}
+
+/// Huffman code lengths (at most `limit` bits) of the `used` symbols into `lens` (indexed
+/// by symbol; entries of unused symbols are left alone).
+fn code_lengths(used: &[Used], limit: u8, lens: &mut [u8]) {
+    let mut f = [0u64; MAX_SYMS];
+    let f = &mut f[..used.len()];
+    for (d, u) in f.iter_mut().zip(used) {
+        *d = u.freq as u64;
+    }
+    let mut depth = [0u8; MAX_SYMS];
+    loop {
+        if used.len() <= 32 {
+            huffman_lengths::<32>(f, &mut depth);
+        } else {
+            huffman_lengths::<MAX_SYMS>(f, &mut depth);
+        }
+        if depth[..used.len()].iter().all(|&l| l <= limit) {
+            break;
+        }
+        // Too deep: flatten the distribution and try again (it converges quickly).
+        for x in f.iter_mut() {
+            *x = (*x >> 1).max(1);
+        }
+    }
+    for (u, &d) in used.iter().zip(&depth) {
+        lens[u.sym as usize] = d;
+    }
+}
+
+/// Code lengths for the weights `freq` (all non-zero, at most `N`) into `lens[..freq.len()]`.
+/// Scratch arrays are `N` long so that the common small alphabet clears little memory.
+fn huffman_lengths<const N: usize>(freq: &[u64], lens: &mut [u8]) {
+    // Leaves sorted by weight (then position); internal nodes are made in non-decreasing
+    // weight order, so two queues replace a heap (the classic linear-time construction).
+    // A leaf is one u64, weight above the position, so a plain integer sort orders both
+    // (the weights are byte counts, far below 2^48).
+    let n = freq.len();
     match n {
         0 => return,
         1 => {
-            lens[sym(all[0])] = 1;
+            lens[0] = 1;
             return;
         }
         _ => {}
     }
-    let leaves = &mut all[..n];
+    let mut leaves = [0u64; N];
+    let leaves = &mut leaves[..n];
+    for (i, (l, &f)) in leaves.iter_mut().zip(freq).enumerate() {
+        *l = f << 16 | i as u64;
+    }
     leaves.sort_unstable();
     // Node ids: leaves 0..n, internal n..2n-1; parent[id] links upwards.
-    let mut parent = [0u16; 2 * MAX_SYMS];
-    let mut internal = [0u64; MAX_SYMS];
+    let mut parent = [[0u16; 2]; N];
+    let parent = parent.as_flattened_mut();
+    let mut internal = [0u64; N];
     let (mut li, mut ii, mut made) = (0, 0, 0);
     for k in 0..n - 1 {
         let mut ids = [0usize; 2];
@@ -148,28 +209,23 @@ fn huffman_lengths(freq: &[u64], lens: &mut [u8]) {
         made += 1;
     }
     // Depths from the root down: parents always have larger ids than their children.
-    let mut depth = [0u8; 2 * MAX_SYMS];
+    let mut depth = [[0u8; 2]; N];
+    let depth = depth.as_flattened_mut();
     for id in (0..2 * n - 2).rev() {
         depth[id] = depth[parent[id] as usize].saturating_add(1);
     }
     for (k, &leaf) in leaves.iter().enumerate() {
-        lens[sym(leaf)] = depth[k];
+        lens[(leaf & 0xFFFF) as usize] = depth[k];
     }
 }
 
-/// Canonical codes for `lens` into `codes` (RFC 1951 3.2.2), bit-reversed: deflate sends
-/// Huffman codes most-significant bit first into an LSB-first stream, and reversing once
-/// per symbol here spares reversing once per token.
-fn canonical(lens: &[u8], codes: &mut [u32]) {
-    // Four interleaved histograms: one would make each increment wait for the previous
-    // one to the same counter (long runs of equal lengths), which was most of this function.
-    let mut counts = [[0u32; 16]; 4];
-    for (i, &l) in lens.iter().enumerate() {
-        counts[i & 3][l as usize & 15] += 1;
-    }
+/// Canonical codes (RFC 1951 3.2.2) of the `used` symbols (in symbol order) with lengths
+/// `lens` into `codes`, bit-reversed: deflate sends Huffman codes most-significant bit first
+/// into an LSB-first stream, and reversing once per symbol here spares it once per token.
+fn canonical(used: &[Used], lens: &[u8], codes: &mut [u32]) {
     let mut count = [0u32; 16];
-    for (bits, c) in count.iter_mut().enumerate().skip(1) {
-        *c = counts.iter().map(|h| h[bits]).sum();
+    for u in used {
+        count[lens[u.sym as usize] as usize & 15] += 1;
     }
     let mut next = [0u32; 16];
     let mut code = 0;
@@ -177,35 +233,30 @@ fn canonical(lens: &[u8], codes: &mut [u32]) {
         code = (code + count[bits - 1]) << 1;
         next[bits] = code;
     }
-    for (c, &l) in codes.iter_mut().zip(lens) {
-        if l != 0 {
-            *c = next[l as usize].reverse_bits() >> (32 - l as u32);
-            next[l as usize] += 1;
-        }
+    for u in used {
+        let l = lens[u.sym as usize];
+        codes[u.sym as usize] = next[l as usize].reverse_bits() >> (32 - l as u32);
+        next[l as usize] += 1;
     }
 }
 
-/// Fixed-table literal/length code lengths (RFC 1951 3.2.6).
-const FIXED_LIT_LEN: [u8; MAX_SYMS] = {
-    let mut t = [8u8; MAX_SYMS];
-    let mut v = 144;
-    while v < 256 {
-        t[v] = 9;
-        v += 1;
+/// The fixed tables' literal/length code length of symbol `v` (RFC 1951 3.2.6).
+fn fixed_len(v: u16) -> u64 {
+    match v {
+        0..=143 => 8,
+        144..=255 => 9,
+        256..=279 => 7,
+        _ => 8,
     }
-    while v < 280 {
-        t[v] = 7;
-        v += 1;
-    }
-    t
-};
+}
 
 const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
 /// Writes `tokens` as one final block, with dynamic tables when they come out smaller.
 fn write_block(w: &mut BitWriter, tokens: &[Token]) {
-    let mut lf = [0u32; 286];
+    let mut lf = [0u32; MAX_SYMS];
     let mut df = [0u32; 30];
+    // Extra bits are the same under both tables: counted once, left out of the comparison.
     lf[256] = 1;
     for t in tokens {
         match *t {
@@ -216,15 +267,24 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
             }
         }
     }
+    let mut lbuf = [Used::default(); MAX_SYMS];
+    let lused = used(&lf, &mut lbuf);
+    let mut dbuf = [Used::default(); 30];
+    let dused = used(&df, &mut dbuf);
     let mut ll = [0u8; MAX_SYMS];
-    code_lengths(&lf, 15, &mut ll);
+    code_lengths(lused, 15, &mut ll);
     let mut dl = [0u8; 30];
-    code_lengths(&df, 15, &mut dl);
-    if dl.iter().all(|&l| l == 0) {
-        dl[0] = 1; // at least one distance code must be described
-    }
-    let hlit = 257.max(ll.iter().rposition(|&l| l > 0).map_or(0, |p| p + 1));
-    let hdist = 1.max(dl.iter().rposition(|&l| l > 0).map_or(0, |p| p + 1));
+    code_lengths(dused, 15, &mut dl);
+    // At least one distance code must be described.
+    let one = [Used { sym: 0, freq: 0 }];
+    let dused = if dused.is_empty() {
+        dl[0] = 1;
+        &one[..]
+    } else {
+        dused
+    };
+    let hlit = 257.max(lused.last().map_or(0, |u| u.sym as usize + 1));
+    let hdist = dused.last().map_or(1, |u| u.sym as usize + 1);
     let mut all = [0u8; MAX_SYMS + 30];
     all[..hlit].copy_from_slice(&ll[..hlit]);
     all[hlit..hlit + hdist].copy_from_slice(&dl[..hdist]);
@@ -234,17 +294,16 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
     for &(sym, _, _) in rle {
         cf[sym as usize] += 1;
     }
+    let mut cbuf = [Used::default(); 19];
+    let cused = used(&cf, &mut cbuf);
     let mut cl = [0u8; 19];
-    code_lengths(&cf, 7, &mut cl);
+    code_lengths(cused, 7, &mut cl);
     let hclen = 4.max(CL_ORDER.iter().rposition(|&i| cl[i] > 0).map_or(0, |p| p + 1));
-    let data_bits = |lens: &[u8], dlens: &[u8]| -> u64 {
-        lf.iter().zip(lens).map(|(&f, &l)| f as u64 * l as u64).sum::<u64>()
-            + df.iter().zip(dlens).map(|(&f, &l)| f as u64 * l as u64).sum::<u64>()
-    };
+    let bits = |used: &[Used], len: &dyn Fn(u16) -> u64| used.iter().map(|u| u.freq as u64 * len(u.sym)).sum::<u64>();
     let header_bits =
         14 + 3 * hclen as u64 + rle.iter().map(|&(sym, _, eb)| (cl[sym as usize] + eb) as u64).sum::<u64>();
-    let dynamic = header_bits + data_bits(&ll, &dl);
-    let fixed = data_bits(&FIXED_LIT_LEN, &[5u8; 30]);
+    let dynamic = header_bits + bits(lused, &|s| ll[s as usize] as u64) + bits(dused, &|s| dl[s as usize] as u64);
+    let fixed = bits(lused, &fixed_len) + bits(dused, &|_| 5);
     if fixed <= dynamic {
         w.put(1, 1);
         w.put(1, 2);
@@ -266,14 +325,14 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
         w.put(cl[i] as u32, 3);
     }
     let mut cc = [0u32; 19];
-    canonical(&cl, &mut cc);
+    canonical(cused, &cl, &mut cc);
     for &(sym, ev, eb) in rle {
         w.put(cc[sym as usize], cl[sym as usize] as u32);
         w.put(ev as u32, eb as u32);
     }
     let (mut lc, mut dc) = ([0u32; MAX_SYMS], [0u32; 30]);
-    canonical(&ll, &mut lc);
-    canonical(&dl, &mut dc);
+    canonical(lused, &ll, &mut lc);
+    canonical(dused, &dl, &mut dc);
     let tables = Tables { lc: &lc, ll: &ll, dc: &dc, dl: &dl };
     for t in tokens {
         match *t {
@@ -364,16 +423,25 @@ fn run(raw: &[u8], pos: usize, dist: usize) -> usize {
 /// Compresses PNG scanlines (`rows` of `stride` bytes, each to be preceded by filter byte
 /// 0, every bit flipped when `invert`) into a zlib stream.
 pub fn zlib_scanlines(rows: &[u8], stride: usize, invert: bool) -> Vec<u8> {
+    let stride = stride.max(1);
     let line = stride + 1;
-    let mut raw = Vec::with_capacity(rows.len() + rows.len() / stride.max(1) + 1);
-    for r in rows.chunks(stride.max(1)) {
-        raw.push(0);
-        raw.extend_from_slice(r);
-        if invert {
-            let n = raw.len();
-            for b in &mut raw[n - r.len()..] {
-                *b = !*b;
-            }
+    let mut raw = vec![0u8; rows.len() + rows.len().div_ceil(stride)];
+    for (line, r) in raw.chunks_mut(line).zip(rows.chunks(stride)) {
+        line[1..=r.len()].copy_from_slice(r);
+    }
+    if invert {
+        // Flipped in whole words after the copy (a byte loop per short row was a fifth of
+        // the stream's time), the filter bytes put back to 0.
+        let mut words = raw.chunks_exact_mut(8);
+        for w in &mut words {
+            let v = !u64::from_ne_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            w.copy_from_slice(&v.to_ne_bytes());
+        }
+        for b in words.into_remainder() {
+            *b = !*b;
+        }
+        for f in raw.iter_mut().step_by(line) {
+            *f = 0;
         }
     }
     let up = if line <= MAX_DIST { line } else { 0 };
@@ -462,8 +530,9 @@ mod tests {
             (a, b) = (b, (a + b).min(20_000));
         }
         let f: Vec<u32> = (0..286).map(|i| if i < 30 { 1 << (i % 24) } else { 0 }).collect();
+        let mut buf = [Used::default(); 286];
         let mut lens = [0u8; 286];
-        code_lengths(&f, 15, &mut lens);
+        code_lengths(used(&f, &mut buf), 15, &mut lens);
         assert!(lens.iter().all(|&l| l <= 15));
         let stride = 997;
         rows.truncate(rows.len() / stride * stride);

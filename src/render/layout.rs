@@ -75,10 +75,64 @@ pub struct Layout {
     /// For linear codes: the rows `band.0..band.1` are one repeated pattern (the bars), which
     /// the raster draws once and copies; `(0, 0)` when there is no such band.
     pub band: (u32, u32),
-    /// Matrix symbols: `rects` come in rows, top first, each row's runs with one `y` and
-    /// `h` and no two rows overlapping, so the raster draws each module row's first pixel
-    /// row once (or copies an equal row above) and copies it down.
-    pub rows: bool,
+    /// Matrix symbols (all but MaxiCode): the module grid itself, in place of `rects`; the
+    /// raster draws it straight from the modules, the vector writers take its runs from
+    /// `dark_rects`.
+    pub grid: Option<Grid>,
+}
+
+/// A matrix symbol's modules placed in the image: `scale` pixels a module, the top-left
+/// module at `origin` pixels.
+#[derive(Clone, Debug)]
+pub struct Grid {
+    pub origin: (u32, u32),
+    pub scale: u32,
+    /// Modules per row.
+    pub width: usize,
+    /// Row-major, dark = true.
+    pub dark: Vec<bool>,
+}
+
+impl Grid {
+    /// The module rows, top first.
+    pub fn rows(&self) -> std::slice::ChunksExact<'_, bool> {
+        self.dark.chunks_exact(self.width.max(1))
+    }
+
+    /// The horizontal runs of dark modules as pixel rectangles, row by row.
+    pub fn runs(&self) -> Vec<Rect> {
+        let (s, (x0, y0)) = (self.scale, self.origin);
+        // At most one run per two modules (runs are separated by light modules).
+        let mut rects = Vec::with_capacity(self.width.div_ceil(2) * self.dark.len() / self.width.max(1));
+        for (row, line) in self.rows().enumerate() {
+            for (start, end) in dark_runs(line) {
+                let (x, y) = (x0 + start as u32 * s, y0 + row as u32 * s);
+                rects.push(Rect { x, y, w: (end - start) as u32 * s, h: s });
+            }
+        }
+        rects
+    }
+}
+
+/// The runs of dark modules in a row, as `start..end` module indexes.
+pub fn dark_runs(line: &[bool]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let start = i + line.get(i..)?.iter().position(|&d| d)?;
+        let end = start + line[start..].iter().position(|&d| !d).unwrap_or(line.len() - start);
+        i = end;
+        Some((start, end))
+    })
+}
+
+impl Layout {
+    /// Every dark rectangle: `rects`, or a matrix grid's runs.
+    pub fn dark_rects(&self) -> std::borrow::Cow<'_, [Rect]> {
+        match &self.grid {
+            Some(g) => g.runs().into(),
+            None => (&self.rects[..]).into(),
+        }
+    }
 }
 
 /// Computes the layout, refusing images over `max_pixels` before anything is allocated.
@@ -169,7 +223,7 @@ fn linear_below(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layou
     let bearer = l.bearer * s;
     let bar_h = o.bar_px();
     let x0 = o.quiet.0;
-    let mut rects = Vec::new();
+    let mut rects = Vec::with_capacity(l.modules.len().div_ceil(2) + 2 + l.guards.len());
     let mut i = 0;
     while i < l.modules.len() {
         if l.modules[i] {
@@ -246,7 +300,7 @@ fn linear_below(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layou
             }
         }
     }
-    Layout { width, height, rects, shapes: Vec::new(), texts, band: (bearer, bar_h - bearer), rows: false }
+    Layout { width, height, rects, shapes: Vec::new(), texts, band: (bearer, bar_h - bearer), grid: None }
 }
 
 /// EAN-13 digits: the first in the left quiet zone, six under each half.
@@ -263,30 +317,9 @@ fn char_of(digit: u8) -> String {
 }
 
 fn matrix(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
-    let s = o.scale;
-    let q = o.quiet.0;
-    let mut rects = Vec::new();
-    for row in 0..m.height {
-        let line = &m.dark[row * m.width..(row + 1) * m.width];
-        let mut i = 0;
-        while i < line.len() {
-            if line[i] {
-                let start = i;
-                while i < line.len() && line[i] {
-                    i += 1;
-                }
-                rects.push(Rect {
-                    x: (q + start as u32) * s,
-                    y: (q + row as u32) * s,
-                    w: (i - start) as u32 * s,
-                    h: s,
-                });
-            } else {
-                i += 1;
-            }
-        }
-    }
-    Layout { width, height, rects, shapes: Vec::new(), texts: Vec::new(), band: (0, 0), rows: true }
+    let (s, q) = (o.scale, o.quiet.0);
+    let grid = Grid { origin: (q * s, q * s), scale: s, width: m.width, dark: m.dark.clone() };
+    Layout { width, height, rects: Vec::new(), shapes: Vec::new(), texts: Vec::new(), band: (0, 0), grid: Some(grid) }
 }
 
 /// The bullseye's circles in modules (ISO/IEC 16023's nominal 0.51, 1.18, 1.86, 2.53,
@@ -320,5 +353,5 @@ fn maxicode(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
     for k in 0..3 {
         shapes.push(Shape::Ring { cx, cy, r0: BULLSEYE[2 * k] * s, r1: BULLSEYE[2 * k + 1] * s });
     }
-    Layout { width, height, rects: Vec::new(), shapes, texts: Vec::new(), band: (0, 0), rows: false }
+    Layout { width, height, rects: Vec::new(), shapes, texts: Vec::new(), band: (0, 0), grid: None }
 }

@@ -74,7 +74,8 @@ pub fn encode(l: &Layout, o: &RenderOptions) -> String {
         Rotation::R90 | Rotation::R270 => (h, w),
         _ => (w, h),
     };
-    let mut s = String::with_capacity(256 + l.rects.len() * 16);
+    let rects = l.dark_rects();
+    let mut s = String::with_capacity(256 + rects.len() * 16);
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{ow}\" height=\"{oh}\" viewBox=\"0 0 {ow} {oh}\" shape-rendering=\"crispEdges\">"
@@ -99,7 +100,7 @@ pub fn encode(l: &Layout, o: &RenderOptions) -> String {
         let _ = write!(s, " fill-opacity=\"{fga}\"");
     }
     s.push_str("><path d=\"");
-    for r in &l.rects {
+    for r in rects.iter() {
         let _ = write!(s, "M{} {}h{}v{}h-{}z", r.x, r.y, r.w, r.h, r.w);
     }
     s.push_str("\"/>");

@@ -39,7 +39,7 @@ pub fn paint(c: &mut Content, d: &Drawing<'_>, at: (f32, f32), pt: f32) {
     c.transform([a, b, cc, dd, e + at.0, f + at.1]);
     let (r, g, bl) = rgb(d.opts.fg.0);
     c.set_fill_rgb(r, g, bl);
-    for rect in &d.layout.rects {
+    for rect in d.layout.dark_rects().iter() {
         c.rect(rect.x as f32, rect.y as f32, rect.w as f32, rect.h as f32);
     }
     c.fill_nonzero();
