@@ -134,21 +134,36 @@ fn used<'a>(freq: &[u32], out: &'a mut [Used]) -> &'a [Used] {
     &out[..n]
 }
 
+/// The symbols `syms` (distinct, any order) with their counts in `freq`, in symbol order.
+fn used_of<'a>(syms: &mut [u16], freq: &[u32], out: &'a mut [Used]) -> &'a [Used] {
+    syms.sort_unstable();
+    for (o, &s) in out.iter_mut().zip(syms.iter()) {
+        *o = Used { sym: s, freq: freq[s as usize] };
+    }
+    &out[..syms.len()]
+}
+
 /// Huffman code lengths (at most `limit` bits) of the `used` symbols into `lens` (indexed
 /// by symbol; entries of unused symbols are left alone).
 fn code_lengths(used: &[Used], limit: u8, lens: &mut [u8]) {
-    let mut f = [0u64; MAX_SYMS];
+    if used.len() <= 32 {
+        code_lengths_n::<32>(used, limit, lens)
+    } else {
+        code_lengths_n::<MAX_SYMS>(used, limit, lens)
+    }
+}
+
+/// `code_lengths` with scratch arrays `N` long (at least `used.len()`), so that the common
+/// small alphabet clears little memory.
+fn code_lengths_n<const N: usize>(used: &[Used], limit: u8, lens: &mut [u8]) {
+    let mut f = [0u64; N];
     let f = &mut f[..used.len()];
     for (d, u) in f.iter_mut().zip(used) {
         *d = u.freq as u64;
     }
-    let mut depth = [0u8; MAX_SYMS];
+    let mut depth = [0u8; N];
     loop {
-        if used.len() <= 32 {
-            huffman_lengths::<32>(f, &mut depth);
-        } else {
-            huffman_lengths::<MAX_SYMS>(f, &mut depth);
-        }
+        huffman_lengths::<N>(f, &mut depth);
         if depth[..used.len()].iter().all(|&l| l <= limit) {
             break;
         }
@@ -163,7 +178,6 @@ fn code_lengths(used: &[Used], limit: u8, lens: &mut [u8]) {
 }
 
 /// Code lengths for the weights `freq` (all non-zero, at most `N`) into `lens[..freq.len()]`.
-/// Scratch arrays are `N` long so that the common small alphabet clears little memory.
 fn huffman_lengths<const N: usize>(freq: &[u64], lens: &mut [u8]) {
     // Leaves sorted by weight (then position); internal nodes are made in non-decreasing
     // weight order, so two queues replace a heap (the classic linear-time construction).
@@ -256,21 +270,34 @@ const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 1
 fn write_block(w: &mut BitWriter, tokens: &[Token]) {
     let mut lf = [0u32; MAX_SYMS];
     let mut df = [0u32; 30];
+    // The symbols in use, listed as they first appear (then sorted): a few dozen, where
+    // scanning the alphabets for them cost more than counting.
+    let (mut lsyms, mut nl) = ([0u16; MAX_SYMS], 0);
+    let (mut dsyms, mut nd) = ([0u16; 30], 0);
+    let note = |syms: &mut [u16], n: &mut usize, f: &mut u32, sym: usize| {
+        if *f == 0 {
+            syms[*n] = sym as u16;
+            *n += 1;
+        }
+        *f += 1;
+    };
     // Extra bits are the same under both tables: counted once, left out of the comparison.
-    lf[256] = 1;
+    note(&mut lsyms, &mut nl, &mut lf[256], 256);
     for t in tokens {
         match *t {
-            Token::Lit(b) => lf[b as usize] += 1,
+            Token::Lit(b) => note(&mut lsyms, &mut nl, &mut lf[b as usize], b as usize),
             Token::Match(l, d) => {
-                lf[257 + len_index(l as usize)] += 1;
-                df[dist_index(d as usize)] += 1;
+                let li = 257 + len_index(l as usize);
+                note(&mut lsyms, &mut nl, &mut lf[li], li);
+                let di = dist_index(d as usize);
+                note(&mut dsyms, &mut nd, &mut df[di], di);
             }
         }
     }
     let mut lbuf = [Used::default(); MAX_SYMS];
-    let lused = used(&lf, &mut lbuf);
+    let lused = used_of(&mut lsyms[..nl], &lf, &mut lbuf);
     let mut dbuf = [Used::default(); 30];
-    let dused = used(&df, &mut dbuf);
+    let dused = used_of(&mut dsyms[..nd], &df, &mut dbuf);
     let mut ll = [0u8; MAX_SYMS];
     code_lengths(lused, 15, &mut ll);
     let mut dl = [0u8; 30];
@@ -285,11 +312,12 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
     };
     let hlit = 257.max(lused.last().map_or(0, |u| u.sym as usize + 1));
     let hdist = dused.last().map_or(1, |u| u.sym as usize + 1);
-    let mut all = [0u8; MAX_SYMS + 30];
-    all[..hlit].copy_from_slice(&ll[..hlit]);
-    all[hlit..hlit + hdist].copy_from_slice(&dl[..hdist]);
+    // The code lengths, literal/length then distance, as runs of equal values (the zeros
+    // between symbols in use are runs too).
+    let nonzero = lused.iter().map(|u| (u.sym as usize, ll[u.sym as usize]));
+    let nonzero = nonzero.chain(dused.iter().map(|u| (hlit + u.sym as usize, dl[u.sym as usize])));
     let mut rle = [(0u8, 0u8, 0u8); MAX_SYMS + 30];
-    let rle = rle_lengths(&all[..hlit + hdist], &mut rle);
+    let rle = rle_lengths(runs(nonzero, hlit + hdist), &mut rle);
     let mut cf = [0u32; 19];
     for &(sym, _, _) in rle {
         cf[sym as usize] += 1;
@@ -343,35 +371,71 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
     w.put(lc[256], ll[256] as u32);
 }
 
-/// Run-length codes for a code-length sequence (RFC 1951 3.2.7): (symbol, extra value,
-/// extra bits), with 16 repeating the previous length and 17/18 runs of zeros.
-/// Written into `out` (at least `lens.len()` long); the used part is returned.
-fn rle_lengths<'a>(lens: &[u8], out: &'a mut [(u8, u8, u8)]) -> &'a [(u8, u8, u8)] {
+/// The runs `(value, count)` of a sequence of `len` values that are zero but at the given
+/// `(index, value)` pairs (indexes increasing, values non-zero).
+fn runs(nonzero: impl Iterator<Item = (usize, u8)>, len: usize) -> impl Iterator<Item = (u8, usize)> {
+    let mut nonzero = nonzero.peekable();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        if i >= len {
+            return None;
+        }
+        match nonzero.peek() {
+            Some(&(at, _)) if at > i => {
+                let gap = at - i;
+                i = at;
+                Some((0, gap))
+            }
+            Some(&(_, v)) => {
+                let mut n = 0;
+                while let Some(&(at, w)) = nonzero.peek() {
+                    if at != i + n || w != v {
+                        break;
+                    }
+                    nonzero.next();
+                    n += 1;
+                }
+                i += n;
+                Some((v, n))
+            }
+            None => {
+                let gap = len - i;
+                i = len;
+                Some((0, gap))
+            }
+        }
+    })
+}
+
+/// Run-length codes for a code-length sequence given as its runs (RFC 1951 3.2.7):
+/// (symbol, extra value, extra bits), with 16 repeating the previous length and 17/18 runs
+/// of zeros. Written into `out` (long enough for one code per value); the used part is
+/// returned.
+fn rle_lengths(runs: impl Iterator<Item = (u8, usize)>, out: &mut [(u8, u8, u8)]) -> &[(u8, u8, u8)] {
     let mut k = 0;
     let mut push = |code: (u8, u8, u8)| {
         out[k] = code;
         k += 1;
     };
-    let mut i = 0;
-    while i < lens.len() {
-        let l = lens[i];
-        let run = lens[i..].iter().take_while(|&&x| x == l).count();
-        if l == 0 && run >= 3 {
-            let n = run.min(138);
-            if n >= 11 {
-                push((18, (n - 11) as u8, 7));
+    for (l, mut run) in runs {
+        while run > 0 {
+            if l == 0 && run >= 3 {
+                let n = run.min(138);
+                if n >= 11 {
+                    push((18, (n - 11) as u8, 7));
+                } else {
+                    push((17, (n - 3) as u8, 3));
+                }
+                run -= n;
+            } else if l != 0 && run >= 4 {
+                push((l, 0, 0));
+                let n = (run - 1).min(6);
+                push((16, (n - 3) as u8, 2));
+                run -= 1 + n;
             } else {
-                push((17, (n - 3) as u8, 3));
+                push((l, 0, 0));
+                run -= 1;
             }
-            i += n;
-        } else if l != 0 && run >= 4 {
-            push((l, 0, 0));
-            let n = (run - 1).min(6);
-            push((16, (n - 3) as u8, 2));
-            i += 1 + n;
-        } else {
-            push((l, 0, 0));
-            i += 1;
         }
     }
     &out[..k]
@@ -406,7 +470,13 @@ fn run(raw: &[u8], pos: usize, dist: usize) -> usize {
         return 0;
     }
     let max = MAX_MATCH.min(raw.len() - pos);
-    let (a, b) = (&raw[pos..pos + max], &raw[pos - dist..pos - dist + max]);
+    equal_len(&raw[pos..pos + max], &raw[pos - dist..])
+}
+
+/// How many leading bytes of `a` equal those of `b` (which may overlap it, further back).
+fn equal_len(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
     // Eight bytes at a time: the first differing byte is the lowest set byte of the XOR.
     let mut k = 0;
     for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
@@ -444,6 +514,17 @@ pub fn zlib_scanlines(rows: &[u8], stride: usize, invert: bool) -> Vec<u8> {
             *f = 0;
         }
     }
+    let tokens = tokenize(&raw, line);
+    let mut w = BitWriter { out: Vec::with_capacity(64 + tokens.len()), acc: 0, n: 0 };
+    w.out.extend_from_slice(&[0x78, 0x01]);
+    write_block(&mut w, &tokens);
+    let mut out = w.finish();
+    out.extend_from_slice(&simd_adler32::adler32(&raw.as_slice()).to_be_bytes());
+    out
+}
+
+/// The matches and literals of `raw` (lines of `line` bytes).
+fn tokenize(raw: &[u8], line: usize) -> Vec<Token> {
     let up = if line <= MAX_DIST { line } else { 0 };
     let mut tokens = Vec::with_capacity(raw.len() / 8);
     let mut pos = 0;
@@ -455,7 +536,9 @@ pub fn zlib_scanlines(rows: &[u8], stride: usize, invert: bool) -> Vec<u8> {
         // Fast path: at a row start, whole rows equal to the one above become one run of
         // maximal matches, found with row compares instead of byte-by-byte scanning.
         if up > 0 && pos == next_row {
-            let same = raw[pos..].chunks(line).take_while(|r| r.len() == line && *r == &raw[pos - line..pos]).count();
+            // Rows equal to the one above, each in turn: the bytes from here equal those one
+            // row up for whole rows (one compare over all of them, no call per row).
+            let same = equal_len(&raw[pos..], &raw[pos - line..]) / line;
             if same * line >= 3 {
                 let mut left = same * line;
                 while left >= 3 {
@@ -470,7 +553,21 @@ pub fn zlib_scanlines(rows: &[u8], stride: usize, invert: bool) -> Vec<u8> {
                 continue;
             }
         }
-        let (a, b) = (run(&raw, pos, up), run(&raw, pos, 1));
+        // Byte-wise: a match where 3 bytes equal those one row up or one back, else a literal.
+        let from = |dist: usize| {
+            let ok = dist > 0
+                && dist <= pos
+                && pos + 3 <= raw.len()
+                && raw[pos] == raw[pos - dist]
+                && raw[pos + 1] == raw[pos + 1 - dist]
+                && raw[pos + 2] == raw[pos + 2 - dist];
+            if ok {
+                run(raw, pos, dist)
+            } else {
+                0
+            }
+        };
+        let (a, b) = (from(up), from(1));
         let (len, dist) = if a >= b { (a, up) } else { (b, 1) };
         if len >= 3 {
             tokens.push(Token::Match(len as u16, dist as u16));
@@ -480,12 +577,7 @@ pub fn zlib_scanlines(rows: &[u8], stride: usize, invert: bool) -> Vec<u8> {
             pos += 1;
         }
     }
-    let mut w = BitWriter { out: Vec::with_capacity(64 + tokens.len()), acc: 0, n: 0 };
-    w.out.extend_from_slice(&[0x78, 0x01]);
-    write_block(&mut w, &tokens);
-    let mut out = w.finish();
-    out.extend_from_slice(&simd_adler32::adler32(&raw.as_slice()).to_be_bytes());
-    out
+    tokens
 }
 
 #[cfg(test)]
@@ -574,6 +666,53 @@ mod tests {
             let expect: Vec<u8> =
                 rows.chunks(stride).flat_map(|r| std::iter::once(0).chain(r.iter().copied())).collect();
             assert_eq!(back, expect, "stride {stride}");
+        }
+    }
+
+    /// The run-length codes straight from a plain sequence of lengths (RFC 1951 3.2.7, as
+    /// the encoder wrote them before it worked from runs).
+    fn rle_reference(lens: &[u8]) -> Vec<(u8, u8, u8)> {
+        let (mut out, mut i) = (Vec::new(), 0);
+        while i < lens.len() {
+            let l = lens[i];
+            let run = lens[i..].iter().take_while(|&&x| x == l).count();
+            if l == 0 && run >= 3 {
+                let n = run.min(138);
+                out.push(if n >= 11 { (18, (n - 11) as u8, 7) } else { (17, (n - 3) as u8, 3) });
+                i += n;
+            } else if l != 0 && run >= 4 {
+                let n = (run - 1).min(6);
+                out.extend([(l, 0, 0), (16, (n - 3) as u8, 2)]);
+                i += 1 + n;
+            } else {
+                out.push((l, 0, 0));
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn length_runs_code_as_the_plain_sequence_does() {
+        let mut x = 0x9E3779B97F4A7C15u64;
+        for case in 0..2000 {
+            let len = 1 + case % 316;
+            let lens: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    // Mostly zeros and long equal runs, as code lengths are.
+                    match x % 10 {
+                        0..=5 => 0,
+                        6..=8 => 8,
+                        _ => (x >> 8) as u8 % 15 + 1,
+                    }
+                })
+                .collect();
+            let nonzero = lens.iter().enumerate().filter(|(_, &l)| l > 0).map(|(i, &l)| (i, l));
+            let mut out = [(0u8, 0u8, 0u8); 316];
+            assert_eq!(rle_lengths(runs(nonzero, len), &mut out), &rle_reference(&lens)[..], "{lens:?}");
         }
     }
 }
