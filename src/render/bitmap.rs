@@ -175,16 +175,45 @@ impl Bitmap {
             match prev {
                 Some((p, py)) if p == line => self.bits.copy_within(py * stride..(py + 1) * stride, y * stride),
                 _ => {
-                    for (start, end) in dark_runs(line) {
-                        let x = g.origin.0 + (start * s) as u32;
-                        self.fill_row(y as u32, x, ((end - start) * s) as u32);
-                    }
+                    self.expand_row(y, g.origin.0 as usize, line, s);
                     prev = Some((line, y));
                 }
             }
             for yy in y + 1..(y + s).min(self.height as usize) {
                 self.bits.copy_within(y * stride..(y + 1) * stride, yy * stride);
             }
+        }
+    }
+
+    /// Draws one module row into pixel row `y` from pixel `x0`, `s` pixels a module: the
+    /// pixel bits are shifted in a module at a time, no branch per module (scales over 32
+    /// go run by run).
+    fn expand_row(&mut self, y: usize, x0: usize, line: &[bool], s: usize) {
+        if s > 32 {
+            for (start, end) in dark_runs(line) {
+                self.fill_row(y as u32, (x0 + start * s) as u32, ((end - start) * s) as u32);
+            }
+            return;
+        }
+        let row = &mut self.bits[y * self.stride..(y + 1) * self.stride];
+        let ones = (1u64 << s) - 1;
+        let (mut at, mut acc, mut n) = (x0 / 8, 0u64, x0 % 8);
+        let mut put = |byte: u8| {
+            if let Some(b) = row.get_mut(at) {
+                *b |= byte;
+            }
+            at += 1;
+        };
+        for &d in line {
+            acc = acc << s | (d as u64 * ones);
+            n += s;
+            while n >= 8 {
+                n -= 8;
+                put((acc >> n) as u8);
+            }
+        }
+        if n > 0 {
+            put((acc << (8 - n)) as u8);
         }
     }
 
