@@ -145,7 +145,7 @@ impl ApiError {
             | ApiError::Overloaded { .. } => Status::ServiceUnavailable,
             ApiError::ClientRate { .. } => Status::TooManyRequests,
             ApiError::Forbidden(_) => Status::Forbidden,
-            ApiError::ReloadFailed(_) => Status::Internal,
+            ApiError::ReloadFailed(_) | ApiError::Data(DataError::EncoderFailed { .. }) => Status::Internal,
             ApiError::Decode(DecodeError::Base64TooLong { .. }) => Status::PayloadTooLarge,
             ApiError::Decode(DecodeError::TooLarge { .. } | DecodeError::Corrupt(_)) => Status::UnprocessableContent,
             _ => Status::BadRequest,

@@ -261,6 +261,11 @@ pub enum DataError {
         rule: &'static str,
         got: String,
     },
+    /// The encoder failed on data it had accepted (a bug of ours or of a crate it uses),
+    /// caught so that the request fails alone.
+    EncoderFailed {
+        symbology: &'static str,
+    },
 }
 
 impl fmt::Display for DataError {
@@ -330,6 +335,9 @@ impl fmt::Display for DataError {
             DataError::Codabar(m) => write!(f, "data: {m}"),
             DataError::OutOfRange { symbology, rule, got } => write!(f, "data: {got} is out of range for {symbology} ({rule})"),
             DataError::Needs { symbology, what } => write!(f, "data: {symbology} needs {what}"),
+            DataError::EncoderFailed { symbology } => {
+                write!(f, "data: the {symbology} encoder failed on this data (our fault, not the data's; please report it)")
+            }
         }
     }
 }
@@ -354,6 +362,7 @@ impl DataError {
             DataError::Codabar(_) => "data_bad_character",
             DataError::OutOfRange { .. } => "data_out_of_range",
             DataError::Needs { .. } => "data_incomplete",
+            DataError::EncoderFailed { .. } => "encoder_failed",
         }
     }
 }
@@ -409,5 +418,28 @@ pub fn encode(sym: Symbology, data: &[u8], opts: &EncodeOptions) -> Result<Encod
     if data.is_empty() {
         return Err(DataError::Empty);
     }
-    (sym.spec().encode)(data, opts)
+    guarded(sym.name(), || (sym.spec().encode)(data, opts))
+}
+
+/// Runs an encoder, a panic in it turned into `EncoderFailed`. Encoding runs on the
+/// connection's core: a panic in any encoder (ours or a crate's, as `qrcode`'s Micro QR
+/// terminator was) must fail its request only, never the core and every connection on it.
+fn guarded(
+    symbology: &'static str,
+    f: impl FnOnce() -> Result<Encoded, DataError> + std::panic::UnwindSafe,
+) -> Result<Encoded, DataError> {
+    std::panic::catch_unwind(f).unwrap_or(Err(DataError::EncoderFailed { symbology }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_encoder_fails_its_request_only() {
+        let e = guarded("qr", || panic!("encoder bug")).unwrap_err();
+        assert_eq!(e, DataError::EncoderFailed { symbology: "qr" });
+        assert_eq!(e.code(), "encoder_failed");
+        assert!(guarded("qr", || encode(Symbology::from_name(b"qr").unwrap(), b"x", &EncodeOptions::default())).is_ok());
+    }
 }

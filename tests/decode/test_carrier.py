@@ -31,7 +31,9 @@ def read(png, sym):
 MICRO = [("1", {}), ("12345", {}), ("123456", {}), ("HELLO", {}), ("A1-B2", {"ecc": "M"}), ("ABCDEF", {"ecc": "Q"}),
          ("1" * 35, {}), ("A" * 21, {}), ("bytes!", {}), ("x" * 15, {}), ("1" * 30, {"ecc": "M"}),
          ("1" * 21, {"ecc": "Q"}), ("Ünïcödé", {}), ("7", {"version": "M4"}), ("42", {"version": "M2", "ecc": "M"}),
-         ("abc", {"version": "M3"})]
+         ("abc", {"version": "M3"}),
+         # Data ending inside M3's 4-bit last codeword (a panic in `qrcode` that took the core down).
+         ("cBC008B", {"ecc": "M"}), ("ABCDEFGHIJKLM", {"version": "M3"})]
 
 
 @pytest.mark.parametrize("data,opts", MICRO)
