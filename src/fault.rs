@@ -1,5 +1,5 @@
 //! Test-only fault injection (cargo feature `fault-injection`, never in a release build
-//! unless asked for): a slow or failing renderer and a slow parser, switched at run time by
+//! unless asked for): a slow or failing renderer and a slow or panicking parser, switched at run time by
 //! the tests through `Shared::faults`. Without the feature `Faults` is empty and the hooks
 //! compile to nothing. The hooks take the switches, not the shared state, so this module
 //! imports nothing of the crate.
@@ -18,6 +18,8 @@ pub struct Faults {
     pub render_fail: AtomicBool,
     /// Every parse sleeps this many milliseconds first.
     pub parse_delay_ms: AtomicU64,
+    /// Every parse panics (on the connection's core, where parses run: a bug there).
+    pub parse_panic: AtomicBool,
 }
 
 /// No switches without the feature.
@@ -49,6 +51,9 @@ pub fn before_parse(f: &Faults) {
     let ms = f.parse_delay_ms.load(Ordering::Relaxed);
     if ms > 0 {
         std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+    if f.parse_panic.load(Ordering::Relaxed) {
+        std::panic::resume_unwind(Box::new("injected parse panic"));
     }
 }
 

@@ -103,6 +103,24 @@ fn a_slow_parser_degrades_to_the_minimal_answer() {
     s.shutdown();
 }
 
+#[test]
+fn a_panic_while_serving_a_connection_ends_that_connection_not_the_core() {
+    // One core: were it to die, every later connection would hang.
+    let s = server();
+    let addr = s.local_addr();
+    s.shared().faults.parse_panic.store(true, Ordering::Relaxed);
+    let mut c = connect(addr);
+    std::io::Write::write_all(&mut c, b"GET /v1/parse?code=4006381333931 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut got = Vec::new();
+    let read = std::io::Read::read_to_end(&mut c, &mut got);
+    assert!(read.is_ok() && got.is_empty(), "closed without an answer: {read:?} {got:?}");
+    s.shared().faults.parse_panic.store(false, Ordering::Relaxed);
+    for _ in 0..20 {
+        assert_eq!(Client::new(addr).get("/v1/parse?code=4006381333931").status, 200);
+    }
+    s.shutdown();
+}
+
 /// Cold renders far beyond the queue: fast 503s, hits still answered, memory flat.
 #[test]
 fn overload_is_shed_while_hits_are_served() {

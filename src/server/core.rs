@@ -2,6 +2,7 @@
 //! own listener and spawn a task per connection, plus the core's render-queue worker and
 //! its slow tick (metrics published once a second). Owns the per-core state (`Local`).
 
+use super::caught::Caught;
 use super::conn;
 use crate::api::Listener;
 use crate::config::DriverChoice;
@@ -39,7 +40,7 @@ async fn accept_loop(listener: monoio::net::TcpListener, kind: Listener, core: R
                     drop(stream);
                     continue;
                 }
-                monoio::spawn(conn::serve(stream, kind, core.clone(), shared.clone()));
+                monoio::spawn(Caught::new(conn::serve(stream, kind, core.clone(), shared.clone())));
             }
             Err(_) if core.stopping() => return,
             // Out of descriptors or a transient error: back off instead of spinning.

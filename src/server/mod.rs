@@ -3,6 +3,7 @@
 //! spreads connections across the listeners; nothing on the hot path crosses cores except
 //! the shared L1.
 
+pub mod caught;
 pub mod conn;
 pub mod core;
 pub mod listener;
