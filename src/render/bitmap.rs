@@ -162,8 +162,9 @@ impl Bitmap {
         bm
     }
 
-    /// A matrix grid: each module row's runs fill its first pixel row, or that row is copied
-    /// from the pixel row of an equal module row above; the rest of the module row are copies.
+    /// A matrix grid: each module row is expanded into its first pixel row, or that row is
+    /// copied from the pixel row of an equal module row above; the rest of the module row
+    /// are copies.
     fn draw_grid(&mut self, g: &Grid) {
         let (stride, s) = (self.stride, g.scale as usize);
         let mut prev: Option<(&[bool], usize)> = None;
