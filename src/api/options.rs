@@ -662,22 +662,7 @@ macro_rules! key_int {
 key_int!(u8, u16, u32, i16, i32);
 
 fn put_int(out: &mut String, v: i64) {
-    if v < 0 {
-        out.push('-');
-    }
-    let mut digits = [0u8; 20];
-    let (mut n, mut k) = (v.unsigned_abs(), digits.len());
-    loop {
-        k -= 1;
-        digits[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[k..] {
-        out.push(d as char);
-    }
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
 /// The canonical key: everything that determines the output bytes, defaults spelled out,
