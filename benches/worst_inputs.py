@@ -3,7 +3,7 @@ data differs from every earlier one (a counter written into it), so each renders
 median of ROUNDS round trips in ms over loopback, and worst / typical. Start the server first,
 pinned (`taskset -c 1 target/release/barcoded --listen 127.0.0.1:8099 --admin-listen off
 --threads 1`), and run this on another CPU:
-    taskset -c 0 python3 benches/worst_inputs.py [http://127.0.0.1:8099] [ROUNDS]
+    taskset -c 0 python3 benches/worst_inputs.py [http://127.0.0.1:8099] [ROUNDS] [SYMBOLOGY,...]
 """
 import http.client
 import statistics
@@ -28,7 +28,10 @@ CASES = {
                                                 ("mixed", MIXED[:90])]),
     "rmqr": ("", "https://ex.com/o/1", [("361 digits", "7" * 361), ("140 bytes", "é" * 70), ("mixed", MIXED[:100])]),
     "maxicode": ("", "1Z00004951 UPSN 06X610", [("138 digits", "7" * 138), ("93 capitals", "Q" * 93)]),
+    "dotcode": ("", URL, [("2,938 digits", "7" * 2938), ("1,470 capitals", "Q" * 1470), ("1,225 é", "é" * 1225),
+                          ("1,100 mixed", MIXED[:1100])]),
 }
+ONLY = sys.argv[3].split(",") if len(sys.argv) > 3 else None
 
 counter = 0
 
@@ -65,6 +68,8 @@ def main():
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
     print(f"{'symbology':<12} {'input':<16} {'ms':>8} {'x typical':>10}")
     for sym, (query, typical, worst) in CASES.items():
+        if ONLY and sym not in ONLY:
+            continue
         base = median(conn, sym, query, typical)
         print(f"{sym:<12} {'typical':<16} {base:8.3f} {1:10.1f}")
         for name, data in worst:

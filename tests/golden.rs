@@ -120,6 +120,11 @@ fn symbologies() -> Vec<(&'static str, [&'static str; 2], Vec<&'static str>)> {
                 "dpi=300",
             ],
         ),
+        (
+            "dotcode",
+            ["https://example.com/dotcode", "(01)09506000134352(17)261231(10)ABC"],
+            vec!["columns=40", "mask=2", "mask=6", "gs1=false&quiet=0"],
+        ),
     ]
 }
 
@@ -152,7 +157,7 @@ fn requests() -> Vec<Req> {
         }
     }
     // GS1 modes of the 2D symbologies.
-    for sym in ["qr", "datamatrix"] {
+    for sym in ["qr", "datamatrix", "dotcode"] {
         for fmt in ["png", "svg"] {
             v.push(get(format!("/v1/{sym}.{fmt}?gs1=true&data={}", enc("(01)09506000134352(17)261231(10)ABC"))));
         }
@@ -228,6 +233,10 @@ fn requests() -> Vec<Req> {
         "/v1/databar-stacked/0950110153x00.png",
         "/v1/databar-expanded/(10)AAAAAAAAAAAAAAAAAAAA(21)BBBBBBBBBBBBBBBBBBBB.png",
         "/v1/databar-expanded-stacked/(10)A.png?segments=3",
+        "/v1/dotcode/x.png?columns=4",
+        "/v1/dotcode/x.png?mask=8",
+        "/v1/dotcode/x.png?version=1",
+        "/v1/dotcode/(01)123.png?gs1=true",
         "/v1/maxicode/x.png?mode=2",
         "/v1/maxicode/x.png?mode=7",
         "/v1/maxicode/x.png?postcode=1",

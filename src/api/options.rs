@@ -367,6 +367,15 @@ const OPTIONS: &[OptionDef] = &[
             Ok(())
         },
     },
+    // The same query name as PDF417's: DotCode's width in dots.
+    OptionDef {
+        name: "columns",
+        scope: Scope::Only(Opt::DotColumns),
+        read: |o, v| {
+            o.e.columns = Some(number("columns", v, (5, 200), "an integer 5-200 (DotCode width in dots)")? as u8);
+            Ok(())
+        },
+    },
     OptionDef {
         name: "xdim",
         scope: Scope::All,
@@ -439,6 +448,19 @@ const OPTIONS: &[OptionDef] = &[
         scope: Scope::Only(Opt::Mask),
         read: |o, v| {
             o.e.mask = Some(number("mask", v, (0, 7), "an integer 0-7 (QR mask pattern)")? as u8);
+            Ok(())
+        },
+    },
+    // The same query name as QR's: DotCode's four masks, and the same with the corners lit.
+    OptionDef {
+        name: "mask",
+        scope: Scope::Only(Opt::DotMask),
+        read: |o, v| {
+            o.e.mask =
+                Some(
+                    number("mask", v, (0, 7), "an integer 0-7 (DotCode mask 0-3; 4-7 the same with the corners lit)")?
+                        as u8,
+                );
             Ok(())
         },
     },

@@ -145,6 +145,7 @@ pub fn layout(sym: &Symbol, o: &RenderOptions, max_pixels: u64) -> Result<Layout
     Ok(match sym {
         Symbol::Linear(l) => linear(l, o, w as u32, h as u32),
         Symbol::Matrix(m) if m.kind == MatrixKind::MaxiCode => maxicode(m, o, w as u32, h as u32),
+        Symbol::Matrix(m) if m.kind == MatrixKind::Dots => dots(m, o, w as u32, h as u32),
         Symbol::Matrix(m) => matrix(m, o, w as u32, h as u32),
     })
 }
@@ -320,6 +321,24 @@ fn matrix(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
     let (s, q) = (o.scale, o.quiet.0);
     let grid = Grid { origin: (q * s, q * s), scale: s, width: m.width, dark: m.dark.clone() };
     Layout { width, height, rects: Vec::new(), shapes: Vec::new(), texts: Vec::new(), band: (0, 0), grid: Some(grid) }
+}
+
+/// DotCode's dots across, in modules: 0.8, as printed (and Zint's default), so that
+/// diagonal neighbours stay apart.
+const DOT: f32 = 0.8;
+
+/// DotCode: a disc at the centre of each dark module.
+fn dots(m: &Matrix, o: &RenderOptions, width: u32, height: u32) -> Layout {
+    let (s, q) = (o.scale as f32, o.quiet.0 as f32);
+    let shapes = (0..m.height)
+        .flat_map(|r| (0..m.width).map(move |c| (r, c)))
+        .filter(|&(r, c)| m.dark[r * m.width + c])
+        .map(|(r, c)| {
+            let (cx, cy) = ((q + c as f32 + 0.5) * s, (q + r as f32 + 0.5) * s);
+            Shape::Ring { cx, cy, r0: 0.0, r1: DOT / 2.0 * s }
+        })
+        .collect();
+    Layout { width, height, rects: Vec::new(), shapes, texts: Vec::new(), band: (0, 0), grid: None }
 }
 
 /// The bullseye's circles in modules (ISO/IEC 16023's nominal 0.51, 1.18, 1.86, 2.53,

@@ -10,6 +10,7 @@ pub mod code128;
 pub mod databar;
 pub mod databar_exp;
 pub mod datamatrix;
+pub mod dotcode;
 pub mod ean;
 pub mod fourstate;
 pub mod gf64;
@@ -144,6 +145,8 @@ pub enum MatrixKind {
     FourState,
     /// MaxiCode: hexagons in offset rows around a bullseye (`maxicode`).
     MaxiCode,
+    /// DotCode: a round dot at each dark module's centre (`dotcode`).
+    Dots,
 }
 
 /// An encoded symbol.

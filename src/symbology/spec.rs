@@ -72,6 +72,10 @@ pub enum Opt {
     MsiCheck,
     /// DataBar Expanded Stacked: characters per row, 2-22, even.
     Segments,
+    /// DotCode width in dots, 5-200 (query name `columns`).
+    DotColumns,
+    /// DotCode mask 0-3, 4-7 the same with the corners lit (query name `mask`).
+    DotMask,
     /// MaxiCode mode, 2-6.
     MaxiMode,
     /// MaxiCode modes 2 and 3: the primary message's `postcode`, `country` and `service`.
@@ -84,11 +88,11 @@ impl Opt {
         match self {
             Opt::Ecc(_) => "ecc",
             Opt::Version | Opt::MicroVersion | Opt::RmqrVersion => "version",
-            Opt::Mask => "mask",
+            Opt::Mask | Opt::DotMask => "mask",
             Opt::Gs1 => "gs1",
             Opt::Addon => "addon",
             Opt::Marks => "marks",
-            Opt::Columns | Opt::MicroColumns => "columns",
+            Opt::Columns | Opt::MicroColumns | Opt::DotColumns => "columns",
             Opt::Shape => "shape",
             Opt::Pad => "pad",
             Opt::Bearer { .. } => "bearer",

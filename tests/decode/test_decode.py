@@ -424,7 +424,7 @@ def test_symbologies_document_is_json_and_complete(base_url):
                      "databar-stacked", "databar-stacked-omni", "databar-limited", "databar-expanded",
                      "databar-expanded-stacked", "code128", "gs1-128", "code39", "code93",
                      "codabar", "code11", "msi", "pharmacode", "pzn", "code32", "imb", "rm4scc", "kix", "auspost", "qr",
-                     "microqr", "rmqr", "datamatrix", "pdf417", "micropdf417", "aztec", "maxicode"]
+                     "microqr", "rmqr", "datamatrix", "pdf417", "micropdf417", "aztec", "maxicode", "dotcode"]
     for s in doc["symbologies"]:
         assert s["data"] and s["formats"] == ["png", "svg", "zpl", "pdf", "json"]
         assert s["options"]["scale"] == {"min": 1, "max": 50, "default": s["options"]["scale"]["default"],

@@ -48,4 +48,5 @@ specs! {
     micropdf417,
     aztec,
     maxicode,
+    dotcode,
 }

@@ -1,0 +1,21 @@
+//! DotCode (AIM ISS DotCode Rev. 4.0): dots on a checkerboard, for high-speed printing
+//! on cartons and cigarette packs; GS1's default for data starting with digits.
+
+use crate::symbology::dotcode;
+use crate::symbology::spec::{no_defaults, Family, Opt, Spec};
+
+pub const SPEC: Spec = Spec {
+    name: "dotcode",
+    data_rule: dotcode::RULE,
+    two_d: true,
+    quiet: (3, 3),
+    height: 0,
+    scale: 4,
+    fixed_xdim_mm: None,
+    family: Family::Aztec,
+    options: &[Opt::DotColumns, Opt::DotMask, Opt::Gs1],
+    text_data: false,
+    gs1_data: false,
+    encode: |d, o| dotcode::encode(d, o.columns, o.mask, o.gs1),
+    defaults: no_defaults,
+};
