@@ -7,7 +7,7 @@ use crate::render::bitmap::Bitmap;
 use crate::render::format::OutputOptions;
 use crate::render::layout::{Rect, TextRun};
 use crate::render::text::GLYPH;
-use crate::render::{png, RenderOptions, Rgba, Rotation};
+use crate::render::{png, RenderOptions, Rotation};
 
 pub fn write(l: &Label) -> Vec<u8> {
     let mut bm = Bitmap::new(l.width, l.height);
@@ -30,17 +30,5 @@ pub fn write(l: &Label) -> Vec<u8> {
             }
         }
     }
-    let opts = RenderOptions {
-        scale: 1,
-        height: 1,
-        quiet: (0, 0),
-        text: false,
-        fg: Rgba::BLACK,
-        bg: Rgba::WHITE,
-        rotate: Rotation::R0,
-        dpi: Some(l.dpi),
-        height_px: None,
-        marks: false,
-    };
-    png::encode(&bm, &opts)
+    png::encode(&bm, &RenderOptions::plain(Some(l.dpi)))
 }

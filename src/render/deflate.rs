@@ -493,6 +493,13 @@ fn equal_len(a: &[u8], b: &[u8]) -> usize {
 /// Compresses PNG scanlines (`rows` of `stride` bytes, each to be preceded by filter byte
 /// 0, every bit flipped when `invert`) into a zlib stream.
 pub fn zlib_scanlines(rows: &[u8], stride: usize, invert: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    zlib_scanlines_into(rows, stride, invert, &mut out);
+    out
+}
+
+/// `zlib_scanlines`, appended to `out` (a PNG writes it straight into its IDAT chunk).
+pub fn zlib_scanlines_into(rows: &[u8], stride: usize, invert: bool, out: &mut Vec<u8>) {
     let stride = stride.max(1);
     let line = stride + 1;
     let mut raw = vec![0u8; rows.len() + rows.len().div_ceil(stride)];
@@ -515,12 +522,12 @@ pub fn zlib_scanlines(rows: &[u8], stride: usize, invert: bool) -> Vec<u8> {
         }
     }
     let tokens = tokenize(&raw, line);
-    let mut w = BitWriter { out: Vec::with_capacity(64 + tokens.len()), acc: 0, n: 0 };
+    out.reserve(64 + tokens.len());
+    let mut w = BitWriter { out: std::mem::take(out), acc: 0, n: 0 };
     w.out.extend_from_slice(&[0x78, 0x01]);
     write_block(&mut w, &tokens);
-    let mut out = w.finish();
+    *out = w.finish();
     out.extend_from_slice(&simd_adler32::adler32(&raw.as_slice()).to_be_bytes());
-    out
 }
 
 /// The matches and literals of `raw` (lines of `line` bytes).

@@ -108,6 +108,23 @@ pub struct RenderOptions {
 }
 
 impl RenderOptions {
+    /// Black on white at 1 pixel a module, no quiet zone, text or rotation: for writing an
+    /// image already drawn (a label's raster) at `dpi`.
+    pub fn plain(dpi: Option<u32>) -> RenderOptions {
+        RenderOptions {
+            scale: 1,
+            height: 1,
+            quiet: (0, 0),
+            text: false,
+            fg: Rgba::BLACK,
+            bg: Rgba::WHITE,
+            rotate: Rotation::R0,
+            dpi,
+            height_px: None,
+            marks: false,
+        }
+    }
+
     /// Bar height of linear codes in pixels.
     pub fn bar_px(&self) -> u32 {
         self.height_px.unwrap_or(self.height.saturating_mul(self.scale))

@@ -17,6 +17,9 @@ fn combins(n: i32, r: i32) -> i32 {
     if r < 0 || n < r {
         return 0;
     }
+    if (n as usize) < PASCAL_ROWS {
+        return PASCAL[n as usize][r as usize] as i32;
+    }
     let (max, min) = if n - r > r { (n - r, r) } else { (r, n - r) };
     let (mut val, mut j) = (1i64, 1i64);
     for i in (max + 1..=n).rev() {
@@ -32,6 +35,24 @@ fn combins(n: i32, r: i32) -> i32 {
     }
     val as i32
 }
+
+/// Rows of Pascal's triangle looked up by `combins` (DataBar's groups are at most 26 modules
+/// wide); computing each coefficient was most of a stacked symbol's encoding.
+const PASCAL_ROWS: usize = 33;
+static PASCAL: [[i64; PASCAL_ROWS]; PASCAL_ROWS] = {
+    let mut t = [[0i64; PASCAL_ROWS]; PASCAL_ROWS];
+    let mut n = 0;
+    while n < PASCAL_ROWS {
+        t[n][0] = 1;
+        let mut r = 1;
+        while r <= n {
+            t[n][r] = t[n - 1][r - 1] + t[n - 1][r];
+            r += 1;
+        }
+        n += 1;
+    }
+    t
+};
 
 /// The widths of `elements` bars (or spaces) of `n` modules in all, none wider than
 /// `max_width`, for the value `val` (ISO/IEC 24724 Annex B); `no_narrow`: at least one
@@ -412,6 +433,21 @@ pub fn limited(data: &[u8]) -> Result<Encoded, DataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_equals_the_product_formula() {
+        for n in 0..PASCAL_ROWS as i32 {
+            for r in -1..=n + 1 {
+                let (max, min) = if n - r > r { (n - r, r) } else { (r, n - r) };
+                let mut v = 1i64;
+                for k in 1..=i64::from(min.max(0)) {
+                    v = v * (i64::from(max) + k) / k;
+                }
+                let expected = if r < 0 || r > n { 0 } else { v as i32 };
+                assert_eq!(combins(n, r), expected, "C({n}, {r})");
+            }
+        }
+    }
 
     #[test]
     fn widths_partition_the_modules() {
