@@ -166,10 +166,32 @@ const FINDER: [[u8; 5]; 9] = [
     [1, 3, 9, 1, 1],
 ];
 
-/// 3^k mod `m`: the checksum weights of every DataBar form.
+/// 3^k mod `m`: the checksum weights of every DataBar form, looked up for the three moduli
+/// the forms use (a product per call was most of a stacked symbol's encoding).
 pub(crate) fn weight(k: usize, m: u32) -> u32 {
-    (0..k).fold(1, |w, _| w * 3 % m)
+    let table: &[u32] = match m {
+        79 => &POW3_79,
+        89 => &POW3_89,
+        211 => &POW3_211,
+        _ => &[],
+    };
+    table.get(k).copied().unwrap_or_else(|| (0..k).fold(1, |w, _| w * 3 % m))
 }
+
+/// Powers of 3 modulo `m`, `N` of them.
+const fn powers_of_3<const N: usize>(m: u32) -> [u32; N] {
+    let mut t = [1u32; N];
+    let mut k = 1;
+    while k < N {
+        t[k] = t[k - 1] * 3 % m;
+        k += 1;
+    }
+    t
+}
+
+static POW3_79: [u32; 32] = powers_of_3(79);
+static POW3_89: [u32; 28] = powers_of_3(89);
+static POW3_211: [u32; 192] = powers_of_3(211);
 
 /// Omnidirectional's 46 elements (light first): guard, outside left, finder, inside left,
 /// inside right, finder, outside right, guard; and the right finder's value.
@@ -457,6 +479,11 @@ mod tests {
             assert!(w.iter().all(|&x| (1..=8).contains(&x)));
         }
         assert_eq!(weight(31, 79), 59);
+        for (m, n) in [(79, 40), (89, 40), (211, 200), (97, 10)] {
+            for k in 0..n {
+                assert_eq!(weight(k, m), (0..k).fold(1, |w, _| w * 3 % m), "3^{k} mod {m}");
+            }
+        }
         assert_eq!(weight(27, 89), 74);
     }
 

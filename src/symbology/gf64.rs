@@ -2,49 +2,50 @@
 //! generator's roots α¹…αⁿ: Australia Post's four parity symbols and MaxiCode's error
 //! correction share it.
 
-/// (exp, log) tables of GF(64).
-fn tables() -> ([u8; 63], [u8; 64]) {
+/// (exp, log) tables of GF(64), built at compile time.
+static TABLES: ([u8; 63], [u8; 64]) = {
     let (mut exp, mut log) = ([0u8; 63], [0u8; 64]);
     let mut v = 1u8;
-    for (i, e) in exp.iter_mut().enumerate() {
-        *e = v;
-        log[usize::from(v)] = i as u8;
+    let mut i = 0;
+    while i < 63 {
+        exp[i] = v;
+        log[v as usize] = i as u8;
         v <<= 1;
         if v & 0x40 != 0 {
             v ^= 0x43;
         }
+        i += 1;
     }
     (exp, log)
+};
+
+fn mul(a: u8, b: u8) -> u8 {
+    let (exp, log) = &TABLES;
+    if a == 0 || b == 0 {
+        0
+    } else {
+        exp[(usize::from(log[usize::from(a)]) + usize::from(log[usize::from(b)])) % 63]
+    }
 }
 
-/// The `n` parity symbols of `data` (6-bit values), highest degree first.
+/// The `n` parity symbols (n < 63) of `data` (6-bit values), highest degree first.
 pub fn parity(data: &[u8], n: usize) -> Vec<u8> {
-    let (exp, log) = tables();
-    let mul = |a: u8, b: u8| {
-        if a == 0 || b == 0 {
-            0
-        } else {
-            exp[(usize::from(log[usize::from(a)]) + usize::from(log[usize::from(b)])) % 63]
-        }
-    };
+    let exp = &TABLES.0;
     // g(x) = (x - α)(x - α²)…(x - αⁿ), coefficients highest degree first.
-    let mut g = vec![1u8];
-    for &root in &exp[1..=n] {
-        let mut next = vec![0u8; g.len() + 1];
-        for (j, &c) in g.iter().enumerate() {
-            next[j] ^= c;
-            next[j + 1] ^= mul(c, root);
+    let mut g = [0u8; 64];
+    g[0] = 1;
+    for (i, &root) in exp[1..=n].iter().enumerate() {
+        for j in (1..=i + 1).rev() {
+            g[j] ^= mul(g[j - 1], root);
         }
-        g = next;
     }
     let mut rem = vec![0u8; n];
     for &d in data {
         let f = (d & 63) ^ rem[0];
-        rem.rotate_left(1);
-        rem[n - 1] = 0;
-        for k in 0..n {
-            rem[k] ^= mul(f, g[k + 1]);
+        for k in 0..n - 1 {
+            rem[k] = rem[k + 1] ^ mul(f, g[k + 1]);
         }
+        rem[n - 1] = mul(f, g[n]);
     }
     rem
 }
