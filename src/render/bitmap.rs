@@ -144,11 +144,7 @@ impl Bitmap {
             for r in &pattern {
                 bm.fill_row(y0, r.x, r.w);
             }
-            let stride = bm.stride;
-            let first = y0 as usize * stride;
-            for y in y0 as usize + 1..y1 as usize {
-                bm.bits.copy_within(first..first + stride, y * stride);
-            }
+            bm.repeat_row(y0 as usize, y1 as usize);
         }
         for r in rest {
             bm.fill_rect(*r);
@@ -180,9 +176,20 @@ impl Bitmap {
                     prev = Some((line, y));
                 }
             }
-            for yy in y + 1..(y + s).min(self.height as usize) {
-                self.bits.copy_within(y * stride..(y + 1) * stride, yy * stride);
-            }
+            self.repeat_row(y, (y + s).min(self.height as usize));
+        }
+    }
+
+    /// Copies pixel row `y` into the rows after it up to `end` (exclusive), doubling the
+    /// copied block each time: a few copies for a bar's hundred rows instead of one each.
+    fn repeat_row(&mut self, y: usize, end: usize) {
+        let stride = self.stride;
+        let (start, end) = (y * stride, end.min(self.height as usize) * stride);
+        let mut done = start + stride;
+        while done < end {
+            let n = (done - start).min(end - done);
+            self.bits.copy_within(start..start + n, done);
+            done += n;
         }
     }
 

@@ -398,17 +398,21 @@ fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u32> {
             g[j] ^= mul(g[j - 1], root);
         }
     }
-    let mut r = vec![0u32; k];
+    // The remainder, shifted and reduced in one pass per word (`r[k]` stays 0).
+    let mut r = vec![0u32; k + 1];
     for &d in data {
         let t = d ^ r[0];
-        r.rotate_left(1);
-        r[k - 1] = 0;
-        if t != 0 {
-            for j in 0..k {
-                r[j] ^= mul(t, g[j + 1]);
-            }
+        if t == 0 {
+            r.copy_within(1.., 0);
+            continue;
+        }
+        let lt = log[t as usize] as usize;
+        for j in 0..k {
+            let gj = g[j + 1];
+            r[j] = r[j + 1] ^ if gj == 0 { 0 } else { exp[lt + log[gj as usize] as usize] };
         }
     }
+    r.truncate(k);
     r
 }
 

@@ -69,31 +69,30 @@ pub fn push_widths(row: &mut Vec<bool>, widths: &[u8]) {
 /// remainder of data·x^k divided by ∏(x − 3^i), i = 1..k), highest degree first.
 pub fn error_correction(data: &[u16], k: usize) -> Vec<u16> {
     let g = generator(k);
-    // Remainder by long division; `r[0]` is the highest degree.
-    let mut r = vec![0u32; k];
+    // Remainder by long division; `r[0]` is the highest degree, `r[k]` stays 0.
+    let mut r = vec![0u32; k + 1];
     for &d in data {
         let t = (u32::from(d) + r[0]) % P;
         for j in 0..k {
-            let next = if j + 1 < k { r[j + 1] } else { 0 };
-            // r = r·x + t·x^k − t·g(x): subtract t·g (g monic, its lower coefficients g[1..]).
-            r[j] = (next + P - t * g[j + 1] % P) % P;
+            // r = r·x + t·x^k − t·g(x): subtract t·g (g monic, its lower coefficients g[1..]);
+            // t·g < P², so one reduction does.
+            r[j] = (r[j + 1] + P * P - t * g[j + 1]) % P;
         }
     }
-    r.iter().map(|&c| ((P - c) % P) as u16).collect()
+    r[..k].iter().map(|&c| ((P - c) % P) as u16).collect()
 }
 
-/// ∏(x − 3^i) for i = 1..k, highest degree first (monic).
+/// ∏(x − 3^i) for i = 1..k, highest degree first (monic), built in place.
 fn generator(k: usize) -> Vec<u32> {
-    let mut g = vec![1u32];
+    let mut g = vec![0u32; k + 1];
+    g[0] = 1;
     let mut root = 1u32;
-    for _ in 0..k {
+    for i in 1..=k {
         root = root * 3 % P;
-        let mut next = vec![0u32; g.len() + 1];
-        for (i, &c) in g.iter().enumerate() {
-            next[i] = (next[i] + c) % P;
-            next[i + 1] = (next[i + 1] + P - c * root % P) % P;
+        // Multiply by (x − root): each coefficient less root times the one before it.
+        for j in (1..=i).rev() {
+            g[j] = (g[j] + P * P - g[j - 1] * root) % P;
         }
-        g = next;
     }
     g
 }
