@@ -53,7 +53,7 @@ pub fn before_parse(f: &Faults) {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
     if f.parse_panic.load(Ordering::Relaxed) {
-        std::panic::resume_unwind(Box::new("injected parse panic"));
+        panic!("injected parse panic");
     }
 }
 

@@ -46,6 +46,46 @@ pub fn error(pattern: &'static str, detail: std::fmt::Arguments<'_>) {
     }
 }
 
+/// Makes panics log through the rate limit, as pattern `panic`, one line each (location and
+/// message, no backtrace). Every panic the service survives is caught — an encoder's fails
+/// its request, a connection's closes it — and the default hook printed a backtrace for
+/// each: input that panics, sent in a flood, would have flooded the log.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let line = PanicLine(info);
+        match PATTERNS.try_lock() {
+            Ok(mut g) => {
+                let map = g.get_or_insert_with(HashMap::new);
+                if let Some(suppressed) = admit(map, "panic", Instant::now()) {
+                    drop(g);
+                    eprintln!("barcoded: ERROR panic: {line} ({suppressed} more since the last line)");
+                }
+            }
+            // Held (by this thread, panicking while logging, or another): print, never wait.
+            Err(_) => eprintln!("barcoded: ERROR panic: {line}"),
+        }
+    }));
+}
+
+/// A panic on one line: where, and its message when it has one.
+struct PanicLine<'a>(&'a std::panic::PanicHookInfo<'a>);
+
+impl std::fmt::Display for PanicLine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let info = self.0;
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        match info.location() {
+            Some(l) => write!(f, "at {}:{}: {}", l.file(), l.line(), msg.replace('\n', " ")),
+            None => write!(f, "{}", msg.replace('\n', " ")),
+        }
+    }
+}
+
 /// Events per pattern since start.
 pub fn counts() -> Vec<(&'static str, u64)> {
     let Ok(g) = PATTERNS.lock() else { return Vec::new() };

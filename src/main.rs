@@ -24,6 +24,7 @@ fn main() {
         }
     };
     let cli = Cli::parse_from(&merged.args);
+    barcoded::log::install_panic_hook();
     if cli.print_config {
         match barcoded::config::file::print(&merged) {
             Ok(text) => print!("{text}"),

@@ -121,6 +121,25 @@ fn a_panic_while_serving_a_connection_ends_that_connection_not_the_core() {
     s.shutdown();
 }
 
+#[test]
+fn panics_go_through_the_rate_limited_log() {
+    // The binary installs the hook at start; without it each caught panic printed a backtrace.
+    barcoded::log::install_panic_hook();
+    let panics = || barcoded::log::counts().into_iter().find(|(p, _)| *p == "panic").map_or(0, |(_, n)| n);
+    let before = panics();
+    let s = server();
+    let addr = s.local_addr();
+    s.shared().faults.parse_panic.store(true, Ordering::Relaxed);
+    for _ in 0..5 {
+        let mut c = connect(addr);
+        std::io::Write::write_all(&mut c, b"GET /v1/parse?code=4006381333931 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let _ = std::io::Read::read_to_end(&mut c, &mut Vec::new());
+    }
+    s.shared().faults.parse_panic.store(false, Ordering::Relaxed);
+    s.shutdown();
+    assert!(panics() >= before + 5, "each panic counted by the log: {} -> {}", before, panics());
+}
+
 /// Cold renders far beyond the queue: fast 503s, hits still answered, memory flat.
 #[test]
 fn overload_is_shed_while_hits_are_served() {
