@@ -16,9 +16,8 @@ characters or 1,225 Latin-1 letters (1,471 codewords, 200 x 199 dots); columns=5
 mask=0-3, 4-7 the same with the corners lit (default: the best by the standard's score); gs1=true takes a \
 bracketed GS1 element string";
 
-/// The field and its generator's root.
+/// The field (the generator's root, 3, is `gfp`'s).
 const GF: u32 = 113;
-const ROOT: u32 = 3;
 /// The largest symbol side, in dots.
 const MAX_SIDE: usize = 200;
 /// No data longer than this can fit (two digits a codeword, 1,471 codewords at most).
@@ -770,20 +769,6 @@ static MUL: [[u8; 113]; 113] = {
     t
 };
 
-/// The generator polynomial of degree `nc`: Π (x − 3ⁱ), i = 1..nc, leading coefficient first.
-fn generator(nc: usize) -> Vec<u32> {
-    let mut c = vec![0u32; nc + 1];
-    c[0] = 1;
-    let mut root = 1;
-    for i in 1..=nc {
-        root = root * ROOT % GF;
-        for j in (1..=i).rev() {
-            c[j] = (GF + c[j] - root * c[j - 1] % GF) % GF;
-        }
-    }
-    c
-}
-
 /// Appends `nc` check words to the words in `wd`, in interleaved blocks of at most 112
 /// (Annex B).
 fn rs_encode(wd: &mut Vec<u8>, nc: usize) {
@@ -804,7 +789,7 @@ fn rs_encode(wd: &mut Vec<u8>, nc: usize) {
         let g = match gens.iter().position(|(n, _)| *n == bc) {
             Some(i) => &gens[i].1,
             None => {
-                gens.push((bc, generator(bc)));
+                gens.push((bc, super::gfp::generator(GF, bc)));
                 &gens[gens.len() - 1].1
             }
         };
@@ -855,19 +840,6 @@ mod tests {
     }
 
     #[test]
-    fn the_generator_vanishes_at_its_roots() {
-        for nc in 1..40 {
-            let g = generator(nc);
-            for i in 1..=nc {
-                assert_eq!(eval(&g, pow(ROOT, i)), 0, "degree {nc}, root 3^{i}");
-            }
-            assert_ne!(eval(&g, pow(ROOT, nc + 1)), 0);
-        }
-        // The standard's smallest generator: x³ + 74x² + 12x + 62.
-        assert_eq!(generator(3), [1, 74, 12, 62]);
-    }
-
-    #[test]
     fn every_check_block_is_a_codeword() {
         let mut next = crate::symbology::testkit::rng(7);
         for nd in [3, 10, 50, 111, 112, 200, 400] {
@@ -879,7 +851,7 @@ mod tests {
                 let block: Vec<u32> = wd[start..].iter().step_by(step).map(|&v| u32::from(v)).collect();
                 let bc = block.len() - (nd - start).div_ceil(step);
                 for i in 1..=bc {
-                    assert_eq!(eval(&block, pow(ROOT, i)), 0, "nd {nd}, block {start}, root {i}");
+                    assert_eq!(eval(&block, pow(3, i)), 0, "nd {nd}, block {start}, root {i}");
                 }
             }
         }

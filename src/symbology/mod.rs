@@ -14,6 +14,7 @@ pub mod dotcode;
 pub mod ean;
 pub mod fourstate;
 pub mod gf64;
+pub mod gfp;
 pub mod gs1_128;
 pub mod imb;
 pub mod isbn;

@@ -68,7 +68,7 @@ pub fn push_widths(row: &mut Vec<bool>, widths: &[u8]) {
 /// The `k` error correction codewords of `data` (ISO/IEC 15438 §4.9: the complements of the
 /// remainder of data·x^k divided by ∏(x − 3^i), i = 1..k), highest degree first.
 pub fn error_correction(data: &[u16], k: usize) -> Vec<u16> {
-    let g = generator(k);
+    let g = super::gfp::generator(P, k);
     // Remainder by long division; `r[0]` is the highest degree, `r[k]` stays 0.
     let mut r = vec![0u32; k + 1];
     for &d in data {
@@ -80,21 +80,6 @@ pub fn error_correction(data: &[u16], k: usize) -> Vec<u16> {
         }
     }
     r[..k].iter().map(|&c| ((P - c) % P) as u16).collect()
-}
-
-/// ∏(x − 3^i) for i = 1..k, highest degree first (monic), built in place.
-fn generator(k: usize) -> Vec<u32> {
-    let mut g = vec![0u32; k + 1];
-    g[0] = 1;
-    let mut root = 1u32;
-    for i in 1..=k {
-        root = root * 3 % P;
-        // Multiply by (x − root): each coefficient less root times the one before it.
-        for j in (1..=i).rev() {
-            g[j] = (g[j] + P * P - g[j - 1] * root) % P;
-        }
-    }
-    g
 }
 
 /// The data codewords of `s` (no length descriptor, no padding): text, byte and numeric
