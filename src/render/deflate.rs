@@ -6,21 +6,25 @@
 //! those are smaller). Barcodes are almost nothing but those two redundancies and a few
 //! distinct byte values, so this is both smaller and faster than a general deflate.
 
-/// Bits go out least-significant first, as deflate wants.
-struct BitWriter {
-    out: Vec<u8>,
+/// Bits go out least-significant first, as deflate wants, into a buffer sized beforehand
+/// for the worst case (`block_bound`): no capacity check per write, and the writer's state
+/// stays in registers.
+struct BitWriter<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
     acc: u64,
     n: u32,
 }
 
-impl BitWriter {
-    /// `len` ≤ 24 bits (the longest deflate field is a 15-bit code or 13 extra bits).
+impl BitWriter<'_> {
+    /// `len` ≤ 32 bits (a Huffman code and its extra bits together are at most 28).
     #[inline]
     fn put(&mut self, v: u32, len: u32) {
         self.acc |= (v as u64) << self.n;
         self.n += len;
         if self.n >= 32 {
-            self.out.extend_from_slice(&(self.acc as u32).to_le_bytes());
+            self.buf[self.pos..self.pos + 4].copy_from_slice(&(self.acc as u32).to_le_bytes());
+            self.pos += 4;
             self.acc >>= 32;
             self.n -= 32;
         }
@@ -31,14 +35,23 @@ impl BitWriter {
         self.put(code.reverse_bits() >> (32 - len), len);
     }
 
-    fn finish(mut self) -> Vec<u8> {
+    /// Flushes the last bits (padded to a byte); the bytes written.
+    fn finish(mut self) -> usize {
         while self.n > 0 {
-            self.out.push(self.acc as u8);
+            self.buf[self.pos] = self.acc as u8;
+            self.pos += 1;
             self.acc >>= 8;
             self.n = self.n.saturating_sub(8);
         }
-        self.out
+        self.pos
     }
+}
+
+/// The most bytes a block of `tokens` tokens can take: the header (3 + 14 bits, 19 code
+/// length code lengths of 3 bits, at most 316 run codes of 7 + 7 bits) and 48 bits a token
+/// (a length code, 5 extra bits, a distance code, 13 extra bits), rounded up.
+fn block_bound(tokens: usize) -> usize {
+    (17 + 19 * 3 + 316 * 14) / 8 + 6 * tokens + 16
 }
 
 const LEN_BASE: [u16; 29] =
@@ -54,6 +67,7 @@ const MAX_MATCH: usize = 258;
 const MAX_DIST: usize = 32768;
 
 /// The fixed literal/length code of symbol `v` (0..=287).
+#[inline]
 fn symbol(w: &mut BitWriter, v: u32) {
     match v {
         0..=143 => w.put_code(0x30 + v, 8),
@@ -63,11 +77,18 @@ fn symbol(w: &mut BitWriter, v: u32) {
     }
 }
 
-/// One deflate token: a literal byte, or a match (length 3..=258, distance 1..=32768).
-#[derive(Clone, Copy)]
-enum Token {
-    Lit(u8),
-    Match(u16, u16),
+/// Deflate tokens, packed in a `u32` (the tokenizer's output and the writer's input, a
+/// few per row): a literal is its byte value, a match `MATCH | (dist - 1) << 9 | len`
+/// (length 3..=258, distance 1..=32768).
+const MATCH: u32 = 1 << 31;
+
+fn pack_match(len: usize, dist: usize) -> u32 {
+    MATCH | ((dist - 1) as u32) << 9 | len as u32
+}
+
+/// A packed match's (length, distance).
+fn unpack_match(t: u32) -> (usize, usize) {
+    ((t & 511) as usize, ((t >> 9) & 0x7FFF) as usize + 1)
 }
 
 /// Length code index (0..29) per match length 0..=258 (0-2 unused).
@@ -113,41 +134,66 @@ fn dist_index(dist: usize) -> usize {
 /// The largest alphabet, literal/length symbols.
 const MAX_SYMS: usize = 286;
 
-/// A symbol in use and its count; alphabets are walked through these lists, not whole
-/// (a barcode's raster uses a few dozen of the 286 literal/length symbols, and for a small
-/// image walking the whole alphabets a dozen times was most of the stream's cost).
-#[derive(Clone, Copy, Default)]
-struct Used {
-    sym: u16,
-    freq: u32,
+/// An alphabet's symbol counts and the set of symbols in use, kept as a bit set so that
+/// the list of used symbols comes out in symbol order without a sort. Alphabets are then
+/// walked through that list, not whole: a barcode's raster uses a few dozen of the 286
+/// literal/length symbols, and for a small image walking whole alphabets a dozen times was
+/// most of the stream's cost.
+struct Counts<const N: usize> {
+    freq: [u32; N],
+    used: [u64; 5],
 }
 
-/// The symbols `syms` (distinct, any order) with their counts in `freq`, in symbol order.
-fn used_of<'a>(syms: &mut [u16], freq: &[u32], out: &'a mut [Used]) -> &'a [Used] {
-    syms.sort_unstable();
-    for (o, &s) in out.iter_mut().zip(syms.iter()) {
-        *o = Used { sym: s, freq: freq[s as usize] };
+impl<const N: usize> Counts<N> {
+    fn new() -> Self {
+        Counts { freq: [0; N], used: [0; 5] }
     }
-    &out[..syms.len()]
+
+    #[inline]
+    fn add(&mut self, sym: usize) {
+        let f = &mut self.freq[sym];
+        // The bit is set once, on the first count (a write per count was a dependency
+        // chain through memory).
+        if *f == 0 {
+            self.used[sym >> 6] |= 1 << (sym & 63);
+        }
+        *f += 1;
+    }
+
+    /// The symbols in use, in symbol order, into `out`.
+    fn list<'a>(&self, out: &'a mut [u16; N]) -> &'a [u16] {
+        let mut n = 0;
+        for (k, &word) in self.used.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                out[n] = (k * 64 + bits.trailing_zeros() as usize) as u16;
+                n += 1;
+                bits &= bits - 1;
+            }
+        }
+        &out[..n]
+    }
 }
 
-/// Huffman code lengths (at most `limit` bits) of the `used` symbols into `lens` (indexed
-/// by symbol; entries of unused symbols are left alone).
-fn code_lengths(used: &[Used], limit: u8, lens: &mut [u8]) {
+/// Huffman code lengths (at most `limit` bits) of the symbols `used` (counts in `freq`)
+/// into `lens` (indexed by symbol; entries of unused symbols are left alone).
+fn code_lengths(used: &[u16], freq: &[u32], limit: u8, lens: &mut [u8]) {
     if used.len() <= 32 {
-        code_lengths_n::<32>(used, limit, lens)
+        code_lengths_n::<32>(used, freq, limit, lens)
+    } else if used.len() <= 80 {
+        code_lengths_n::<80>(used, freq, limit, lens)
     } else {
-        code_lengths_n::<MAX_SYMS>(used, limit, lens)
+        code_lengths_n::<MAX_SYMS>(used, freq, limit, lens)
     }
 }
 
 /// `code_lengths` with scratch arrays `N` long (at least `used.len()`), so that the common
 /// small alphabet clears little memory.
-fn code_lengths_n<const N: usize>(used: &[Used], limit: u8, lens: &mut [u8]) {
+fn code_lengths_n<const N: usize>(used: &[u16], freq: &[u32], limit: u8, lens: &mut [u8]) {
     let mut f = [0u64; N];
     let f = &mut f[..used.len()];
-    for (d, u) in f.iter_mut().zip(used) {
-        *d = u.freq as u64;
+    for (d, &s) in f.iter_mut().zip(used) {
+        *d = freq[s as usize] as u64;
     }
     let mut depth = [0u8; N];
     loop {
@@ -160,8 +206,8 @@ fn code_lengths_n<const N: usize>(used: &[Used], limit: u8, lens: &mut [u8]) {
             *x = (*x >> 1).max(1);
         }
     }
-    for (u, &d) in used.iter().zip(&depth) {
-        lens[u.sym as usize] = d;
+    for (&s, &d) in used.iter().zip(&depth) {
+        lens[s as usize] = d;
     }
 }
 
@@ -224,10 +270,10 @@ fn huffman_lengths<const N: usize>(freq: &[u64], lens: &mut [u8]) {
 /// Canonical codes (RFC 1951 3.2.2) of the `used` symbols (in symbol order) with lengths
 /// `lens` into `codes`, bit-reversed: deflate sends Huffman codes most-significant bit first
 /// into an LSB-first stream, and reversing once per symbol here spares it once per token.
-fn canonical(used: &[Used], lens: &[u8], codes: &mut [u32]) {
+fn canonical(used: &[u16], lens: &[u8], codes: &mut [u32]) {
     let mut count = [0u32; 16];
-    for u in used {
-        count[lens[u.sym as usize] as usize & 15] += 1;
+    for &s in used {
+        count[lens[s as usize] as usize & 15] += 1;
     }
     let mut next = [0u32; 16];
     let mut code = 0;
@@ -235,9 +281,9 @@ fn canonical(used: &[Used], lens: &[u8], codes: &mut [u32]) {
         code = (code + count[bits - 1]) << 1;
         next[bits] = code;
     }
-    for u in used {
-        let l = lens[u.sym as usize];
-        codes[u.sym as usize] = next[l as usize].reverse_bits() >> (32 - l as u32);
+    for &s in used {
+        let l = lens[s as usize];
+        codes[s as usize] = next[l as usize].reverse_bits() >> (32 - l as u32);
         next[l as usize] += 1;
     }
 }
@@ -254,84 +300,81 @@ fn fixed_len(v: u16) -> u64 {
 
 const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
-/// Writes `tokens` as one final block, with dynamic tables when they come out smaller.
-fn write_block(w: &mut BitWriter, tokens: &[Token]) {
-    let mut lf = [0u32; MAX_SYMS];
-    let mut df = [0u32; 30];
-    // The symbols in use, listed as they first appear (then sorted): a few dozen, where
-    // scanning the alphabets for them cost more than counting.
-    let (mut lsyms, mut nl) = ([0u16; MAX_SYMS], 0);
-    let (mut dsyms, mut nd) = ([0u16; 30], 0);
-    let note = |syms: &mut [u16], n: &mut usize, f: &mut u32, sym: usize| {
-        if *f == 0 {
-            syms[*n] = sym as u16;
-            *n += 1;
-        }
-        *f += 1;
-    };
+/// Writes `tokens` as one final block into `buf` (`block_bound` bytes long), with dynamic
+/// tables when they come out smaller; the bytes written.
+fn write_block(buf: &mut [u8], tokens: &[u32]) -> usize {
+    let mut w = BitWriter { buf, pos: 0, acc: 0, n: 0 };
+    let mut lf = Counts::<MAX_SYMS>::new();
+    let mut df = Counts::<30>::new();
     // Extra bits are the same under both tables: counted once, left out of the comparison.
-    note(&mut lsyms, &mut nl, &mut lf[256], 256);
-    for t in tokens {
-        match *t {
-            Token::Lit(b) => note(&mut lsyms, &mut nl, &mut lf[b as usize], b as usize),
-            Token::Match(l, d) => {
-                let li = 257 + len_index(l as usize);
-                note(&mut lsyms, &mut nl, &mut lf[li], li);
-                let di = dist_index(d as usize);
-                note(&mut dsyms, &mut nd, &mut df[di], di);
-            }
+    lf.add(256);
+    for &t in tokens {
+        if t & MATCH == 0 {
+            lf.add(t as usize);
+        } else {
+            let (len, dist) = unpack_match(t);
+            lf.add(257 + len_index(len));
+            df.add(dist_index(dist));
         }
     }
-    let mut lbuf = [Used::default(); MAX_SYMS];
-    let lused = used_of(&mut lsyms[..nl], &lf, &mut lbuf);
-    let mut dbuf = [Used::default(); 30];
-    let dused = used_of(&mut dsyms[..nd], &df, &mut dbuf);
+    let mut lbuf = [0u16; MAX_SYMS];
+    let lused = lf.list(&mut lbuf);
+    let mut dbuf = [0u16; 30];
+    let dused = df.list(&mut dbuf);
     let mut ll = [0u8; MAX_SYMS];
-    code_lengths(lused, 15, &mut ll);
+    code_lengths(lused, &lf.freq, 15, &mut ll);
     let mut dl = [0u8; 30];
-    code_lengths(dused, 15, &mut dl);
+    code_lengths(dused, &df.freq, 15, &mut dl);
     // At least one distance code must be described.
-    let one = [Used { sym: 0, freq: 0 }];
     let dused = if dused.is_empty() {
         dl[0] = 1;
-        &one[..]
+        &[0u16][..]
     } else {
         dused
     };
-    let hlit = 257.max(lused.last().map_or(0, |u| u.sym as usize + 1));
-    let hdist = dused.last().map_or(1, |u| u.sym as usize + 1);
+    let hlit = 257.max(lused.last().map_or(0, |&s| s as usize + 1));
+    let hdist = dused.last().map_or(1, |&s| s as usize + 1);
     // The code lengths, literal/length then distance, as runs of equal values (the zeros
     // between symbols in use are runs too).
-    let nonzero = lused.iter().map(|u| (u.sym as usize, ll[u.sym as usize]));
-    let nonzero = nonzero.chain(dused.iter().map(|u| (hlit + u.sym as usize, dl[u.sym as usize])));
+    let nonzero = lused.iter().map(|&s| (s as usize, ll[s as usize]));
+    let nonzero = nonzero.chain(dused.iter().map(|&s| (hlit + s as usize, dl[s as usize])));
     let mut rle = [(0u8, 0u8, 0u8); MAX_SYMS + 30];
     let rle = rle_lengths(runs(nonzero, hlit + hdist), &mut rle);
-    let mut cf = [0u32; 19];
-    let (mut csyms, mut nc) = ([0u16; 19], 0);
+    let mut cf = Counts::<19>::new();
     for &(sym, _, _) in rle {
-        note(&mut csyms, &mut nc, &mut cf[sym as usize], sym as usize);
+        cf.add(sym as usize);
     }
-    let mut cbuf = [Used::default(); 19];
-    let cused = used_of(&mut csyms[..nc], &cf, &mut cbuf);
+    let mut cbuf = [0u16; 19];
+    let cused = cf.list(&mut cbuf);
     let mut cl = [0u8; 19];
-    code_lengths(cused, 7, &mut cl);
+    code_lengths(cused, &cf.freq, 7, &mut cl);
     let hclen = 4.max(CL_ORDER.iter().rposition(|&i| cl[i] > 0).map_or(0, |p| p + 1));
-    let bits = |used: &[Used], len: &dyn Fn(u16) -> u64| used.iter().map(|u| u.freq as u64 * len(u.sym)).sum::<u64>();
     let header_bits =
         14 + 3 * hclen as u64 + rle.iter().map(|&(sym, _, eb)| (cl[sym as usize] + eb) as u64).sum::<u64>();
-    let dynamic = header_bits + bits(lused, &|s| ll[s as usize] as u64) + bits(dused, &|s| dl[s as usize] as u64);
-    let fixed = bits(lused, &fixed_len) + bits(dused, &|_| 5);
+    let (mut dynamic, mut fixed) = (header_bits, 0);
+    for &s in lused {
+        let f = lf.freq[s as usize] as u64;
+        dynamic += f * ll[s as usize] as u64;
+        fixed += f * fixed_len(s);
+    }
+    for &s in dused {
+        let f = df.freq[s as usize] as u64;
+        dynamic += f * dl[s as usize] as u64;
+        fixed += f * 5;
+    }
     if fixed <= dynamic {
         w.put(1, 1);
         w.put(1, 2);
-        for t in tokens {
-            match *t {
-                Token::Lit(b) => symbol(w, b as u32),
-                Token::Match(l, d) => emit_match_with(w, l as usize, d as usize, None),
+        for &t in tokens {
+            if t & MATCH == 0 {
+                symbol(&mut w, t);
+            } else {
+                let (len, dist) = unpack_match(t);
+                emit_match_with(&mut w, len, dist, None);
             }
         }
-        symbol(w, 256);
-        return;
+        symbol(&mut w, 256);
+        return w.finish();
     }
     w.put(1, 1);
     w.put(2, 2);
@@ -344,20 +387,23 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
     let mut cc = [0u32; 19];
     canonical(cused, &cl, &mut cc);
     for &(sym, ev, eb) in rle {
-        w.put(cc[sym as usize], cl[sym as usize] as u32);
-        w.put(ev as u32, eb as u32);
+        let l = cl[sym as usize] as u32;
+        w.put(cc[sym as usize] | (ev as u32) << l, l + eb as u32);
     }
     let (mut lc, mut dc) = ([0u32; MAX_SYMS], [0u32; 30]);
     canonical(lused, &ll, &mut lc);
     canonical(dused, &dl, &mut dc);
     let tables = Tables { lc: &lc, ll: &ll, dc: &dc, dl: &dl };
-    for t in tokens {
-        match *t {
-            Token::Lit(b) => w.put(lc[b as usize], ll[b as usize] as u32),
-            Token::Match(l, d) => emit_match_with(w, l as usize, d as usize, Some(&tables)),
+    for &t in tokens {
+        if t & MATCH == 0 {
+            w.put(lc[t as usize], ll[t as usize] as u32);
+        } else {
+            let (len, dist) = unpack_match(t);
+            emit_match_with(&mut w, len, dist, Some(&tables));
         }
     }
     w.put(lc[256], ll[256] as u32);
+    w.finish()
 }
 
 /// The runs `(value, count)` of a sequence of `len` values that are zero but at the given
@@ -439,27 +485,27 @@ struct Tables<'a> {
     dl: &'a [u8],
 }
 
+#[inline(always)]
 fn emit_match_with(w: &mut BitWriter, len: usize, dist: usize, t: Option<&Tables<'_>>) {
     let li = len_index(len);
     let di = dist_index(dist);
+    let (len_extra, len_bits) = ((len - LEN_BASE[li] as usize) as u32, LEN_EXTRA[li] as u32);
+    let (dist_extra, dist_bits) = ((dist - DIST_BASE[di] as usize) as u32, DIST_EXTRA[di] as u32);
     match t {
-        None => symbol(w, 257 + li as u32),
-        Some(t) => w.put(t.lc[257 + li], t.ll[257 + li] as u32),
+        None => {
+            symbol(w, 257 + li as u32);
+            w.put(len_extra, len_bits);
+            w.put_code(di as u32, 5);
+            w.put(dist_extra, dist_bits);
+        }
+        // Each code and its extra bits in one write (at most 15 + 5 and 15 + 13 bits).
+        Some(t) => {
+            let l = t.ll[257 + li] as u32;
+            w.put(t.lc[257 + li] | len_extra << l, l + len_bits);
+            let d = t.dl[di] as u32;
+            w.put(t.dc[di] | dist_extra << d, d + dist_bits);
+        }
     }
-    w.put((len - LEN_BASE[li] as usize) as u32, LEN_EXTRA[li] as u32);
-    match t {
-        None => w.put_code(di as u32, 5),
-        Some(t) => w.put(t.dc[di], t.dl[di] as u32),
-    }
-    w.put((dist - DIST_BASE[di] as usize) as u32, DIST_EXTRA[di] as u32);
-}
-
-fn run(raw: &[u8], pos: usize, dist: usize) -> usize {
-    if dist == 0 || dist > pos {
-        return 0;
-    }
-    let max = MAX_MATCH.min(raw.len() - pos);
-    equal_len(&raw[pos..pos + max], &raw[pos - dist..])
 }
 
 /// How many leading bytes of `a` equal those of `b` (which may overlap it, further back).
@@ -511,21 +557,24 @@ pub fn zlib_scanlines_into(rows: &[u8], stride: usize, invert: bool, out: &mut V
         }
     }
     let tokens = tokenize(&raw, line);
-    out.reserve(64 + tokens.len());
-    let mut w = BitWriter { out: std::mem::take(out), acc: 0, n: 0 };
-    w.out.extend_from_slice(&[0x78, 0x01]);
-    write_block(&mut w, &tokens);
-    *out = w.finish();
+    let at = out.len();
+    out.resize(at + 2 + block_bound(tokens.len()), 0);
+    out[at..at + 2].copy_from_slice(&[0x78, 0x01]);
+    let written = write_block(&mut out[at + 2..], &tokens);
+    out.truncate(at + 2 + written);
     out.extend_from_slice(&simd_adler32::adler32(&raw.as_slice()).to_be_bytes());
 }
 
-/// The matches and literals of `raw` (lines of `line` bytes).
-fn tokenize(raw: &[u8], line: usize) -> Vec<Token> {
+/// The matches and literals of `raw` (lines of `line` bytes), packed (see `MATCH`).
+fn tokenize(raw: &[u8], line: usize) -> Vec<u32> {
     let up = if line <= MAX_DIST { line } else { 0 };
-    let mut tokens = Vec::with_capacity(raw.len() / 8);
+    let n = raw.len();
+    let mut tokens = Vec::with_capacity(64 + n / 4);
     let mut pos = 0;
     let mut next_row = line;
-    while pos < raw.len() {
+    // The four bytes at `at` (`at + 4` at most `n`), little-endian.
+    let word = |at: usize| u32::from_le_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]);
+    while pos < n {
         while next_row < pos {
             next_row += line;
         }
@@ -534,14 +583,18 @@ fn tokenize(raw: &[u8], line: usize) -> Vec<Token> {
         if up > 0 && pos == next_row {
             // Rows equal to the one above, each in turn: the bytes from here equal those one
             // row up for whole rows (one compare over all of them, no call per row).
-            let same = equal_len(&raw[pos..], &raw[pos - line..]) / line;
-            if same * line >= 3 {
-                let mut left = same * line;
+            let equal = equal_len(&raw[pos..], &raw[pos - line..]);
+            if equal >= line && equal >= 3 {
+                let mut left = if equal < 4 * line {
+                    line * (1 + (equal >= 2 * line) as usize + (equal >= 3 * line) as usize)
+                } else {
+                    equal / line * line
+                };
                 while left >= 3 {
                     let len = left.min(MAX_MATCH);
                     // Never leave a tail of 1-2 bytes that a match cannot carry.
                     let len = if left - len > 0 && left - len < 3 { len - 3 } else { len };
-                    tokens.push(Token::Match(len as u16, up as u16));
+                    tokens.push(pack_match(len, up));
                     left -= len;
                     pos += len;
                 }
@@ -550,26 +603,37 @@ fn tokenize(raw: &[u8], line: usize) -> Vec<Token> {
             }
         }
         // Byte-wise: a match where 3 bytes equal those one row up or one back, else a literal.
-        let from = |dist: usize| {
-            let ok = dist > 0
-                && dist <= pos
-                && pos + 3 <= raw.len()
-                && raw[pos] == raw[pos - dist]
-                && raw[pos + 1] == raw[pos + 1 - dist]
-                && raw[pos + 2] == raw[pos + 2 - dist];
-            if ok {
-                run(raw, pos, dist)
-            } else {
-                0
+        // The common case, a literal, is decided from two word compares.
+        let (a, b) = if pos + 4 <= n {
+            let here = word(pos);
+            let same = |dist: usize| dist > 0 && dist <= pos && (here ^ word(pos - dist)) & 0xFF_FFFF == 0;
+            let (u, o) = (same(up), same(1));
+            if !u && !o {
+                tokens.push(raw[pos] as u32);
+                pos += 1;
+                continue;
             }
+            let max = MAX_MATCH.min(n - pos);
+            let run = |ok: bool, dist: usize| {
+                if ok {
+                    3 + equal_len(&raw[pos + 3..pos + max], &raw[pos + 3 - dist..])
+                } else {
+                    0
+                }
+            };
+            (run(u, up), run(o, 1))
+        } else {
+            // The last 3 bytes: a match only if exactly 3 remain and equal.
+            let same =
+                |dist: usize| dist > 0 && dist <= pos && pos + 3 == n && raw[pos..] == raw[pos - dist..pos - dist + 3];
+            (if same(up) { 3 } else { 0 }, if same(1) { 3 } else { 0 })
         };
-        let (a, b) = (from(up), from(1));
         let (len, dist) = if a >= b { (a, up) } else { (b, 1) };
         if len >= 3 {
-            tokens.push(Token::Match(len as u16, dist as u16));
+            tokens.push(pack_match(len, dist));
             pos += len;
         } else {
-            tokens.push(Token::Lit(raw[pos]));
+            tokens.push(raw[pos] as u32);
             pos += 1;
         }
     }
@@ -579,18 +643,6 @@ fn tokenize(raw: &[u8], line: usize) -> Vec<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The symbols of `freq` with a non-zero count, in symbol order, into `out`.
-    fn used<'a>(freq: &[u32], out: &'a mut [Used]) -> &'a [Used] {
-        let mut n = 0;
-        for (i, &f) in freq.iter().enumerate() {
-            if f > 0 {
-                out[n] = Used { sym: i as u16, freq: f };
-                n += 1;
-            }
-        }
-        &out[..n]
-    }
 
     fn inflate(z: &[u8]) -> Vec<u8> {
         miniz_oxide::inflate::decompress_to_vec_zlib(z).expect("valid zlib")
@@ -630,9 +682,9 @@ mod tests {
             (a, b) = (b, (a + b).min(20_000));
         }
         let f: Vec<u32> = (0..286).map(|i| if i < 30 { 1 << (i % 24) } else { 0 }).collect();
-        let mut buf = [Used::default(); 286];
+        let used: Vec<u16> = (0..286).filter(|&i| f[i as usize] > 0).collect();
         let mut lens = [0u8; 286];
-        code_lengths(used(&f, &mut buf), 15, &mut lens);
+        code_lengths(&used, &f, 15, &mut lens);
         assert!(lens.iter().all(|&l| l <= 15));
         let stride = 997;
         rows.truncate(rows.len() / stride * stride);
