@@ -1,13 +1,33 @@
-//! Our side of `benches/libzint.sh`: for each case of `benches/libzint_cases.tsv`, the time to
-//! make the PNG a cold request makes (`generate::prepare`: parse, validate, encode; then
-//! `generate::render`: layout, raster, PNG) at 2 pixels per module, as libzint's side
-//! encodes and rasterises at its scale 1. Prints "name<TAB>microseconds" per case.
+//! Our side of `benches/libzint.sh`: for each case of `benches/libzint_cases.tsv`, two
+//! figures, microseconds per PNG at 2 pixels per module (as libzint's side encodes and
+//! rasterises at its scale 1):
+//! - `render`, the work libzint's `ZBarcode_Encode_and_Buffer` does, plus PNG: options read
+//!   (`scale=2`), data validated and encoded, layout, raster, PNG (zlib stream and chunks);
+//! - `request`, the whole pure path of a cold request (`generate::prepare` then
+//!   `generate::render`): the above plus what only a service does — the canonical cache
+//!   key, the ETag, the response head assembled around the body.
+//!
+//! Prints "name<TAB>render<TAB>request" per case.
 //! `cargo bench --bench vs_libzint [-- SECONDS] [NAME ...]`.
 
 use barcoded::api::generate::{self, DataSource};
-use barcoded::api::options::Format;
-use barcoded::symbology::Symbology;
+use barcoded::api::options::{self, Format};
+use barcoded::render::{bitmap::Bitmap, layout, png};
+use barcoded::symbology::{self, Symbology};
 use std::time::{Duration, Instant};
+
+/// Microseconds per call of `once`, over at least `min` seconds after one warm-up call.
+fn time(min: f64, once: impl Fn()) -> f64 {
+    once();
+    let (t0, mut n) = (Instant::now(), 0u64);
+    while t0.elapsed() < Duration::from_secs_f64(min) {
+        for _ in 0..20 {
+            once();
+        }
+        n += 20;
+    }
+    t0.elapsed().as_secs_f64() / n as f64 * 1e6
+}
 
 fn main() {
     let min = std::env::args().skip(1).find_map(|a| a.parse::<f64>().ok()).unwrap_or(0.5);
@@ -15,7 +35,7 @@ fn main() {
     let only: Vec<String> =
         std::env::args().skip(1).filter(|a| a.parse::<f64>().is_err() && !a.starts_with('-')).collect();
     let cases = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/libzint_cases.tsv")).unwrap();
-    let png = Format::from_ext(b"png").unwrap();
+    let fmt = Format::from_ext(b"png").unwrap();
     for line in cases.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
         let (name, data) = (f[0], f[2]);
@@ -23,18 +43,16 @@ fn main() {
             continue;
         }
         let sym = Symbology::from_name(name.as_bytes()).unwrap();
-        let once = || {
-            let p = generate::prepare(sym, png, DataSource::QueryOrBody(data.as_bytes()), b"scale=2").unwrap();
+        let render = time(min, || {
+            let o = options::parse(sym, fmt, b"scale=2", true).unwrap();
+            let e = symbology::encode(sym, data.as_bytes(), &o.encode).unwrap();
+            let l = layout::layout(&e.symbol, &o.render, 100_000_000).unwrap();
+            std::hint::black_box(png::encode(&Bitmap::from_layout(&l), &o.render));
+        });
+        let request = time(min, || {
+            let p = generate::prepare(sym, fmt, DataSource::QueryOrBody(data.as_bytes()), b"scale=2").unwrap();
             std::hint::black_box(generate::render(&p, 100_000_000).unwrap());
-        };
-        once();
-        let (t0, mut n) = (Instant::now(), 0u64);
-        while t0.elapsed() < Duration::from_secs_f64(min) {
-            for _ in 0..20 {
-                once();
-            }
-            n += 20;
-        }
-        println!("{name}\t{:.2}", t0.elapsed().as_secs_f64() / n as f64 * 1e6);
+        });
+        println!("{name}\t{render:.2}\t{request:.2}");
     }
 }
