@@ -3,7 +3,8 @@
 //! at only two places, the same column one row up (repeated rows: every row of a linear
 //! code, every module row of a 2D code `scale` times) and the previous byte (runs of white
 //! or black), coded with Huffman tables built for this image (or the fixed tables when
-//! those are smaller). Barcodes are almost nothing but those two redundancies and a few
+//! those are smaller, or when the image is so small that building tables costs more than
+//! they save: `SMALL_BLOCK`). Barcodes are almost nothing but those two redundancies and a few
 //! distinct byte values, so this is both smaller and faster than a general deflate.
 
 /// Bits go out least-significant first, as deflate wants, into a buffer sized beforehand
@@ -28,11 +29,6 @@ impl BitWriter<'_> {
             self.acc >>= 32;
             self.n -= 32;
         }
-    }
-
-    /// Huffman codes are defined most-significant bit first.
-    fn put_code(&mut self, code: u32, len: u32) {
-        self.put(code.reverse_bits() >> (32 - len), len);
     }
 
     /// Flushes the last bits (padded to a byte); the bytes written.
@@ -66,16 +62,36 @@ const DIST_EXTRA: [u8; 30] =
 const MAX_MATCH: usize = 258;
 const MAX_DIST: usize = 32768;
 
-/// The fixed literal/length code of symbol `v` (0..=287).
-#[inline]
-fn symbol(w: &mut BitWriter, v: u32) {
-    match v {
-        0..=143 => w.put_code(0x30 + v, 8),
-        144..=255 => w.put_code(0x190 + v - 144, 9),
-        256..=279 => w.put_code(v - 256, 7),
-        _ => w.put_code(0xC0 + v - 280, 8),
+/// The fixed literal/length codes (RFC 1951 3.2.6) of symbols 0..=287, bit-reversed for
+/// the LSB-first stream, and their lengths.
+const FIXED: ([u32; 288], [u8; 288]) = {
+    let (mut codes, mut lens) = ([0u32; 288], [0u8; 288]);
+    let mut v = 0u32;
+    while v < 288 {
+        let (code, len) = match v {
+            0..=143 => (0x30 + v, 8),
+            144..=255 => (0x190 + v - 144, 9),
+            256..=279 => (v - 256, 7),
+            _ => (0xC0 + v - 280, 8),
+        };
+        codes[v as usize] = code.reverse_bits() >> (32 - len);
+        lens[v as usize] = len as u8;
+        v += 1;
     }
-}
+    (codes, lens)
+};
+
+/// The fixed distance codes: five bits each, bit-reversed.
+const FIXED_DIST: ([u32; 30], [u8; 30]) = {
+    let (mut codes, mut lens) = ([0u32; 30], [5u8; 30]);
+    let mut d = 0;
+    while d < 30 {
+        codes[d] = (d as u32).reverse_bits() >> 27;
+        lens[d] = 5;
+        d += 1;
+    }
+    (codes, lens)
+};
 
 /// Deflate tokens, packed in a `u32` (the tokenizer's output and the writer's input, a
 /// few per row): a literal is its byte value, a match `MATCH | (dist - 1) << 9 | len`
@@ -189,6 +205,7 @@ fn code_lengths(used: &[u16], freq: &[u32], limit: u8, lens: &mut [u8]) {
 
 /// `code_lengths` with scratch arrays `N` long (at least `used.len()`), so that the common
 /// small alphabet clears little memory.
+#[inline(never)]
 fn code_lengths_n<const N: usize>(used: &[u16], freq: &[u32], limit: u8, lens: &mut [u8]) {
     let mut f = [0u64; N];
     let f = &mut f[..used.len()];
@@ -300,10 +317,19 @@ fn fixed_len(v: u16) -> u64 {
 
 const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
+/// Blocks of fewer tokens than this take the fixed codes without building tables: a tiny
+/// image's tokens (a 4-state code at 2 px/module has 48) cost less to write than the tables
+/// do to build — measured in the whole render, 0.6-0.9 µs of 2.2 (`benches/libzint.sh`) —
+/// for at most 16 bytes more over the libzint cases at scales 1-4 (most, nothing).
+const SMALL_BLOCK: usize = 64;
+
 /// Writes `tokens` as one final block into `buf` (`block_bound` bytes long), with dynamic
 /// tables when they come out smaller; the bytes written.
 fn write_block(buf: &mut [u8], tokens: &[u32]) -> usize {
     let mut w = BitWriter { buf, pos: 0, acc: 0, n: 0 };
+    if tokens.len() < SMALL_BLOCK {
+        return write_fixed(w, tokens);
+    }
     let mut lf = Counts::<MAX_SYMS>::new();
     let mut df = Counts::<30>::new();
     // Extra bits are the same under both tables: counted once, left out of the comparison.
@@ -363,18 +389,7 @@ fn write_block(buf: &mut [u8], tokens: &[u32]) -> usize {
         fixed += f * 5;
     }
     if fixed <= dynamic {
-        w.put(1, 1);
-        w.put(1, 2);
-        for &t in tokens {
-            if t & MATCH == 0 {
-                symbol(&mut w, t);
-            } else {
-                let (len, dist) = unpack_match(t);
-                emit_match_with(&mut w, len, dist, None);
-            }
-        }
-        symbol(&mut w, 256);
-        return w.finish();
+        return write_fixed(w, tokens);
     }
     w.put(1, 1);
     w.put(2, 2);
@@ -393,16 +408,35 @@ fn write_block(buf: &mut [u8], tokens: &[u32]) -> usize {
     let (mut lc, mut dc) = ([0u32; MAX_SYMS], [0u32; 30]);
     canonical(lused, &ll, &mut lc);
     canonical(dused, &dl, &mut dc);
-    let tables = Tables { lc: &lc, ll: &ll, dc: &dc, dl: &dl };
-    for &t in tokens {
-        if t & MATCH == 0 {
-            w.put(lc[t as usize], ll[t as usize] as u32);
+    write_tokens(&mut w, tokens, &Tables { lc: &lc, ll: &ll, dc: &dc, dl: &dl });
+    w.finish()
+}
+
+/// The tokens in the codes of `t`, then end-of-block.
+fn write_tokens(w: &mut BitWriter, tokens: &[u32], t: &Tables<'_>) {
+    for &tok in tokens {
+        if tok & MATCH == 0 {
+            w.put(t.lc[tok as usize], t.ll[tok as usize] as u32);
         } else {
-            let (len, dist) = unpack_match(t);
-            emit_match_with(&mut w, len, dist, Some(&tables));
+            let (len, dist) = unpack_match(tok);
+            let li = len_index(len);
+            let di = dist_index(dist);
+            // Each code and its extra bits in one write (at most 15 + 5 and 15 + 13 bits).
+            let l = t.ll[257 + li] as u32;
+            w.put(t.lc[257 + li] | ((len - LEN_BASE[li] as usize) as u32) << l, l + LEN_EXTRA[li] as u32);
+            let d = t.dl[di] as u32;
+            w.put(t.dc[di] | ((dist - DIST_BASE[di] as usize) as u32) << d, d + DIST_EXTRA[di] as u32);
         }
     }
-    w.put(lc[256], ll[256] as u32);
+    w.put(t.lc[256], t.ll[256] as u32);
+}
+
+/// Writes `tokens` as one final block with the fixed codes; the bytes written.
+fn write_fixed(mut w: BitWriter, tokens: &[u32]) -> usize {
+    w.put(1, 1);
+    w.put(1, 2);
+    let tables = Tables { lc: &FIXED.0, ll: &FIXED.1, dc: &FIXED_DIST.0, dl: &FIXED_DIST.1 };
+    write_tokens(&mut w, tokens, &tables);
     w.finish()
 }
 
@@ -483,29 +517,6 @@ struct Tables<'a> {
     ll: &'a [u8],
     dc: &'a [u32],
     dl: &'a [u8],
-}
-
-#[inline(always)]
-fn emit_match_with(w: &mut BitWriter, len: usize, dist: usize, t: Option<&Tables<'_>>) {
-    let li = len_index(len);
-    let di = dist_index(dist);
-    let (len_extra, len_bits) = ((len - LEN_BASE[li] as usize) as u32, LEN_EXTRA[li] as u32);
-    let (dist_extra, dist_bits) = ((dist - DIST_BASE[di] as usize) as u32, DIST_EXTRA[di] as u32);
-    match t {
-        None => {
-            symbol(w, 257 + li as u32);
-            w.put(len_extra, len_bits);
-            w.put_code(di as u32, 5);
-            w.put(dist_extra, dist_bits);
-        }
-        // Each code and its extra bits in one write (at most 15 + 5 and 15 + 13 bits).
-        Some(t) => {
-            let l = t.ll[257 + li] as u32;
-            w.put(t.lc[257 + li] | len_extra << l, l + len_bits);
-            let d = t.dl[di] as u32;
-            w.put(t.dc[di] | dist_extra << d, d + dist_bits);
-        }
-    }
 }
 
 /// How many leading bytes of `a` equal those of `b` (which may overlap it, further back).
@@ -709,6 +720,37 @@ mod tests {
                 rows.chunks(stride).flat_map(|r| std::iter::once(0).chain(r.iter().copied())).collect();
             assert_eq!(back, expect);
         }
+    }
+
+    /// The block type (1 fixed, 2 dynamic) of a one-block zlib stream.
+    fn block_type(z: &[u8]) -> u8 {
+        (z[2] >> 1) & 3
+    }
+
+    #[test]
+    fn tiny_images_take_the_fixed_codes_and_larger_ones_build_tables() {
+        // A few distinct rows, repeated: few tokens, fixed codes.
+        let stride = 21;
+        let rows: Vec<u8> =
+            (0..32 * stride).map(|i| [0x00, 0xCC, 0x0F][i / stride / 11] ^ (i % stride % 5 == 0) as u8).collect();
+        let z = zlib_scanlines(&rows, stride, true);
+        assert_eq!(block_type(&z), 1);
+        let expect: Vec<u8> =
+            rows.chunks(stride).flat_map(|r| std::iter::once(0).chain(r.iter().map(|b| !b))).collect();
+        assert_eq!(inflate(&z), expect);
+        // Many distinct rows of a few byte values: tables pay for themselves.
+        let mut x = 0x2545F4914F6CDD1Du64;
+        let rows: Vec<u8> = (0..40 * stride)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                [0x00, 0xFF, 0x0F][(x % 3) as usize]
+            })
+            .collect();
+        let z = zlib_scanlines(&rows, stride, false);
+        assert_eq!(block_type(&z), 2);
+        assert_eq!(inflate(&z).len(), rows.len() + 40);
     }
 
     #[test]

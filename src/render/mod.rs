@@ -17,7 +17,8 @@
 /// 7: MaxiCode's ZPL is the printer's `^BD` (modes 2, 3, 4, 6), no longer a graphic field.
 /// 8: Aztec from our own encoder (a shortest path over the modes and binary runs): the same
 /// symbol size rules as rxing's, other (never longer) encodations.
-pub const RENDERER_VERSION: u32 = 8;
+/// 9: a PNG of under 64 deflate tokens (a tiny image) takes the fixed Huffman codes.
+pub const RENDERER_VERSION: u32 = 9;
 
 pub mod bitmap;
 pub mod deflate;
