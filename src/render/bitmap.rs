@@ -193,9 +193,10 @@ impl Bitmap {
         }
     }
 
-    /// Draws one module row into pixel row `y` from pixel `x0`, `s` pixels a module: the
-    /// pixel bits are shifted in a module at a time, no branch per module (scales over 32
-    /// go run by run).
+    /// Draws one module row into pixel row `y` from pixel `x0`, `s` pixels a module: eight
+    /// modules at a time packed into a byte and spread to `8 s` pixel bits from a table
+    /// (scales 1-4), else a module at a time; the bits are shifted in with no branch per
+    /// module (scales over 32 go run by run).
     fn expand_row(&mut self, y: usize, x0: usize, line: &[bool], s: usize) {
         if s > 32 {
             for (start, end) in dark_runs(line) {
@@ -212,7 +213,24 @@ impl Bitmap {
             }
             at += 1;
         };
-        for &d in line {
+        let mut rest = line;
+        if s <= 4 {
+            let spread = &SPREAD[s - 1];
+            let mut chunks = line.chunks_exact(8);
+            for c in &mut chunks {
+                // Eight 0/1 bytes to eight bits, the first module the highest.
+                let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]].map(u8::from));
+                let byte = (word.wrapping_mul(0x8040_2010_0804_0201) >> 56) as usize;
+                acc = acc << (8 * s) | spread[byte] as u64;
+                n += 8 * s;
+                while n >= 8 {
+                    n -= 8;
+                    put((acc >> n) as u8);
+                }
+            }
+            rest = chunks.remainder();
+        }
+        for &d in rest {
             acc = acc << s | (d as u64 * ones);
             n += s;
             while n >= 8 {
@@ -305,9 +323,63 @@ impl Bitmap {
     }
 }
 
+/// `SPREAD[s - 1][m]`: the eight bits of `m` each repeated `s` times, highest first (eight
+/// modules at scale `s`, 1-4, as pixel bits).
+const SPREAD: [[u32; 256]; 4] = {
+    let mut t = [[0u32; 256]; 4];
+    let mut s = 1;
+    while s <= 4 {
+        let mut m = 0;
+        while m < 256 {
+            let mut v = 0u32;
+            let mut bit = 8;
+            while bit > 0 {
+                bit -= 1;
+                let ink = (m >> bit) & 1;
+                v = v << s | if ink == 1 { (1 << s) - 1 } else { 0 };
+            }
+            t[s - 1][m] = v;
+            m += 1;
+        }
+        s += 1;
+    }
+    t
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_rows_expand_as_pixel_by_pixel() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for s in 1..=9usize {
+            for x0 in 0..9usize {
+                for len in [1usize, 7, 8, 9, 16, 21, 75] {
+                    let line: Vec<bool> = (0..len)
+                        .map(|_| {
+                            x ^= x << 13;
+                            x ^= x >> 7;
+                            x ^= x << 17;
+                            x & 1 == 1
+                        })
+                        .collect();
+                    let w = (x0 + len * s) as u32;
+                    let mut fast = Bitmap::new(w, 1);
+                    fast.expand_row(0, x0, &line, s);
+                    let mut slow = Bitmap::new(w, 1);
+                    for (i, &d) in line.iter().enumerate() {
+                        for p in 0..s {
+                            if d {
+                                slow.set((x0 + i * s + p) as u32, 0);
+                            }
+                        }
+                    }
+                    assert_eq!(fast, slow, "scale {s}, from {x0}, {len} modules");
+                }
+            }
+        }
+    }
 
     #[test]
     fn blit_equals_setting_each_pixel() {
