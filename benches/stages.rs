@@ -41,8 +41,10 @@ fn main() {
             continue;
         }
         let sym = Symbology::from_name(name.as_bytes()).unwrap();
+        // The case's own options (a fifth column) after scale=2, as benches/vs_libzint.rs.
+        let query = f.get(4).map_or("scale=2".to_string(), |more| format!("scale=2&{more}"));
         let prepare =
-            || generate::prepare(sym, png_format, DataSource::QueryOrBody(data.as_bytes()), b"scale=2").unwrap();
+            || generate::prepare(sym, png_format, DataSource::QueryOrBody(data.as_bytes()), query.as_bytes()).unwrap();
         let p = prepare();
         let lay = layout::layout(&p.symbol, &p.render, 100_000_000).unwrap();
         let bm = Bitmap::from_layout(&lay);

@@ -2,7 +2,7 @@
 //! figures, microseconds per PNG at 2 pixels per module (as libzint's side encodes and
 //! rasterises at its scale 1):
 //! - `render`, the work libzint's `ZBarcode_Encode_and_Buffer` does, plus PNG: options read
-//!   (`scale=2`), data validated and encoded, layout, raster, PNG (zlib stream and chunks);
+//!   (`scale=2` and the case's own, if any), data validated and encoded, layout, raster, PNG (zlib stream and chunks);
 //! - `request`, the whole pure path of a cold request (`generate::prepare` then
 //!   `generate::render`): the above plus what only a service does — the canonical cache
 //!   key, the ETag, the response head assembled around the body.
@@ -43,14 +43,19 @@ fn main() {
             continue;
         }
         let sym = Symbology::from_name(name.as_bytes()).unwrap();
+        let query = match f.get(4) {
+            Some(more) => format!("scale=2&{more}"),
+            None => "scale=2".to_string(),
+        };
+        let query = query.as_bytes();
         let render = time(min, || {
-            let o = options::parse(sym, fmt, b"scale=2", true).unwrap();
+            let o = options::parse(sym, fmt, query, true).unwrap();
             let e = symbology::encode(sym, data.as_bytes(), &o.encode).unwrap();
             let l = layout::layout(&e.symbol, &o.render, 100_000_000).unwrap();
             std::hint::black_box(png::encode(&Bitmap::from_layout(&l), &o.render));
         });
         let request = time(min, || {
-            let p = generate::prepare(sym, fmt, DataSource::QueryOrBody(data.as_bytes()), b"scale=2").unwrap();
+            let p = generate::prepare(sym, fmt, DataSource::QueryOrBody(data.as_bytes()), query).unwrap();
             std::hint::black_box(generate::render(&p, 100_000_000).unwrap());
         });
         println!("{name}\t{render:.2}\t{request:.2}");
