@@ -4,6 +4,10 @@
 //! zlib stream. Microseconds per call; the image's size and its PNG's bytes alongside.
 //! `cargo bench --bench stages [-- NAME]` (one case by name).
 
+/// The service's allocator (src/main.rs), so that allocation costs what it costs there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use barcoded::api::generate::{self, DataSource};
 use barcoded::api::options::Format;
 use barcoded::render::{bitmap::Bitmap, deflate, layout, png};

@@ -7,8 +7,12 @@
 //!   `generate::render`): the above plus what only a service does — the canonical cache
 //!   key, the ETag, the response head assembled around the body.
 //!
-//! Prints "name<TAB>render<TAB>request" per case.
+//! Both with the service's allocator (mimalloc). Prints "name<TAB>render<TAB>request" per case.
 //! `cargo bench --bench vs_libzint [-- SECONDS] [NAME ...]`.
+
+/// The service's allocator (src/main.rs), so that allocation costs what it costs there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use barcoded::api::generate::{self, DataSource};
 use barcoded::api::options::{self, Format};
