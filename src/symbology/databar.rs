@@ -54,11 +54,11 @@ static PASCAL: [[i64; PASCAL_ROWS]; PASCAL_ROWS] = {
     t
 };
 
-/// The widths of `elements` bars (or spaces) of `n` modules in all, none wider than
-/// `max_width`, for the value `val` (ISO/IEC 24724 Annex B); `no_narrow`: at least one
-/// element may be one module wide.
-pub(crate) fn widths(mut val: i32, mut n: i32, elements: usize, max_width: i32, no_narrow: bool) -> Vec<u8> {
-    let mut out = vec![0u8; elements];
+/// The widths of `elements` (at most 8) bars (or spaces) of `n` modules in all, none wider
+/// than `max_width`, for the value `val` (ISO/IEC 24724 Annex B), in the first `elements`
+/// entries; `no_narrow`: at least one element may be one module wide.
+pub(crate) fn widths(mut val: i32, mut n: i32, elements: usize, max_width: i32, no_narrow: bool) -> [u8; 8] {
+    let mut out = [0u8; 8];
     let mut narrow_mask = 0u32;
     let el = elements as i32;
     for (bar, slot) in out.iter_mut().enumerate().take(elements - 1) {
@@ -109,14 +109,14 @@ pub(crate) fn to_modules(elements: &[u8], dark_first: bool) -> Vec<bool> {
 /// A matrix of `rows`, each repeated for its height in modules.
 pub(crate) fn stack(rows: &[(Vec<bool>, usize)]) -> Matrix {
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let mut dark = Vec::new();
+    let height = rows.iter().map(|r| r.1).sum();
+    let mut dark = Vec::with_capacity(width * height);
     for (row, h) in rows {
         for _ in 0..*h {
             dark.extend(row);
             dark.extend(std::iter::repeat_n(false, width - row.len()));
         }
     }
-    let height = rows.iter().map(|r| r.1).sum();
     Matrix { width, height, dark, kind: MatrixKind::Square }
 }
 
@@ -474,7 +474,7 @@ mod tests {
     #[test]
     fn widths_partition_the_modules() {
         for v in [0, 1, 5, 100, 160] {
-            let w = widths(v, 12, 4, 8, true);
+            let w = &widths(v, 12, 4, 8, true)[..4];
             assert_eq!(w.iter().map(|&x| u32::from(x)).sum::<u32>(), 12);
             assert!(w.iter().all(|&x| (1..=8).contains(&x)));
         }
