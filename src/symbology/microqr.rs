@@ -75,6 +75,10 @@ pub fn encode(data: &[u8], ecc: Ecc, version: Option<u8>) -> Result<Encoded, Dat
 /// bits, which `qrcode` 0.14 knows for M1 and M3-M only (it draws 8 and shifts the error
 /// correction 4 modules on). There the data's last byte carries its 4 bits and the first 4
 /// of the error correction, and the error correction follows 4 bits earlier.
+///
+/// The modules come from a `Template` of the version and level (see there) rather than a
+/// `qrcode` canvas per symbol: the codeword bits go to their modules, the mask is chosen on
+/// them and the masked template does the rest.
 fn draw(data: &[u8], v: u8, ecc: Ecc) -> Option<(usize, Vec<bool>)> {
     let version = Version::Micro(i16::from(v));
     let (mut words, mut ec) = qrcode::ec::construct_codewords(&data_bytes(data, v, ecc)?, version, level(ecc)).ok()?;
@@ -85,13 +89,120 @@ fn draw(data: &[u8], v: u8, ecc: Ecc) -> Option<(usize, Vec<bool>)> {
             ec[i] = ec[i] << 4 | ec.get(i + 1).map_or(0, |b| b >> 4);
         }
     }
-    let mut canvas = Canvas::new(version, level(ecc));
-    canvas.draw_all_functional_patterns();
-    canvas.draw_data(&words, &ec);
+    let t = template(v, ecc)?;
+    // The data modules' values before masking, in placement order.
+    let mut bits = [false; MAX_DATA_BITS];
+    let bits = &mut bits[..t.order.len()];
+    for (k, bit) in stream(&words, &ec, half_codeword(v, ecc)).take(bits.len()).enumerate() {
+        bits[k] = bit;
+    }
+    let mask = best_mask(t, bits);
+    let mut dark = t.masked[mask].clone();
+    for (&pos, &bit) in t.order.iter().zip(bits.iter()) {
+        dark[pos as usize] ^= bit;
+    }
+    Some((t.n, dark))
+}
+
+/// Whether `qrcode` draws only the high 4 bits of the last data codeword (M1-L and M3-M).
+fn half_codeword(v: u8, ecc: Ecc) -> bool {
+    matches!((v, ecc), (1, Ecc::L) | (3, Ecc::M))
+}
+
+/// The bits `qrcode`'s `draw_data` places, in its order: each data codeword from its high
+/// bit (the last one's high four only when `half`), then each error correction codeword.
+fn stream<'a>(words: &'a [u8], ec: &'a [u8], half: bool) -> impl Iterator<Item = bool> + 'a {
+    let last = words.len().wrapping_sub(1);
+    let data = words.iter().enumerate().flat_map(move |(i, &w)| {
+        let low = if half && i == last { 4 } else { 0 };
+        (low..8).rev().map(move |j| w >> j & 1 == 1)
+    });
+    data.chain(ec.iter().flat_map(|&w| (0..8).rev().map(move |j| w >> j & 1 == 1)))
+}
+
+/// M4's data modules (17 × 17 less the function patterns and format information).
+const MAX_DATA_BITS: usize = 17 * 17;
+
+/// What every symbol of one version and level shares, worked out once from `qrcode`
+/// itself: the data modules in placement order, and the symbol with all data light under
+/// each of the four masks (function patterns, format information and, on the data
+/// modules, the mask's own pattern). A symbol is then the masked template with its data
+/// bits flipped in: masking is an exclusive or on the data modules.
+struct Template {
+    n: usize,
+    order: Vec<u16>,
+    masked: [Vec<bool>; 4],
+    /// The bottom row's and the right column's modules (x or y from 1), as (module, the
+    /// index of the data bit placed there): what the mask choice scores.
+    bottom: Vec<(u16, u16)>,
+    right: Vec<(u16, u16)>,
+}
+
+/// The template of version `v` at `ecc` (`None` if the version does not allow the level).
+fn template(v: u8, ecc: Ecc) -> Option<&'static Template> {
+    static ALL: std::sync::OnceLock<Vec<Option<Template>>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        let mut all = Vec::new();
+        for v in 1..=4u8 {
+            for ecc in [Ecc::L, Ecc::M, Ecc::Q] {
+                all.push(allows(v, ecc).then(|| build_template(v, ecc)));
+            }
+        }
+        all
+    });
+    let e = match ecc {
+        Ecc::L => 0,
+        Ecc::M => 1,
+        Ecc::Q => 2,
+        Ecc::H => return None,
+    };
+    all.get(usize::from(v.checked_sub(1)?) * 3 + e)?.as_ref()
+}
+
+/// A `Template` from `qrcode` canvases: the placement order found one bit at a time (each
+/// bit of the codeword stream set alone, the module it darkens noted).
+fn build_template(v: u8, ecc: Ecc) -> Template {
+    let version = Version::Micro(i16::from(v));
     let n = version.width() as usize;
-    canvas.apply_mask(best_mask(&canvas, n as i16));
-    let dark = canvas.into_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
-    Some((n, dark))
+    let (data_len, ec_len) = codeword_counts(version, ecc);
+    let canvas = |words: &[u8], ec: &[u8]| {
+        let mut c = Canvas::new(version, level(ecc));
+        c.draw_all_functional_patterns();
+        c.draw_data(words, ec);
+        c
+    };
+    let dark = |c: Canvas| c.into_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect::<Vec<bool>>();
+    let empty = dark(canvas(&vec![0; data_len], &vec![0; ec_len]));
+    let half = half_codeword(v, ecc);
+    let mut order = Vec::new();
+    for word in 0..data_len + ec_len {
+        let low = if half && word == data_len - 1 { 4 } else { 0 };
+        for j in (low..8).rev() {
+            let mut all = vec![0u8; data_len + ec_len];
+            all[word] = 1 << j;
+            let lit = dark(canvas(&all[..data_len], &all[data_len..]));
+            if let Some(pos) = (0..n * n).find(|&p| lit[p] != empty[p]) {
+                order.push(pos as u16);
+            }
+        }
+    }
+    let masked = MASKS.map(|pattern| {
+        let mut c = canvas(&vec![0; data_len], &vec![0; ec_len]);
+        c.apply_mask(pattern);
+        dark(c)
+    });
+    let bit_at = |pos: usize| order.iter().position(|&p| p as usize == pos).map_or(u16::MAX, |k| k as u16);
+    let bottom = (1..n).map(|x| (n - 1) * n + x).map(|pos| (pos as u16, bit_at(pos))).collect();
+    let right = (1..n).map(|y| y * n + n - 1).map(|pos| (pos as u16, bit_at(pos))).collect();
+    Template { n, order, masked, bottom, right }
+}
+
+/// The data and error correction codeword counts of a version and level, as `qrcode`
+/// makes them (for a half last codeword, a whole byte).
+fn codeword_counts(version: Version, ecc: Ecc) -> (usize, usize) {
+    let data_len = Bits::new(version).max_len(level(ecc)).map_or(0, |bits| bits.div_ceil(8));
+    let ec_len = qrcode::ec::construct_codewords(&vec![0; data_len], version, level(ecc)).map_or(0, |(_, ec)| ec.len());
+    (data_len, ec_len)
 }
 
 /// The data codewords: the segments, the terminator, zero bits to a codeword boundary and
@@ -119,31 +230,29 @@ fn data_bytes(data: &[u8], v: u8, ecc: Ecc) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// The Micro QR masks in their number order, with their conditions (ISO/IEC 18004 7.8.2).
-/// Whether a mask inverts the module at (x, y).
-type MaskFn = fn(i16, i16) -> bool;
-
-const MASKS: [(MaskPattern, MaskFn); 4] = [
-    (MaskPattern::HorizontalLines, |_, y| y % 2 == 0),
-    (MaskPattern::LargeCheckerboard, |x, y| (y / 2 + x / 3) % 2 == 0),
-    (MaskPattern::Diamonds, |x, y| ((x * y) % 2 + (x * y) % 3) % 2 == 0),
-    (MaskPattern::Meadow, |x, y| ((x + y) % 2 + (x * y) % 3) % 2 == 0),
-];
+/// The Micro QR masks in their number order (ISO/IEC 18004 7.8.2: `y % 2`, `(y / 2 +
+/// x / 3) % 2`, `((x y) % 2 + (x y) % 3) % 2`, `((x + y) % 2 + (x y) % 3) % 2`, each
+/// inverting where it is 0).
+const MASKS: [MaskPattern; 4] =
+    [MaskPattern::HorizontalLines, MaskPattern::LargeCheckerboard, MaskPattern::Diamonds, MaskPattern::Meadow];
 
 /// The mask `qrcode`'s `apply_best_mask` picks (the same symbols: tests/zint checks them
-/// against Zint), worked out from the unmasked canvas: the Micro QR rule looks only at the
-/// dark modules of the right column and the bottom row (all data modules), so each mask
-/// is scored on those 2(n-1) modules instead of masking a copy of the whole symbol four
-/// times. Its penalty is `qrcode`'s: light counts h, v scored h + v + 15·max(h, v), the
-/// lowest first in mask order (the standard's best 16·min + max of the dark counts).
-fn best_mask(canvas: &Canvas, n: i16) -> MaskPattern {
-    let penalty = |mask: MaskFn| {
-        let light = |x: i16, y: i16| (canvas.get(x, y).is_dark() ^ mask(x, y)) as usize ^ 1;
-        let h: usize = (1..n).map(|x| light(x, n - 1)).sum();
-        let v: usize = (1..n).map(|y| light(n - 1, y)).sum();
+/// against Zint), worked out from the data bits: the Micro QR rule looks only at the dark
+/// modules of the right column and the bottom row (all data modules), so each mask is
+/// scored on those 2(n-1) modules instead of masking a copy of the whole symbol four times.
+/// Its penalty is `qrcode`'s: light counts h, v scored h + v + 15·max(h, v), the lowest
+/// first in mask order (the standard's best 16·min + max of the dark counts).
+fn best_mask(t: &Template, bits: &[bool]) -> usize {
+    let penalty = |m: usize| {
+        let light = |&(pos, k): &(u16, u16)| {
+            let bit = bits.get(k as usize).copied().unwrap_or(false);
+            (bit ^ t.masked[m][pos as usize]) as usize ^ 1
+        };
+        let h: usize = t.bottom.iter().map(light).sum();
+        let v: usize = t.right.iter().map(light).sum();
         h + v + 15 * h.max(v)
     };
-    MASKS.iter().min_by_key(|(_, m)| penalty(*m)).map_or(MaskPattern::HorizontalLines, |&(p, _)| p)
+    (0..4).min_by_key(|&m| penalty(m)).unwrap_or(0)
 }
 
 #[cfg(test)]
