@@ -26,9 +26,36 @@ fn width(mode: usize) -> u32 {
     }
 }
 
-/// The code of byte `c` in `mode`, if the mode has it.
+/// The code of byte `c` in `mode`, if the mode has it (looked up: the encoder asks for
+/// every character in every mode).
 fn code(mode: usize, c: u8) -> Option<u32> {
-    let c32 = u32::from(c);
+    match CODES[mode][c as usize] {
+        0 => None,
+        v => Some(u32::from(v)),
+    }
+}
+
+/// `code_of`'s values by mode and byte, 0 where a mode lacks the byte (no code is 0).
+static CODES: [[u8; 256]; 5] = {
+    let mut t = [[0u8; 256]; 5];
+    let mut m = 0;
+    while m < 5 {
+        let mut c = 0;
+        while c < 256 {
+            t[m][c] = match code_of(MODES[m], c as u8) {
+                Some(v) => v as u8,
+                None => 0,
+            };
+            c += 1;
+        }
+        m += 1;
+    }
+    t
+};
+
+/// The code of byte `c` in `mode`, if the mode has it (ISO/IEC 24778 Table 2).
+const fn code_of(mode: usize, c: u8) -> Option<u32> {
+    let c32 = c as u32;
     match mode {
         U => match c {
             b' ' => Some(1),
@@ -135,6 +162,45 @@ enum Step {
     Binary(usize),
 }
 
+/// A monotonic deque of (value, start) for a sliding minimum, in a ring: it holds starts
+/// within 31 positions of the current one, at most 32 (no allocation per symbol).
+#[derive(Clone, Copy)]
+struct Window {
+    buf: [(i64, usize); 64],
+    head: usize,
+    len: usize,
+}
+
+impl Window {
+    const EMPTY: Window = Window { buf: [(0, 0); 64], head: 0, len: 0 };
+
+    fn front(&self) -> Option<&(i64, usize)> {
+        (self.len > 0).then(|| &self.buf[self.head])
+    }
+
+    fn back(&self) -> Option<&(i64, usize)> {
+        (self.len > 0).then(|| &self.buf[(self.head + self.len - 1) % 64])
+    }
+
+    fn pop_front(&mut self) {
+        self.head = (self.head + 1) % 64;
+        self.len -= 1;
+    }
+
+    fn pop_back(&mut self) {
+        self.len -= 1;
+    }
+
+    fn push_back(&mut self, v: (i64, usize)) {
+        // Full would mean a start over 63 positions back: dropped first (never happens).
+        if self.len == 64 {
+            self.pop_front();
+        }
+        self.buf[(self.head + self.len) % 64] = v;
+        self.len += 1;
+    }
+}
+
 /// The high-level bit stream of `data`.
 fn high_level(data: &[u8], eci_utf8: bool) -> Vec<bool> {
     let n = data.len();
@@ -145,7 +211,7 @@ fn high_level(data: &[u8], eci_utf8: bool) -> Vec<bool> {
     step[0][U] = Step::Start;
     // Binary-run windows per B/S-capable mode: starts within 31 bytes (monotonic deque of
     // (cost - 8*start, start)) and the best start 32 or more bytes back.
-    let mut short: [std::collections::VecDeque<(i64, usize)>; 5] = Default::default();
+    let mut short = [Window::EMPTY; 5];
     let mut long: [(i64, usize); 5] = [(INF, 0); 5];
     for i in 0..=n {
         // Binary runs ending here.
@@ -344,11 +410,28 @@ fn stuff(bits: &[bool], word: usize) -> Vec<u32> {
     out
 }
 
-/// Exponent and logarithm tables of GF(2^m) with `poly`, built once per field.
+/// Exponent and logarithm tables of GF(2^m) with `poly`, built once per field. `exp` runs
+/// on to three times the field's size, zeros after its second period, so that a sum of two
+/// logarithms indexes it directly and `ZERO_LOG` (standing for the log of 0) lands on 0.
 struct Gf {
     exp: Vec<u32>,
     log: Vec<u32>,
     size: usize,
+}
+
+impl Gf {
+    /// A logarithm that stands for 0: `exp[ZERO_LOG + any log]` is 0.
+    fn zero_log(&self) -> u32 {
+        2 * self.size as u32
+    }
+
+    fn log_of(&self, v: u32) -> u32 {
+        if v == 0 {
+            self.zero_log()
+        } else {
+            self.log[v as usize]
+        }
+    }
 }
 
 fn gf(word: usize) -> &'static Gf {
@@ -363,7 +446,7 @@ fn gf(word: usize) -> &'static Gf {
     };
     FIELDS[slot].get_or_init(|| {
         let size = 1usize << m;
-        let mut exp = vec![0u32; 2 * size];
+        let mut exp = vec![0u32; 3 * size];
         let mut log = vec![0u32; size];
         let mut x = 1u32;
         for (i, e) in exp.iter_mut().enumerate().take(size - 1) {
@@ -381,14 +464,37 @@ fn gf(word: usize) -> &'static Gf {
     })
 }
 
-/// Reed–Solomon check words over the field of `word`-bit words, generator roots α^1..α^k.
-fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u32> {
-    let Gf { exp, log, size } = gf(word);
-    if k == 0 {
-        return Vec::new();
+/// The generator polynomial ∏ (x + α^i), i = 1..k, over the field of `word`-bit words:
+/// its coefficients below the top one, as logarithms (`Gf::zero_log` for a zero), so that
+/// the remainder's inner loop is one table read per word. Built once per field and degree
+/// up to degree `CACHED_DEGREES` (building it was a third of a small symbol's check words;
+/// a larger symbol's remainder outweighs it, and the cache stays under 200 KB).
+fn generator_logs(word: usize, k: usize) -> std::sync::Arc<[u32]> {
+    type Cache = std::sync::RwLock<std::collections::HashMap<(usize, usize), std::sync::Arc<[u32]>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    if k > CACHED_DEGREES {
+        return build_generator_logs(word, k);
     }
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(g) = cache.read().ok().and_then(|c| c.get(&(word, k)).cloned()) {
+        return g;
+    }
+    let lg = build_generator_logs(word, k);
+    if let Ok(mut c) = cache.write() {
+        c.insert((word, k), lg.clone());
+    }
+    lg
+}
+
+/// Degrees up to this have their generators kept (5 fields × 128 degrees, ≤ 170 KB).
+const CACHED_DEGREES: usize = 128;
+
+/// `generator_logs`, built.
+fn build_generator_logs(word: usize, k: usize) -> std::sync::Arc<[u32]> {
+    let f = gf(word);
+    let Gf { exp, log, size } = f;
     let mul = |a: u32, b: u32| if a == 0 || b == 0 { 0 } else { exp[(log[a as usize] + log[b as usize]) as usize] };
-    // g(x) = ∏ (x + α^i), i = 1..k; g[0] is the highest degree (1).
+    // g[0] is the highest degree (1).
     let mut g = vec![0u32; k + 1];
     g[0] = 1;
     for i in 1..=k {
@@ -398,6 +504,16 @@ fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u32> {
             g[j] ^= mul(g[j - 1], root);
         }
     }
+    g[1..].iter().map(|&c| f.log_of(c)).collect()
+}
+
+/// Reed–Solomon check words over the field of `word`-bit words, generator roots α^1..α^k.
+fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u32> {
+    let Gf { exp, log, .. } = gf(word);
+    if k == 0 {
+        return Vec::new();
+    }
+    let lg = generator_logs(word, k);
     // The remainder, shifted and reduced in one pass per word (`r[k]` stays 0).
     let mut r = vec![0u32; k + 1];
     for &d in data {
@@ -408,8 +524,7 @@ fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u32> {
         }
         let lt = log[t as usize] as usize;
         for j in 0..k {
-            let gj = g[j + 1];
-            r[j] = r[j + 1] ^ if gj == 0 { 0 } else { exp[lt + log[gj as usize] as usize] };
+            r[j] = r[j + 1] ^ exp[lt + lg[j] as usize];
         }
     }
     r.truncate(k);
@@ -430,9 +545,12 @@ fn field(word: usize) -> (u32, u32) {
 fn with_check_words(words: &[u32], total: usize, word: usize) -> Vec<bool> {
     let k = total / word - words.len();
     let ec = check_words(words, k, word);
-    let mut bits = vec![false; total % word];
+    let mut bits = Vec::with_capacity(total);
+    bits.resize(total % word, false);
     for &w in words.iter().chain(ec.iter()) {
-        bits.extend((0..word).rev().map(|j| w >> j & 1 == 1));
+        for j in (0..word).rev() {
+            bits.push(w >> j & 1 == 1);
+        }
     }
     bits
 }
