@@ -237,16 +237,20 @@ fn high_level(data: &[u8], eci_utf8: bool) -> Vec<bool> {
             }
         }
         // Latches (the table is already shortest, one pass closes it).
+        // No test per pair: a mode's latch to itself costs 0 and never improves it, and an
+        // unreached mode's cost (INF) plus a latch stays far above any reached one.
         let before = cost[i];
         for to in MODES {
+            let (mut best, mut via) = (before[to], to);
             for from in MODES {
-                if from != to && before[from] < INF {
-                    let c = before[from] + i64::from(LATCH_BITS[from][to]);
-                    if c < cost[i][to] {
-                        cost[i][to] = c;
-                        step[i][to] = Step::Latch(from);
-                    }
+                let c = before[from] + i64::from(LATCH_BITS[from][to]);
+                if c < best {
+                    (best, via) = (c, from);
                 }
+            }
+            if via != to {
+                cost[i][to] = best;
+                step[i][to] = Step::Latch(via);
             }
         }
         // This position as the start of binary runs.
