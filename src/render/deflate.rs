@@ -83,14 +83,13 @@ const FIXED: ([u32; 288], [u8; 288]) = {
 
 /// The fixed distance codes: five bits each, bit-reversed.
 const FIXED_DIST: ([u32; 30], [u8; 30]) = {
-    let (mut codes, mut lens) = ([0u32; 30], [5u8; 30]);
+    let mut codes = [0u32; 30];
     let mut d = 0;
     while d < 30 {
         codes[d] = (d as u32).reverse_bits() >> 27;
-        lens[d] = 5;
         d += 1;
     }
-    (codes, lens)
+    (codes, [5u8; 30])
 };
 
 /// Deflate tokens, packed in a `u32` (the tokenizer's output and the writer's input, a
@@ -204,7 +203,8 @@ fn code_lengths(used: &[u16], freq: &[u32], limit: u8, lens: &mut [u8]) {
 }
 
 /// `code_lengths` with scratch arrays `N` long (at least `used.len()`), so that the common
-/// small alphabet clears little memory.
+/// small alphabet clears little memory. Never inlined: each size's arrays stay in its own
+/// stack frame rather than all three in the caller's (a 9 KB frame touched per image).
 #[inline(never)]
 fn code_lengths_n<const N: usize>(used: &[u16], freq: &[u32], limit: u8, lens: &mut [u8]) {
     let mut f = [0u64; N];
@@ -305,16 +305,6 @@ fn canonical(used: &[u16], lens: &[u8], codes: &mut [u32]) {
     }
 }
 
-/// The fixed tables' literal/length code length of symbol `v` (RFC 1951 3.2.6).
-fn fixed_len(v: u16) -> u64 {
-    match v {
-        0..=143 => 8,
-        144..=255 => 9,
-        256..=279 => 7,
-        _ => 8,
-    }
-}
-
 const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
 /// Blocks of fewer tokens than this take the fixed codes without building tables: a tiny
@@ -381,12 +371,12 @@ fn write_block(buf: &mut [u8], tokens: &[u32]) -> usize {
     for &s in lused {
         let f = lf.freq[s as usize] as u64;
         dynamic += f * ll[s as usize] as u64;
-        fixed += f * fixed_len(s);
+        fixed += f * FIXED.1[s as usize] as u64;
     }
     for &s in dused {
         let f = df.freq[s as usize] as u64;
         dynamic += f * dl[s as usize] as u64;
-        fixed += f * 5;
+        fixed += f * FIXED_DIST.1[s as usize] as u64;
     }
     if fixed <= dynamic {
         return write_fixed(w, tokens);

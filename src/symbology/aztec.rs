@@ -472,29 +472,32 @@ fn gf(word: usize) -> &'static Gf {
 /// its coefficients below the top one, as logarithms (`Gf::zero_log` for a zero), so that
 /// the remainder's inner loop is one table read per word. Built once per field and degree
 /// up to degree `CACHED_DEGREES` (building it was a third of a small symbol's check words;
-/// a larger symbol's remainder outweighs it, and the cache stays under 200 KB).
-fn generator_logs(word: usize, k: usize) -> std::sync::Arc<[u32]> {
-    type Cache = std::sync::RwLock<std::collections::HashMap<(usize, usize), std::sync::Arc<[u32]>>>;
-    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+/// a larger symbol's remainder outweighs it, and the cache stays under 200 KB a thread).
+fn generator_logs(word: usize, k: usize) -> std::rc::Rc<[u32]> {
+    type Cache = std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<[u32]>>>;
+    // Per thread: render threads share nothing (no lock, no cache line bouncing between
+    // cores), at the price of one copy per thread.
+    thread_local! {
+        static CACHE: Cache = Default::default();
+    }
     if k > CACHED_DEGREES {
         return build_generator_logs(word, k);
     }
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(g) = cache.read().ok().and_then(|c| c.get(&(word, k)).cloned()) {
-        return g;
-    }
-    let lg = build_generator_logs(word, k);
-    if let Ok(mut c) = cache.write() {
-        c.insert((word, k), lg.clone());
-    }
-    lg
+    CACHE.with(|c| {
+        if let Some(g) = c.borrow().get(&(word, k)) {
+            return g.clone();
+        }
+        let g = build_generator_logs(word, k);
+        c.borrow_mut().insert((word, k), g.clone());
+        g
+    })
 }
 
-/// Degrees up to this have their generators kept (5 fields × 128 degrees, ≤ 170 KB).
+/// Degrees up to this have their generators kept (5 fields × 128 degrees, ≤ 170 KB a thread).
 const CACHED_DEGREES: usize = 128;
 
 /// `generator_logs`, built.
-fn build_generator_logs(word: usize, k: usize) -> std::sync::Arc<[u32]> {
+fn build_generator_logs(word: usize, k: usize) -> std::rc::Rc<[u32]> {
     let f = gf(word);
     let Gf { exp, log, size } = f;
     let mul = |a: u32, b: u32| if a == 0 || b == 0 { 0 } else { exp[(log[a as usize] + log[b as usize]) as usize] };
