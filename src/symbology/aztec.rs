@@ -6,9 +6,12 @@
 //! is UTF-8 bytes behind ECI 26 (FLG(2)). The symbol size (compact 1-4 layers, full 4-32),
 //! bit stuffing, Reed–Solomon over GF(16/64/256/1024/4096), the mode message and the layout
 //! follow ISO/IEC 24778 as zxing lays them out (the smallest symbol whose data words and
-//! `ecc` percent plus 3 words fit).
+//! `ecc` percent plus 3 words fit). Each size's layout is worked out once (`Template`):
+//! a symbol is its fixed pattern with the modules of its dark bits set.
 
 use super::{Matrix, MatrixKind};
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 const U: usize = 0;
 const L: usize = 1;
@@ -23,15 +26,6 @@ fn width(mode: usize) -> u32 {
         4
     } else {
         5
-    }
-}
-
-/// The code of byte `c` in `mode`, if the mode has it (looked up: the encoder asks for
-/// every character in every mode).
-fn code(mode: usize, c: u8) -> Option<u32> {
-    match CODES[mode][c as usize] {
-        0 => None,
-        v => Some(u32::from(v)),
     }
 }
 
@@ -144,231 +138,359 @@ const LATCH_BITS: [[u32; 5]; 5] = [
     [5, 10, 10, 10, 0], // punctuation
 ];
 
-/// How the cheapest path reaches a (position, mode) state.
-#[derive(Clone, Copy)]
-enum Step {
-    None,
-    Start,
-    Latch(usize),
+/// Bits per code in each mode: 4 in digit mode, else 5 (`width` as costs).
+const WIDTH: [i32; 5] = [5, 5, 4, 5, 5];
+
+/// The modes that hold each byte, one bit per mode (from `CODES`).
+static HAS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let mut m = 0;
+        while m < 5 {
+            if CODES[m][c] != 0 {
+                t[c] |= 1 << m;
+            }
+            m += 1;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// Per source mode and target lane, `LATCH_BITS * 8 + rank` (see the latch pass): rank 0
+/// for a mode to itself, else 1 + the source. The last three lanes are unused.
+const LATCH_KEYS: [[i32; 8]; 5] = {
+    let mut t = [[0i32; 8]; 5];
+    let mut f = 0;
+    while f < 5 {
+        let mut to = 0;
+        while to < 5 {
+            t[f][to] = LATCH_BITS[f][to] as i32 * 8 + if f == to { 0 } else { f as i32 + 1 };
+            to += 1;
+        }
+        f += 1;
+    }
+    t
+};
+
+/// A punctuation pair's cost from each mode: through P/S, or in punctuation mode itself.
+const PAIR_COST: [i32; 5] = [10, 10, 9, 10, 5];
+
+/// Per byte, the cheapest single step over it that stays in each mode: its code in the
+/// mode, else P/S or U/S and its code there (shifts to upper only from lower and digit),
+/// else none (cost INF). Its costs, and its kinds (`step`).
+static ONE_STEP: ([[i32; 5]; 256], [[u8; 5]; 256]) = {
+    let (mut add, mut kind) = ([[INF; 5]; 256], [[0u8; 5]; 256]);
+    let mut c = 0;
+    while c < 256 {
+        let has = HAS[c];
+        let mut m = 0;
+        while m < 5 {
+            let w = WIDTH[m];
+            (add[c][m], kind[c][m]) = if has >> m & 1 == 1 {
+                (w, step::CHAR as u8)
+            } else if m != P && has >> P & 1 == 1 {
+                (w + 5, step::SHIFT_P as u8)
+            } else if (m == L || m == D) && has >> U & 1 == 1 {
+                (w + 5, step::SHIFT_U as u8)
+            } else {
+                (INF, 0)
+            };
+            m += 1;
+        }
+        c += 1;
+    }
+    (add, kind)
+};
+
+/// How the cheapest path reaches a (position, mode) state, packed in a `u32`: the kind in
+/// the low three bits, its argument (the mode latched from, or a binary run's start) above.
+mod step {
+    pub const NONE: u32 = 0;
+    pub const START: u32 = 1;
+    /// A latch from the mode in the argument.
+    pub const LATCH: u32 = 2;
     /// One character in the mode itself.
-    Char,
+    pub const CHAR: u32 = 3;
     /// A punctuation pair, in punctuation mode or through P/S.
-    Pair,
+    pub const PAIR: u32 = 4;
     /// P/S and one punctuation character.
-    ShiftP,
+    pub const SHIFT_P: u32 = 5;
     /// U/S and one upper-case letter.
-    ShiftU,
-    /// B/S and the bytes since this position.
-    Binary(usize),
+    pub const SHIFT_U: u32 = 6;
+    /// B/S and the bytes from the position in the argument to this one.
+    pub const BINARY: u32 = 7;
+
+    pub const fn with(kind: u32, arg: usize) -> u32 {
+        kind | (arg as u32) << 3
+    }
 }
+
+/// A cost no path reaches (real ones stay under 2^17 bits); sums of a few with it stay far
+/// above any real cost, and eight times them (the latch pass's keys) far from overflow.
+const INF: i32 = 1 << 24;
+
+/// The modes a binary shift leaves from (B/S exists in upper, lower and mixed).
+const BINARY_FROM: [usize; 3] = [U, L, M];
 
 /// A monotonic deque of (value, start) for a sliding minimum, in a ring: it holds starts
 /// within 31 positions of the current one, at most 32 (no allocation per symbol).
 #[derive(Clone, Copy)]
 struct Window {
-    buf: [(i64, usize); 64],
+    buf: [(i32, u32); 32],
     head: usize,
     len: usize,
 }
 
 impl Window {
-    const EMPTY: Window = Window { buf: [(0, 0); 64], head: 0, len: 0 };
+    const EMPTY: Window = Window { buf: [(0, 0); 32], head: 0, len: 0 };
 
-    fn front(&self) -> Option<&(i64, usize)> {
-        (self.len > 0).then(|| &self.buf[self.head])
+    fn front(&self) -> Option<(i32, u32)> {
+        (self.len > 0).then(|| self.buf[self.head])
     }
 
-    fn back(&self) -> Option<&(i64, usize)> {
-        (self.len > 0).then(|| &self.buf[(self.head + self.len - 1) % 64])
+    fn back(&self) -> Option<(i32, u32)> {
+        (self.len > 0).then(|| self.buf[(self.head + self.len - 1) % 32])
     }
 
     fn pop_front(&mut self) {
-        self.head = (self.head + 1) % 64;
+        self.head = (self.head + 1) % 32;
         self.len -= 1;
     }
 
-    fn pop_back(&mut self) {
-        self.len -= 1;
-    }
-
-    fn push_back(&mut self, v: (i64, usize)) {
-        // Full would mean a start over 63 positions back: dropped first (never happens).
-        if self.len == 64 {
+    fn push_back(&mut self, v: (i32, u32)) {
+        // Full would mean a start over 31 positions back: dropped first (never happens).
+        if self.len == 32 {
             self.pop_front();
         }
-        self.buf[(self.head + self.len) % 64] = v;
+        self.buf[(self.head + self.len) % 32] = v;
         self.len += 1;
     }
 }
 
+/// A bit string, most significant bit first, in bytes; the unused end of the last byte is
+/// ones (the padding `stuff` wants).
+#[derive(Default)]
+struct Bits {
+    bytes: Vec<u8>,
+    len: usize,
+    acc: u32,
+}
+
+impl Bits {
+    fn with_capacity(bits: usize) -> Bits {
+        Bits { bytes: Vec::with_capacity(bits / 8 + 2), len: 0, acc: 0 }
+    }
+
+    /// Appends the low `w` (≤ 16) bits of `v`.
+    fn put(&mut self, v: u32, w: u32) {
+        let used = (self.len % 8) as u32;
+        self.acc = self.acc << w | (v & ((1 << w) - 1));
+        let mut n = used + w;
+        self.len += w as usize;
+        while n >= 8 {
+            n -= 8;
+            self.bytes.push((self.acc >> n) as u8);
+        }
+        self.acc &= (1 << n) - 1;
+    }
+
+    /// Ends the string: the last byte, its unused bits ones.
+    fn finish(mut self) -> Bits {
+        let used = (self.len % 8) as u32;
+        if used > 0 {
+            self.bytes.push((self.acc << (8 - used)) as u8 | (0xFF >> used));
+        }
+        self
+    }
+
+    /// Bit `i` (after `finish`); past the end, `false`.
+    #[cfg(test)]
+    fn get(&self, i: usize) -> bool {
+        i < self.len && self.bytes[i / 8] >> (7 - i % 8) & 1 == 1
+    }
+
+    /// The `w` (≤ 16) bits from `i` (after `finish`); past the end, ones.
+    fn peek(&self, i: usize, w: usize) -> u32 {
+        let b = |k: usize| u32::from(self.bytes.get(i / 8 + k).copied().unwrap_or(0xFF));
+        let x = b(0) << 16 | b(1) << 8 | b(2);
+        x >> (24 - i % 8 - w) & ((1 << w) - 1)
+    }
+}
+
 /// The high-level bit stream of `data`.
-fn high_level(data: &[u8], eci_utf8: bool) -> Vec<bool> {
+fn high_level(data: &[u8], eci_utf8: bool) -> Bits {
     let n = data.len();
-    const INF: i64 = i64::MAX / 4;
-    let mut cost = vec![[INF; 5]; n + 1];
-    let mut step = vec![[Step::None; 5]; n + 1];
+    // Rows to n + 1: a pair at the last byte but one writes two ahead.
+    let mut cost = vec![[INF; 5]; n + 2];
+    let mut steps = vec![[step::NONE; 5]; n + 2];
     cost[0][U] = if eci_utf8 { 21 } else { 0 };
-    step[0][U] = Step::Start;
+    steps[0][U] = step::START;
     // Binary-run windows per B/S-capable mode: starts within 31 bytes (monotonic deque of
     // (cost - 8*start, start)) and the best start 32 or more bytes back.
-    let mut short = [Window::EMPTY; 5];
-    let mut long: [(i64, usize); 5] = [(INF, 0); 5];
+    let mut short = [Window::EMPTY; 3];
+    let mut long = [(INF, 0u32); 3];
     for i in 0..=n {
+        let (done, ahead) = cost.split_at_mut(i);
+        let step_ahead = &mut steps[i..];
+        let (mut here, mut st) = (ahead[0], step_ahead[0]);
+        let at = i as i32;
         // Binary runs ending here.
-        for m in [U, L, M] {
+        for (b, &m) in BINARY_FROM.iter().enumerate() {
             if i >= 32 {
                 let s = i - 32;
-                let v = cost[s][m] - 8 * s as i64;
-                if v < long[m].0 {
-                    long[m] = (v, s);
+                let v = done[s][m] - 8 * s as i32;
+                if v < long[b].0 {
+                    long[b] = (v, s as u32);
                 }
             }
-            while short[m].front().is_some_and(|&(_, s)| s + 31 < i) {
-                short[m].pop_front();
+            while short[b].front().is_some_and(|(_, s)| s as usize + 31 < i) {
+                short[b].pop_front();
             }
-            let best_short = short[m].front().map(|&(v, s)| (v + 10, s));
-            let best_long = (long[m].0 < INF).then_some((long[m].0 + 21, long[m].1));
-            for (v, s) in [best_short, best_long].into_iter().flatten() {
-                let c = v + 8 * i as i64;
-                if c < cost[i][m] {
-                    cost[i][m] = c;
-                    step[i][m] = Step::Binary(s);
+            if let Some((v, s)) = short[b].front() {
+                let c = v + 10 + 8 * at;
+                if c < here[m] {
+                    here[m] = c;
+                    st[m] = step::with(step::BINARY, s as usize);
+                }
+            }
+            if long[b].0 < INF {
+                let c = long[b].0 + 21 + 8 * at;
+                if c < here[m] {
+                    here[m] = c;
+                    st[m] = step::with(step::BINARY, long[b].1 as usize);
                 }
             }
         }
-        // Latches (the table is already shortest, one pass closes it).
-        // No test per pair: a mode's latch to itself costs 0 and never improves it, and an
-        // unreached mode's cost (INF) plus a latch stays far above any reached one.
-        let before = cost[i];
+        // Latches (the table is already shortest, one pass closes it), as one minimum per
+        // target mode over keys `cost * 8 + rank`: rank 0 for staying, 1 + the source mode
+        // for a latch, so that a tie keeps the mode and else takes the first source (the
+        // order the path is chosen in). Minima only, no branches: the pass is a handful of
+        // vector operations. An unreached mode (INF) plus a latch never wins.
+        let mut key = [i32::MAX; 8];
+        for from in MODES {
+            let base = here[from] * 8;
+            for (k, &add) in key.iter_mut().zip(LATCH_KEYS[from].iter()) {
+                *k = (*k).min(base + add);
+            }
+        }
         for to in MODES {
-            let (mut best, mut via) = (before[to], to);
-            for from in MODES {
-                let c = before[from] + i64::from(LATCH_BITS[from][to]);
-                if c < best {
-                    (best, via) = (c, from);
-                }
-            }
-            if via != to {
-                cost[i][to] = best;
-                step[i][to] = Step::Latch(via);
+            let rank = key[to] & 7;
+            if rank != 0 {
+                here[to] = key[to] >> 3;
+                st[to] = step::with(step::LATCH, rank as usize - 1);
             }
         }
+        (ahead[0], step_ahead[0]) = (here, st);
         // This position as the start of binary runs.
-        for m in [U, L, M] {
-            if cost[i][m] < INF {
-                let v = cost[i][m] - 8 * i as i64;
-                while short[m].back().is_some_and(|&(b, _)| b >= v) {
-                    short[m].pop_back();
+        for (b, &m) in BINARY_FROM.iter().enumerate() {
+            if here[m] < INF {
+                let v = here[m] - 8 * at;
+                while short[b].back().is_some_and(|(x, _)| x >= v) {
+                    short[b].len -= 1;
                 }
-                short[m].push_back((v, i));
+                short[b].push_back((v, i as u32));
             }
         }
         if i == n {
             break;
         }
+        // Steps from here: to i + 1 and (pairs) i + 2, each within its own mode.
         let c = data[i];
-        let has: [bool; 5] = MODES.map(|m| code(m, c).is_some());
-        let mut relax = |cost: &mut Vec<[i64; 5]>, at: usize, m: usize, v: i64, s: Step| {
-            if v < cost[at][m] {
-                cost[at][m] = v;
-                step[at][m] = s;
-            }
-        };
+        let (next, after) = ahead[1..].split_at_mut(1);
+        let (step_next, step_after) = step_ahead[1..].split_at_mut(1);
+        // One character: in the mode, else shifted (costs and kinds from the byte's table;
+        // a mode that can take it neither way adds INF and never wins).
+        let (add, kind) = (&ONE_STEP.0[c as usize], &ONE_STEP.1[c as usize]);
         for m in MODES {
-            let here = cost[i][m];
-            if here >= INF {
-                continue;
+            let v = here[m] + add[m];
+            if v < next[0][m] {
+                next[0][m] = v;
+                step_next[0][m] = u32::from(kind[m]);
             }
-            if has[m] {
-                relax(&mut cost, i + 1, m, here + i64::from(width(m)), Step::Char);
-            }
-            let paired = data.get(i + 1).and_then(|&d| pair(c, d)).is_some();
-            if m == P {
-                if paired {
-                    relax(&mut cost, i + 2, P, here + 5, Step::Pair);
+        }
+        if data.get(i + 1).is_some_and(|&d| pair(c, d).is_some()) {
+            for m in MODES {
+                let v = here[m] + PAIR_COST[m];
+                if v < after[0][m] {
+                    after[0][m] = v;
+                    step_after[0][m] = step::PAIR;
                 }
-                continue;
-            }
-            if paired {
-                relax(&mut cost, i + 2, m, here + i64::from(width(m)) + 5, Step::Pair);
-            }
-            if has[P] {
-                relax(&mut cost, i + 1, m, here + i64::from(width(m)) + 5, Step::ShiftP);
-            }
-            if (m == L || m == D) && has[U] {
-                relax(&mut cost, i + 1, m, here + i64::from(width(m)) + 5, Step::ShiftU);
             }
         }
     }
     // Walk back from the cheapest final mode, then write forwards.
     let mut m = (0..5).min_by_key(|&m| cost[n][m]).unwrap_or(U);
+    let total = cost[n][m].max(0) as usize;
     let mut i = n;
-    let mut path: Vec<(usize, usize, Step)> = Vec::new(); // (position before, mode, step)
+    let mut path: Vec<(usize, usize, u32)> = Vec::with_capacity(n + 8); // (position before, mode, step)
     loop {
-        let s = step[i][m];
-        match s {
-            Step::Start | Step::None => break,
-            Step::Latch(from) => {
+        let s = steps[i][m];
+        let arg = (s >> 3) as usize;
+        match s & 7 {
+            step::LATCH => {
                 path.push((i, m, s));
-                m = from;
+                m = arg;
             }
-            Step::Char | Step::ShiftP | Step::ShiftU => {
+            step::CHAR | step::SHIFT_P | step::SHIFT_U => {
                 path.push((i - 1, m, s));
                 i -= 1;
             }
-            Step::Pair => {
+            step::PAIR => {
                 path.push((i - 2, m, s));
                 i -= 2;
             }
-            Step::Binary(start) => {
-                path.push((start, m, Step::Binary(i)));
-                i = start;
+            step::BINARY => {
+                path.push((arg, m, step::with(step::BINARY, i)));
+                i = arg;
             }
+            _ => break,
         }
     }
-    let mut bits = Vec::with_capacity(cost[n][m].max(0) as usize + 32);
-    let put = |bits: &mut Vec<bool>, v: u32, w: u32| bits.extend((0..w).rev().map(|k| v >> k & 1 == 1));
+    let mut bits = Bits::with_capacity(total + 64);
     if eci_utf8 {
         // P/S, FLG(n) with n = 2, the digits 2 and 6.
         for (v, w) in [(0, 5), (0, 5), (2, 3), (4, 4), (8, 4)] {
-            put(&mut bits, v, w);
+            bits.put(v, w);
         }
     }
+    let code = |m: usize, c: u8| u32::from(CODES[m][c as usize]);
     for &(at, m, s) in path.iter().rev() {
         let w = width(m);
-        match s {
-            Step::Latch(from) => latch(from, m).iter().for_each(|&(v, w)| put(&mut bits, v, w)),
-            Step::Char => put(&mut bits, code(m, data[at]).unwrap_or(0), w),
-            Step::Pair => {
+        match s & 7 {
+            step::LATCH => latch((s >> 3) as usize, m).iter().for_each(|&(v, w)| bits.put(v, w)),
+            step::CHAR => bits.put(code(m, data[at]), w),
+            step::PAIR => {
                 if m != P {
-                    put(&mut bits, 0, w);
+                    bits.put(0, w);
                 }
-                put(&mut bits, pair(data[at], data[at + 1]).unwrap_or(0), 5);
+                bits.put(pair(data[at], data[at + 1]).unwrap_or(0), 5);
             }
-            Step::ShiftP => {
-                put(&mut bits, 0, w);
-                put(&mut bits, code(P, data[at]).unwrap_or(0), 5);
+            step::SHIFT_P => {
+                bits.put(0, w);
+                bits.put(code(P, data[at]), 5);
             }
-            Step::ShiftU => {
-                put(&mut bits, if m == D { 15 } else { 28 }, w);
-                put(&mut bits, code(U, data[at]).unwrap_or(0), 5);
+            step::SHIFT_U => {
+                bits.put(if m == D { 15 } else { 28 }, w);
+                bits.put(code(U, data[at]), 5);
             }
-            Step::Binary(end) => {
-                for chunk in data[at..end].chunks(2078) {
-                    put(&mut bits, 31, 5);
+            step::BINARY => {
+                for chunk in data[at..(s >> 3) as usize].chunks(2078) {
+                    bits.put(31, 5);
                     if chunk.len() <= 31 {
-                        put(&mut bits, chunk.len() as u32, 5);
+                        bits.put(chunk.len() as u32, 5);
                     } else {
-                        put(&mut bits, 0, 5);
-                        put(&mut bits, chunk.len() as u32 - 31, 11);
+                        bits.put(0, 5);
+                        bits.put(chunk.len() as u32 - 31, 11);
                     }
-                    chunk.iter().for_each(|&b| put(&mut bits, u32::from(b), 8));
+                    chunk.iter().for_each(|&b| bits.put(u32::from(b), 8));
                 }
             }
-            Step::Start | Step::None => {}
+            _ => {}
         }
     }
-    bits
+    bits.finish()
 }
 
 /// Codeword size in bits per layer count (index 0: the mode message's 4).
@@ -389,17 +511,12 @@ fn total_bits(layers: usize, compact: bool) -> usize {
 /// Words of `word` bits; a word whose first `word - 1` bits are all equal gets the
 /// opposite last bit and the bit it displaced starts the next word (§7.3.1.2). The last
 /// word is padded with ones.
-fn stuff(bits: &[bool], word: usize) -> Vec<u32> {
+fn stuff(bits: &Bits, word: usize) -> Vec<u32> {
     let mask = (1u32 << word) - 2;
-    let mut out = Vec::with_capacity(bits.len() / word + 2);
+    let mut out = Vec::with_capacity(bits.len / (word - 1) + 2);
     let mut i = 0;
-    while i < bits.len() {
-        let mut w = 0u32;
-        for j in 0..word {
-            if bits.get(i + j).copied().unwrap_or(true) {
-                w |= 1 << (word - 1 - j);
-            }
-        }
+    while i < bits.len {
+        let w = bits.peek(i, word);
         if w & mask == mask {
             out.push(w & mask);
             i += word - 1;
@@ -416,20 +533,27 @@ fn stuff(bits: &[bool], word: usize) -> Vec<u32> {
 
 /// Exponent and logarithm tables of GF(2^m) with `poly`, built once per field. `exp` runs
 /// on to three times the field's size, zeros after its second period, so that a sum of two
-/// logarithms indexes it directly and `ZERO_LOG` (standing for the log of 0) lands on 0.
+/// logarithms indexes it directly and `zero_log` (standing for the log of 0) lands on 0.
+/// Both are sized for the largest field (GF(4096)) so that an index masked to their length
+/// needs no bounds check in the remainder's inner loop.
 struct Gf {
-    exp: Vec<u32>,
-    log: Vec<u32>,
+    exp: Box<[u16; EXP_LEN]>,
+    log: Box<[u16; LOG_LEN]>,
     size: usize,
 }
 
+/// `Gf::exp`'s length: a power of two over three times the largest field.
+const EXP_LEN: usize = 1 << 14;
+/// `Gf::log`'s length: the largest field.
+const LOG_LEN: usize = 1 << 12;
+
 impl Gf {
-    /// A logarithm that stands for 0: `exp[ZERO_LOG + any log]` is 0.
-    fn zero_log(&self) -> u32 {
-        2 * self.size as u32
+    /// A logarithm that stands for 0: `exp[zero_log + any log]` is 0.
+    fn zero_log(&self) -> u16 {
+        2 * self.size as u16
     }
 
-    fn log_of(&self, v: u32) -> u32 {
+    fn log_of(&self, v: u16) -> u16 {
         if v == 0 {
             self.zero_log()
         } else {
@@ -438,24 +562,28 @@ impl Gf {
     }
 }
 
-fn gf(word: usize) -> &'static Gf {
-    static FIELDS: [std::sync::OnceLock<Gf>; 5] = [const { std::sync::OnceLock::new() }; 5];
-    let (poly, m) = field(word);
-    let slot = match word {
+/// The fields' slots (by word size: 4, 6, 8, 10, 12 bits).
+fn slot(word: usize) -> usize {
+    match word {
         4 => 0,
         6 => 1,
         8 => 2,
         10 => 3,
         _ => 4,
-    };
-    FIELDS[slot].get_or_init(|| {
+    }
+}
+
+fn gf(word: usize) -> &'static Gf {
+    static FIELDS: [OnceLock<Gf>; 5] = [const { OnceLock::new() }; 5];
+    let (poly, m) = field(word);
+    FIELDS[slot(word)].get_or_init(|| {
         let size = 1usize << m;
-        let mut exp = vec![0u32; 3 * size];
-        let mut log = vec![0u32; size];
+        let mut exp = Box::new([0u16; EXP_LEN]);
+        let mut log = Box::new([0u16; LOG_LEN]);
         let mut x = 1u32;
         for (i, e) in exp.iter_mut().enumerate().take(size - 1) {
-            *e = x;
-            log[x as usize] = i as u32;
+            *e = x as u16;
+            log[x as usize] = i as u16;
             x <<= 1;
             if x as usize >= size {
                 x ^= poly;
@@ -468,41 +596,31 @@ fn gf(word: usize) -> &'static Gf {
     })
 }
 
+/// Degrees up to this have their generators kept (5 fields × 128 degrees, under 90 KB).
+const CACHED_DEGREES: usize = 128;
+
 /// The generator polynomial ∏ (x + α^i), i = 1..k, over the field of `word`-bit words:
 /// its coefficients below the top one, as logarithms (`Gf::zero_log` for a zero), so that
 /// the remainder's inner loop is one table read per word. Built once per field and degree
-/// up to degree `CACHED_DEGREES` (building it was a third of a small symbol's check words;
-/// a larger symbol's remainder outweighs it, and the cache stays under 200 KB a thread).
-fn generator_logs(word: usize, k: usize) -> std::rc::Rc<[u32]> {
-    type Cache = std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<[u32]>>>;
-    // Per thread: render threads share nothing (no lock, no cache line bouncing between
-    // cores), at the price of one copy per thread.
-    thread_local! {
-        static CACHE: Cache = Default::default();
+/// up to `CACHED_DEGREES` (building it was a third of a small symbol's check words; a
+/// larger symbol's remainder outweighs it). Shared by all threads: after its one write a
+/// slot is only read, which costs a load and keeps no cache line moving between cores.
+fn generator_logs(word: usize, k: usize) -> Cow<'static, [u16]> {
+    static CACHE: [[OnceLock<Box<[u16]>>; CACHED_DEGREES + 1]; 5] =
+        [const { [const { OnceLock::new() }; CACHED_DEGREES + 1] }; 5];
+    match CACHE[slot(word)].get(k) {
+        Some(cell) => Cow::Borrowed(cell.get_or_init(|| build_generator_logs(word, k).into_boxed_slice())),
+        None => Cow::Owned(build_generator_logs(word, k)),
     }
-    if k > CACHED_DEGREES {
-        return build_generator_logs(word, k);
-    }
-    CACHE.with(|c| {
-        if let Some(g) = c.borrow().get(&(word, k)) {
-            return g.clone();
-        }
-        let g = build_generator_logs(word, k);
-        c.borrow_mut().insert((word, k), g.clone());
-        g
-    })
 }
 
-/// Degrees up to this have their generators kept (5 fields × 128 degrees, ≤ 170 KB a thread).
-const CACHED_DEGREES: usize = 128;
-
 /// `generator_logs`, built.
-fn build_generator_logs(word: usize, k: usize) -> std::rc::Rc<[u32]> {
+fn build_generator_logs(word: usize, k: usize) -> Vec<u16> {
     let f = gf(word);
     let Gf { exp, log, size } = f;
-    let mul = |a: u32, b: u32| if a == 0 || b == 0 { 0 } else { exp[(log[a as usize] + log[b as usize]) as usize] };
+    let mul = |a: u16, b: u16| if a == 0 || b == 0 { 0 } else { exp[(log[a as usize] + log[b as usize]) as usize] };
     // g[0] is the highest degree (1).
-    let mut g = vec![0u32; k + 1];
+    let mut g = vec![0u16; k + 1];
     g[0] = 1;
     for i in 1..=k {
         // g *= (x + α^i), in place: each coefficient gains α^i times the one above it.
@@ -515,26 +633,25 @@ fn build_generator_logs(word: usize, k: usize) -> std::rc::Rc<[u32]> {
 }
 
 /// Reed–Solomon check words over the field of `word`-bit words, generator roots α^1..α^k.
-fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u32> {
+fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u16> {
     let Gf { exp, log, .. } = gf(word);
     if k == 0 {
         return Vec::new();
     }
     let lg = generator_logs(word, k);
-    // The remainder, shifted and reduced in one pass per word (`r[k]` stays 0).
-    let mut r = vec![0u32; k + 1];
+    let (exp, log): (&[u16; EXP_LEN], &[u16; LOG_LEN]) = (exp, log);
+    // The remainder, shifted and reduced in one pass per word, from its low end (each
+    // word takes the one above it, carried in a register: no bounds to check).
+    let mut r = vec![0u16; k];
     for &d in data {
-        let t = d ^ r[0];
-        if t == 0 {
-            r.copy_within(1.., 0);
-            continue;
-        }
-        let lt = log[t as usize] as usize;
-        for j in 0..k {
-            r[j] = r[j + 1] ^ exp[lt + lg[j] as usize];
+        let t = d as u16 ^ r[0];
+        let lt = usize::from(log[usize::from(t) % LOG_LEN]);
+        let mut above = 0;
+        for (x, &g) in r.iter_mut().zip(lg.iter()).rev() {
+            let product = if t == 0 { 0 } else { exp[(lt + usize::from(g)) % EXP_LEN] };
+            (*x, above) = (above ^ product, *x);
         }
     }
-    r.truncate(k);
     r
 }
 
@@ -549,17 +666,15 @@ fn field(word: usize) -> (u32, u32) {
 }
 
 /// `words` and their check words to fill `total` bits, as a bit string (leading pad).
-fn with_check_words(words: &[u32], total: usize, word: usize) -> Vec<bool> {
+fn with_check_words(words: &[u32], total: usize, word: usize) -> Bits {
     let k = total / word - words.len();
     let ec = check_words(words, k, word);
-    let mut bits = Vec::with_capacity(total);
-    bits.resize(total % word, false);
-    for &w in words.iter().chain(ec.iter()) {
-        for j in (0..word).rev() {
-            bits.push(w >> j & 1 == 1);
-        }
+    let mut bits = Bits::with_capacity(total);
+    bits.put(0, (total % word) as u32);
+    for w in words.iter().copied().chain(ec.iter().map(|&c| u32::from(c))) {
+        bits.put(w, word as u32);
     }
-    bits
+    bits.finish()
 }
 
 /// Encodes `data` with at least `ecc` percent error correction; `None` when no symbol holds it.
@@ -568,8 +683,8 @@ pub fn encode(data: &[u8], ecc: u8) -> Option<Matrix> {
         return None; // the mode message counts data words from one
     }
     let bits = high_level(data, !data.is_ascii());
-    let ecc_bits = bits.len() * usize::from(ecc) / 100 + 11;
-    let needed = bits.len() + ecc_bits;
+    let ecc_bits = bits.len * usize::from(ecc) / 100 + 11;
+    let needed = bits.len + ecc_bits;
     let (mut chosen, mut words) = (None, Vec::new());
     let mut stuffed_for = 0;
     for i in 0..=32usize {
@@ -594,25 +709,42 @@ pub fn encode(data: &[u8], ecc: u8) -> Option<Matrix> {
     }
     let (compact, layers, total, word) = chosen?;
     let message = with_check_words(&words, total, word);
+    // The mode message: layers - 1 and data words - 1 (2 + 6 bits compact, 5 + 11 full) in
+    // 4-bit words, then its check words.
     let mode = {
-        let mut b = Vec::new();
-        let put = |b: &mut Vec<bool>, v: usize, w: usize| b.extend((0..w).rev().map(|k| v >> k & 1 == 1));
-        if compact {
-            put(&mut b, layers - 1, 2);
-            put(&mut b, words.len() - 1, 6);
+        let (head, n) = if compact {
+            ((layers - 1) << 6 | (words.len() - 1), 2)
         } else {
-            put(&mut b, layers - 1, 5);
-            put(&mut b, words.len() - 1, 11);
-        }
-        let w: Vec<u32> = b.chunks(4).map(|c| c.iter().fold(0, |a, &x| a << 1 | u32::from(x))).collect();
+            ((layers - 1) << 11 | (words.len() - 1), 4)
+        };
+        let w: Vec<u32> = (0..n).rev().map(|k| (head >> (4 * k) & 15) as u32).collect();
         with_check_words(&w, if compact { 28 } else { 40 }, 4)
     };
     Some(layout(&message, &mode, compact, layers))
 }
 
-/// Places the message spiral, the mode message, the bull's-eye and (full symbols) the
-/// reference grid.
-fn layout(message: &[bool], mode: &[bool], compact: bool, layers: usize) -> Matrix {
+/// Where a symbol's bits go, per size (compact or full, and layers): worked out once, then a
+/// symbol is the fixed pattern with its dark bits set by index.
+struct Template {
+    size: usize,
+    /// The bull's-eye, orientation marks and (full symbols) reference grid.
+    fixed: Vec<bool>,
+    /// The module (y * size + x) of each message bit, in message order.
+    message: Vec<u16>,
+    /// The module of each mode message bit.
+    mode: Vec<u16>,
+}
+
+/// The template of a size: compact 1-4 layers in slots 0-3, full 1-32 in slots 4-35.
+fn template(compact: bool, layers: usize) -> &'static Template {
+    static TEMPLATES: [OnceLock<Template>; 36] = [const { OnceLock::new() }; 36];
+    let slot = if compact { layers - 1 } else { layers + 3 };
+    TEMPLATES[slot].get_or_init(|| build_template(compact, layers))
+}
+
+/// The message spiral, the mode message ring, the bull's-eye and (full symbols) the
+/// reference grid of one size, as ISO/IEC 24778 lays them out (zxing's order).
+fn build_template(compact: bool, layers: usize) -> Template {
     let base = (if compact { 11 } else { 14 }) + layers * 4;
     let size = if compact { base } else { base + 1 + 2 * ((base / 2 - 1) / 15) };
     let mut map: Vec<usize> = (0..base).collect();
@@ -624,27 +756,18 @@ fn layout(message: &[bool], mode: &[bool], compact: bool, layers: usize) -> Matr
             map[orig + i] = center + off + 1;
         }
     }
-    let mut dark = vec![false; size * size];
-    let mut set = |x: usize, y: usize| dark[y * size + x] = true;
-    let bit = |i: usize| message.get(i).copied().unwrap_or(false);
+    let at = |x: usize, y: usize| (y * size + x) as u16;
+    let mut message = vec![0u16; total_bits(layers, compact)];
     let mut row_offset = 0;
     for i in 0..layers {
         let row = (layers - i) * 4 + if compact { 9 } else { 12 };
         for j in 0..row {
             let col = j * 2;
             for k in 0..2 {
-                if bit(row_offset + col + k) {
-                    set(map[i * 2 + k], map[i * 2 + j]);
-                }
-                if bit(row_offset + row * 2 + col + k) {
-                    set(map[i * 2 + j], map[base - 1 - i * 2 - k]);
-                }
-                if bit(row_offset + row * 4 + col + k) {
-                    set(map[base - 1 - i * 2 - k], map[base - 1 - i * 2 - j]);
-                }
-                if bit(row_offset + row * 6 + col + k) {
-                    set(map[base - 1 - i * 2 - j], map[i * 2 + k]);
-                }
+                message[row_offset + col + k] = at(map[i * 2 + k], map[i * 2 + j]);
+                message[row_offset + row * 2 + col + k] = at(map[i * 2 + j], map[base - 1 - i * 2 - k]);
+                message[row_offset + row * 4 + col + k] = at(map[base - 1 - i * 2 - k], map[base - 1 - i * 2 - j]);
+                message[row_offset + row * 6 + col + k] = at(map[base - 1 - i * 2 - j], map[i * 2 + k]);
             }
         }
         row_offset += row * 8;
@@ -653,15 +776,16 @@ fn layout(message: &[bool], mode: &[bool], compact: bool, layers: usize) -> Matr
     // The mode message around the bull's-eye: 7 bits a side (compact) or 10 with a gap in
     // the middle for the reference grid (full), clockwise from the top left.
     let (side, ring) = if compact { (7, 5) } else { (10, 7) };
+    let mut mode = vec![0u16; 4 * side];
     for i in 0..side {
         let o = if compact { c - 3 + i } else { c - 5 + i + i / 5 };
         for (k, (x, y)) in [(o, c - ring), (c + ring, o), (o, c + ring), (c - ring, o)].into_iter().enumerate() {
             let b = if k < 2 { k * side + i } else { (k + 1) * side - 1 - i };
-            if mode[b] {
-                set(x, y);
-            }
+            mode[b] = at(x, y);
         }
     }
+    let mut fixed = vec![false; size * size];
+    let mut set = |x: usize, y: usize| fixed[y * size + x] = true;
     let eye = if compact { 5 } else { 7 };
     for i in (0..eye).step_by(2) {
         for j in c - i..=c + i {
@@ -691,7 +815,28 @@ fn layout(message: &[bool], mode: &[bool], compact: bool, layers: usize) -> Matr
             j += 16;
         }
     }
-    Matrix { width: size, height: size, dark, kind: MatrixKind::Square }
+    Template { size, fixed, message, mode }
+}
+
+/// The symbol: its size's fixed pattern, and the modules of the message's and the mode
+/// message's dark bits (found a byte at a time, from their set bits).
+fn layout(message: &Bits, mode: &Bits, compact: bool, layers: usize) -> Matrix {
+    let t = template(compact, layers);
+    let mut dark = t.fixed.clone();
+    for (bits, places) in [(message, &t.message), (mode, &t.mode)] {
+        let n = bits.len.min(places.len());
+        for (b, &byte) in bits.bytes.iter().enumerate().take(n.div_ceil(8)) {
+            // Bits past the end (the last byte's padding) are dropped.
+            let mut v = if 8 * b + 8 > n { byte & !(0xFFu8 >> (n - 8 * b)) } else { byte };
+            while v != 0 {
+                // The lowest set bit, the last in string order: one short dependency a bit.
+                let k = 7 - v.trailing_zeros() as usize;
+                v &= v - 1;
+                dark[usize::from(places[8 * b + k])] = true;
+            }
+        }
+    }
+    Matrix { width: t.size, height: t.size, dark, kind: MatrixKind::Square }
 }
 
 #[cfg(test)]
@@ -762,14 +907,71 @@ mod tests {
 
     #[test]
     fn stuffing_breaks_runs_of_equal_bits() {
-        assert_eq!(stuff(&[true; 6], 6), [0b111110, 0b111110]);
-        assert_eq!(stuff(&[false; 5], 6), [0b000001]);
+        assert_eq!(stuff(&bits(&[true; 6]), 6), [0b111110, 0b111110]);
+        assert_eq!(stuff(&bits(&[false; 5]), 6), [0b000001]);
+        // A run of ones across a byte boundary stuffed (its sixth bit starts the next word),
+        // and ones padding the last word.
+        let mixed = [false, true, false, true, false, true, true, true, true, true, true, false];
+        assert_eq!(stuff(&bits(&mixed), 6), [0b010101, 0b111110, 0b011111]);
+    }
+
+    fn bits(b: &[bool]) -> Bits {
+        let mut out = Bits::with_capacity(b.len());
+        b.iter().for_each(|&x| out.put(u32::from(x), 1));
+        out.finish()
+    }
+
+    #[test]
+    fn bit_strings_keep_what_is_put_and_read_ones_past_the_end() {
+        let mut b = Bits::with_capacity(0);
+        let fields = [(0b101u32, 3u32), (0x3FF, 10), (0, 7), (0xABCD, 16), (1, 1), (0x2A, 6)];
+        fields.iter().for_each(|&(v, w)| b.put(v, w));
+        let b = b.finish();
+        assert_eq!(b.len, 43);
+        let mut at = 0;
+        for &(v, w) in &fields {
+            assert_eq!(b.peek(at, w as usize), v, "at {at}");
+            (0..w).for_each(|k| assert_eq!(b.get(at + k as usize), v >> (w - 1 - k) & 1 == 1));
+            at += w as usize;
+        }
+        assert_eq!(b.peek(40, 8), 0b010_11111, "ones past the end");
+        assert!(!b.get(43), "past the end reads light");
+    }
+
+    /// The check words make a codeword polynomial with roots α^1..α^k, in every field: each
+    /// word times α^(j·power), summed, is zero (evaluated directly, not by the encoder's
+    /// division).
+    #[test]
+    fn check_words_make_alpha_powers_roots() {
+        let mut next = testkit::rng(0x9e37_79b9_7f4a_7c15);
+        for word in [4, 6, 8, 10, 12] {
+            let Gf { exp, log, size } = gf(word);
+            for (n, k) in [(2, 5), (7, 3), (20, 12), (33, 18), (60, 140)] {
+                if n + k >= *size {
+                    continue;
+                }
+                let data: Vec<u32> = (0..n).map(|_| next(*size) as u32).collect();
+                let ec = check_words(&data, k, word);
+                let all: Vec<u32> = data.iter().copied().chain(ec.iter().map(|&c| u32::from(c))).collect();
+                for root in 1..=k {
+                    let at = all.iter().fold(0u32, |acc, &c| {
+                        let shifted = if acc == 0 {
+                            0
+                        } else {
+                            u32::from(exp[(usize::from(log[acc as usize]) + root) % (size - 1)])
+                        };
+                        shifted ^ c
+                    });
+                    assert_eq!(at, 0, "word {word} n {n} k {k} root {root}");
+                }
+            }
+        }
     }
 
     #[test]
     fn never_longer_than_rxings_encoding() {
         for s in ["Hello, World! 123", "ABCdef123456789012345xyz", "a.b,c:d;e!f", "MiXeD cAsE tExT 42"] {
-            let ours = high_level(s.as_bytes(), false).len();
+            let ours = high_level(s.as_bytes(), false).len;
             let theirs =
                 rxing::aztec::encoder::HighLevelEncoder::new(s.as_bytes().to_vec()).encode().unwrap().get_size();
             assert!(ours <= theirs, "{s}: {ours} > {theirs}");
