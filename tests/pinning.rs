@@ -39,6 +39,11 @@ fn workers_pin_to_the_cpus_they_were_given() {
     let server = common::start(|c| c.pin = true);
     // The worker is up (start returns once every core serves) and has pinned itself.
     assert_eq!(common::get(server.local_addr(), "/healthz").status, 200);
-    assert_eq!(threads_named("barcoded-core-0"), vec![last.to_string()]);
+    // Every thread by that name: an io_uring worker the kernel is just starting carries its
+    // parent's name for a moment (it renames itself to iou-wrk-N once running), and with
+    // it the parent's mask, so it may be seen here too.
+    let found = threads_named("barcoded-core-0");
+    assert!(!found.is_empty(), "no core thread");
+    assert!(found.iter().all(|m| *m == last.to_string()), "{found:?}, want {last}");
     server.shutdown();
 }
