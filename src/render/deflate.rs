@@ -578,7 +578,7 @@ fn load64(raw: &[u8], at: usize) -> u64 {
 fn three_equal(d: u64) -> u64 {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     // A byte's high bit set when the byte is non-zero (no carry crosses bytes).
-    let nonzero = ((d & LOW7) + LOW7 | d) & !LOW7;
+    let nonzero = (((d & LOW7) + LOW7) | d) & !LOW7;
     let zero = !nonzero & !LOW7;
     zero & zero >> 8 & zero >> 16
 }
