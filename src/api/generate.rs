@@ -145,12 +145,7 @@ pub fn render(p: &Prepared, max_pixels: u64) -> Result<Ready, RenderError> {
     // The drawing's own human-readable line gives the header: worked out once.
     let (body, text) = draw(p, max_pixels, |d| ((p.fmt.spec().write)(d), d.text.map(header_safe)))?;
     let xdim = p.render.dpi.map(|dpi| format!("{:.4}", p.render.scale as f64 * 25.4 / dpi as f64));
-    let mut extra: Vec<(&str, &str)> = Vec::with_capacity(2);
-    if let Some(x) = &xdim {
-        extra.push(("X-Barcode-Xdim-Mm", x));
-    }
-    if let Some(t) = &text {
-        extra.push(("X-Barcode-Text", t));
-    }
+    let extra = [("X-Barcode-Xdim-Mm", xdim.as_deref()), ("X-Barcode-Text", text.as_deref())];
+    let extra: Vec<(&str, &str)> = extra.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
     Ok(Ready::new(p.fmt.content_type(), &options::etag(&p.key), &extra, &body))
 }

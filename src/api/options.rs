@@ -663,6 +663,32 @@ impl KeyValue for char {
     }
 }
 
+/// Several one-character values, one after the other.
+impl<const N: usize> KeyValue for [char; N] {
+    fn put(&self, out: &mut String) {
+        self.iter().for_each(|&c| out.push(c));
+    }
+}
+
+impl KeyValue for crate::render::Rgba {
+    fn put(&self, out: &mut String) {
+        self.put_hex(out);
+    }
+}
+
+/// MaxiCode's primary message, `postcode,country,service`; nothing when there is none.
+impl KeyValue for Option<crate::symbology::maxicode::Primary> {
+    fn put(&self, out: &mut String) {
+        if let Some(p) = self {
+            out.push_str(&String::from_utf8_lossy(p.postcode()));
+            out.push(',');
+            put_int(out, p.country.into());
+            out.push(',');
+            put_int(out, p.service.into());
+        }
+    }
+}
+
 /// `a,b`
 impl<A: KeyValue, B: KeyValue> KeyValue for (A, B) {
     fn put(&self, out: &mut String) {
@@ -694,10 +720,8 @@ fn put_int(out: &mut String, v: i64) {
 pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) -> String {
     let (r, e) = (&p.render, &p.encode);
     let flag = |b: bool| if b { '1' } else { '0' };
-    let switches: String =
-        [flag(e.rect), flag(e.gs1), flag(e.full_ascii), flag(e.check), flag(e.pad), e.bearer.map_or('2', flag)]
-            .iter()
-            .collect();
+    let switches =
+        [flag(e.rect), flag(e.gs1), flag(e.full_ascii), flag(e.check), flag(e.pad), e.bearer.map_or('2', flag)];
     let mut k = Key(String::with_capacity(160 + data.len()));
     k.0.push_str("\0v");
     put_int(&mut k.0, RENDERER_VERSION as i64);
@@ -708,8 +732,8 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
         .field("hp", r.height_px.unwrap_or(0))
         .field("q", r.quiet)
         .field("t", r.text as u8)
-        .field("fg", r.fg.hex())
-        .field("bg", r.bg.hex())
+        .field("fg", r.fg)
+        .field("bg", r.bg)
         .field("r", r.rotate.degrees())
         .field("d", r.dpi.unwrap_or(0))
         .field("e", e.ecc.map_or('-', |c| c.letter()))
@@ -723,12 +747,7 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
         .field("i", e.msi_check.name())
         .field("g", e.segments.unwrap_or(0))
         .field("M", e.maxi_mode.unwrap_or(0))
-        .field(
-            "P",
-            e.primary.map_or(String::new(), |p| {
-                format!("{},{},{}", String::from_utf8_lossy(p.postcode()), p.country, p.service)
-            }),
-        );
+        .field("P", e.primary);
     // Formats with options of their own record them (PNG and SVG have none).
     if !fmt.spec().options.is_empty() {
         // z: 0/1 native/graphic, +2 for Z64 graphic fields (one field keeps older keys as they were).
@@ -740,16 +759,27 @@ pub fn canonical_key(sym: Symbology, fmt: Format, p: &Parsed<'_>, data: &str) ->
 }
 
 /// A strong ETag derived from the canonical key.
-pub fn etag(key: &str) -> String {
+pub fn etag(key: &str) -> Etag {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let h = xxhash_rust::xxh3::xxh3_128(key.as_bytes());
-    let mut s = String::with_capacity(34);
-    s.push('"');
-    for i in (0..32).rev() {
-        s.push(DIGITS[(h >> (4 * i)) as usize & 15] as char);
+    let mut s = [b'"'; 34];
+    for (i, d) in s[1..33].iter_mut().enumerate() {
+        *d = DIGITS[(h >> (4 * (31 - i))) as usize & 15];
     }
-    s.push('"');
-    s
+    Etag(s)
+}
+
+/// An ETag's text, `"` and 32 hex digits and `"`, held inline (no allocation per response).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Etag([u8; 34]);
+
+impl std::ops::Deref for Etag {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        // Quotes and hex digits only: always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

@@ -54,15 +54,13 @@ impl Rgba {
         Some(Rgba(c))
     }
 
-    /// `rrggbbaa`, the canonical spelling used in cache keys.
-    pub fn hex(self) -> String {
+    /// `rrggbbaa`, the canonical spelling used in cache keys, appended to `out`.
+    pub fn put_hex(self, out: &mut String) {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut s = String::with_capacity(8);
         for b in self.0 {
-            s.push(DIGITS[(b >> 4) as usize] as char);
-            s.push(DIGITS[(b & 15) as usize] as char);
+            out.push(DIGITS[(b >> 4) as usize] as char);
+            out.push(DIGITS[(b & 15) as usize] as char);
         }
-        s
     }
 }
 
