@@ -158,10 +158,10 @@ static HAS: [u8; 256] = {
     t
 };
 
-/// Per source mode and target lane, `LATCH_BITS * 8 + rank` (see the latch pass): rank 0
-/// for a mode to itself, else 1 + the source. The last three lanes are unused.
-const LATCH_KEYS: [[i32; 8]; 5] = {
-    let mut t = [[0i32; 8]; 5];
+/// Per source and target mode, `LATCH_BITS * 8 + rank` (see the latch pass): rank 0 for a
+/// mode to itself, else 1 + the source.
+const LATCH_KEYS: [[i32; 5]; 5] = {
+    let mut t = [[0i32; 5]; 5];
     let mut f = 0;
     while f < 5 {
         let mut to = 0;
@@ -366,9 +366,9 @@ fn high_level(data: &[u8], eci_utf8: bool) -> Bits {
         // Latches (the table is already shortest, one pass closes it), as one minimum per
         // target mode over keys `cost * 8 + rank`: rank 0 for staying, 1 + the source mode
         // for a latch, so that a tie keeps the mode and else takes the first source (the
-        // order the path is chosen in). Minima only, no branches: the pass is a handful of
-        // vector operations. An unreached mode (INF) plus a latch never wins.
-        let mut key = [i32::MAX; 8];
+        // order the path is chosen in). Minima and selects, no branch to mispredict. An
+        // unreached mode (INF) plus a latch never wins.
+        let mut key = [i32::MAX; 5];
         for from in MODES {
             let base = here[from] * 8;
             for (k, &add) in key.iter_mut().zip(LATCH_KEYS[from].iter()) {
@@ -377,10 +377,9 @@ fn high_level(data: &[u8], eci_utf8: bool) -> Bits {
         }
         for to in MODES {
             let rank = key[to] & 7;
-            if rank != 0 {
-                here[to] = key[to] >> 3;
-                st[to] = step::with(step::LATCH, rank as usize - 1);
-            }
+            here[to] = key[to] >> 3;
+            let latch = step::with(step::LATCH, (rank as usize).wrapping_sub(1));
+            st[to] = if rank != 0 { latch } else { st[to] };
         }
         (ahead[0], step_ahead[0]) = (here, st);
         // This position as the start of binary runs.
