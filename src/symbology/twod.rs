@@ -1,5 +1,5 @@
 //! GS1 DataMatrix through `rxing`'s encoder (pure Rust, Apache-2.0); DataMatrix, PDF417 and
-//! Aztec call our own (`datamatrix.rs`, `pdf417.rs`, `aztec.rs`). Input is
+//! Aztec call our own (`datamatrix.rs`, `pdf417.rs`, `aztec/`). Input is
 //! length-checked against each symbology's largest capacity before the encoder runs, the
 //! encoder is called behind `catch_unwind`, and its output is turned into our `Matrix`.
 
