@@ -14,15 +14,6 @@ const M: usize = 3;
 const P: usize = 4;
 const MODES: [usize; 5] = [U, L, D, M, P];
 
-/// Bits per code in a mode: 4 in digit mode, else 5.
-fn width(mode: usize) -> u32 {
-    if mode == D {
-        4
-    } else {
-        5
-    }
-}
-
 /// `code_of`'s values by mode and byte, 0 where a mode lacks the byte (no code is 0).
 static CODES: [[u8; 256]; 5] = {
     let mut t = [[0u8; 256]; 5];
@@ -132,7 +123,7 @@ const LATCH_BITS: [[u32; 5]; 5] = [
     [5, 10, 10, 10, 0], // punctuation
 ];
 
-/// Bits per code in each mode: 4 in digit mode, else 5 (`width` as costs).
+/// Bits per code in each mode: 4 in digit mode, else 5.
 const WIDTH: [i32; 5] = [5, 5, 4, 5, 5];
 
 /// The modes that hold each byte, one bit per mode (from `CODES`).
@@ -169,7 +160,15 @@ const LATCH_KEYS: [[i32; 5]; 5] = {
 };
 
 /// A punctuation pair's cost from each mode: through P/S, or in punctuation mode itself.
-const PAIR_COST: [i32; 5] = [10, 10, 9, 10, 5];
+const PAIR_COST: [i32; 5] = {
+    let mut t = [0i32; 5];
+    let mut m = 0;
+    while m < 5 {
+        t[m] = if m == P { 5 } else { WIDTH[m] + 5 };
+        m += 1;
+    }
+    t
+};
 
 /// Per byte, the cheapest single step over it that stays in each mode: its code in the
 /// mode, else P/S or U/S and its code there (shifts to upper only from lower and digit),
@@ -400,7 +399,7 @@ pub(super) fn high_level(data: &[u8], eci_utf8: bool) -> Bits {
     }
     let code = |m: usize, c: u8| u32::from(CODES[m][c as usize]);
     for &(at, m, s) in path.iter().rev() {
-        let w = width(m);
+        let w = WIDTH[m] as u32;
         match s & 7 {
             step::LATCH => latch((s >> 3) as usize, m).iter().for_each(|&(v, w)| bits.put(v, w)),
             step::CHAR => bits.put(code(m, data[at]), w),
