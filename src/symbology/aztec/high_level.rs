@@ -252,6 +252,10 @@ impl Window {
         self.len -= 1;
     }
 
+    fn pop_back(&mut self) {
+        self.len -= 1;
+    }
+
     fn push_back(&mut self, v: (i32, u32)) {
         // Full would mean a start over 31 positions back: dropped first (never happens).
         if self.len == 32 {
@@ -330,7 +334,7 @@ pub(super) fn high_level(data: &[u8], eci_utf8: bool) -> Bits {
             if here[m] < INF {
                 let v = here[m] - 8 * at;
                 while short[b].back().is_some_and(|(x, _)| x >= v) {
-                    short[b].len -= 1;
+                    short[b].pop_back();
                 }
                 short[b].push_back((v, i as u32));
             }

@@ -36,21 +36,22 @@ impl Gf {
     }
 }
 
-/// The fields' slots (by word size: 4, 6, 8, 10, 12 bits).
-fn slot(word: usize) -> usize {
+/// The field of `word`-bit words (4, 6, 8, 10, 12): its slot in the caches, its primitive
+/// polynomial and its bits.
+fn field(word: usize) -> (usize, u32, u32) {
     match word {
-        4 => 0,
-        6 => 1,
-        8 => 2,
-        10 => 3,
-        _ => 4,
+        4 => (0, 0x13, 4),
+        6 => (1, 0x43, 6),
+        8 => (2, 0x12D, 8),
+        10 => (3, 0x409, 10),
+        _ => (4, 0x1069, 12),
     }
 }
 
 fn gf(word: usize) -> &'static Gf {
     static FIELDS: [OnceLock<Gf>; 5] = [const { OnceLock::new() }; 5];
-    let (poly, m) = field(word);
-    FIELDS[slot(word)].get_or_init(|| {
+    let (slot, poly, m) = field(word);
+    FIELDS[slot].get_or_init(|| {
         let size = 1usize << m;
         let mut exp = Box::new([0u16; EXP_LEN]);
         let mut log = Box::new([0u16; LOG_LEN]);
@@ -82,7 +83,7 @@ const CACHED_DEGREES: usize = 128;
 fn generator_logs(word: usize, k: usize) -> Cow<'static, [u16]> {
     static CACHE: [[OnceLock<Box<[u16]>>; CACHED_DEGREES + 1]; 5] =
         [const { [const { OnceLock::new() }; CACHED_DEGREES + 1] }; 5];
-    match CACHE[slot(word)].get(k) {
+    match CACHE[field(word).0].get(k) {
         Some(cell) => Cow::Borrowed(cell.get_or_init(|| build_generator_logs(word, k).into_boxed_slice())),
         None => Cow::Owned(build_generator_logs(word, k)),
     }
@@ -127,16 +128,6 @@ fn check_words(data: &[u32], k: usize, word: usize) -> Vec<u16> {
         }
     }
     r
-}
-
-fn field(word: usize) -> (u32, u32) {
-    match word {
-        4 => (0x13, 4),
-        6 => (0x43, 6),
-        8 => (0x12D, 8),
-        10 => (0x409, 10),
-        _ => (0x1069, 12),
-    }
 }
 
 /// `words` and their check words to fill `total` bits, as a bit string (leading pad).
