@@ -34,6 +34,12 @@ if [ ! -d tests/labels/zplr/node_modules/zpl-renderer-js ]; then
   npm ci --prefix tests/labels/zplr --no-audit --no-fund --silent
 fi
 
+# Unleash's client specification, the reference for the switches' constraints and rollout
+# (tests/unleash_spec.rs), at the version package-lock.json pins.
+if [ ! -d tests/unleash/node_modules/@unleash/client-specification ]; then
+  npm ci --prefix tests/unleash --no-audit --no-fund --silent
+fi
+
 cargo build --release -p barcoded -p loadgen
 # Tests that need redis-server or nginx skip without them under a bare `cargo test`; here
 # they are installed above, so a missing one is a failure.

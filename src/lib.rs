@@ -13,6 +13,8 @@
 //! - `workers`: the decode worker threads; `cpus`: thread placement and priority.
 //! - `metrics`: per-core counters and histograms, the Prometheus text.
 //! - `log`: rate-limited error lines for degraded paths.
+//! - `switch`: business switches (degrade, refuse, … for some clients and a sticky
+//!   percentage), their persisted file and audit log.
 //! - `state`: what all cores share; `local`: what one core owns.
 //! - `fault`: test-only fault injection (cargo feature `fault-injection`).
 
@@ -33,6 +35,7 @@ pub mod reader;
 pub mod render;
 pub mod server;
 pub mod state;
+pub mod switch;
 pub mod symbology;
 pub mod workers;
 

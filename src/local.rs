@@ -83,7 +83,7 @@ impl Local {
 
     /// The core's admission gate (client rate, breakers, memory) for guarded work.
     pub fn gate<'a>(&'a self, shared: &'a Shared) -> Gate<'a> {
-        Gate { breakers: &self.breakers, clients: &self.clients, memory: &shared.memory }
+        Gate { breakers: &self.breakers, clients: &self.clients, memory: &shared.memory, force: None }
     }
 
     pub fn stopping(&self) -> bool {

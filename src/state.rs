@@ -7,6 +7,7 @@ use crate::cache::pool::Pool;
 use crate::config::Config;
 use crate::guard::Memory;
 use crate::metrics::Board;
+use crate::switch::Switches;
 use crate::workers::DecodeWorkers;
 use arc_swap::ArcSwap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -27,6 +28,12 @@ pub struct Shared {
     draining: AtomicBool,
     /// One reload at a time (`api::warm::reload`).
     pub reload_lock: Mutex<()>,
+    /// The business switches in force: read lock-free per request, swapped whole by
+    /// `api::switches` (one change at a time, under `switch_lock`).
+    switches: ArcSwap<Switches>,
+    /// Whether any switch can refuse a cache hit: the hit path reads this flag alone.
+    switches_touch_hits: AtomicBool,
+    pub switch_lock: Mutex<()>,
 }
 
 impl Shared {
@@ -46,7 +53,27 @@ impl Shared {
             faults: Default::default(),
             draining: AtomicBool::new(false),
             reload_lock: Mutex::new(()),
+            switches: ArcSwap::from_pointee(Switches::default()),
+            switches_touch_hits: AtomicBool::new(false),
+            switch_lock: Mutex::new(()),
         }
+    }
+
+    /// The switches in force.
+    pub fn switches(&self) -> arc_swap::Guard<std::sync::Arc<Switches>> {
+        self.switches.load()
+    }
+
+    /// Puts `s` in force on every core (their next request reads it).
+    pub fn set_switches(&self, s: Switches) {
+        let touches = s.touches_hits;
+        self.switches.store(std::sync::Arc::new(s));
+        self.switches_touch_hits.store(touches, Ordering::Release);
+    }
+
+    /// Whether a cache hit must be checked against the switches.
+    pub fn switches_touch_hits(&self) -> bool {
+        self.switches_touch_hits.load(Ordering::Relaxed)
     }
 
     /// Marks the server as shutting down: `/readyz` answers 503 from now on.

@@ -26,6 +26,7 @@ const LAYERS: &[&str] = &[
     "cache",
     "config",
     "metrics",
+    "switch",
     // The running server's state, the API, the sockets.
     "state",
     "local",

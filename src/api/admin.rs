@@ -28,7 +28,9 @@ pub fn metrics(shared: &Shared) -> String {
         decodes_in_flight: shared.decodes_in_flight.load(Ordering::Relaxed),
         log_counts: crate::log::counts(),
     };
-    metrics::render(&shared.board.snapshots(), &g)
+    let mut text = metrics::render(&shared.board.snapshots(), &g);
+    shared.switches().metrics(&mut text);
+    text
 }
 
 /// Constant-time comparison, so the token cannot be guessed byte by byte from timings.

@@ -28,10 +28,13 @@ pub async fn run(
     local: &Local,
     body: Vec<u8>,
     content_type: Option<Vec<u8>>,
-    client: Option<std::net::IpAddr>,
+    asker: super::ladder::Asker,
 ) -> Result<String, ApiError> {
-    let permit =
-        local.gate(shared).heavy(Class::Decode, client).map_err(|r| super::ladder::refusal(shared, local, r))?;
+    let permit = local
+        .gate(shared)
+        .forced(asker.switch.breaker_open)
+        .heavy(Class::Decode, asker.client)
+        .map_err(|r| super::ladder::refusal(shared, local, r))?;
     let r = decode(shared, body, content_type).await;
     // Only running out of time is the decoder failing; bad images are the client's.
     let ok = !matches!(r, Err(ApiError::DecodeBudget { .. }));

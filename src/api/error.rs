@@ -106,6 +106,20 @@ pub enum ApiError {
     },
     Forbidden(&'static str),
     ReloadFailed(String),
+    /// A business switch refuses this request (`refuse`, `no-decode`, `no-batch`).
+    Switched {
+        retry_after: u64,
+    },
+    /// A switch body that cannot be stored: the field and why.
+    BadSwitch(String),
+    /// No switch of that name.
+    SwitchNotFound(String),
+    /// More switches than `switch::MAX_SWITCHES`.
+    TooManySwitches {
+        max: usize,
+    },
+    /// The switches file could not be written: nothing changed.
+    SwitchesNotSaved(String),
     /// A batch whose shape is wrong (not an item's options: those are the errors above).
     BadBatch(String),
     /// More items than `--batch-max-items`.
@@ -142,7 +156,11 @@ impl ApiError {
             ApiError::DecodeBusy { .. }
             | ApiError::DecodeBudget { .. }
             | ApiError::Degraded { .. }
+            | ApiError::Switched { .. }
             | ApiError::Overloaded { .. } => Status::ServiceUnavailable,
+            ApiError::SwitchNotFound(_) => Status::NotFound,
+            ApiError::TooManySwitches { .. } => Status::UnprocessableContent,
+            ApiError::SwitchesNotSaved(_) => Status::Internal,
             ApiError::ClientRate { .. } => Status::TooManyRequests,
             ApiError::Forbidden(_) => Status::Forbidden,
             ApiError::ReloadFailed(_) | ApiError::Data(DataError::EncoderFailed { .. }) => Status::Internal,
@@ -156,7 +174,9 @@ impl ApiError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             ApiError::DecodeBusy { .. } | ApiError::DecodeBudget { .. } | ApiError::Overloaded { .. } => Some(1),
-            ApiError::Degraded { retry_after, .. } | ApiError::ClientRate { retry_after, .. } => Some(*retry_after),
+            ApiError::Degraded { retry_after, .. }
+            | ApiError::ClientRate { retry_after, .. }
+            | ApiError::Switched { retry_after } => Some(*retry_after),
             _ => None,
         }
     }
@@ -206,6 +226,11 @@ impl ApiError {
             ApiError::ClientRate { .. } => "client_rate",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::ReloadFailed(_) => "reload_failed",
+            ApiError::Switched { .. } => "switched_off",
+            ApiError::BadSwitch(_) => "bad_switch",
+            ApiError::SwitchNotFound(_) => "switch_not_found",
+            ApiError::TooManySwitches { .. } => "too_many_switches",
+            ApiError::SwitchesNotSaved(_) => "switches_not_saved",
             ApiError::BadBatch(_) => "bad_batch",
             ApiError::BatchTooLarge { .. } => "batch_too_large",
             ApiError::BatchInvalid(_) => "batch_invalid",
@@ -284,6 +309,13 @@ impl ApiError {
             ),
             ApiError::Forbidden(why) => format!("forbidden: {why}"),
             ApiError::ReloadFailed(why) => format!("reload: {why}; the previous pool stays in service"),
+            ApiError::Switched { retry_after } => {
+                format!("refused: this service is switched off for this request by its operators; retry in {retry_after} s")
+            }
+            ApiError::BadSwitch(why) => format!("switch: {why}"),
+            ApiError::SwitchNotFound(name) => format!("switch: no switch named {name:?}"),
+            ApiError::TooManySwitches { max } => format!("switch: at most {max} switches may be defined"),
+            ApiError::SwitchesNotSaved(why) => format!("switches: not saved ({why}); nothing changed"),
             ApiError::BadBatch(why) => format!("batch: {why}"),
             ApiError::BatchTooLarge { items, max } => format!("items: {items} exceeds the limit of {max} per batch"),
             ApiError::BadLabel(why) => format!("label: {why}"),

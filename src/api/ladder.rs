@@ -17,6 +17,7 @@ use crate::http::encode::Ready;
 use crate::local::{Local, RenderOutput, Rendered};
 use crate::metrics::Event;
 use crate::state::Shared;
+use crate::switch::Effect;
 use crate::symbology::Symbology;
 use std::net::IpAddr;
 use std::rc::Rc;
@@ -109,6 +110,8 @@ async fn from_l2(shared: &Shared, local: &Rc<Local>, key: &str) -> Option<Ready>
 pub struct Asker {
     pub client: Option<IpAddr>,
     pub background: bool,
+    /// What the operators' switches change for this request (`api::switched`).
+    pub switch: Effect,
 }
 
 /// Runs `job` on the core's render thread (the one executor) behind the gate as work of
@@ -121,7 +124,11 @@ pub(super) async fn heavy(
     asker: Asker,
     job: Box<dyn FnOnce() -> RenderOutput + Send>,
 ) -> Result<Rendered, ApiError> {
-    let permit = local.gate(shared).heavy(class, asker.client).map_err(|r| refusal(shared, local, r))?;
+    let permit = local
+        .gate(shared)
+        .forced(asker.switch.breaker_open)
+        .heavy(class, asker.client)
+        .map_err(|r| refusal(shared, local, r))?;
     let degraded = |why| ApiError::Degraded { class: class.name(), why, retry_after: 1 };
     let budget = shared.config.render_budget;
     let done = if asker.background {
@@ -208,9 +215,8 @@ pub async fn generate(
     fmt: Format,
     src: DataSource<'_>,
     query: &[u8],
-    client: Option<IpAddr>,
+    asker: Asker,
 ) -> Result<Arc<Ready>, ApiError> {
-    let asker = Asker { client, background: false };
     obtain(shared, local, generate::prepare(sym, fmt, src, query)?, asker).await
 }
 
@@ -230,6 +236,9 @@ pub async fn obtain(
         return Ok(hit.clone());
     }
     local.metrics.event(Event::L1Miss);
+    if asker.switch.degrade {
+        return cached_only(shared, local, &p, asker).await;
+    }
     let cap = shared.config.limits.max_misses;
     if local.misses.get() >= cap {
         local.metrics.event(Event::Shed);
@@ -245,16 +254,37 @@ pub async fn obtain(
         Err(fill) => fill,
     };
     let key = p.key.clone();
-    if let Some(r) = from_l2(shared, local, &key).await {
+    let l2 = if asker.switch.no_l2 { None } else { from_l2(shared, local, &key).await };
+    if let Some(r) = l2 {
         let r = Arc::new(r);
         fill.insert(r.clone());
         return Ok(r);
     }
     let ready = Arc::new(render(shared, local, p, asker).await?);
     fill.insert(ready.clone());
-    if let Some(l2) = &local.l2 {
+    if let Some(l2) = local.l2.as_ref().filter(|_| !asker.switch.no_l2) {
         let written = l2.set_behind(key.as_bytes(), value::encode(&ready));
         local.metrics.event(if written { Event::L2Write } else { Event::L2WriteDropped });
     }
     Ok(ready)
+}
+
+/// A miss under a `degrade` (or `l1-only`) switch: what L2 holds is still served (unless
+/// the switch keeps Redis out too), an uncached render is `503 degraded` — as an open
+/// breaker answers.
+async fn cached_only(
+    shared: &Arc<Shared>,
+    local: &Rc<Local>,
+    p: &generate::Prepared,
+    asker: Asker,
+) -> Result<Arc<Ready>, ApiError> {
+    if !asker.switch.no_l2 {
+        if let Some(r) = from_l2(shared, local, &p.key).await {
+            let r = Arc::new(r);
+            shared.l1.insert(p.key.as_bytes(), r.clone());
+            return Ok(r);
+        }
+    }
+    local.metrics.event(Event::Degraded);
+    Err(ApiError::Degraded { class: Class::of(p.sym).name(), why: super::switched::SWITCHED, retry_after: 1 })
 }

@@ -14,6 +14,8 @@ pub mod label;
 pub mod ladder;
 pub mod options;
 pub mod route;
+pub mod switched;
+pub mod switches;
 pub mod symbologies;
 pub mod warm;
 
@@ -24,6 +26,7 @@ use crate::http::out::Out;
 use crate::local::Local;
 use crate::metrics::{Event, Route};
 use crate::state::Shared;
+use crate::switch::RouteClass;
 use error::ApiError;
 use generate::DataSource;
 use route::Endpoint;
@@ -125,10 +128,18 @@ impl Reply<'_> {
     }
 }
 
-/// `/v1/parse` under the core's parse breaker: when it is open, the minimal degraded answer.
-fn parse(shared: &Shared, local: &Local, query: &[u8], head: &Head<'_>, body: &[u8]) -> Result<String, ApiError> {
+/// `/v1/parse` under the core's parse breaker: when it is open, or a switch degrades it, the
+/// minimal degraded answer.
+fn parse(ctx: &ConnCtx, query: &[u8], head: &Head<'_>, body: &[u8]) -> Result<String, ApiError> {
+    let (shared, local) = (&*ctx.shared, &*ctx.local);
+    let d = switched::decide(ctx, head, RouteClass::Parse, None);
+    if let Some(e) = switched::refusal(&d, RouteClass::Parse) {
+        return Err(e);
+    }
     let req = describe::request(query, body, head.content_type)?;
-    let Ok(permit) = local.gate(shared).light(Class::Parse) else {
+    let gate = local.gate(shared).forced(d.effect.breaker_open);
+    let permit = if d.effect.degrade { None } else { gate.light(Class::Parse).ok() };
+    let Some(permit) = permit else {
         local.metrics.event(Event::ParseDegraded);
         return Ok(describe::minimal(&req).to_string());
     };
@@ -143,7 +154,10 @@ fn parse(shared: &Shared, local: &Local, query: &[u8], head: &Head<'_>, body: &[
 /// token), and nothing but them and the health checks on the admin listener.
 pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiError> {
     let ep = route::route(head.method, head.target)?;
-    let ops = matches!(ep, Endpoint::Metrics | Endpoint::AdminReload);
+    let ops = matches!(
+        ep,
+        Endpoint::Metrics | Endpoint::AdminReload | Endpoint::AdminSwitches | Endpoint::AdminSwitch { .. }
+    );
     let health = matches!(ep, Endpoint::Healthz | Endpoint::Readyz);
     match ctx.listener {
         Listener::Admin if ops || health => Ok(ep),
@@ -175,9 +189,15 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
     let (shared, local) = (&*ctx.shared, &*ctx.local);
     if matches!(head.method, Method::Get | Method::Head) && ctx.listener == Listener::Public {
         if let Some(r) = shared.l1.get(head.target) {
+            if let Some(e) = refused_hit(ctx, head) {
+                return Outcome::Done(Route::Generate, reply.error(&e));
+            }
             return Outcome::Done(Route::Hit, reply.ready(head, &r));
         }
         if let Some(r) = shared.pool.load().get(head.target) {
+            if let Some(e) = refused_hit(ctx, head) {
+                return Outcome::Done(Route::Generate, reply.error(&e));
+            }
             local.metrics.event(Event::PoolHit);
             return Outcome::Done(Route::Hit, reply.ready(head, r));
         }
@@ -190,8 +210,18 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
         Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::Batch | Endpoint::Label | Endpoint::AdminReload => {
             return Outcome::Slow(ep)
         }
+        Endpoint::AdminSwitch { .. } if matches!(head.method, Method::Put | Method::Delete) => {
+            return Outcome::Slow(ep)
+        }
+        Endpoint::AdminSwitches => {
+            (Route::Admin, switches::list(shared, head).map(|d| reply.json(Status::Ok, d.as_bytes())))
+        }
+        Endpoint::AdminSwitch { name } => {
+            let r = switch_name(name).and_then(|n| switches::one(shared, head, n));
+            (Route::Admin, r.map(|d| reply.json(Status::Ok, d.as_bytes())))
+        }
         Endpoint::Parse { query } => {
-            let r = parse(shared, local, query, head, body).map(|doc| reply.json(Status::Ok, doc.as_bytes()));
+            let r = parse(ctx, query, head, body).map(|doc| reply.json(Status::Ok, doc.as_bytes()));
             (Route::Parse, r)
         }
         Endpoint::Healthz => (Route::Info, Ok(reply.json(Status::Ok, b"{\"status\":\"ok\"}"))),
@@ -228,33 +258,60 @@ pub async fn handle_slow<S: Sink>(
     conn: ConnHeader,
 ) -> (Route, u16, bool) {
     let (shared, local) = (&ctx.shared, &ctx.local);
-    if ep == Endpoint::Batch {
-        let (status, close) = batch::serve(ctx, head, body, sink, conn).await;
-        return (Route::Batch, status, close);
-    }
+    let switched = |route: RouteClass, sym: Option<crate::symbology::Symbology>| {
+        let d = switched::decide(ctx, head, route, sym);
+        switched::refusal(&d, route).map_or(Ok(d.effect), Err)
+    };
     let (route, result) = match ep {
+        Endpoint::Batch => match switched(RouteClass::Batch, None) {
+            Ok(_) => {
+                let (status, close) = batch::serve(ctx, head, body, sink, conn).await;
+                return (Route::Batch, status, close);
+            }
+            Err(e) => (Route::Batch, Err(e)),
+        },
         Endpoint::Generate { sym, fmt, path_data, query } => {
-            let client = ctx.client(head);
-            let r = ladder::generate(shared, local, sym, fmt, DataSource::of(path_data, body), query, client).await;
+            let r = match switched(RouteClass::Generate, Some(sym)) {
+                Ok(switch) => {
+                    let asker = ladder::Asker { client: ctx.client(head), background: false, switch };
+                    ladder::generate(shared, local, sym, fmt, DataSource::of(path_data, body), query, asker).await
+                }
+                Err(e) => Err(e),
+            };
             if let (Ok(ready), true) = (&r, matches!(head.method, Method::Get | Method::Head)) {
                 shared.l1.insert(head.target, ready.clone());
             }
             (Route::Generate, r.map(Answer::Ready))
         }
-        Endpoint::Decode => (
-            Route::Decode,
-            decode::run(shared, local, body.to_vec(), head.content_type.map(<[u8]>::to_vec), ctx.client(head))
-                .await
-                .map(Answer::Json),
-        ),
+        Endpoint::Decode => {
+            let r = match switched(RouteClass::Decode, None) {
+                Ok(switch) => {
+                    let asker = ladder::Asker { client: ctx.client(head), background: false, switch };
+                    decode::run(shared, local, body.to_vec(), head.content_type.map(<[u8]>::to_vec), asker).await
+                }
+                Err(e) => Err(e),
+            };
+            (Route::Decode, r.map(Answer::Json))
+        }
         Endpoint::Label => {
-            let asker = ladder::Asker { client: ctx.client(head), background: false };
-            (
-                Route::Label,
-                label::serve(shared, local, body, asker).await.map(|(f, b)| Answer::Body(f.content_type(), b)),
-            )
+            let r = match switched(RouteClass::Label, None) {
+                Ok(switch) => {
+                    let asker = ladder::Asker { client: ctx.client(head), background: false, switch };
+                    label::serve(shared, local, body, asker).await.map(|(f, b)| Answer::Body(f.content_type(), b))
+                }
+                Err(e) => Err(e),
+            };
+            (Route::Label, r)
         }
         Endpoint::AdminReload => (Route::Admin, admin::reload(shared, head).await.map(Answer::Json)),
+        Endpoint::AdminSwitch { name } => {
+            let r = match (switch_name(name), head.method) {
+                (Ok(n), Method::Put) => switches::put(shared, head, ctx.peer, n, body).await,
+                (Ok(n), _) => switches::delete(shared, head, ctx.peer, n).await,
+                (Err(e), _) => Err(e),
+            };
+            (Route::Admin, r.map(Answer::Json))
+        }
         _ => (Route::Other, Err(ApiError::NotFound)),
     };
     local.date.borrow_mut().refresh();
@@ -267,6 +324,24 @@ pub async fn handle_slow<S: Sink>(
         Err(e) => reply.error(&e),
     };
     (route, status, false)
+}
+
+/// A cache hit's check against the switches: only while a `refuse` could apply to a
+/// generate (one flag read otherwise).
+fn refused_hit(ctx: &ConnCtx, head: &Head<'_>) -> Option<ApiError> {
+    if !ctx.shared.switches_touch_hits() {
+        return None;
+    }
+    let Ok(Endpoint::Generate { sym, .. }) = route::route(head.method, head.target) else { return None };
+    let d = switched::decide(ctx, head, RouteClass::Generate, Some(sym));
+    d.effect.refuse.then_some(ApiError::Switched { retry_after: switched::REFUSED_RETRY_S })
+}
+
+/// A switch's name from the path: `[a-z0-9-]{1,64}`.
+fn switch_name(name: &[u8]) -> Result<&str, ApiError> {
+    std::str::from_utf8(name).ok().filter(|n| crate::switch::valid_name(n)).ok_or_else(|| {
+        ApiError::BadSwitch(format!("name: {:?} is not [a-z0-9-]{{1,64}}", String::from_utf8_lossy(name)))
+    })
 }
 
 enum Answer {

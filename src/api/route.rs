@@ -33,16 +33,24 @@ pub enum Endpoint<'a> {
     Metrics,
     /// `POST /admin/reload`: rebuild the template pool from the warm list.
     AdminReload,
+    /// `GET /admin/switches`: the business switches with their match counts.
+    AdminSwitches,
+    /// `GET|PUT|DELETE /admin/switches/{name}`: one switch (the method says what to do).
+    AdminSwitch {
+        name: &'a [u8],
+    },
 }
 
 const GET_HEAD: &str = "GET, HEAD";
 const GET_HEAD_POST: &str = "GET, HEAD, POST";
+const SWITCH_METHODS: &str = "GET, HEAD, PUT, DELETE";
 
 /// The body limit of a request: decode uploads and batches have their own.
 pub fn body_limit(method: Method, target: &[u8], limits: &crate::config::Limits) -> usize {
     match (method, split_target(target).0) {
         (Method::Post, b"/v1/decode") => limits.max_decode_body,
         (Method::Post, b"/v1/batch" | b"/v1/label") => limits.max_batch_body,
+        (Method::Put, p) if p.starts_with(b"/admin/switches/") => super::switches::MAX_BODY,
         _ => limits.max_body,
     }
 }
@@ -70,7 +78,7 @@ fn only(method: Method, allow: &'static str) -> Result<(), ApiError> {
     let ok = match method {
         Method::Get | Method::Head => true,
         Method::Post => allow == GET_HEAD_POST,
-        Method::Other => false,
+        Method::Put | Method::Delete | Method::Other => false,
     };
     if ok {
         Ok(())
@@ -96,7 +104,14 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/metrics" => return only(method, GET_HEAD).map(|_| Endpoint::Metrics),
         b"/admin/reload" if method == Method::Post => return Ok(Endpoint::AdminReload),
         b"/admin/reload" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        b"/admin/switches" => return only(method, GET_HEAD).map(|_| Endpoint::AdminSwitches),
         _ => {}
+    }
+    if let Some(name) = path.strip_prefix(b"/admin/switches/") {
+        return match method {
+            Method::Get | Method::Head | Method::Put | Method::Delete => Ok(Endpoint::AdminSwitch { name }),
+            _ => Err(ApiError::MethodNotAllowed { allow: SWITCH_METHODS }),
+        };
     }
     let rest = path.strip_prefix(b"/v1/").ok_or(ApiError::NotFound)?;
     match rest.iter().position(|&b| b == b'/') {

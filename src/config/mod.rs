@@ -139,6 +139,15 @@ pub struct Cli {
     /// when set; without it the admin listener alone is the boundary.
     #[arg(long, env = "BARCODED_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
+    /// Business switches persisted here (one JSON object per line, replaced atomically on
+    /// every change) and read back at start: a restart keeps them. A file that cannot be
+    /// read refuses the start, naming the line.
+    #[arg(long, env = "BARCODED_SWITCHES")]
+    pub switches: Option<PathBuf>,
+    /// Audit log of switch changes: one JSON line per change appended (when, who, before,
+    /// after, reason).
+    #[arg(long, env = "BARCODED_AUDIT_LOG")]
+    pub audit_log: Option<PathBuf>,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` name the client for `--client-rate`:
     /// comma-separated CIDR blocks or addresses. Others' headers are ignored.
     #[arg(long, env = "BARCODED_TRUSTED_PROXIES", default_value = "")]
@@ -251,6 +260,8 @@ pub struct Config {
     pub admin_listen: Option<SocketAddr>,
     pub admin_on_public: bool,
     pub admin_token: Option<String>,
+    pub switches: Option<PathBuf>,
+    pub audit_log: Option<PathBuf>,
     pub trusted_proxies: Trusted,
     pub redis: Option<L2Config>,
     pub render_budget: Duration,
@@ -333,6 +344,8 @@ impl TryFrom<Cli> for Config {
             admin_listen,
             admin_on_public: c.admin_on_public,
             admin_token,
+            switches: c.switches,
+            audit_log: c.audit_log,
             trusted_proxies,
             redis,
             render_budget: Duration::from_millis(c.render_budget_ms),

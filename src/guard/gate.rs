@@ -30,6 +30,10 @@ pub struct Gate<'a> {
     pub breakers: &'a Rc<RefCell<Breakers>>,
     pub clients: &'a RefCell<ClientLimiter>,
     pub memory: &'a Memory,
+    /// An operator's switch on the breaker of this request's class: `Some(true)` refuses as
+    /// an open breaker would, `Some(false)` admits whatever the breaker's state (outcomes
+    /// are still recorded).
+    pub force: Option<bool>,
 }
 
 impl Gate<'_> {
@@ -53,7 +57,16 @@ impl Gate<'_> {
 
     /// Before light work of `class` (a parse, a Redis call): the breaker alone.
     pub fn light(&self, class: Class) -> Result<Permit, Refused> {
-        light(self.breakers, class)
+        match self.force {
+            Some(true) => Err(Refused::Open { class, retry: Duration::from_secs(1) }),
+            Some(false) => Ok(Permit { breakers: self.breakers.clone(), class, started: Instant::now(), open: true }),
+            None => light(self.breakers, class),
+        }
+    }
+
+    /// The gate with an operator's switch on the breaker (`force`).
+    pub fn forced(self, force: Option<bool>) -> Self {
+        Gate { force, ..self }
     }
 }
 
@@ -123,7 +136,7 @@ mod tests {
     #[test]
     fn a_forgotten_permit_counts_as_a_failure() {
         let (b, c, m) = parts();
-        let g = Gate { breakers: &b, clients: &c, memory: &m };
+        let g = Gate { breakers: &b, clients: &c, memory: &m, force: None };
         for _ in 0..2 {
             let _p = g.light(Class::Parse).unwrap();
         }
@@ -135,13 +148,18 @@ mod tests {
             assert!(!g.light(Class::Qr).unwrap().done(Duration::from_micros(10), true));
         }
         assert_eq!(b.borrow_mut().get(Class::Qr).state(), State::Closed);
+        // A switch forces the open breaker closed, or a closed one open.
+        let closed = Gate { breakers: &b, clients: &c, memory: &m, force: Some(false) };
+        closed.light(Class::Parse).unwrap().cancel();
+        let open = Gate { breakers: &b, clients: &c, memory: &m, force: Some(true) };
+        assert!(matches!(open.light(Class::Qr), Err(Refused::Open { class: Class::Qr, .. })));
     }
 
     #[test]
     fn heavy_checks_the_client_and_memory_first() {
         let (b, c, _) = parts();
         let over = Memory::new(1);
-        let g = Gate { breakers: &b, clients: &c, memory: &over };
+        let g = Gate { breakers: &b, clients: &c, memory: &over, force: None };
         let ip = IpAddr::from([10, 0, 0, 1]);
         assert_eq!(g.heavy(Class::Linear, Some(ip)).err(), Some(Refused::Memory { class: Class::Linear }));
         assert!(matches!(g.heavy(Class::Linear, Some(ip)), Err(Refused::ClientRate { .. })));

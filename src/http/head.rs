@@ -11,6 +11,8 @@ pub enum Method {
     Get,
     Head,
     Post,
+    Put,
+    Delete,
     Other,
 }
 
@@ -37,6 +39,24 @@ pub struct Head<'a> {
     pub x_forwarded_for: Option<&'a [u8]>,
     /// Bytes of the head, including the blank line.
     pub len: usize,
+    /// The head as received (request line, fields, blank line): for fields read rarely
+    /// (`Head::field`), so the parse keeps no table of them.
+    pub raw: &'a [u8],
+}
+
+impl<'a> Head<'a> {
+    /// The first value of the header field `name` (case-insensitive), trimmed.
+    pub fn field(&self, name: &str) -> Option<&'a [u8]> {
+        let mut lines = self.raw.split(|&b| b == b'\n');
+        lines.next();
+        for line in lines {
+            let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+            if line[..colon].eq_ignore_ascii_case(name.as_bytes()) {
+                return Some(trim(&line[colon + 1..]));
+            }
+        }
+        None
+    }
 }
 
 /// Outcome of parsing the front of the read buffer.
@@ -123,6 +143,8 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
         "GET" => Method::Get,
         "HEAD" => Method::Head,
         "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
         _ => Method::Other,
     };
     let target = origin_form(req.path.unwrap_or("/").as_bytes());
@@ -198,6 +220,7 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
         forwarded,
         x_forwarded_for,
         len,
+        raw: &buf[..len],
     }))
 }
 
@@ -305,6 +328,16 @@ mod tests {
         assert_eq!(h.target, b"/v1/qr/a.png");
         assert!(h.keep_alive);
         assert_eq!(h.len, 38);
+    }
+
+    #[test]
+    fn fields_read_on_demand() {
+        let h = head(b"PUT /admin/switches/a HTTP/1.1\r\nX-Channel:  app \r\nx-channel: web\r\nHost: x\r\n\r\n");
+        assert_eq!(h.method, Method::Put);
+        assert_eq!(h.field("X-CHANNEL"), Some(&b"app"[..]));
+        assert_eq!(h.field("host"), Some(&b"x"[..]));
+        assert_eq!(h.field("X-User"), None);
+        assert_eq!(head(b"DELETE / HTTP/1.1\r\n\r\n").method, Method::Delete);
     }
 
     #[test]

@@ -238,8 +238,11 @@ impl Conn {
                 let cl = ChunkLimits { max_body, max_line: MAX_CHUNK_LINE, max_trailers: limits.max_header_bytes };
                 let dec = pending.chunked.get_or_insert_with(Decoder::new);
                 match dec.feed(&buf[pos + hlen..], body, cl) {
-                    // Only a POST's body is data (as with Content-Length).
-                    Ok((used, true)) => (if head.method == Method::Post { &body[..] } else { &[][..] }, hlen + used),
+                    // Only a POST's or PUT's body is data (as with Content-Length).
+                    Ok((used, true)) => (
+                        if matches!(head.method, Method::Post | Method::Put) { &body[..] } else { &[][..] },
+                        hlen + used,
+                    ),
                     Ok((used, false)) => {
                         if !expect(ctx, &head, pending, out) {
                             break Step::Close { linger: true };
@@ -262,7 +265,14 @@ impl Conn {
                     // `total` counts from `pos`, which becomes the buffer's start below.
                     break Step::Read(total);
                 }
-                (if head.method == Method::Post { &buf[pos + hlen..pos + total] } else { &[][..] }, total)
+                (
+                    if matches!(head.method, Method::Post | Method::Put) {
+                        &buf[pos + hlen..pos + total]
+                    } else {
+                        &[][..]
+                    },
+                    total,
+                )
             };
             let keep = head.keep_alive && !core.stopping();
             let conn = match (keep, head.minor) {

@@ -21,6 +21,10 @@ const STOP_POLL: Duration = Duration::from_millis(200);
 /// How often a core publishes its metrics (and core 0 re-reads the RSS).
 const TICK: Duration = Duration::from_secs(1);
 
+async fn expire(shared: Arc<Shared>) {
+    crate::api::switches::expire(&shared).await;
+}
+
 /// A core's listening sockets: its share of the public port, and on core 0 the admin port.
 pub struct Listeners {
     pub public: StdListener,
@@ -150,6 +154,10 @@ async fn serve(
             last_tick = Instant::now();
             if index == 0 {
                 shared.memory.refresh();
+                // Expired switches leave (persisted and audited like any change).
+                if shared.switches().next_expiry.is_some() {
+                    monoio::spawn(expire(shared.clone()));
+                }
             }
             core.publish(&shared);
         }

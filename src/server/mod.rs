@@ -58,6 +58,8 @@ impl Server {
         let mut admin = admin;
         let driver = driver_name(config.driver);
         let shared = Arc::new(Shared::new(config));
+        // Persisted switches are in force before the first request is accepted.
+        crate::api::switches::load(&shared).map_err(|e| io::Error::other(format!("--switches {e}")))?;
         // The warm list loads before the first request is accepted.
         if shared.config.warm.is_some() {
             crate::api::warm::reload(&shared).map_err(|e| io::Error::other(format!("--warm: {e}")))?;

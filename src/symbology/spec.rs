@@ -16,6 +16,25 @@ pub enum Family {
     Aztec,
 }
 
+impl Family {
+    pub const ALL: [Family; 5] = [Family::Linear, Family::Qr, Family::DataMatrix, Family::Pdf417, Family::Aztec];
+
+    /// The family's name in operators' rules (switch scopes): `linear`, `qr`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Linear => "linear",
+            Family::Qr => "qr",
+            Family::DataMatrix => "datamatrix",
+            Family::Pdf417 => "pdf417",
+            Family::Aztec => "aztec",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
 /// What `ecc=` means for a symbology.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EccKind {

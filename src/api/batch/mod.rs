@@ -140,7 +140,7 @@ pub async fn serve<S: Sink>(
         encode::write_stream_head(sink.out(), date.line(), batch.output.content_type(), &extra, chunked, conn);
     }
     let mut out = Body { sink, chunked };
-    let asker = ladder::Asker { client: ctx.client(head), background: true };
+    let asker = ladder::Asker { client: ctx.client(head), background: true, switch: Default::default() };
     let end = match batch.output {
         Output::Zip | Output::Zpl => files(ctx, batch, asker, &mut out).await,
         Output::Pdf => sheet(ctx, batch, asker, &mut out).await,
