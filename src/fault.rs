@@ -14,6 +14,9 @@ pub struct Faults {
     /// Every render sleeps this many milliseconds first (blocking its core, as a
     /// pathological render would).
     pub render_delay_ms: AtomicU64,
+    /// When non-zero, the delay applies only to renders whose breaker class's bit
+    /// (`1 << class index`) is set: latency in one family.
+    pub render_delay_classes: AtomicU64,
     /// Every render fails.
     pub render_fail: AtomicBool,
     /// Every parse sleeps this many milliseconds first.
@@ -31,9 +34,10 @@ pub struct Faults;
 /// renderer bug would (an unwind the render thread catches, without the panic hook's
 /// message: `resume_unwind`).
 #[cfg(feature = "fault-injection")]
-pub fn before_render(f: &Faults) {
+pub fn before_render(f: &Faults, class: usize) {
     let ms = f.render_delay_ms.load(Ordering::Relaxed);
-    if ms > 0 {
+    let only = f.render_delay_classes.load(Ordering::Relaxed);
+    if ms > 0 && (only == 0 || only & (1 << class) != 0) {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
     if f.render_fail.load(Ordering::Relaxed) {
@@ -43,7 +47,7 @@ pub fn before_render(f: &Faults) {
 
 #[cfg(not(feature = "fault-injection"))]
 #[inline(always)]
-pub fn before_render(_: &Faults) {}
+pub fn before_render(_: &Faults, _: usize) {}
 
 /// Called before a parse.
 #[cfg(feature = "fault-injection")]

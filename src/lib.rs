@@ -1,6 +1,7 @@
 //! barcoded: a thread-per-core HTTP/1.1 service that turns data into barcode images.
 //!
 //! Map of the crate (see ARCHITECTURE.md for the request's path and the invariants):
+//! - `access`: the access log (sampled JSON lines off the request path) and W3C trace context.
 //! - `config`: the one validated configuration struct, from flags and env vars.
 //! - `server`: per-core threads, runtimes, listeners and the connection loop (the only IO).
 //! - `http`: pure request parsing and response encoding, the per-core `Date` cache.
@@ -18,6 +19,7 @@
 //! - `state`: what all cores share; `local`: what one core owns.
 //! - `fault`: test-only fault injection (cargo feature `fault-injection`).
 
+pub mod access;
 pub mod api;
 pub mod cache;
 pub mod config;

@@ -2,6 +2,7 @@
 //! breakers, the render thread and the Redis client. Built on the core's thread; every
 //! field is `Rc`/`Cell`/`RefCell`, so nothing here costs a cross-core atomic.
 
+use crate::access::CoreLog;
 use crate::cache::l2::L2;
 use crate::guard::clients::{self, ClientLimiter};
 use crate::guard::gate::Gate;
@@ -36,6 +37,8 @@ pub struct Local {
     pub l2: Option<Rc<L2>>,
     /// Per-client token buckets for cold work (`--client-rate`).
     pub clients: RefCell<ClientLimiter>,
+    /// This core's access-log buffer, when the log is on.
+    pub access: Option<RefCell<CoreLog>>,
 }
 
 /// What a render job gives: a response (a generate) or bytes (a batch's piece of a page),
@@ -73,6 +76,7 @@ impl Local {
                 clients::MAX_CLIENTS,
             )),
             render_thread,
+            access: c.access_log.as_ref().map(|a| RefCell::new(CoreLog::new(index, a))),
         })
     }
 
@@ -92,6 +96,9 @@ impl Local {
 
     /// Publishes this core's counters to the shared board (the slow tick).
     pub fn publish(&self, shared: &Shared) {
+        if let (Some(c), Some(log)) = (&self.access, &shared.access) {
+            c.borrow_mut().flush(log);
+        }
         let snap = self.metrics.snapshot(self.index, &self.breakers.borrow(), self.renders_queued());
         shared.board.publish(snap);
     }

@@ -320,6 +320,17 @@ pub fn render(snaps: &[Snapshot], g: &Gauges) -> String {
             );
         }
     }
+    let _ = writeln!(
+        o,
+        "# HELP barcoded_breaker_slow_seconds The slow-call threshold in force (adaptive with --breaker-slow-ms auto)."
+    );
+    let _ = writeln!(o, "# TYPE barcoded_breaker_slow_seconds gauge");
+    for s in snaps {
+        for (c, _, counts, _) in &s.breakers {
+            let v = counts.slow_us as f64 / 1e6;
+            let _ = writeln!(o, "barcoded_breaker_slow_seconds{{class=\"{}\",core=\"{}\"}} {v}", c.name(), s.core);
+        }
+    }
     let _ = writeln!(o, "# TYPE barcoded_breaker_transitions_total counter");
     let _ = writeln!(o, "# TYPE barcoded_breaker_calls_total counter");
     for c in Class::ALL {

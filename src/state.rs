@@ -2,6 +2,7 @@
 //! the metrics board, the memory reading and the drain flag. Everything else is per core
 //! (`local.rs`).
 
+use crate::access::AccessLog;
 use crate::cache::l1::L1;
 use crate::cache::pool::Pool;
 use crate::config::Config;
@@ -34,15 +35,19 @@ pub struct Shared {
     /// Whether any switch can refuse a cache hit: the hit path reads this flag alone.
     switches_touch_hits: AtomicBool,
     pub switch_lock: Mutex<()>,
+    /// The access log's writer (`--access-log`), when on.
+    pub access: Option<AccessLog>,
 }
 
 impl Shared {
-    pub fn new(config: Config) -> Shared {
+    /// The shared state; starts the access log's writer when it is configured.
+    pub fn new(config: Config) -> std::io::Result<Shared> {
+        let access = config.access_log.clone().map(AccessLog::start).transpose()?;
         let l1 = L1::new(config.l1_bytes, config.threads);
         let decode_workers = DecodeWorkers::new(config.limits.decode_workers);
         let board = Board::new(config.threads.max(1));
         let memory = Memory::new(config.memory_watermark);
-        Shared {
+        Ok(Shared {
             config,
             l1,
             pool: ArcSwap::from_pointee(Pool::empty()),
@@ -56,7 +61,8 @@ impl Shared {
             switches: ArcSwap::from_pointee(Switches::default()),
             switches_touch_hits: AtomicBool::new(false),
             switch_lock: Mutex::new(()),
-        }
+            access,
+        })
     }
 
     /// The switches in force.

@@ -280,3 +280,45 @@ fn above_the_memory_watermark_renders_are_refused_and_hits_served() {
     s.shutdown();
     let _ = std::fs::remove_file(&warm);
 }
+
+#[test]
+fn adaptive_threshold_trips_the_slow_family_only() {
+    // --breaker-slow-ms auto: each family's threshold follows its own baseline (3 x p99,
+    // at least the floor); 15 ms renders — far under the fixed 80 ms — trip it.
+    let s = start(|c| {
+        c.breakers.base.auto = Some(barcoded::guard::breaker::Auto { k: 3, floor: Duration::from_millis(5) });
+        c.breakers.base.cooldown = Duration::from_secs(30);
+    });
+    let (addr, admin) = (s.local_addr(), admin(&s));
+    let mut c = Client::new(addr);
+    // A baseline: fast renders in two families.
+    for i in 0..260 {
+        assert_eq!(c.get(&format!("/v1/code128/base{i}.png")).status, 200);
+        assert_eq!(c.get(&format!("/v1/qr/base{i}.png")).status, 200);
+    }
+    let slow = |class: &str| metric(admin, &format!("barcoded_breaker_slow_seconds{{class=\"{class}\",core=\"0\"}}"));
+    assert_eq!(slow("render_linear"), 0.005, "the floor, for renders of microseconds");
+    // 15 ms of latency in the linear family only.
+    let linear_bit = 1u64 << barcoded::guard::Class::Linear.index();
+    s.shared().faults.render_delay_classes.store(linear_bit, Ordering::Relaxed);
+    s.shared().faults.render_delay_ms.store(15, Ordering::Relaxed);
+    let mut tripped_after = None;
+    for i in 0..20 {
+        let r = c.get(&format!("/v1/code128/slow{i}.png"));
+        if r.status == 503 {
+            tripped_after = Some(i);
+            break;
+        }
+        // QR is untouched meanwhile.
+        assert_eq!(c.get(&format!("/v1/qr/during{i}.png")).status, 200);
+    }
+    let n = tripped_after.expect("the linear breaker opened");
+    assert!(n <= 6, "opened after {n} slow renders (5 in a row open it)");
+    assert_eq!(metric(admin, "barcoded_breaker_state{class=\"render_linear\",core=\"0\"}"), 1.0);
+    assert_eq!(metric(admin, "barcoded_breaker_state{class=\"render_qr\",core=\"0\"}"), 0.0);
+    for i in 0..20 {
+        assert_eq!(c.get(&format!("/v1/qr/after{i}.png")).status, 200);
+    }
+    s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
+    s.shutdown();
+}

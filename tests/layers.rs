@@ -21,6 +21,7 @@ const LAYERS: &[&str] = &[
     "label",
     "reader",
     "workers",
+    "access",
     // Policy and storage.
     "guard",
     "cache",

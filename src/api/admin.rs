@@ -30,6 +30,15 @@ pub fn metrics(shared: &Shared) -> String {
     };
     let mut text = metrics::render(&shared.board.snapshots(), &g);
     shared.switches().metrics(&mut text);
+    if let Some(a) = &shared.access {
+        use std::fmt::Write;
+        let _ = write!(
+            text,
+            "# HELP barcoded_access_log_lines_total Access-log lines written.\n# TYPE barcoded_access_log_lines_total counter\nbarcoded_access_log_lines_total {}\n# HELP barcoded_access_log_dropped_total Access-log lines dropped (the writer was behind).\n# TYPE barcoded_access_log_dropped_total counter\nbarcoded_access_log_dropped_total {}\n",
+            a.written.load(Ordering::Relaxed),
+            a.dropped.load(Ordering::Relaxed)
+        );
+    }
     text
 }
 

@@ -8,6 +8,7 @@
 use super::error::ApiError;
 use super::generate::{self, DataSource};
 use super::options::{self, Format};
+use crate::access::Source;
 use crate::cache::l2::L2Error;
 use crate::cache::value;
 use crate::guard::gate::Refused;
@@ -198,7 +199,7 @@ async fn render(
     let class = Class::of(p.sym);
     let s = shared.clone();
     let job = Box::new(move || {
-        crate::fault::before_render(&s.faults);
+        crate::fault::before_render(&s.faults, class.index());
         generate::render(&p, s.config.limits.max_pixels).map(Rendered::Response)
     });
     match heavy(shared, local, class, asker, job).await? {
@@ -216,7 +217,7 @@ pub async fn generate(
     src: DataSource<'_>,
     query: &[u8],
     asker: Asker,
-) -> Result<Arc<Ready>, ApiError> {
+) -> Result<(Arc<Ready>, Source), ApiError> {
     obtain(shared, local, generate::prepare(sym, fmt, src, query)?, asker).await
 }
 
@@ -226,14 +227,14 @@ pub async fn obtain(
     local: &Rc<Local>,
     p: generate::Prepared,
     asker: Asker,
-) -> Result<Arc<Ready>, ApiError> {
+) -> Result<(Arc<Ready>, Source), ApiError> {
     if let Some(hit) = shared.l1.get(p.key.as_bytes()) {
         local.metrics.event(Event::L1KeyHit);
-        return Ok(hit);
+        return Ok((hit, Source::L1));
     }
     if let Some(hit) = shared.pool.load().get(p.key.as_bytes()) {
         local.metrics.event(Event::PoolHit);
-        return Ok(hit.clone());
+        return Ok((hit.clone(), Source::Pool));
     }
     local.metrics.event(Event::L1Miss);
     if asker.switch.degrade {
@@ -249,7 +250,7 @@ pub async fn obtain(
     let fill = match shared.l1.get_or_fill(p.key.as_bytes()).await {
         Ok(hit) => {
             local.metrics.event(Event::Coalesced);
-            return Ok(hit);
+            return Ok((hit, Source::Coalesced));
         }
         Err(fill) => fill,
     };
@@ -258,7 +259,7 @@ pub async fn obtain(
     if let Some(r) = l2 {
         let r = Arc::new(r);
         fill.insert(r.clone());
-        return Ok(r);
+        return Ok((r, Source::L2));
     }
     let ready = Arc::new(render(shared, local, p, asker).await?);
     fill.insert(ready.clone());
@@ -266,7 +267,7 @@ pub async fn obtain(
         let written = l2.set_behind(key.as_bytes(), value::encode(&ready));
         local.metrics.event(if written { Event::L2Write } else { Event::L2WriteDropped });
     }
-    Ok(ready)
+    Ok((ready, Source::Render))
 }
 
 /// A miss under a `degrade` (or `l1-only`) switch: what L2 holds is still served (unless
@@ -277,12 +278,12 @@ async fn cached_only(
     local: &Rc<Local>,
     p: &generate::Prepared,
     asker: Asker,
-) -> Result<Arc<Ready>, ApiError> {
+) -> Result<(Arc<Ready>, Source), ApiError> {
     if !asker.switch.no_l2 {
         if let Some(r) = from_l2(shared, local, &p.key).await {
             let r = Arc::new(r);
             shared.l1.insert(p.key.as_bytes(), r.clone());
-            return Ok(r);
+            return Ok((r, Source::L2));
         }
     }
     local.metrics.event(Event::Degraded);

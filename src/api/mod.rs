@@ -19,6 +19,8 @@ pub mod switches;
 pub mod symbologies;
 pub mod warm;
 
+use crate::access::trace::{HeadLines, Trace};
+use crate::access::Source;
 use crate::guard::Class;
 use crate::http::encode::{self, ConnHeader, Ready, Status};
 use crate::http::head::{Head, Method};
@@ -84,10 +86,45 @@ pub enum Outcome<'a> {
 /// Where and how one response is written.
 pub struct Reply<'a> {
     pub out: &'a mut Out,
-    /// The core's current `Date:` line.
+    /// The lines after the status line: the core's current `Date:` line, and the request's
+    /// `traceparent` when it is traced.
     pub date: &'a [u8],
     pub head_only: bool,
     pub conn: ConnHeader,
+    /// What the access log says of the answer.
+    pub note: Note,
+}
+
+/// What the access log says of an answer besides its status: where it came from, the
+/// switch that applied, the error code.
+#[derive(Clone, Debug, Default)]
+pub struct Note {
+    pub source: Source,
+    pub switch: Option<Arc<crate::switch::Switch>>,
+    pub code: Option<&'static str>,
+}
+
+/// How a slow answer is framed: the connection header, and the trace it carries.
+#[derive(Clone, Copy, Debug)]
+pub struct How {
+    pub conn: ConnHeader,
+    pub trace: Option<Trace>,
+}
+
+impl How {
+    /// The head lines after the status line (`Date`, `traceparent`), taken now.
+    pub fn lines(&self, local: &Local) -> HeadLines {
+        local.date.borrow_mut().refresh();
+        HeadLines::new(local.date.borrow().line(), self.trace.as_ref())
+    }
+}
+
+/// A slow answer's end: its route, status, whether the connection closes, and its note.
+pub struct Done {
+    pub route: Route,
+    pub status: u16,
+    pub close: bool,
+    pub note: Note,
 }
 
 impl Reply<'_> {
@@ -104,6 +141,7 @@ impl Reply<'_> {
 
     /// Writes an error as JSON; returns the status.
     pub fn error(&mut self, e: &ApiError) -> u16 {
+        self.note.code = Some(e.code());
         let body = e.body();
         let mut buf = itoa::Buffer::new();
         let mut extra: Vec<(&str, &str)> = Vec::new();
@@ -130,9 +168,10 @@ impl Reply<'_> {
 
 /// `/v1/parse` under the core's parse breaker: when it is open, or a switch degrades it, the
 /// minimal degraded answer.
-fn parse(ctx: &ConnCtx, query: &[u8], head: &Head<'_>, body: &[u8]) -> Result<String, ApiError> {
+fn parse(ctx: &ConnCtx, query: &[u8], head: &Head<'_>, body: &[u8], note: &mut Note) -> Result<String, ApiError> {
     let (shared, local) = (&*ctx.shared, &*ctx.local);
     let d = switched::decide(ctx, head, RouteClass::Parse, None);
+    note.switch = d.first.clone();
     if let Some(e) = switched::refusal(&d, RouteClass::Parse) {
         return Err(e);
     }
@@ -189,16 +228,18 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
     let (shared, local) = (&*ctx.shared, &*ctx.local);
     if matches!(head.method, Method::Get | Method::Head) && ctx.listener == Listener::Public {
         if let Some(r) = shared.l1.get(head.target) {
-            if let Some(e) = refused_hit(ctx, head) {
+            if let Some(e) = refused_hit(ctx, head, &mut reply.note) {
                 return Outcome::Done(Route::Generate, reply.error(&e));
             }
+            reply.note.source = Source::L1;
             return Outcome::Done(Route::Hit, reply.ready(head, &r));
         }
         if let Some(r) = shared.pool.load().get(head.target) {
-            if let Some(e) = refused_hit(ctx, head) {
+            if let Some(e) = refused_hit(ctx, head, &mut reply.note) {
                 return Outcome::Done(Route::Generate, reply.error(&e));
             }
             local.metrics.event(Event::PoolHit);
+            reply.note.source = Source::Pool;
             return Outcome::Done(Route::Hit, reply.ready(head, r));
         }
     }
@@ -221,7 +262,7 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
             (Route::Admin, r.map(|d| reply.json(Status::Ok, d.as_bytes())))
         }
         Endpoint::Parse { query } => {
-            let r = parse(ctx, query, head, body).map(|doc| reply.json(Status::Ok, doc.as_bytes()));
+            let r = parse(ctx, query, head, body, &mut reply.note).map(|doc| reply.json(Status::Ok, doc.as_bytes()));
             (Route::Parse, r)
         }
         Endpoint::Healthz => (Route::Info, Ok(reply.json(Status::Ok, b"{\"status\":\"ok\"}"))),
@@ -247,26 +288,28 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
 
 /// Answers a request `handle` left as `Outcome::Slow` with its endpoint: a generate miss
 /// down the ladder, a decode on the worker pool, a streamed batch, a reload. The `Date`
-/// line is taken after the wait, so the reply is made here. Returns the route, the status
-/// and whether the connection must close after it.
+/// line is taken after the wait, so the reply is made here. Returns the route, the status,
+/// whether the connection must close after it, and the access log's note.
 pub async fn handle_slow<S: Sink>(
     ctx: &ConnCtx,
     head: &Head<'_>,
     ep: Endpoint<'_>,
     body: &[u8],
     sink: &mut S,
-    conn: ConnHeader,
-) -> (Route, u16, bool) {
+    how: How,
+) -> Done {
     let (shared, local) = (&ctx.shared, &ctx.local);
-    let switched = |route: RouteClass, sym: Option<crate::symbology::Symbology>| {
+    let mut note = Note::default();
+    let mut switched = |route: RouteClass, sym: Option<crate::symbology::Symbology>| {
         let d = switched::decide(ctx, head, route, sym);
+        note.switch = d.first.clone();
         switched::refusal(&d, route).map_or(Ok(d.effect), Err)
     };
     let (route, result) = match ep {
         Endpoint::Batch => match switched(RouteClass::Batch, None) {
             Ok(_) => {
-                let (status, close) = batch::serve(ctx, head, body, sink, conn).await;
-                return (Route::Batch, status, close);
+                let (status, close) = batch::serve(ctx, head, body, sink, how).await;
+                return Done { route: Route::Batch, status, close, note };
             }
             Err(e) => (Route::Batch, Err(e)),
         },
@@ -278,6 +321,10 @@ pub async fn handle_slow<S: Sink>(
                 }
                 Err(e) => Err(e),
             };
+            let r = r.map(|(ready, source)| {
+                note.source = source;
+                ready
+            });
             if let (Ok(ready), true) = (&r, matches!(head.method, Method::Get | Method::Head)) {
                 shared.l1.insert(head.target, ready.clone());
             }
@@ -314,26 +361,27 @@ pub async fn handle_slow<S: Sink>(
         }
         _ => (Route::Other, Err(ApiError::NotFound)),
     };
-    local.date.borrow_mut().refresh();
-    let date = local.date.borrow();
-    let mut reply = Reply { out: sink.out(), date: date.line(), head_only: head.method == Method::Head, conn };
+    let lines = how.lines(local);
+    let head_only = head.method == Method::Head;
+    let mut reply = Reply { out: sink.out(), date: lines.as_slice(), head_only, conn: how.conn, note };
     let status = match result {
         Ok(Answer::Ready(r)) => reply.ready(head, &r),
         Ok(Answer::Json(doc)) => reply.json(Status::Ok, doc.as_bytes()),
         Ok(Answer::Body(content_type, body)) => reply.simple(Status::Ok, content_type, &body),
         Err(e) => reply.error(&e),
     };
-    (route, status, false)
+    Done { route, status, close: false, note: reply.note }
 }
 
 /// A cache hit's check against the switches: only while a `refuse` could apply to a
 /// generate (one flag read otherwise).
-fn refused_hit(ctx: &ConnCtx, head: &Head<'_>) -> Option<ApiError> {
+fn refused_hit(ctx: &ConnCtx, head: &Head<'_>, note: &mut Note) -> Option<ApiError> {
     if !ctx.shared.switches_touch_hits() {
         return None;
     }
     let Ok(Endpoint::Generate { sym, .. }) = route::route(head.method, head.target) else { return None };
     let d = switched::decide(ctx, head, RouteClass::Generate, Some(sym));
+    note.switch = d.first.clone();
     d.effect.refuse.then_some(ApiError::Switched { retry_after: switched::REFUSED_RETRY_S })
 }
 

@@ -5,14 +5,54 @@
 
 pub mod file;
 
+use crate::access::{AccessConfig, Target};
 use crate::cache::l2::L2Config;
-use crate::guard::breaker::Policy;
+use crate::guard::breaker::{Auto, Policy};
 use crate::guard::BreakerConfig;
 use crate::http::forwarded::Trusted;
 use clap::{Parser, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// A share from 0 to 1 (`--access-log-sample`).
+fn unit_interval(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number from 0 to 1")),
+    }
+}
+
+/// `--breaker-slow-ms`: a number of milliseconds, or `auto`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlowMs {
+    Auto,
+    Fixed(u64),
+}
+
+impl std::fmt::Display for SlowMs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SlowMs::Auto => f.write_str("auto"),
+            SlowMs::Fixed(ms) => write!(f, "{ms}"),
+        }
+    }
+}
+
+/// The ceiling of the adaptive threshold (and the fixed default).
+const SLOW_CEILING_MS: u64 = 80;
+/// The adaptive threshold's multiple of the class's p99.
+const SLOW_K: u32 = 3;
+
+fn slow_ms(s: &str) -> Result<SlowMs, String> {
+    match s.trim() {
+        "auto" => Ok(SlowMs::Auto),
+        n => match n.parse::<u64>() {
+            Ok(ms @ 1..=60000) => Ok(SlowMs::Fixed(ms)),
+            _ => Err(format!("{s:?} is not auto or milliseconds 1-60000")),
+        },
+    }
+}
 
 /// Default request-target limit (bytes of path + query).
 pub const MAX_URI: usize = 8 * 1024;
@@ -148,6 +188,18 @@ pub struct Cli {
     /// after, reason).
     #[arg(long, env = "BARCODED_AUDIT_LOG")]
     pub audit_log: Option<PathBuf>,
+    /// Access log: a file path, or `stderr`. JSON lines (time, id, trace, client, method,
+    /// path, status, bytes, µs, where the answer came from, the switch that applied),
+    /// written off the request path; a slow disk drops lines, never requests. Off by default.
+    #[arg(long, env = "BARCODED_ACCESS_LOG")]
+    pub access_log: Option<String>,
+    /// Share of ordinary requests logged (0-1); errors (status >= 400) and slow requests
+    /// are always logged.
+    #[arg(long, env = "BARCODED_ACCESS_LOG_SAMPLE", default_value_t = 1.0, value_parser = unit_interval)]
+    pub access_log_sample: f64,
+    /// A request slower than this many milliseconds is always logged.
+    #[arg(long, env = "BARCODED_ACCESS_LOG_SLOW_MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=600000))]
+    pub access_log_slow_ms: u64,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` name the client for `--client-rate`:
     /// comma-separated CIDR blocks or addresses. Others' headers are ignored.
     #[arg(long, env = "BARCODED_TRUSTED_PROXIES", default_value = "")]
@@ -198,9 +250,14 @@ pub struct Cli {
     /// Breaker: calls in the window before the ratio counts.
     #[arg(long, env = "BARCODED_BREAKER_MIN_CALLS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000000))]
     pub breaker_min_calls: u32,
-    /// Breaker: a render or parse slower than this many milliseconds is a failure.
-    #[arg(long, env = "BARCODED_BREAKER_SLOW_MS", default_value_t = 80, value_parser = clap::value_parser!(u64).range(1..=60000))]
-    pub breaker_slow_ms: u64,
+    /// Breaker: a render or parse slower than this many milliseconds is a failure; `auto`:
+    /// 3 x each class's own p99 over the last two minutes of its successful calls, at least
+    /// --breaker-slow-floor-ms and at most 80.
+    #[arg(long, env = "BARCODED_BREAKER_SLOW_MS", default_value = "80", value_parser = slow_ms)]
+    pub breaker_slow_ms: SlowMs,
+    /// Breaker: the least slow-call threshold `--breaker-slow-ms auto` sets, milliseconds.
+    #[arg(long, env = "BARCODED_BREAKER_SLOW_FLOOR_MS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60000))]
+    pub breaker_slow_floor_ms: u64,
     /// Breaker: milliseconds open before half-open probes.
     #[arg(long, env = "BARCODED_BREAKER_COOLDOWN_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3600000))]
     pub breaker_cooldown_ms: u64,
@@ -262,6 +319,7 @@ pub struct Config {
     pub admin_token: Option<String>,
     pub switches: Option<PathBuf>,
     pub audit_log: Option<PathBuf>,
+    pub access_log: Option<AccessConfig>,
     pub trusted_proxies: Trusted,
     pub redis: Option<L2Config>,
     pub render_budget: Duration,
@@ -346,6 +404,11 @@ impl TryFrom<Cli> for Config {
             admin_token,
             switches: c.switches,
             audit_log: c.audit_log,
+            access_log: c.access_log.filter(|s| !s.is_empty()).map(|t| AccessConfig {
+                target: Target::parse(&t),
+                sample: c.access_log_sample,
+                slow: Duration::from_millis(c.access_log_slow_ms),
+            }),
             trusted_proxies,
             redis,
             render_budget: Duration::from_millis(c.render_budget_ms),
@@ -356,7 +419,12 @@ impl TryFrom<Cli> for Config {
                     consecutive: c.breaker_consecutive,
                     ratio: c.breaker_ratio as f64 / 100.0,
                     min_calls: c.breaker_min_calls,
-                    slow: Duration::from_millis(c.breaker_slow_ms),
+                    slow: Duration::from_millis(match c.breaker_slow_ms {
+                        SlowMs::Auto => SLOW_CEILING_MS,
+                        SlowMs::Fixed(ms) => ms,
+                    }),
+                    auto: (c.breaker_slow_ms == SlowMs::Auto)
+                        .then(|| Auto { k: SLOW_K, floor: Duration::from_millis(c.breaker_slow_floor_ms) }),
                     cooldown: Duration::from_millis(c.breaker_cooldown_ms),
                     probes: c.breaker_probes,
                     window: crate::guard::breaker::WINDOW,

@@ -5,6 +5,13 @@
 //! once the window holds `min_calls`; a call slower than `slow` counts as a failure.
 //! Open → HalfOpen after `cooldown`; HalfOpen lets one probe at a time through and closes
 //! after `probes` successes in a row, or opens again on the first failure.
+//!
+//! The slow-call threshold is fixed (`slow`), or adaptive (`auto`, `--breaker-slow-ms
+//! auto`): `k` × the class's own p99 over a long rolling window of its successful calls,
+//! at least `floor` and at most `slow` — so a class whose calls take 2 ms trips a few ms
+//! above its normal, not at the fixed ceiling. Until the window holds `AUTO_MIN_CALLS`
+//! calls the ceiling applies. Slow and failed calls never enter the baseline, so a class
+//! that degrades all at once trips instead of teaching itself the new normal.
 
 use hdrhistogram::Histogram;
 use std::time::{Duration, Instant};
@@ -20,7 +27,23 @@ pub struct Policy {
     pub probes: u32,
     /// The rolling window: statistics cover the last one to two halves of it.
     pub window: Duration,
+    /// An adaptive slow-call threshold (then `slow` is its ceiling).
+    pub auto: Option<Auto>,
 }
+
+/// The adaptive slow-call threshold: `k` × the long-window p99, at least `floor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Auto {
+    pub k: u32,
+    pub floor: Duration,
+}
+
+/// The long window of the adaptive threshold's baseline (two halves, as the short one).
+pub const AUTO_WINDOW: Duration = Duration::from_secs(120);
+/// Calls the baseline needs before it sets the threshold.
+pub const AUTO_MIN_CALLS: u64 = 200;
+/// The threshold is recomputed every this many baseline calls (and on each rotation).
+const AUTO_EVERY: u64 = 64;
 
 /// The rolling window of every breaker (not a flag: the ratio and minimum calls are).
 pub const WINDOW: Duration = Duration::from_secs(10);
@@ -37,6 +60,7 @@ impl Default for Policy {
             cooldown: Duration::from_secs(5),
             probes: 3,
             window: WINDOW,
+            auto: None,
         }
     }
 }
@@ -68,6 +92,8 @@ pub struct Counts {
     pub opened: u64,
     pub half_opened: u64,
     pub closed: u64,
+    /// The slow-call threshold in force, µs (a gauge).
+    pub slow_us: u64,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -88,6 +114,13 @@ pub struct Breaker {
     bucket_start: Instant,
     hist: Histogram<u64>,
     prev_hist: Histogram<u64>,
+    /// The adaptive threshold's baseline: successful calls over the long window.
+    base: Histogram<u64>,
+    prev_base: Histogram<u64>,
+    base_start: Instant,
+    base_since: u64,
+    /// The threshold in force.
+    slow: Duration,
     pub counts: Counts,
 }
 
@@ -110,8 +143,51 @@ impl Breaker {
             bucket_start: now,
             hist: histogram(),
             prev_hist: histogram(),
-            counts: Counts::default(),
+            base: histogram(),
+            prev_base: histogram(),
+            base_start: now,
+            base_since: 0,
+            slow: policy.slow,
+            counts: Counts { slow_us: policy.slow.as_micros() as u64, ..Counts::default() },
         }
+    }
+
+    /// The slow-call threshold in force (fixed, or adaptive).
+    pub fn slow(&self) -> Duration {
+        self.slow
+    }
+
+    /// Adds a successful call to the adaptive baseline and moves the threshold.
+    fn learn(&mut self, now: Instant, micros: u64) {
+        let Some(auto) = self.policy.auto else { return };
+        let half = AUTO_WINDOW / 2;
+        let since = now.saturating_duration_since(self.base_start);
+        let rotated = since >= half;
+        if since >= half * 2 {
+            self.prev_base.reset();
+            self.base.reset();
+            self.base_start = now;
+        } else if rotated {
+            std::mem::swap(&mut self.prev_base, &mut self.base);
+            self.base.reset();
+            self.base_start = now;
+        }
+        let _ = self.base.record(micros);
+        self.base_since += 1;
+        if !rotated && self.base_since < AUTO_EVERY {
+            return;
+        }
+        self.base_since = 0;
+        let n = self.base.len() + self.prev_base.len();
+        self.slow = if n < AUTO_MIN_CALLS {
+            self.policy.slow
+        } else {
+            let mut h = self.base.clone();
+            let _ = h.add(&self.prev_base);
+            let p99 = Duration::from_micros(h.value_at_quantile(0.99));
+            (p99 * auto.k).clamp(auto.floor, self.policy.slow.max(auto.floor))
+        };
+        self.counts.slow_us = self.slow.as_micros() as u64;
     }
 
     pub fn state(&self) -> State {
@@ -164,9 +240,9 @@ impl Breaker {
             }
             State::HalfOpen => match self.probe_out {
                 // A probe that never reported (its request vanished) frees the slot after `slow`.
-                Some(t) if now.saturating_duration_since(t) < self.policy.slow * 2 => {
+                Some(t) if now.saturating_duration_since(t) < self.slow * 2 => {
                     self.counts.rejected += 1;
-                    Admit::No(self.policy.slow)
+                    Admit::No(self.slow)
                 }
                 _ => {
                     self.probe_out = Some(now);
@@ -187,8 +263,21 @@ impl Breaker {
     /// Returns true when this report changed the state.
     pub fn record(&mut self, now: Instant, latency: Duration, ok: bool) -> bool {
         self.rotate(now);
-        let failed = !ok || latency > self.policy.slow;
-        let _ = self.hist.record((latency.as_micros() as u64).clamp(1, 600_000_000));
+        if self.policy.auto.is_some() && now.saturating_duration_since(self.base_start) >= AUTO_WINDOW {
+            // A whole long window without a successful call: the baseline is stale.
+            self.base.reset();
+            self.prev_base.reset();
+            self.base_start = now;
+            self.base_since = 0;
+            self.slow = self.policy.slow;
+            self.counts.slow_us = self.slow.as_micros() as u64;
+        }
+        let failed = !ok || latency > self.slow;
+        let micros = (latency.as_micros() as u64).clamp(1, 600_000_000);
+        let _ = self.hist.record(micros);
+        if !failed && self.state == State::Closed {
+            self.learn(now, micros);
+        }
         self.counts.calls += 1;
         self.cur.calls += 1;
         if failed {
@@ -321,5 +410,42 @@ mod tests {
         assert_eq!(b.admit(t1), Admit::Probe);
         assert!(matches!(b.admit(t1 + MS), Admit::No(_)));
         assert_eq!(b.admit(t1 + Duration::from_millis(200)), Admit::Probe);
+    }
+
+    #[test]
+    fn an_adaptive_threshold_follows_the_class_and_trips_above_it() {
+        let t0 = Instant::now();
+        let auto = Auto { k: 3, floor: Duration::from_millis(1) };
+        let p = Policy { auto: Some(auto), ..Policy::default() };
+        let mut b = Breaker::new(p, t0);
+        // Until the baseline holds enough calls, the ceiling applies.
+        assert_eq!(b.slow(), Duration::from_millis(80));
+        // A class whose calls take about 2 ms: the threshold settles near 3 x 2 ms.
+        for i in 0..400u64 {
+            let at = t0 + Duration::from_millis(i * 10);
+            b.record(at, Duration::from_micros(1800 + (i % 5) * 100), true);
+        }
+        let slow = b.slow();
+        assert!(slow >= Duration::from_millis(5) && slow <= Duration::from_millis(7), "{slow:?}");
+        assert_eq!(b.counts.slow_us, slow.as_micros() as u64);
+        // Calls of 20 ms — fine under the fixed 80 ms — now trip it.
+        let t1 = t0 + Duration::from_secs(5);
+        for _ in 0..5 {
+            b.record(t1, Duration::from_millis(20), true);
+        }
+        assert_eq!(b.state(), State::Open);
+        // A fast class never goes under the floor.
+        let mut fast = Breaker::new(p, t0);
+        for i in 0..400u64 {
+            fast.record(t0 + Duration::from_millis(i), Duration::from_micros(20), true);
+        }
+        assert_eq!(fast.slow(), Duration::from_millis(1), "the floor");
+        // The baseline ages out with its window: after two idle windows only new calls count.
+        let later = t0 + AUTO_WINDOW * 3;
+        for i in 0..300u64 {
+            fast.record(later + Duration::from_millis(i), Duration::from_millis(10), true);
+        }
+        let s = fast.slow().as_micros();
+        assert!((29_500..30_500).contains(&s), "3 x the new 10 ms normal: {s} us");
     }
 }

@@ -66,7 +66,8 @@ impl Class {
         }
     }
 
-    fn index(self) -> usize {
+    /// The class's position in `ALL` (its breaker's slot; the fault hooks' class bit).
+    pub fn index(self) -> usize {
         self as usize
     }
 }
@@ -103,12 +104,13 @@ impl Breakers {
         let all = Class::ALL
             .iter()
             .map(|&class| {
-                let slow = match class {
-                    Class::Decode => c.decode_slow,
-                    Class::Redis => c.redis_slow,
-                    _ => c.base.slow,
+                // Decodes and Redis calls are judged against their budgets, never adaptively.
+                let (slow, auto) = match class {
+                    Class::Decode => (c.decode_slow, None),
+                    Class::Redis => (c.redis_slow, None),
+                    _ => (c.base.slow, c.base.auto),
                 };
-                Breaker::new(Policy { slow, ..c.base }, now)
+                Breaker::new(Policy { slow, auto, ..c.base }, now)
             })
             .collect();
         Breakers { all }

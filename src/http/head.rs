@@ -37,6 +37,8 @@ pub struct Head<'a> {
     /// `Forwarded` and `X-Forwarded-For` (the last of each), read only for trusted proxies.
     pub forwarded: Option<&'a [u8]>,
     pub x_forwarded_for: Option<&'a [u8]>,
+    /// W3C `traceparent` (the access log continues the caller's trace).
+    pub traceparent: Option<&'a [u8]>,
     /// Bytes of the head, including the blank line.
     pub len: usize,
     /// The head as received (request line, fields, blank line): for fields read rarely
@@ -157,6 +159,7 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
     let mut authorization = None;
     let mut forwarded = None;
     let mut x_forwarded_for = None;
+    let mut traceparent = None;
     for h in req.headers.iter() {
         let name = h.name.as_bytes();
         if name.eq_ignore_ascii_case(b"content-length") {
@@ -195,6 +198,8 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
             forwarded = Some(h.value);
         } else if name.eq_ignore_ascii_case(b"x-forwarded-for") {
             x_forwarded_for = Some(h.value);
+        } else if name.eq_ignore_ascii_case(b"traceparent") {
+            traceparent = Some(h.value);
         }
     }
     let chunked = match codings.framing() {
@@ -219,6 +224,7 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
         authorization,
         forwarded,
         x_forwarded_for,
+        traceparent,
         len,
         raw: &buf[..len],
     }))

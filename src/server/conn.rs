@@ -17,8 +17,10 @@
 //! shared cached bodies), whatever it sends. Limits are checked before memory is spent:
 //! body sizes from `Content-Length` or each chunk's size, heads on partial input.
 
+use crate::access::trace::{HeadLines, Trace};
+use crate::access::Entry;
 use crate::api::error::ApiError;
-use crate::api::{self, ConnCtx, Listener, Outcome, Reply};
+use crate::api::{self, ConnCtx, Listener, Note, Outcome, Reply};
 use crate::http::chunked::{ChunkError, ChunkLimits, Decoder};
 use crate::http::encode::{ConnHeader, CONTINUE};
 use crate::http::head::{self, Head, HeadError, HeadLimits, Method, Parsed};
@@ -281,13 +283,23 @@ impl Conn {
                 (true, _) => ConnHeader::None,
             };
             let t0 = Instant::now();
-            let outcome = {
+            let trace = core.access.as_ref().map(|a| a.borrow_mut().trace(head.traceparent));
+            let queued = out.len();
+            let (outcome, note) = {
                 let date = core.date.borrow();
-                let mut reply = Reply { out: &mut *out, date: date.line(), head_only, conn };
-                api::handle(ctx, &head, body_bytes, &mut reply)
+                let lines = HeadLines::new(date.line(), trace.as_ref());
+                let mut reply =
+                    Reply { out: &mut *out, date: lines.as_slice(), head_only, conn, note: Note::default() };
+                let o = api::handle(ctx, &head, body_bytes, &mut reply);
+                (o, reply.note)
             };
             match outcome {
-                Outcome::Done(route, status) => core.metrics.request(route, status, t0.elapsed()),
+                Outcome::Done(route, status) => {
+                    let took = t0.elapsed();
+                    core.metrics.request(route, status, took);
+                    let logged = Logged { trace: trace.as_ref(), status, bytes: out.len() - queued, took, note: &note };
+                    access(ctx, &head, logged);
+                }
                 Outcome::Slow(ep) => {
                     // The answers before it go out first: the slow one may take a while.
                     if !out.is_empty() && !flush(stream, out, limits).await {
@@ -295,12 +307,22 @@ impl Conn {
                     }
                     let t0 = Instant::now();
                     let mut sink = ConnSink { stream: &mut *stream, out: &mut *out, limits, gone: false };
-                    let (route, status, close) = api::handle_slow(ctx, &head, ep, body_bytes, &mut sink, conn).await;
-                    core.metrics.request(route, status, t0.elapsed());
+                    let how = api::How { conn, trace };
+                    let done = api::handle_slow(ctx, &head, ep, body_bytes, &mut sink, how).await;
+                    let took = t0.elapsed();
+                    core.metrics.request(done.route, done.status, took);
+                    let logged = Logged {
+                        trace: trace.as_ref(),
+                        status: done.status,
+                        bytes: sink.out.len(),
+                        took,
+                        note: &done.note,
+                    };
+                    access(ctx, &head, logged);
                     if sink.gone {
                         break Step::Abort;
                     }
-                    if close {
+                    if done.close {
                         pos += used;
                         *started = None;
                         break Step::Close { linger: false };
@@ -330,6 +352,47 @@ impl Conn {
     }
 }
 
+/// One answered request, for the access log.
+struct Logged<'a> {
+    trace: Option<&'a Trace>,
+    status: u16,
+    bytes: usize,
+    took: std::time::Duration,
+    note: &'a Note,
+}
+
+/// Writes the request's access-log line when the log is on and keeps it (sampled; errors
+/// and slow requests always): into the core's buffer, never to the disk from here.
+fn access(ctx: &ConnCtx, head: &Head<'_>, l: Logged<'_>) {
+    let (Some(log), Some(core_log), Some(trace)) = (&ctx.shared.access, &ctx.local.access, l.trace) else { return };
+    let mut c = core_log.borrow_mut();
+    if !c.keep(l.status, l.took) {
+        return;
+    }
+    let method = match head.method {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+        Method::Other => "OTHER",
+    };
+    let e = Entry {
+        trace,
+        client: ctx.client(head),
+        method,
+        target: head.target,
+        status: l.status,
+        bytes: l.bytes,
+        took: l.took,
+        source: l.note.source,
+        switch: l.note.switch.as_deref().map(|s| s.name.as_str()),
+        code: l.note.code,
+        core: ctx.local.index,
+    };
+    c.write(&e, log);
+}
+
 /// For a request whose body is not here yet: when the client waits for `100 Continue`,
 /// send it, or, when the head alone decides the answer (404, 405, 429, an operations route
 /// on the public port; 413 is decided before), send that final status instead, so the body
@@ -352,7 +415,7 @@ fn expect(ctx: &ConnCtx, head: &Head<'_>, pending: &mut Pending, out: &mut Out) 
 fn refuse(ctx: &ConnCtx, out: &mut Out, e: &ApiError, head_only: bool) {
     let core = &ctx.local;
     let date = core.date.borrow();
-    let st = Reply { out, date: date.line(), head_only, conn: ConnHeader::Close }.error(e);
+    let st = Reply { out, date: date.line(), head_only, conn: ConnHeader::Close, note: Note::default() }.error(e);
     core.metrics.request(Route::Other, st, Duration::ZERO);
 }
 

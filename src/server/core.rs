@@ -175,4 +175,6 @@ async fn serve(
     while core.busy.get() > 0 && Instant::now() < deadline {
         monoio::time::sleep(Duration::from_millis(5)).await;
     }
+    // The last access-log lines go to the writer.
+    core.publish(&shared);
 }

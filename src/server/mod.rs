@@ -57,7 +57,7 @@ impl Server {
         let admin_addr = admin.as_ref().map(|l| l.local_addr()).transpose()?;
         let mut admin = admin;
         let driver = driver_name(config.driver);
-        let shared = Arc::new(Shared::new(config));
+        let shared = Arc::new(Shared::new(config).map_err(|e| io::Error::new(e.kind(), format!("--access-log: {e}")))?);
         // Persisted switches are in force before the first request is accepted.
         crate::api::switches::load(&shared).map_err(|e| io::Error::other(format!("--switches {e}")))?;
         // The warm list loads before the first request is accepted.

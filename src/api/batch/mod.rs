@@ -110,23 +110,19 @@ enum End {
 }
 
 /// Answers a batch. Returns the status and whether the connection must close.
-pub async fn serve<S: Sink>(
-    ctx: &ConnCtx,
-    head: &Head<'_>,
-    body: &[u8],
-    sink: &mut S,
-    conn: ConnHeader,
-) -> (u16, bool) {
+pub async fn serve<S: Sink>(ctx: &ConnCtx, head: &Head<'_>, body: &[u8], sink: &mut S, how: super::How) -> (u16, bool) {
+    let conn = how.conn;
     let (shared, local) = (&ctx.shared, &ctx.local);
     let limits =
         BatchLimits { max_items: shared.config.limits.batch_max_items, max_pixels: shared.config.limits.max_pixels };
     let checked = check(ctx, body, limits).await;
-    local.date.borrow_mut().refresh();
+    let lines = how.lines(local);
     let batch = match checked {
         Ok(b) => b,
         Err(e) => {
-            let date = local.date.borrow();
-            let st = Reply { out: sink.out(), date: date.line(), head_only: false, conn }.error(&e);
+            let reply =
+                Reply { out: sink.out(), date: lines.as_slice(), head_only: false, conn, note: Default::default() };
+            let st = { reply }.error(&e);
             return (st, conn == ConnHeader::Close);
         }
     };
@@ -135,9 +131,8 @@ pub async fn serve<S: Sink>(
     let disposition = format!("attachment; filename=\"batch.{}\"", batch.output.ext());
     let count = batch.items.len().to_string();
     {
-        let date = local.date.borrow();
         let extra = [("Content-Disposition", disposition.as_str()), ("X-Batch-Items", count.as_str())];
-        encode::write_stream_head(sink.out(), date.line(), batch.output.content_type(), &extra, chunked, conn);
+        encode::write_stream_head(sink.out(), lines.as_slice(), batch.output.content_type(), &extra, chunked, conn);
     }
     let mut out = Body { sink, chunked };
     let asker = ladder::Asker { client: ctx.client(head), background: true, switch: Default::default() };
@@ -205,7 +200,7 @@ async fn files<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: 
             })
             .await
             {
-                Ok(Ok(p)) => paced(|| ladder::obtain(shared, local, p.clone(), asker)).await,
+                Ok(Ok(p)) => paced(|| ladder::obtain(shared, local, p.clone(), asker)).await.map(|(r, _)| r),
                 Ok(Err(e)) | Err(e) => Err(e),
             },
             Err(e) => Err(e.clone()),
@@ -286,7 +281,7 @@ async fn sheet<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: 
                     let (s, src, fmt) = (shared.clone(), src.clone(), batch.format);
                     let class = Class::of(src.symbology());
                     let job = Box::new(move || {
-                        crate::fault::before_render(&s.faults);
+                        crate::fault::before_render(&s.faults, class.index());
                         cell(&src, fmt, place, size.1, max_pixels)
                     });
                     ladder::heavy(shared, local, class, asker, job)
