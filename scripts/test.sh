@@ -15,15 +15,15 @@ if ! python3 -c "import cairocffi" >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null 
   fi
 fi
 # The L2 and L3 tests run a real redis-server and nginx.
-if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null || ! command -v node >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v qpdf >/dev/null || ! command -v zint >/dev/null; then
+if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null || ! command -v node >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v qpdf >/dev/null || ! command -v zint >/dev/null || ! command -v go >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    pkgs="redis-server nginx curl poppler-utils qpdf zint"
+    pkgs="redis-server nginx curl poppler-utils qpdf zint golang-go"
     command -v node >/dev/null || pkgs="$pkgs nodejs"
     command -v npm >/dev/null || pkgs="$pkgs npm"
     # shellcheck disable=SC2086
     apt-get install -y -qq $pkgs >/dev/null || { apt-get update -qq && apt-get install -y -qq $pkgs >/dev/null; }
   else
-    echo "scripts/test.sh: redis-server, nginx, curl, nodejs, poppler-utils, qpdf and zint are needed (apt-get install them)" >&2
+    echo "scripts/test.sh: redis-server, nginx, curl, nodejs, poppler-utils, qpdf, zint and golang-go are needed (apt-get install them)" >&2
   fi
 fi
 if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib3, aiohttp, zplkit" >/dev/null 2>&1; then

@@ -42,4 +42,17 @@ pub mod symbology;
 pub mod workers;
 
 pub use config::Config;
+
+/// The global allocator's name, as the binary set it (`/debug/allocator`); `system` when
+/// none was set (the tests).
+static ALLOCATOR: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Records which allocator the binary installed.
+pub fn set_allocator_name(name: &'static str) {
+    let _ = ALLOCATOR.set(name);
+}
+
+pub fn allocator_name() -> &'static str {
+    ALLOCATOR.get().copied().unwrap_or("system")
+}
 pub use server::Server;

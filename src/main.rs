@@ -16,6 +16,7 @@ use std::time::Duration;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    barcoded::set_allocator_name("mimalloc");
     let merged = match barcoded::config::file::merge(std::env::args_os().collect()) {
         Ok(m) => m,
         Err(e) => {

@@ -37,6 +37,8 @@ pub struct Shared {
     pub switch_lock: Mutex<()>,
     /// The access log's writer (`--access-log`), when on.
     pub access: Option<AccessLog>,
+    /// A CPU profile is being taken (one at a time).
+    pub profiling: AtomicBool,
 }
 
 impl Shared {
@@ -62,6 +64,7 @@ impl Shared {
             switches_touch_hits: AtomicBool::new(false),
             switch_lock: Mutex::new(()),
             access,
+            profiling: AtomicBool::new(false),
         })
     }
 

@@ -37,6 +37,9 @@ pub struct Stats {
     pub requests: u64,
     pub bytes: u64,
     pub hist: Histogram<u64>,
+    /// Answers with a 2xx or 3xx status (goodput), and their latency alone.
+    pub ok: u64,
+    pub ok_hist: Histogram<u64>,
     pub errors: Errors,
 }
 
@@ -45,15 +48,19 @@ impl Stats {
         // Microseconds, 1 us to 100 s, 3 significant figures.
         let hist =
             Histogram::new_with_bounds(1, 100_000_000, 3).unwrap_or_else(|_| Histogram::new(3).expect("histogram"));
-        Stats { requests: 0, bytes: 0, hist, errors: Errors::default() }
+        Stats { requests: 0, bytes: 0, ok: 0, ok_hist: hist.clone(), hist, errors: Errors::default() }
     }
 
     pub fn record(&mut self, status: u16, bytes: usize, latency: Duration) {
         self.requests += 1;
         self.bytes += bytes as u64;
-        let _ = self.hist.record((latency.as_micros() as u64).clamp(1, 100_000_000));
+        let us = (latency.as_micros() as u64).clamp(1, 100_000_000);
+        let _ = self.hist.record(us);
         match status {
-            200..=399 => {}
+            200..=399 => {
+                self.ok += 1;
+                let _ = self.ok_hist.record(us);
+            }
             400..=499 => self.errors.status_4xx += 1,
             500..=599 => self.errors.status_5xx += 1,
             _ => self.errors.status_other += 1,
@@ -64,6 +71,8 @@ impl Stats {
         self.requests += o.requests;
         self.bytes += o.bytes;
         let _ = self.hist.add(&o.hist);
+        self.ok += o.ok;
+        let _ = self.ok_hist.add(&o.ok_hist);
         let e = &o.errors;
         self.errors.connect += e.connect;
         self.errors.io += e.io;
@@ -141,6 +150,16 @@ impl Summary {
             q(0.999),
             s.hist.max()
         );
+        let okq = |p: f64| s.ok_hist.value_at_quantile(p);
+        if s.ok != s.requests {
+            human += &format!(
+                "answered 2xx/3xx: {} ({:.0} req/s), latency us: p50 {} p99 {}\n",
+                s.ok,
+                s.ok as f64 / elapsed,
+                okq(0.5),
+                okq(0.99)
+            );
+        }
         if e.total() == 0 {
             human += "errors: none\n";
         } else {
@@ -160,6 +179,10 @@ impl Summary {
             ("p99_us".into(), q(0.99).to_string()),
             ("p999_us".into(), q(0.999).to_string()),
             ("max_us".into(), s.hist.max().to_string()),
+            ("ok".into(), s.ok.to_string()),
+            ("ok_rps".into(), format!("{:.1}", s.ok as f64 / elapsed)),
+            ("ok_p50_us".into(), okq(0.5).to_string()),
+            ("ok_p99_us".into(), okq(0.99).to_string()),
             ("errors".into(), e.total().to_string()),
             ("errors_connect".into(), e.connect.to_string()),
             ("errors_io".into(), e.io.to_string()),

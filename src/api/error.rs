@@ -120,6 +120,10 @@ pub enum ApiError {
     },
     /// The switches file could not be written: nothing changed.
     SwitchesNotSaved(String),
+    /// A CPU profile is already being taken.
+    ProfileRunning,
+    /// The profiler could not run or encode.
+    ProfileFailed(String),
     /// A batch whose shape is wrong (not an item's options: those are the errors above).
     BadBatch(String),
     /// More items than `--batch-max-items`.
@@ -160,7 +164,8 @@ impl ApiError {
             | ApiError::Overloaded { .. } => Status::ServiceUnavailable,
             ApiError::SwitchNotFound(_) => Status::NotFound,
             ApiError::TooManySwitches { .. } => Status::UnprocessableContent,
-            ApiError::SwitchesNotSaved(_) => Status::Internal,
+            ApiError::SwitchesNotSaved(_) | ApiError::ProfileFailed(_) => Status::Internal,
+            ApiError::ProfileRunning => Status::Conflict,
             ApiError::ClientRate { .. } => Status::TooManyRequests,
             ApiError::Forbidden(_) => Status::Forbidden,
             ApiError::ReloadFailed(_) | ApiError::Data(DataError::EncoderFailed { .. }) => Status::Internal,
@@ -231,6 +236,8 @@ impl ApiError {
             ApiError::SwitchNotFound(_) => "switch_not_found",
             ApiError::TooManySwitches { .. } => "too_many_switches",
             ApiError::SwitchesNotSaved(_) => "switches_not_saved",
+            ApiError::ProfileRunning => "profile_running",
+            ApiError::ProfileFailed(_) => "profile_failed",
             ApiError::BadBatch(_) => "bad_batch",
             ApiError::BatchTooLarge { .. } => "batch_too_large",
             ApiError::BatchInvalid(_) => "batch_invalid",
@@ -316,6 +323,8 @@ impl ApiError {
             ApiError::SwitchNotFound(name) => format!("switch: no switch named {name:?}"),
             ApiError::TooManySwitches { max } => format!("switch: at most {max} switches may be defined"),
             ApiError::SwitchesNotSaved(why) => format!("switches: not saved ({why}); nothing changed"),
+            ApiError::ProfileRunning => "profile: one is being taken; retry when it ends".into(),
+            ApiError::ProfileFailed(why) => format!("profile: {why}"),
             ApiError::BadBatch(why) => format!("batch: {why}"),
             ApiError::BatchTooLarge { items, max } => format!("items: {items} exceeds the limit of {max} per batch"),
             ApiError::BadLabel(why) => format!("label: {why}"),

@@ -13,6 +13,7 @@ pub mod generate;
 pub mod label;
 pub mod ladder;
 pub mod options;
+pub mod profile;
 pub mod route;
 pub mod switched;
 pub mod switches;
@@ -195,7 +196,12 @@ pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiErro
     let ep = route::route(head.method, head.target)?;
     let ops = matches!(
         ep,
-        Endpoint::Metrics | Endpoint::AdminReload | Endpoint::AdminSwitches | Endpoint::AdminSwitch { .. }
+        Endpoint::Metrics
+            | Endpoint::AdminReload
+            | Endpoint::AdminSwitches
+            | Endpoint::AdminSwitch { .. }
+            | Endpoint::Profile { .. }
+            | Endpoint::Allocator
     );
     let health = matches!(ep, Endpoint::Healthz | Endpoint::Readyz);
     match ctx.listener {
@@ -248,9 +254,13 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
         Err(e) => return Outcome::Done(Route::Other, reply.error(&e)),
     };
     let (route, result) = match ep {
-        Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::Batch | Endpoint::Label | Endpoint::AdminReload => {
-            return Outcome::Slow(ep)
-        }
+        Endpoint::Generate { .. }
+        | Endpoint::Decode
+        | Endpoint::Batch
+        | Endpoint::Label
+        | Endpoint::AdminReload
+        | Endpoint::Profile { .. } => return Outcome::Slow(ep),
+        Endpoint::Allocator => (Route::Admin, Ok(reply.json(Status::Ok, profile::allocator().as_bytes()))),
         Endpoint::AdminSwitch { .. } if matches!(head.method, Method::Put | Method::Delete) => {
             return Outcome::Slow(ep)
         }
@@ -351,6 +361,9 @@ pub async fn handle_slow<S: Sink>(
             (Route::Label, r)
         }
         Endpoint::AdminReload => (Route::Admin, admin::reload(shared, head).await.map(Answer::Json)),
+        Endpoint::Profile { query } => {
+            (Route::Admin, profile::cpu(shared, query).await.map(|p| Answer::Body(p.content_type, p.body)))
+        }
         Endpoint::AdminSwitch { name } => {
             let r = match (switch_name(name), head.method) {
                 (Ok(n), Method::Put) => switches::put(shared, head, ctx.peer, n, body).await,

@@ -33,6 +33,12 @@ pub enum Endpoint<'a> {
     Metrics,
     /// `POST /admin/reload`: rebuild the template pool from the warm list.
     AdminReload,
+    /// `GET /debug/pprof/profile`: a CPU profile of the process.
+    Profile {
+        query: &'a [u8],
+    },
+    /// `GET /debug/allocator`: the allocator's figures.
+    Allocator,
     /// `GET /admin/switches`: the business switches with their match counts.
     AdminSwitches,
     /// `GET|PUT|DELETE /admin/switches/{name}`: one switch (the method says what to do).
@@ -105,6 +111,8 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/admin/reload" if method == Method::Post => return Ok(Endpoint::AdminReload),
         b"/admin/reload" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
         b"/admin/switches" => return only(method, GET_HEAD).map(|_| Endpoint::AdminSwitches),
+        b"/debug/pprof/profile" => return only(method, GET_HEAD).map(|_| Endpoint::Profile { query }),
+        b"/debug/allocator" => return only(method, GET_HEAD).map(|_| Endpoint::Allocator),
         _ => {}
     }
     if let Some(name) = path.strip_prefix(b"/admin/switches/") {
