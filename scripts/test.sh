@@ -54,3 +54,5 @@ fi
 cargo test --workspace --features barcoded/fault-injection
 python3 -m pytest -q tests/decode tests/clients tests/labels tests/zint
 bash scripts/loadgen_smoke.sh
+# The dual-track comparison; in CI also this build against the previous commit's.
+PREV="${CI:+1}" bash scripts/compare_smoke.sh

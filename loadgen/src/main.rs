@@ -2,9 +2,11 @@
 //! (one pinned-or-not monoio runtime per thread, io_uring or epoll). Closed loop by default;
 //! with `--rate` an open loop whose latency counts from each request's intended send time,
 //! so a stalled server cannot hide its stalls (coordinated omission). It never imports the
-//! server crate: it is a client anyone can point at any HTTP server.
+//! server crate: it is a client anyone can point at any HTTP server. `loadgen compare`
+//! compares a candidate build's answers with the old build's (`compare/`).
 
 mod cli;
+mod compare;
 mod conn;
 mod report;
 mod workload;
@@ -16,6 +18,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("compare") {
+        std::process::exit(compare::main(std::env::args_os().skip(1).collect()));
+    }
     let args = cli::Args::parse();
     let target = match cli::Target::parse(&args.url) {
         Ok(t) => t,
