@@ -111,6 +111,33 @@ impl Trace {
     }
 }
 
+/// Bytes of a `traceparent` header line (`traceparent: 00-32-16-2\r\n`).
+const TRACE_LINE: usize = 13 + 55 + 2;
+
+impl Trace {
+    /// Writes the header line into `out` (exactly `TRACE_LINE` bytes), without allocating.
+    fn write_line(&self, out: &mut [u8]) -> usize {
+        const D: &[u8; 16] = b"0123456789abcdef";
+        let mut i = 0;
+        let mut put = |bytes: &[u8]| {
+            out[i..i + bytes.len()].copy_from_slice(bytes);
+            i += bytes.len();
+        };
+        put(b"traceparent: 00-");
+        for b in &self.trace_id {
+            put(&[D[(b >> 4) as usize], D[(b & 15) as usize]]);
+        }
+        put(b"-");
+        for b in &self.span_id {
+            put(&[D[(b >> 4) as usize], D[(b & 15) as usize]]);
+        }
+        put(b"-");
+        put(&[D[(self.flags >> 4) as usize], D[(self.flags & 15) as usize]]);
+        put(b"\r\n");
+        i
+    }
+}
+
 /// Lower-case hex of `bytes`.
 pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     const D: &[u8; 16] = b"0123456789abcdef";
@@ -131,15 +158,11 @@ impl HeadLines {
     /// `date` followed by `trace`'s header (left out if `date` is unexpectedly long).
     pub fn new(date: &[u8], trace: Option<&Trace>) -> HeadLines {
         let mut h = HeadLines { buf: [0; 192], len: 0 };
-        let mut line = Vec::new();
-        if let Some(t) = trace {
-            t.header_line(&mut line);
-        }
-        let parts: [&[u8]; 2] = if date.len() + line.len() <= h.buf.len() { [date, &line] } else { [date, &[]] };
-        for p in parts {
-            let n = p.len().min(h.buf.len() - h.len);
-            h.buf[h.len..h.len + n].copy_from_slice(&p[..n]);
-            h.len += n;
+        let n = date.len().min(h.buf.len());
+        h.buf[..n].copy_from_slice(&date[..n]);
+        h.len = n;
+        if let Some(t) = trace.filter(|_| n + TRACE_LINE <= h.buf.len()) {
+            h.len += t.write_line(&mut h.buf[n..n + TRACE_LINE]);
         }
         h
     }
@@ -188,6 +211,19 @@ mod tests {
         }
         // A later version may carry more fields after the flags.
         assert!(parse(b"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future").is_some());
+    }
+
+    #[test]
+    fn head_lines_carry_date_and_trace() {
+        let mut r = Rng::new(11);
+        let t = Trace::new(Some(W3C), &mut r);
+        let date = b"Date: Sun, 06 Dec 2026 12:00:00 GMT\r\n";
+        let h = HeadLines::new(date, Some(&t));
+        let mut want = date.to_vec();
+        t.header_line(&mut want);
+        assert_eq!(h.as_slice(), &want[..]);
+        assert_eq!(want.len() - date.len(), TRACE_LINE);
+        assert_eq!(HeadLines::new(date, None).as_slice(), date);
     }
 
     #[test]

@@ -287,9 +287,10 @@ impl Conn {
             let queued = out.len();
             let (outcome, note) = {
                 let date = core.date.borrow();
-                let lines = HeadLines::new(date.line(), trace.as_ref());
-                let mut reply =
-                    Reply { out: &mut *out, date: lines.as_slice(), head_only, conn, note: Note::default() };
+                // Untraced (the log off), the Date line as it is: no copy.
+                let traced = trace.as_ref().map(|t| HeadLines::new(date.line(), Some(t)));
+                let lines = traced.as_ref().map_or(date.line(), HeadLines::as_slice);
+                let mut reply = Reply { out: &mut *out, date: lines, head_only, conn, note: Note::default() };
                 let o = api::handle(ctx, &head, body_bytes, &mut reply);
                 (o, reply.note)
             };
