@@ -192,7 +192,9 @@ fn scope(w: WireScope) -> Result<Scope, BodyError> {
     })
 }
 
-fn constraints(m: &WireMatch) -> Result<Vec<Constraint>, BodyError> {
+/// The `match` object's constraints: its shorthand parts (header, cidr, client) first, then
+/// the Unleash-form `constraints` (returned apart, as they are written back).
+fn constraints(m: &WireMatch) -> Result<(Vec<Constraint>, Vec<Constraint>), BodyError> {
     let mut out = Vec::new();
     for (name, values) in m.header.iter().flatten() {
         let field = format!("match.header.{name}");
@@ -210,6 +212,7 @@ fn constraints(m: &WireMatch) -> Result<Vec<Constraint>, BodyError> {
         list("match.client", c)?;
         out.push(Constraint::new("client", Operator::In, c.clone(), false, false));
     }
+    let mut unleash = Vec::new();
     let given = m.constraints.as_deref().unwrap_or_default();
     if given.len() > MAX_CONSTRAINTS {
         return err("match.constraints", format!("{} exceed the limit of {MAX_CONSTRAINTS}", given.len()));
@@ -232,9 +235,46 @@ fn constraints(m: &WireMatch) -> Result<Vec<Constraint>, BodyError> {
         } else {
             list(&at("values"), &values)?;
         }
-        out.push(Constraint::new(&field, op, values, c.inverted, c.case_insensitive));
+        unleash.push(Constraint::new(&field, op, values, c.inverted, c.case_insensitive));
     }
-    Ok(out)
+    Ok((out, unleash))
+}
+
+/// A constraint in Unleash's form (the stored file, answers).
+fn constraint_json(c: &Constraint) -> Value {
+    let mut v = json!({"contextName": c.field, "operator": c.operator.name()});
+    if let Some(o) = v.as_object_mut() {
+        if c.operator.numeric() {
+            o.insert("value".into(), json!(c.values.first()));
+        } else {
+            o.insert("values".into(), json!(c.values));
+        }
+        if c.inverted {
+            o.insert("inverted".into(), Value::Bool(true));
+        }
+        if c.case_insensitive {
+            o.insert("caseInsensitive".into(), Value::Bool(true));
+        }
+    }
+    v
+}
+
+/// The `match` object as stored: the shorthand parts as given, the constraints normalised.
+fn match_json(m: &WireMatch, unleash: &[Constraint]) -> serde_json::Map<String, Value> {
+    let mut mo = serde_json::Map::new();
+    if let Some(h) = &m.header {
+        mo.insert("header".into(), json!(h));
+    }
+    if let Some(c) = &m.cidr {
+        mo.insert("cidr".into(), json!(c));
+    }
+    if let Some(c) = &m.client {
+        mo.insert("client".into(), json!(c));
+    }
+    if !unleash.is_empty() {
+        mo.insert("constraints".into(), Value::Array(unleash.iter().map(constraint_json).collect()));
+    }
+    mo
 }
 
 fn percent(v: Option<&Value>) -> Result<u8, BodyError> {
@@ -280,7 +320,7 @@ fn read(name: &str, body: &[u8], stamp: Stamp, from_file: bool) -> Result<Switch
         }
     }
     let m = w.matches.unwrap_or_default();
-    let constraints = constraints(&m)?;
+    let (mut constraints, unleash) = constraints(&m)?;
     let percent = percent(w.percent.as_ref())?;
     let stickiness = match w.stickiness.as_deref() {
         None => Stickiness::Client,
@@ -319,40 +359,7 @@ fn read(name: &str, body: &[u8], stamp: Stamp, from_file: bool) -> Result<Switch
     if !sc.is_empty() {
         o.insert("scope".into(), Value::Object(sc));
     }
-    let mut mo = serde_json::Map::new();
-    if let Some(h) = &m.header {
-        mo.insert("header".into(), json!(h));
-    }
-    if let Some(c) = &m.cidr {
-        mo.insert("cidr".into(), json!(c));
-    }
-    if let Some(c) = &m.client {
-        mo.insert("client".into(), json!(c));
-    }
-    let given: Vec<&Constraint> =
-        constraints.iter().skip(constraints.len() - m.constraints.as_ref().map_or(0, Vec::len)).collect();
-    if !given.is_empty() {
-        let cs: Vec<Value> = given
-            .iter()
-            .map(|c| {
-                let mut v = json!({"contextName": c.field, "operator": c.operator.name()});
-                let vo = v.as_object_mut().expect("an object");
-                if c.operator.numeric() {
-                    vo.insert("value".into(), json!(c.values.first()));
-                } else {
-                    vo.insert("values".into(), json!(c.values));
-                }
-                if c.inverted {
-                    vo.insert("inverted".into(), Value::Bool(true));
-                }
-                if c.case_insensitive {
-                    vo.insert("caseInsensitive".into(), Value::Bool(true));
-                }
-                v
-            })
-            .collect();
-        mo.insert("constraints".into(), Value::Array(cs));
-    }
+    let mo = match_json(&m, &unleash);
     if !mo.is_empty() {
         o.insert("match".into(), Value::Object(mo));
     }
@@ -365,6 +372,7 @@ fn read(name: &str, body: &[u8], stamp: Stamp, from_file: bool) -> Result<Switch
     o.insert("reason".into(), json!(reason));
     o.insert("updated_at".into(), json!(updated_at));
     o.insert("updated_by".into(), json!(updated_by));
+    constraints.extend(unleash);
     Ok(Switch {
         name,
         action,
