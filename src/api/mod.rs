@@ -310,13 +310,17 @@ pub async fn handle_slow<S: Sink>(
 ) -> Done {
     let (shared, local) = (&ctx.shared, &ctx.local);
     let mut note = Note::default();
-    let mut switched = |route: RouteClass, sym: Option<crate::symbology::Symbology>| {
+    // The switches' decision: the request refused, or who asks and what the switches change.
+    let mut asker = |route: RouteClass, sym: Option<crate::symbology::Symbology>| {
         let d = switched::decide(ctx, head, route, sym);
         note.switch = d.first.clone();
-        switched::refusal(&d, route).map_or(Ok(d.effect), Err)
+        match switched::refusal(&d, route) {
+            Some(e) => Err(e),
+            None => Ok(ladder::Asker { client: ctx.client(head), background: false, switch: d.effect }),
+        }
     };
     let (route, result) = match ep {
-        Endpoint::Batch => match switched(RouteClass::Batch, None) {
+        Endpoint::Batch => match asker(RouteClass::Batch, None) {
             Ok(_) => {
                 let (status, close) = batch::serve(ctx, head, body, sink, how).await;
                 return Done { route: Route::Batch, status, close, note };
@@ -324,11 +328,8 @@ pub async fn handle_slow<S: Sink>(
             Err(e) => (Route::Batch, Err(e)),
         },
         Endpoint::Generate { sym, fmt, path_data, query } => {
-            let r = match switched(RouteClass::Generate, Some(sym)) {
-                Ok(switch) => {
-                    let asker = ladder::Asker { client: ctx.client(head), background: false, switch };
-                    ladder::generate(shared, local, sym, fmt, DataSource::of(path_data, body), query, asker).await
-                }
+            let r = match asker(RouteClass::Generate, Some(sym)) {
+                Ok(a) => ladder::generate(shared, local, sym, fmt, DataSource::of(path_data, body), query, a).await,
                 Err(e) => Err(e),
             };
             let r = r.map(|(ready, source)| {
@@ -341,21 +342,15 @@ pub async fn handle_slow<S: Sink>(
             (Route::Generate, r.map(Answer::Ready))
         }
         Endpoint::Decode => {
-            let r = match switched(RouteClass::Decode, None) {
-                Ok(switch) => {
-                    let asker = ladder::Asker { client: ctx.client(head), background: false, switch };
-                    decode::run(shared, local, body.to_vec(), head.content_type.map(<[u8]>::to_vec), asker).await
-                }
+            let r = match asker(RouteClass::Decode, None) {
+                Ok(a) => decode::run(shared, local, body.to_vec(), head.content_type.map(<[u8]>::to_vec), a).await,
                 Err(e) => Err(e),
             };
             (Route::Decode, r.map(Answer::Json))
         }
         Endpoint::Label => {
-            let r = match switched(RouteClass::Label, None) {
-                Ok(switch) => {
-                    let asker = ladder::Asker { client: ctx.client(head), background: false, switch };
-                    label::serve(shared, local, body, asker).await.map(|(f, b)| Answer::Body(f.content_type(), b))
-                }
+            let r = match asker(RouteClass::Label, None) {
+                Ok(a) => label::serve(shared, local, body, a).await.map(|(f, b)| Answer::Body(f.content_type(), b)),
                 Err(e) => Err(e),
             };
             (Route::Label, r)

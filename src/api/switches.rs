@@ -16,7 +16,7 @@ use sha2::Digest;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// Largest switch body.
+/// Largest switch body (`api::route::body_limit`: refused with 413 before it is read).
 pub const MAX_BODY: usize = 16 * 1024;
 
 /// Unix seconds now.
@@ -92,9 +92,6 @@ pub async fn put(
     body: &[u8],
 ) -> Result<String, ApiError> {
     check(shared, head)?;
-    if body.len() > MAX_BODY {
-        return Err(ApiError::BodyTooLarge { length: body.len() as u64, max: MAX_BODY });
-    }
     let st = stamp(shared, peer);
     let s = body::parse(name, body, st.clone()).map_err(|e| ApiError::BadSwitch(e.to_string()))?;
     if s.expires_at.is_some_and(|t| t <= st.now) {

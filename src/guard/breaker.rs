@@ -157,17 +157,18 @@ impl Breaker {
         self.slow
     }
 
+    /// Puts a slow-call threshold in force (and in the exported gauge).
+    fn set_slow(&mut self, slow: Duration) {
+        self.slow = slow;
+        self.counts.slow_us = slow.as_micros() as u64;
+    }
+
     /// Adds a successful call to the adaptive baseline and moves the threshold.
     fn learn(&mut self, now: Instant, micros: u64) {
         let Some(auto) = self.policy.auto else { return };
-        let half = AUTO_WINDOW / 2;
-        let since = now.saturating_duration_since(self.base_start);
-        let rotated = since >= half;
-        if since >= half * 2 {
-            self.prev_base.reset();
-            self.base.reset();
-            self.base_start = now;
-        } else if rotated {
+        // A baseline older than the whole window was reset by `record` before this call.
+        let rotated = now.saturating_duration_since(self.base_start) >= AUTO_WINDOW / 2;
+        if rotated {
             std::mem::swap(&mut self.prev_base, &mut self.base);
             self.base.reset();
             self.base_start = now;
@@ -179,7 +180,7 @@ impl Breaker {
         }
         self.base_since = 0;
         let n = self.base.len() + self.prev_base.len();
-        self.slow = if n < AUTO_MIN_CALLS {
+        let slow = if n < AUTO_MIN_CALLS {
             self.policy.slow
         } else {
             let mut h = self.base.clone();
@@ -187,7 +188,7 @@ impl Breaker {
             let p99 = Duration::from_micros(h.value_at_quantile(0.99));
             (p99 * auto.k).clamp(auto.floor, self.policy.slow.max(auto.floor))
         };
-        self.counts.slow_us = self.slow.as_micros() as u64;
+        self.set_slow(slow);
     }
 
     pub fn state(&self) -> State {
@@ -269,8 +270,7 @@ impl Breaker {
             self.prev_base.reset();
             self.base_start = now;
             self.base_since = 0;
-            self.slow = self.policy.slow;
-            self.counts.slow_us = self.slow.as_micros() as u64;
+            self.set_slow(self.policy.slow);
         }
         let failed = !ok || latency > self.slow;
         let micros = (latency.as_micros() as u64).clamp(1, 600_000_000);

@@ -16,6 +16,20 @@ pub enum Method {
     Other,
 }
 
+impl Method {
+    /// The method's token (`OTHER` for those not told apart).
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Other => "OTHER",
+        }
+    }
+}
+
 /// A parsed request head; slices borrow the connection's read buffer.
 #[derive(Debug)]
 pub struct Head<'a> {

@@ -370,18 +370,10 @@ fn access(ctx: &ConnCtx, head: &Head<'_>, l: Logged<'_>) {
     if !c.keep(l.status, l.took) {
         return;
     }
-    let method = match head.method {
-        Method::Get => "GET",
-        Method::Head => "HEAD",
-        Method::Post => "POST",
-        Method::Put => "PUT",
-        Method::Delete => "DELETE",
-        Method::Other => "OTHER",
-    };
     let e = Entry {
         trace,
         client: ctx.client(head),
-        method,
+        method: head.method.name(),
         target: head.target,
         status: l.status,
         bytes: l.bytes,

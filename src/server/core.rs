@@ -155,7 +155,7 @@ async fn serve(
             if index == 0 {
                 shared.memory.refresh();
                 // Expired switches leave (persisted and audited like any change).
-                if shared.switches().next_expiry.is_some() {
+                if shared.switches().next_expiry.is_some_and(|t| t <= crate::api::switches::unix_now()) {
                     monoio::spawn(expire(shared.clone()));
                 }
             }
