@@ -2,10 +2,19 @@
 //! GS1 AISBL) into a static AI table at build time: one entry per AI (ranges expanded), each
 //! with its FNC1 need, Digital Link flags, components (character set, lengths, linters),
 //! associations and title. Tests in src/gs1/table.rs check the table against the file.
+//! Also compiles zxing-cpp's reader (`build/zxing.rs`).
 
 use std::fmt::Write as _;
 
+#[path = "build/zxing.rs"]
+mod zxing;
+
 fn main() {
+    gs1_table();
+    zxing::build();
+}
+
+fn gs1_table() {
     let src = "data/gs1-syntax-dictionary.txt";
     println!("cargo:rerun-if-changed={src}");
     let text = std::fs::read_to_string(src).expect("the GS1 syntax dictionary");

@@ -24,6 +24,7 @@ pub mod api;
 pub mod cache;
 pub mod config;
 pub mod cpus;
+pub mod decoder;
 pub mod fault;
 pub mod gs1;
 pub mod guard;

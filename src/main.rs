@@ -16,6 +16,11 @@ use std::time::Duration;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    let args: Vec<String> = std::env::args_os().skip(1).take(2).map(|a| a.to_string_lossy().into_owned()).collect();
+    if args.first().map(String::as_str) == Some("--decode-worker") {
+        // A decode worker process the server started (`decoder/`), not a server.
+        barcoded::decoder::child::main(&args[1..]);
+    }
     barcoded::set_allocator_name("mimalloc");
     let merged = match barcoded::config::file::merge(std::env::args_os().collect()) {
         Ok(m) => m,

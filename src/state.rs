@@ -6,6 +6,7 @@ use crate::access::AccessLog;
 use crate::cache::l1::L1;
 use crate::cache::pool::Pool;
 use crate::config::Config;
+use crate::decoder::{Decoders, WorkerSpec};
 use crate::guard::Memory;
 use crate::metrics::Board;
 use crate::switch::Switches;
@@ -23,6 +24,8 @@ pub struct Shared {
     pub board: Board,
     pub memory: Memory,
     pub decode_workers: DecodeWorkers,
+    /// The decode worker processes the decode threads hand images to.
+    pub decoders: Decoders,
     /// Decodes queued or running, across all cores (admission control).
     pub decodes_in_flight: AtomicUsize,
     pub faults: crate::fault::Faults,
@@ -47,6 +50,11 @@ impl Shared {
         let access = config.access_log.clone().map(AccessLog::start).transpose()?;
         let l1 = L1::new(config.l1_bytes, config.threads);
         let decode_workers = DecodeWorkers::new(config.limits.decode_workers);
+        let exe = match &config.decode_worker_exe {
+            Some(p) => p.clone(),
+            None => std::env::current_exe().unwrap_or_else(|_| "/proc/self/exe".into()),
+        };
+        let decoders = Decoders::new(WorkerSpec { exe, memory_mib: config.limits.decode_worker_memory_mib });
         let board = Board::new(config.threads.max(1));
         let memory = Memory::new(config.memory_watermark);
         Ok(Shared {
@@ -56,6 +64,7 @@ impl Shared {
             board,
             memory,
             decode_workers,
+            decoders,
             decodes_in_flight: AtomicUsize::new(0),
             faults: Default::default(),
             draining: AtomicBool::new(false),

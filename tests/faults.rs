@@ -322,3 +322,99 @@ fn adaptive_threshold_trips_the_slow_family_only() {
     s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
     s.shutdown();
 }
+
+fn post_decode(addr: std::net::SocketAddr, png: &[u8]) -> Response {
+    let mut req =
+        format!("POST /v1/decode HTTP/1.1\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\r\n", png.len())
+            .into_bytes();
+    req.extend_from_slice(png);
+    raw(addr, &req)
+}
+
+/// A decode worker that segfaults, aborts, panics, runs out of memory or spins costs that
+/// one decode (500 `decoder_crashed`, or 503 at the budget for the spin): renders, cache
+/// hits and parses on every core go on answering meanwhile, the next decode is read by a
+/// fresh worker, and `/metrics` counts the crashes, the kill and the restarts.
+#[test]
+fn a_crashing_decoder_costs_one_request() {
+    use barcoded::fault::DecodeFault;
+    let s = start(|c| {
+        c.threads = 2;
+        c.limits.decode_workers = 2;
+        c.limits.decode_budget = Duration::from_millis(1500);
+        c.limits.decode_worker_memory_mib = 128;
+    });
+    let addr = s.local_addr();
+    let png = get(addr, "/v1/qr/crash-test.png").body;
+    assert_eq!(post_decode(addr, &png).status, 200);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Other kinds of request, as fast as one client sends them, the whole time.
+    let others = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let (mut n, mut failed) = (0u32, Vec::new());
+            let mut c = Client::new(addr);
+            while !stop.load(Ordering::Relaxed) {
+                for path in [
+                    "/v1/ean13/590123412345.png".to_string(),
+                    format!("/v1/code128/other-{n}.png"),
+                    "/v1/parse?code=%5DE05901234123457".to_string(),
+                ] {
+                    let r = c.get(&path);
+                    if r.status != 200 {
+                        failed.push(format!("{path}: {} {}", r.status, r.text()));
+                    }
+                }
+                n += 1;
+            }
+            (n, failed)
+        })
+    };
+    for (fault, status, code) in [
+        (DecodeFault::Segfault, 500, "decoder_crashed"),
+        (DecodeFault::Abort, 500, "decoder_crashed"),
+        (DecodeFault::Panic, 500, "decoder_crashed"),
+        (DecodeFault::Allocate, 500, "decoder_crashed"),
+        (DecodeFault::Spin, 503, "decode_budget"),
+    ] {
+        s.shared().faults.decode_fault.store(fault as u8, Ordering::Relaxed);
+        let r = post_decode(addr, &png);
+        assert_eq!(r.status, status, "{fault:?}: {}", r.text());
+        assert!(r.text().contains(code), "{fault:?}: {}", r.text());
+        s.shared().faults.decode_fault.store(DecodeFault::None as u8, Ordering::Relaxed);
+        let r = post_decode(addr, &png);
+        assert_eq!(r.status, 200, "after {fault:?}: {}", r.text());
+        assert!(r.text().contains("crash-test"), "{}", r.text());
+    }
+    stop.store(true, Ordering::Relaxed);
+    let (rounds, failed) = others.join().unwrap();
+    assert!(failed.is_empty(), "other requests failed while decoders crashed: {failed:?}");
+    assert!(rounds > 10, "the other requests kept going ({rounds} rounds)");
+    // The workers started while connections were open hold none of them (nor any other
+    // descriptor of the server's): only their pipes and stderr.
+    let mut workers = 0;
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let ppid: u32 =
+            stat.rsplit(')').next().and_then(|r| r.split_whitespace().nth(1)).and_then(|p| p.parse().ok()).unwrap_or(0);
+        let cmd = std::fs::read_to_string(entry.path().join("cmdline")).unwrap_or_default();
+        if ppid != std::process::id() || !cmd.contains("--decode-worker") {
+            continue;
+        }
+        workers += 1;
+        let fds: Vec<String> = std::fs::read_dir(entry.path().join("fd"))
+            .unwrap()
+            .flatten()
+            .filter_map(|f| std::fs::read_link(f.path()).ok())
+            .map(|l| l.to_string_lossy().into_owned())
+            .collect();
+        assert!(fds.iter().all(|l| !l.starts_with("socket:")), "a decode worker holds a socket: {fds:?}");
+        assert!(fds.len() <= 4, "a decode worker holds more than its pipes: {fds:?}");
+    }
+    assert!(workers >= 1, "the decode workers are this process's children");
+    let admin = admin(&s);
+    assert!(metric(admin, "barcoded_decoder_crashes_total") >= 4.0);
+    assert!(metric(admin, "barcoded_decoder_killed_total") >= 1.0);
+    assert!(metric(admin, "barcoded_decoder_restarts_total") >= 5.0);
+    s.shutdown();
+}

@@ -20,6 +20,7 @@ const LAYERS: &[&str] = &[
     "pack",
     "label",
     "reader",
+    "decoder",
     "workers",
     "access",
     // Policy and storage.

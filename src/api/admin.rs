@@ -30,6 +30,7 @@ pub fn metrics(shared: &Shared) -> String {
     };
     let mut text = metrics::render(&shared.board.snapshots(), &g);
     shared.switches().metrics(&mut text);
+    shared.decoders.metrics(&mut text);
     if let Some(a) = &shared.access {
         use std::fmt::Write;
         let _ = write!(

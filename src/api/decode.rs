@@ -1,17 +1,23 @@
 //! `POST /v1/decode`: find and read the barcodes in an uploaded image. The work runs on
-//! the decode pool (`server/pool.rs`) behind an admission count: when workers and queue
-//! are full the answer is an immediate 503 with `Retry-After`, and a decode that outlives
-//! its time budget is answered with 503 while the worker finishes in the background.
+//! the decode threads (`workers.rs`), each handing the image to a decode worker process
+//! (`decoder/`), behind an admission count: when workers and queue are full the answer is
+//! an immediate 503 with `Retry-After`; a decode that outlives its time budget is answered
+//! with 503 and its worker process killed; a worker that crashes answers 500
+//! `decoder_crashed` for that image alone. Bad images are the client's (4xx); running out
+//! of time and crashes count against the decode breaker.
 
 use super::describe;
 use super::error::ApiError;
+use crate::decoder::Failure;
 use crate::guard::Class;
 use crate::local::Local;
-use crate::reader::{self, DecodeLimits};
+use crate::reader::{self, DecodeLimits, Found, Reading};
 use crate::state::Shared;
+use base64::Engine;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Releases an admission slot when the decode job ends, however it ends.
 struct Slot(Arc<Shared>);
@@ -36,8 +42,8 @@ pub async fn run(
         .heavy(Class::Decode, asker.client)
         .map_err(|r| super::ladder::refusal(shared, local, r))?;
     let r = decode(shared, body, content_type).await;
-    // Only running out of time is the decoder failing; bad images are the client's.
-    let ok = !matches!(r, Err(ApiError::DecodeBudget { .. }));
+    // Running out of time and crashes are the decoder failing; bad images are the client's.
+    let ok = !matches!(r, Err(ApiError::DecodeBudget { .. } | ApiError::DecoderCrashed(_)));
     super::ladder::transition(permit.done_now(ok), Class::Decode, local);
     r
 }
@@ -51,23 +57,79 @@ async fn decode(shared: &Arc<Shared>, body: Vec<u8>, content_type: Option<Vec<u8
     }
     let slot = Slot(shared.clone());
     let limits = DecodeLimits { max_image_bytes: l.max_decode_body, ..DecodeLimits::default() };
+    let budget = l.decode_budget;
+    let fault = crate::fault::decode_fault(&shared.faults);
+    let sh = shared.clone();
     let job = monoio::spawn_blocking(move || {
         let _slot = slot;
-        let bytes = reader::image_bytes(&body, content_type.as_deref(), &limits)?;
-        let (luma, w, h) = reader::luma(&bytes, &limits)?;
-        Ok::<_, reader::DecodeError>((reader::read(luma, w, h), w, h))
+        let bytes = reader::image_bytes(&body, content_type.as_deref(), &limits).map_err(ApiError::Decode)?;
+        let deadline = Instant::now() + budget;
+        match sh.decoders.decode(&bytes, &limits, fault, deadline) {
+            Ok(r) => r.map_err(ApiError::Decode),
+            Err(Failure::Timeout) => Err(ApiError::DecodeBudget { ms: budget.as_millis() as u64 }),
+            Err(Failure::Died(how)) => Err(ApiError::DecoderCrashed(how)),
+            Err(Failure::Spawn(e)) => Err(ApiError::DecoderUnavailable(e.to_string())),
+        }
     });
-    let (found, w, h) = match monoio::time::timeout(l.decode_budget, job).await {
-        Ok(Ok(r)) => r.map_err(ApiError::Decode)?,
+    // The worker is killed at the budget; this bound only covers a decode thread that
+    // cannot even start the job in time (all busy).
+    let reading = match monoio::time::timeout(budget + JOB_GRACE, job).await {
+        Ok(Ok(r)) => r?,
         Ok(Err(_)) => return Err(ApiError::DecodeBusy { capacity: cap }),
-        Err(_) => return Err(ApiError::DecodeBudget { ms: l.decode_budget.as_millis() as u64 }),
+        Err(_) => return Err(ApiError::DecodeBudget { ms: budget.as_millis() as u64 }),
     };
-    let barcodes: Vec<_> = found
-        .iter()
-        .map(|f| {
-            let described = describe::describe(&describe::ParseRequest { code: f.text.clone(), symbology: None });
-            json!({"format": f.format, "text": f.text, "position": f.points.iter().map(|p| [p.0, p.1]).collect::<Vec<_>>(), "parse": described})
-        })
-        .collect();
-    Ok(json!({"width": w, "height": h, "count": barcodes.len(), "barcodes": barcodes}).to_string())
+    Ok(answer(&reading).to_string())
+}
+
+/// Time beyond the budget the job may take to report (the kill and the reap).
+const JOB_GRACE: Duration = Duration::from_millis(250);
+
+/// The JSON document for what an image holds.
+pub fn answer(reading: &Reading) -> serde_json::Value {
+    let barcodes: Vec<_> = reading.found.iter().map(barcode).collect();
+    json!({
+        "width": reading.width,
+        "height": reading.height,
+        "count": barcodes.len(),
+        "barcodes": barcodes,
+        "messages": reader::messages(&reading.found).iter().map(|m| json!({"format": m.format, "id": m.id, "count": m.count, "text": m.text})).collect::<Vec<_>>(),
+    })
+}
+
+fn barcode(f: &Found) -> serde_json::Value {
+    // GS1 data as a scanner sends it (the AIM identifier, then the element string with its
+    // FNC1 separators), described by the same code as `/v1/parse`; other content as is.
+    let scanned = if f.gs1 { format!("{}{}", f.symbology_identifier, f.text) } else { f.text.clone() };
+    let described = describe::describe(&describe::ParseRequest { code: scanned, symbology: None });
+    let mut v = json!({
+        "format": f.format,
+        "text": f.text,
+        "symbology_identifier": f.symbology_identifier,
+        "content": if f.gs1 { "gs1" } else if f.bytes.is_some() { "binary" } else { "text" },
+        "eci": f.eci,
+        "position": f.position.iter().map(|p| [p.0, p.1]).collect::<Vec<_>>(),
+        "orientation": f.orientation,
+        "inverted": f.inverted,
+        "mirrored": f.mirrored,
+        "parse": described,
+    });
+    let o = v.as_object_mut().expect("an object");
+    if f.lines > 0 {
+        o.insert("lines".into(), json!(f.lines));
+    }
+    if let Some(b) = &f.bytes {
+        o.insert("bytes".into(), json!(base64::engine::general_purpose::STANDARD.encode(b)));
+    }
+    for (k, x) in [("ec_level", &f.ec_level), ("version", &f.version), ("add_on", &f.add_on)] {
+        if let Some(x) = x {
+            o.insert(k.into(), json!(x));
+        }
+    }
+    if let Some(u) = f.ec_unused {
+        o.insert("ec_unused".into(), json!((u * 1000.0).round() / 1000.0));
+    }
+    if let Some(s) = &f.sequence {
+        o.insert("sequence".into(), json!({"index": s.index, "count": s.count, "id": s.id}));
+    }
+    v
 }

@@ -44,6 +44,10 @@ pub enum ApiError {
     DecodeBudget {
         ms: u64,
     },
+    /// The decode worker process ended without answering (how it ended).
+    DecoderCrashed(String),
+    /// No decode worker process could be started.
+    DecoderUnavailable(String),
     CodeTooLong {
         length: usize,
         max: usize,
@@ -157,8 +161,10 @@ impl ApiError {
             ApiError::UriTooLong { .. } => Status::UriTooLong,
             ApiError::HeadersTooLarge { .. } | ApiError::TooManyHeaders { .. } => Status::HeadersTooLarge,
             ApiError::VersionNotSupported => Status::VersionNotSupported,
+            ApiError::DecoderCrashed(_) => Status::Internal,
             ApiError::DecodeBusy { .. }
             | ApiError::DecodeBudget { .. }
+            | ApiError::DecoderUnavailable(_)
             | ApiError::Degraded { .. }
             | ApiError::Switched { .. }
             | ApiError::Overloaded { .. } => Status::ServiceUnavailable,
@@ -178,7 +184,10 @@ impl ApiError {
     /// Seconds for `Retry-After`, on the 503s that have one.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            ApiError::DecodeBusy { .. } | ApiError::DecodeBudget { .. } | ApiError::Overloaded { .. } => Some(1),
+            ApiError::DecodeBusy { .. }
+            | ApiError::DecodeBudget { .. }
+            | ApiError::DecoderUnavailable(_)
+            | ApiError::Overloaded { .. } => Some(1),
             ApiError::Degraded { retry_after, .. }
             | ApiError::ClientRate { retry_after, .. }
             | ApiError::Switched { retry_after } => Some(*retry_after),
@@ -206,6 +215,8 @@ impl ApiError {
             ApiError::Decode(DecodeError::Corrupt(_)) => "image_corrupt",
             ApiError::DecodeBusy { .. } => "decode_busy",
             ApiError::DecodeBudget { .. } => "decode_budget",
+            ApiError::DecoderCrashed(_) => "decoder_crashed",
+            ApiError::DecoderUnavailable(_) => "decoder_unavailable",
             ApiError::CodeTooLong { .. } => "code_too_long",
             ApiError::DataTwice => "data_twice",
             ApiError::UnknownSymbology(_) => "unknown_symbology",
@@ -272,6 +283,10 @@ impl ApiError {
             ApiError::Decode(d) => d.to_string(),
             ApiError::DecodeBusy { capacity } => format!("decode: all {capacity} decode slots are busy; retry shortly"),
             ApiError::DecodeBudget { ms } => format!("decode: took longer than the budget of {ms} ms"),
+            ApiError::DecoderCrashed(how) => {
+                format!("decode: the decoder failed on this image ({how}); it was restarted and other requests are unaffected")
+            }
+            ApiError::DecoderUnavailable(e) => format!("decode: no decoder process could be started ({e})"),
             ApiError::CodeTooLong { length, max } => format!("code: {length} bytes exceeds the limit of {max} bytes"),
             ApiError::DataTwice => "data: given both in the path and in the query".into(),
             ApiError::UnknownSymbology(s) => {

@@ -151,7 +151,11 @@ pub struct Cli {
     /// Decodes that may wait for a worker; beyond workers + queue a decode gets 503 at once.
     #[arg(long, env = "BARCODED_DECODE_QUEUE", default_value_t = 8, value_parser = clap::value_parser!(u16).range(0..=10000))]
     pub decode_queue: u16,
-    /// Milliseconds a decode may take before the request gets 503 (the work is abandoned).
+    /// Memory (MiB) each decode worker process may allocate (RLIMIT_DATA); a decode that
+    /// needs more ends its worker and answers 500 `decoder_crashed`.
+    #[arg(long, env = "BARCODED_DECODE_WORKER_MEMORY_MB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(64..=65536))]
+    pub decode_worker_memory_mb: u64,
+    /// Milliseconds a decode may take before the request gets 503 (its worker process is killed).
     #[arg(long, env = "BARCODED_DECODE_BUDGET_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..=60000))]
     pub decode_budget_ms: u64,
     /// Bytes the shared L1 response cache may hold (keys and overhead included).
@@ -284,6 +288,7 @@ pub struct Limits {
     pub decode_workers: usize,
     pub decode_queue: usize,
     pub decode_budget: Duration,
+    pub decode_worker_memory_mib: u64,
     /// Renders one core may have queued.
     pub render_queue: usize,
     /// Generate misses one core may have waiting on L2 or a coalesced fill.
@@ -320,6 +325,9 @@ pub struct Config {
     pub switches: Option<PathBuf>,
     pub audit_log: Option<PathBuf>,
     pub access_log: Option<AccessConfig>,
+    /// The binary started as the decode worker processes; `None`: this process's own
+    /// (tests running the server in their own process name the `barcoded` binary).
+    pub decode_worker_exe: Option<PathBuf>,
     pub trusted_proxies: Trusted,
     pub redis: Option<L2Config>,
     pub render_budget: Duration,
@@ -390,6 +398,7 @@ impl TryFrom<Cli> for Config {
                 decode_workers: c.decode_workers as usize,
                 decode_queue: c.decode_queue as usize,
                 decode_budget: Duration::from_millis(c.decode_budget_ms),
+                decode_worker_memory_mib: c.decode_worker_memory_mb,
                 render_queue: c.render_queue as usize,
                 max_misses: c.max_misses as usize,
                 client_rate: c.client_rate,
@@ -404,6 +413,7 @@ impl TryFrom<Cli> for Config {
             admin_token,
             switches: c.switches,
             audit_log: c.audit_log,
+            decode_worker_exe: None,
             access_log: c.access_log.filter(|s| !s.is_empty()).map(|t| AccessConfig {
                 target: Target::parse(&t),
                 sample: c.access_log_sample,

@@ -64,6 +64,12 @@ impl Server {
         if shared.config.warm.is_some() {
             crate::api::warm::reload(&shared).map_err(|e| io::Error::other(format!("--warm: {e}")))?;
         }
+        // The decode worker processes start beside the cores, so a first decode finds one.
+        {
+            let shared = shared.clone();
+            let n = shared.config.limits.decode_workers;
+            let _ = std::thread::Builder::new().name("barcoded-decoders".into()).spawn(move || shared.decoders.warm(n));
+        }
         let stop = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel::<io::Result<()>>();
         let cpus = crate::cpus::allowed();

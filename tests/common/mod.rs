@@ -15,6 +15,8 @@ pub fn start(tweak: impl FnOnce(&mut Config)) -> Server {
         admin_listen: Some("127.0.0.1:0".parse().unwrap()),
         threads: 1,
         pin: false,
+        // The test binary is not `barcoded`: decodes start the real one as their workers.
+        decode_worker_exe: Some(env!("CARGO_BIN_EXE_barcoded").into()),
         ..Config::default()
     };
     c.shutdown_grace = Duration::from_secs(1);

@@ -1,60 +1,10 @@
-//! Reading barcodes from an uploaded image: the body (raw image, or Base64 as text or JSON
+//! An uploaded image to 8-bit luma: the body (raw image, or Base64 as text or JSON
 //! `{"image": ...}`) becomes bytes, the image header is read and its dimensions checked
-//! before any pixel is decoded (decompression bombs), the pixels become 8-bit luma, and
-//! `rxing` finds the barcodes. Pure and synchronous: the server runs it on the decode workers (`workers.rs`).
+//! before any pixel is decoded (decompression bombs), and the pixels become luma. Pure.
 
+use super::{DecodeError, DecodeLimits};
 use base64::Engine;
 use std::borrow::Cow;
-use std::fmt;
-
-/// Limits on one decode, checked before the memory they guard is spent.
-#[derive(Clone, Copy, Debug)]
-pub struct DecodeLimits {
-    pub max_side: u32,
-    pub max_pixels: u64,
-    /// Largest image in bytes (after Base64 decoding).
-    pub max_image_bytes: usize,
-}
-
-impl Default for DecodeLimits {
-    fn default() -> Self {
-        DecodeLimits { max_side: 4096, max_pixels: 16_000_000, max_image_bytes: 2 * 1024 * 1024 }
-    }
-}
-
-/// Why an image cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecodeError {
-    Base64(String),
-    Base64TooLong { length: usize, max: usize },
-    UnknownFormat,
-    TooLarge { width: u32, height: u32, max_side: u32, max_pixels: u64 },
-    Corrupt(String),
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecodeError::Base64(m) => write!(f, "image: not valid Base64 ({m})"),
-            DecodeError::Base64TooLong { length, max } => {
-                write!(f, "image: {length} Base64 characters exceed the limit of {max} (decoded {} bytes)", max / 4 * 3)
-            }
-            DecodeError::UnknownFormat => write!(f, "image: not a PNG, JPEG or WebP"),
-            DecodeError::TooLarge { width, height, max_side, max_pixels } => {
-                write!(f, "image: {width}x{height} exceeds the limit of {max_side}x{max_side} and {max_pixels} pixels")
-            }
-            DecodeError::Corrupt(m) => write!(f, "image: cannot be decoded ({m})"),
-        }
-    }
-}
-
-/// One barcode found in an image.
-#[derive(Debug, Clone)]
-pub struct Found {
-    pub format: String,
-    pub text: String,
-    pub points: Vec<(f32, f32)>,
-}
 
 /// The image bytes of a request body: raw for `image/*` (or unknown types that start like
 /// an image), Base64 for `text/plain` and JSON `{"image": "..."}`. The Base64 length is
@@ -174,81 +124,6 @@ fn blend(v: u8, a: u8) -> u8 {
     ((v as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8
 }
 
-/// Images of at least this many pixels are read in two passes (see `read`).
-pub const TWO_PASS_PIXELS: u64 = 600_000;
-
-/// The symbologies the reader looks for: the ones this service generates. rxing's other
-/// readers (GS1 DataBar, Telepen, MaxiCode...) took a fifth of a photo's decode time.
-fn formats() -> std::collections::HashSet<rxing::BarcodeFormat> {
-    use rxing::BarcodeFormat::*;
-    [EAN_13, EAN_8, UPC_A, UPC_E, ITF, CODE_128, CODE_39, CODE_93, CODABAR, QR_CODE, DATA_MATRIX, PDF_417, AZTEC]
-        .into_iter()
-        .collect()
-}
-
-/// Every barcode rxing finds in the luma image. A small image (a label, a crop) gets one
-/// thorough pass. A photo (`TWO_PASS_PIXELS` or more) gets a thorough pass at half size,
-/// which finds rotated and blurred codes, plus a quick pass at full size, which finds codes
-/// whose modules are too fine for the half-size image; their findings are merged, and
-/// when both find nothing a thorough full-size pass runs as well. On a
-/// 1280x800 label photo this takes 117 ms against 394 ms for one thorough full-size pass
-/// and finds the same three codes (`cargo bench --bench decode`): rxing's multi-code search
-/// re-reads the regions around each find with every reader, so its cost grows faster than
-/// the pixels.
-pub fn read(luma: Vec<u8>, w: u32, h: u32) -> Vec<Found> {
-    if (w as u64) * (h as u64) < TWO_PASS_PIXELS {
-        return read_pass(luma, w, h, true, 1.0);
-    }
-    let (hw, hh, half) = half_size(&luma, w, h);
-    let mut found = read_pass(half, hw, hh, true, 2.0);
-    for f in read_pass(luma.clone(), w, h, false, 1.0) {
-        if !found.iter().any(|g| g.format == f.format && g.text == f.text) {
-            found.push(f);
-        }
-    }
-    if found.is_empty() {
-        // Fine modules turned sideways escape both passes; an image with nothing found
-        // pays for the thorough full-size pass too (it stays within the decode budget).
-        found = read_pass(luma, w, h, true, 1.0);
-    }
-    found
-}
-
-/// The image at half width and height, each pixel the mean of a 2x2 block.
-fn half_size(luma: &[u8], w: u32, h: u32) -> (u32, u32, Vec<u8>) {
-    let (w, hw, hh) = (w as usize, (w / 2) as usize, (h / 2) as usize);
-    let mut out = Vec::with_capacity(hw * hh);
-    for y in 0..hh {
-        let (r0, r1) = (&luma[2 * y * w..][..2 * hw], &luma[(2 * y + 1) * w..][..2 * hw]);
-        out.extend(
-            r0.chunks_exact(2)
-                .zip(r1.chunks_exact(2))
-                .map(|(a, b)| ((a[0] as u16 + a[1] as u16 + b[0] as u16 + b[1] as u16 + 2) / 4) as u8),
-        );
-    }
-    (hw as u32, hh as u32, out)
-}
-
-/// One rxing pass; positions are multiplied by `scale` back to the original image.
-pub fn read_pass(luma: Vec<u8>, w: u32, h: u32, try_harder: bool, scale: f32) -> Vec<Found> {
-    let mut hints =
-        rxing::DecodeHints { TryHarder: Some(try_harder), PossibleFormats: Some(formats()), ..Default::default() };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-        rxing::helpers::detect_multiple_in_luma_with_hints(luma, w, h, &mut hints)
-    }));
-    match r {
-        Ok(Ok(results)) => results
-            .iter()
-            .map(|r| Found {
-                format: format!("{:?}", r.getBarcodeFormat()),
-                text: r.getText().to_string(),
-                points: r.getPoints().iter().map(|p| (p.x * scale, p.y * scale)).collect(),
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,14 +163,6 @@ mod tests {
         assert!(matches!(luma(&webp[..14], &l), Err(DecodeError::Corrupt(_))));
         assert!(matches!(luma(&png_header(10, 10)[..40], &l), Err(DecodeError::Corrupt(_))));
         assert!(matches!(luma(&[0xFF, 0xD8, 0xFF, 0x00, 1, 2], &l), Err(DecodeError::Corrupt(_))));
-    }
-
-    #[test]
-    fn half_size_averages_blocks_and_drops_an_odd_edge() {
-        let luma = [0, 255, 10, 9, 0, 255, 20, 9, 7, 7, 7, 7];
-        let (w, h, half) = half_size(&luma, 4, 3);
-        assert_eq!((w, h), (2, 1));
-        assert_eq!(half, vec![128, 12]);
     }
 
     #[test]

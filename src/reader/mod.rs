@@ -1,0 +1,144 @@
+//! Reading barcodes from an uploaded image: `image.rs` turns the body into luma within
+//! the limits, `zxing.rs` finds the barcodes with zxing-cpp (compiled from source by
+//! `build/zxing.rs`, declared in `ffi.rs`), `names.rs` names them as `/v1/symbologies`
+//! does. Pure and synchronous, no IO: the server runs it in a decode worker process
+//! (`decoder/`), where a crash in the C++ code costs one request.
+
+mod ffi;
+mod image;
+mod names;
+mod sequence;
+mod zxing;
+
+pub use image::{image_bytes, luma};
+pub use sequence::{messages, Message};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Limits on one decode, checked before the memory they guard is spent.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct DecodeLimits {
+    pub max_side: u32,
+    pub max_pixels: u64,
+    /// Largest image in bytes (after Base64 decoding).
+    pub max_image_bytes: usize,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        DecodeLimits { max_side: 4096, max_pixels: 16_000_000, max_image_bytes: 2 * 1024 * 1024 }
+    }
+}
+
+/// Why an image cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DecodeError {
+    Base64(String),
+    Base64TooLong { length: usize, max: usize },
+    UnknownFormat,
+    TooLarge { width: u32, height: u32, max_side: u32, max_pixels: u64 },
+    Corrupt(String),
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Base64(m) => write!(f, "image: not valid Base64 ({m})"),
+            DecodeError::Base64TooLong { length, max } => {
+                write!(f, "image: {length} Base64 characters exceed the limit of {max} (decoded {} bytes)", max / 4 * 3)
+            }
+            DecodeError::UnknownFormat => write!(f, "image: not a PNG, JPEG or WebP"),
+            DecodeError::TooLarge { width, height, max_side, max_pixels } => {
+                write!(f, "image: {width}x{height} exceeds the limit of {max_side}x{max_side} and {max_pixels} pixels")
+            }
+            DecodeError::Corrupt(m) => write!(f, "image: cannot be decoded ({m})"),
+        }
+    }
+}
+
+/// One barcode found in an image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Found {
+    /// Our symbology name (`/v1/symbologies`), or zxing-cpp's for formats we do not write.
+    pub format: String,
+    /// The content as text, in the character set its ECI names (several included); the
+    /// add-on and a structured-append header are not part of it.
+    pub text: String,
+    /// The raw bytes where the content is binary (or mixed, or an unknown ECI).
+    pub bytes: Option<Vec<u8>>,
+    /// The AIM symbology identifier (`]C1`, `]Q3`, `]d2`, ...).
+    pub symbology_identifier: String,
+    /// The content is a GS1 element string (FNC1 in first position).
+    pub gs1: bool,
+    pub eci: bool,
+    /// Corners in image pixels: top left, top right, bottom right, bottom left.
+    pub position: [(i32, i32); 4],
+    /// Degrees the symbol is turned, clockwise.
+    pub orientation: i32,
+    pub inverted: bool,
+    pub mirrored: bool,
+    /// For a linear symbol, how many scan lines read it alike (0 for a 2D symbol).
+    pub lines: i32,
+    /// The error-correction level where the symbology has one (`L`..`H`, a percentage...).
+    pub ec_level: Option<String>,
+    /// The share of the error-correction capacity left unused, 0 to 1.
+    pub ec_unused: Option<f32>,
+    /// The symbol's version or size where it has one.
+    pub version: Option<String>,
+    /// An EAN-2 or EAN-5 add-on.
+    pub add_on: Option<String>,
+    /// A structured-append part.
+    pub sequence: Option<Sequence>,
+}
+
+impl Found {
+    /// A plain result (tests build variations of it).
+    #[cfg(test)]
+    pub(crate) fn sample(format: &str, text: &str) -> Found {
+        Found {
+            format: format.into(),
+            text: text.into(),
+            bytes: None,
+            symbology_identifier: String::new(),
+            gs1: false,
+            eci: false,
+            position: [(0, 0); 4],
+            orientation: 0,
+            inverted: false,
+            mirrored: false,
+            lines: 0,
+            ec_level: None,
+            ec_unused: None,
+            version: None,
+            add_on: None,
+            sequence: None,
+        }
+    }
+}
+
+/// Where a structured-append symbol stands in its message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub index: i32,
+    pub count: i32,
+    pub id: String,
+}
+
+/// What one image holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    pub width: u32,
+    pub height: u32,
+    pub found: Vec<Found>,
+}
+
+/// Every barcode in a `w` x `h` luma image.
+pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
+    zxing::read(luma, w, h)
+}
+
+/// The image bytes (raw, Base64 already undone) to what they hold, within the limits.
+pub fn read_image(bytes: &[u8], limits: &DecodeLimits) -> Result<Reading, DecodeError> {
+    let (luma, width, height) = luma(bytes, limits)?;
+    Ok(Reading { width, height, found: read(&luma, width, height) })
+}

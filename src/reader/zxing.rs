@@ -1,0 +1,224 @@
+//! One call into zxing-cpp with its thorough settings (`try_harder`, `try_rotate`,
+//! `try_invert`, `try_downscale`, EAN/UPC add-ons read, every format it reads), each result
+//! turned into a `Found`: our symbology name, the text in the character set its ECI names,
+//! raw bytes where the content is binary, the AIM symbology identifier, corners,
+//! orientation, error-correction facts, the add-on and the structured-append part apart.
+//! zxing-cpp returns only results whose own checks passed (`return_errors` off).
+
+use super::ffi::*;
+use super::names::{refine, symbology_name};
+use super::{Found, Sequence};
+use std::ffi::{c_char, c_int, CStr};
+
+/// Frees what the C API allocated when it goes out of scope.
+struct Owned<T>(*mut T, unsafe extern "C" fn(*mut T));
+
+impl<T> Drop for Owned<T> {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: the pointer came from the matching `_new` and is freed once.
+            unsafe { (self.1)(self.0) }
+        }
+    }
+}
+
+/// A C string from the API, copied and freed; empty when null.
+unsafe fn take(p: *mut c_char) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    let s = CStr::from_ptr(p).to_string_lossy().into_owned();
+    ZXing_free(p.cast());
+    s
+}
+
+unsafe fn extra(b: *const Barcode, key: &CStr) -> Option<String> {
+    Some(take(ZXing_Barcode_extra(b, key.as_ptr()))).filter(|s| !s.is_empty())
+}
+
+/// Every barcode zxing-cpp finds in a `w` x `h` luma image (`luma.len() == w * h`).
+/// zxing-cpp reads MaxiCode only upright and alone in the image ("pure"): when nothing
+/// else is found, the image is also read for MaxiCode turned by 90, 180 and 270 degrees.
+pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
+    let mut found = read_turned(luma, w, h, 0, None);
+    if !found.is_empty() {
+        drop_partial_reads(&mut found);
+        return found;
+    }
+    for degrees in [90, 180, 270] {
+        let found = read_turned(luma, w, h, degrees, Some(FORMAT_MAXICODE));
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    found
+}
+
+/// Drops a linear result that is part of another of the same format over the same place,
+/// read by fewer scan lines: a scan line that crosses a turned ITF from its top edge to its
+/// bottom edge sees white "quiet zones" either side of a few of its pairs and reads `1234`
+/// out of `12345678` (ITF has no check digit). zxing-cpp returns both; the part is dropped.
+pub fn drop_partial_reads(found: &mut Vec<Found>) {
+    let partial = |a: &Found, b: &Found| {
+        a.lines > 0
+            && a.format == b.format
+            && a.text.len() < b.text.len()
+            && b.text.contains(a.text.as_str())
+            && a.lines < b.lines
+            && inside(centre(&a.position), &b.position)
+    };
+    let keep: Vec<bool> = found.iter().map(|a| !found.iter().any(|b| partial(a, b))).collect();
+    let mut k = keep.into_iter();
+    found.retain(|_| k.next().unwrap_or(true));
+}
+
+fn centre(q: &[(i32, i32); 4]) -> (i32, i32) {
+    (q.iter().map(|p| p.0).sum::<i32>() / 4, q.iter().map(|p| p.1).sum::<i32>() / 4)
+}
+
+/// Whether `p` lies in the bounding box of `q`, widened by a tenth of its size (a linear
+/// symbol's quad is a thin band).
+fn inside(p: (i32, i32), q: &[(i32, i32); 4]) -> bool {
+    let (x0, x1) = (q.iter().map(|p| p.0).min().unwrap_or(0), q.iter().map(|p| p.0).max().unwrap_or(0));
+    let (y0, y1) = (q.iter().map(|p| p.1).min().unwrap_or(0), q.iter().map(|p| p.1).max().unwrap_or(0));
+    let m = ((x1 - x0).max(y1 - y0) / 10).max(4);
+    (x0 - m..=x1 + m).contains(&p.0) && (y0 - m..=y1 + m).contains(&p.1)
+}
+
+/// One zxing-cpp read of the image turned by `degrees`, for one format or all; corners
+/// are given back in the upright image's pixels.
+fn read_turned(luma: &[u8], w: u32, h: u32, degrees: c_int, only: Option<c_int>) -> Vec<Found> {
+    let (Ok(size), Ok(wi), Ok(hi)) = (c_int::try_from(luma.len()), c_int::try_from(w), c_int::try_from(h)) else {
+        return Vec::new();
+    };
+    // SAFETY: the view borrows `luma` (checked against w x h by `_new_checked`) for the
+    // duration of this call only; every object is freed by its guard.
+    unsafe {
+        let iv =
+            Owned(ZXing_ImageView_new_checked(luma.as_ptr(), size, wi, hi, IMAGE_LUM, 0, 0), ZXing_ImageView_delete);
+        if iv.0.is_null() {
+            return Vec::new();
+        }
+        if degrees != 0 {
+            ZXing_ImageView_rotate(iv.0, degrees);
+        }
+        let o = Owned(ZXing_ReaderOptions_new(), ZXing_ReaderOptions_delete);
+        if o.0.is_null() {
+            return Vec::new();
+        }
+        ZXing_ReaderOptions_setTryHarder(o.0, true);
+        ZXing_ReaderOptions_setTryRotate(o.0, true);
+        ZXing_ReaderOptions_setTryInvert(o.0, true);
+        ZXing_ReaderOptions_setTryDownscale(o.0, true);
+        ZXing_ReaderOptions_setReturnErrors(o.0, false);
+        ZXing_ReaderOptions_setEanAddOnSymbol(o.0, ADD_ON_READ);
+        ZXing_ReaderOptions_setTextMode(o.0, TEXT_PLAIN);
+        ZXing_ReaderOptions_setMaxNumberOfSymbols(o.0, MAX_SYMBOLS);
+        if let Some(format) = only {
+            ZXing_ReaderOptions_setFormats(o.0, &format, 1);
+        }
+        let all = Owned(ZXing_ReadBarcodes(iv.0, o.0), ZXing_Barcodes_delete);
+        if all.0.is_null() {
+            return Vec::new();
+        }
+        (0..ZXing_Barcodes_size(all.0))
+            .map(|i| ZXing_Barcodes_at(all.0, i))
+            .filter(|b| !b.is_null() && ZXing_Barcode_isValid(*b))
+            .map(|b| {
+                let mut f = found(b);
+                if degrees != 0 {
+                    f.position = f.position.map(|p| unturn(p, w as i32, h as i32, degrees));
+                    f.orientation = (f.orientation + degrees) % 360;
+                }
+                f
+            })
+            .collect()
+    }
+}
+
+/// A point of the image turned clockwise by `degrees`, in the upright image.
+fn unturn((x, y): (i32, i32), w: i32, h: i32, degrees: c_int) -> (i32, i32) {
+    match degrees {
+        90 => (y, h - 1 - x),
+        180 => (w - 1 - x, h - 1 - y),
+        270 => (w - 1 - y, x),
+        _ => (x, y),
+    }
+}
+
+/// At most this many symbols per image (a sheet of labels has dozens; zxing-cpp's default
+/// is 255).
+const MAX_SYMBOLS: c_int = 64;
+
+unsafe fn found(b: *const Barcode) -> Found {
+    let format = ZXing_Barcode_format(b);
+    let content = ZXing_Barcode_contentType(b);
+    let mut text = take(ZXing_Barcode_text(b));
+    let add_on = extra(b, c"EanAddOn");
+    if let Some(a) = &add_on {
+        // The add-on is appended to the text: it is a field of its own here.
+        if let Some(t) = text.strip_suffix(a.as_str()) {
+            text = t.trim_end().to_string();
+        }
+    }
+    let bytes = if matches!(content, CONTENT_BINARY | CONTENT_MIXED | CONTENT_UNKNOWN_ECI) {
+        let mut len: c_int = 0;
+        let p = ZXing_Barcode_bytes(b, &mut len);
+        let v = if p.is_null() { Vec::new() } else { std::slice::from_raw_parts(p, len.max(0) as usize).to_vec() };
+        if !p.is_null() {
+            ZXing_free(p.cast());
+        }
+        Some(v)
+    } else {
+        None
+    };
+    let count = ZXing_Barcode_sequenceSize(b);
+    let sequence = (count > 0).then(|| Sequence {
+        index: ZXing_Barcode_sequenceIndex(b),
+        count,
+        id: take(ZXing_Barcode_sequenceId(b)),
+    });
+    let p = ZXing_Barcode_position(b);
+    let gs1 = content == CONTENT_GS1;
+    let upce = extra(b, c"UPCE");
+    let mut f = Found {
+        format: symbology_name(format, gs1).to_string(),
+        text,
+        bytes,
+        symbology_identifier: take(ZXing_Barcode_symbologyIdentifier(b)),
+        gs1,
+        eci: ZXing_Barcode_hasECI(b),
+        position: [p.top_left, p.top_right, p.bottom_right, p.bottom_left].map(|q| (q.x, q.y)),
+        orientation: ZXing_Barcode_orientation(b),
+        inverted: ZXing_Barcode_isInverted(b),
+        mirrored: ZXing_Barcode_isMirrored(b),
+        lines: ZXing_Barcode_lineCount(b),
+        ec_level: extra(b, c"ECLevel"),
+        ec_unused: extra(b, c"UEC").and_then(|u| u.parse().ok()),
+        version: extra(b, c"Version"),
+        add_on,
+        sequence,
+    };
+    refine(&mut f, upce);
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linear(text: &str, lines: i32, x: i32) -> Found {
+        Found { lines, position: [(x, 100), (x + 200, 100), (x + 200, 104), (x, 104)], ..Found::sample("itf", text) }
+    }
+
+    #[test]
+    fn a_partial_read_inside_a_full_one_is_dropped() {
+        let mut f = vec![linear("1234", 3, 40), linear("12345678", 97, 0)];
+        drop_partial_reads(&mut f);
+        assert_eq!(f.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(), ["12345678"]);
+        // Elsewhere in the image, or read by more lines, it is a symbol of its own.
+        let mut f = vec![linear("1234", 3, 900), linear("12345678", 97, 0), linear("5678", 120, 10)];
+        drop_partial_reads(&mut f);
+        assert_eq!(f.len(), 3);
+    }
+}
