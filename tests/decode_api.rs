@@ -88,7 +88,7 @@ fn over_budget_and_full_pool_answer_503() {
         c.limits.decode_queue = 0;
     });
     let a = s.local_addr();
-    // A large noisy image takes rxing well over 10 ms.
+    // A large noisy image takes the reader well over 10 ms.
     let (w, h) = (1200u32, 1200u32);
     let mut px = vec![0u8; (w * h) as usize];
     let mut x = 12345u32;
@@ -137,5 +137,25 @@ fn decode_pipelined_behind_other_requests_keeps_order() {
     let d = read_response(&mut r, false).unwrap();
     assert!(d.text().contains("5901234123457"), "{}", d.text());
     assert_eq!(read_response(&mut r, false).unwrap().text(), "{\"status\":\"ready\"}");
+    s.shutdown();
+}
+
+/// The same upload again is answered from the L1 without a decode: the answer is the same,
+/// and `/metrics` counts the hit.
+#[test]
+fn a_repeated_upload_is_answered_from_the_cache() {
+    let s = start(|_| {});
+    let a = s.local_addr();
+    let png = get(a, "/v1/qr/cache-me.png").body;
+    let first = post(a, "image/png", &png);
+    assert_eq!(first.status, 200, "{}", first.text());
+    let again = post(a, "image/png", &png);
+    assert_eq!((again.status, again.text()), (200, first.text()));
+    assert_eq!(metric(admin(&s), "barcoded_decode_cache_hits_total"), 1.0);
+    // The same bytes as Base64 text are another upload (read differently): decoded.
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
+    assert_eq!(post(a, "text/plain", b64.as_bytes()).status, 200);
+    assert_eq!(metric(admin(&s), "barcoded_decode_cache_hits_total"), 1.0);
     s.shutdown();
 }

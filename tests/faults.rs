@@ -284,7 +284,7 @@ fn above_the_memory_watermark_renders_are_refused_and_hits_served() {
 #[test]
 fn adaptive_threshold_trips_the_slow_family_only() {
     // --breaker-slow-ms auto: each family's threshold follows its own baseline (3 x p99,
-    // at least the floor); 15 ms renders — far under the fixed 80 ms — trip it.
+    // at least the floor); 40 ms renders — half the fixed 80 ms — trip it.
     let s = start(|c| {
         c.breakers.base.auto = Some(barcoded::guard::breaker::Auto { k: 3, floor: Duration::from_millis(5) });
         c.breakers.base.cooldown = Duration::from_secs(30);
@@ -297,11 +297,14 @@ fn adaptive_threshold_trips_the_slow_family_only() {
         assert_eq!(c.get(&format!("/v1/qr/base{i}.png")).status, 200);
     }
     let slow = |class: &str| metric(admin, &format!("barcoded_breaker_slow_seconds{{class=\"{class}\",core=\"0\"}}"));
-    assert_eq!(slow("render_linear"), 0.005, "the floor, for renders of microseconds");
-    // 15 ms of latency in the linear family only.
+    // The floor for renders of microseconds; a busy machine (CI runs the suites side by
+    // side, debug builds) can lift 3 x p99 a little over it.
+    let learned = slow("render_linear");
+    assert!((0.005..0.020).contains(&learned), "the learned threshold {learned} s: the floor or near it");
+    // 40 ms of latency in the linear family only.
     let linear_bit = 1u64 << barcoded::guard::Class::Linear.index();
     s.shared().faults.render_delay_classes.store(linear_bit, Ordering::Relaxed);
-    s.shared().faults.render_delay_ms.store(15, Ordering::Relaxed);
+    s.shared().faults.render_delay_ms.store(40, Ordering::Relaxed);
     let mut tripped_after = None;
     for i in 0..20 {
         let r = c.get(&format!("/v1/code128/slow{i}.png"));
@@ -345,8 +348,9 @@ fn a_crashing_decoder_costs_one_request() {
         c.limits.decode_worker_memory_mib = 128;
     });
     let addr = s.local_addr();
-    let png = get(addr, "/v1/qr/crash-test.png").body;
-    assert_eq!(post_decode(addr, &png).status, 200);
+    // A new image for every decode: a repeated upload would be answered from the L1.
+    let png = |n: usize| get(addr, &format!("/v1/qr/crash-test-{n}.png")).body;
+    assert_eq!(post_decode(addr, &png(0)).status, 200);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Other kinds of request, as fast as one client sends them, the whole time.
     let others = {
@@ -370,21 +374,24 @@ fn a_crashing_decoder_costs_one_request() {
             (n, failed)
         })
     };
-    for (fault, status, code) in [
+    for (i, (fault, status, code)) in [
         (DecodeFault::Segfault, 500, "decoder_crashed"),
         (DecodeFault::Abort, 500, "decoder_crashed"),
         (DecodeFault::Panic, 500, "decoder_crashed"),
         (DecodeFault::Allocate, 500, "decoder_crashed"),
         (DecodeFault::Spin, 503, "decode_budget"),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         s.shared().faults.decode_fault.store(fault as u8, Ordering::Relaxed);
-        let r = post_decode(addr, &png);
+        let r = post_decode(addr, &png(2 * i + 1));
         assert_eq!(r.status, status, "{fault:?}: {}", r.text());
         assert!(r.text().contains(code), "{fault:?}: {}", r.text());
         s.shared().faults.decode_fault.store(DecodeFault::None as u8, Ordering::Relaxed);
-        let r = post_decode(addr, &png);
+        let r = post_decode(addr, &png(2 * i + 2));
         assert_eq!(r.status, 200, "after {fault:?}: {}", r.text());
-        assert!(r.text().contains("crash-test"), "{}", r.text());
+        assert!(r.text().contains(&format!("crash-test-{}", 2 * i + 2)), "{}", r.text());
     }
     stop.store(true, Ordering::Relaxed);
     let (rounds, failed) = others.join().unwrap();

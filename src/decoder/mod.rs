@@ -47,6 +47,8 @@ pub struct Stats {
     pub died: AtomicU64,
     pub killed: AtomicU64,
     pub spawn_failed: AtomicU64,
+    /// Decodes answered from the L1 (a repeated upload), counted by `api/decode.rs`.
+    pub cache_hits: AtomicU64,
 }
 
 /// The pool of decode worker processes.
@@ -178,6 +180,11 @@ impl Decoders {
             ),
             ("barcoded_decoder_killed_total", "Decode workers killed at the decode budget.", &st.killed),
             ("barcoded_decoder_spawn_failures_total", "Decode workers that could not be started.", &st.spawn_failed),
+            (
+                "barcoded_decode_cache_hits_total",
+                "Decodes answered from the L1 (the same upload again).",
+                &st.cache_hits,
+            ),
         ];
         for (name, help, v) in counters {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", v.load(Ordering::Relaxed));

@@ -1,12 +1,16 @@
 //! Reading barcodes from an uploaded image: `image.rs` turns the body into luma within
 //! the limits, `zxing.rs` finds the barcodes with zxing-cpp (compiled from source by
 //! `build/zxing.rs`, declared in `ffi.rs`), `names.rs` names them as `/v1/symbologies`
-//! does. Pure and synchronous, no IO: the server runs it in a decode worker process
+//! does; `linear.rs` with `code11.rs` and `msi.rs` reads what zxing-cpp does not. Pure and synchronous, no IO: the server runs it in a decode worker process
 //! (`decoder/`), where a crash in the C++ code costs one request.
 
+mod code11;
 mod ffi;
 mod image;
+mod linear;
+mod msi;
 mod names;
+mod runs;
 mod sequence;
 mod zxing;
 
@@ -92,9 +96,8 @@ pub struct Found {
 }
 
 impl Found {
-    /// A plain result (tests build variations of it).
-    #[cfg(test)]
-    pub(crate) fn sample(format: &str, text: &str) -> Found {
+    /// A plain text result, its other fields empty (readers and tests fill them in).
+    pub(crate) fn plain(format: &str, text: &str) -> Found {
         Found {
             format: format.into(),
             text: text.into(),
@@ -132,9 +135,12 @@ pub struct Reading {
     pub found: Vec<Found>,
 }
 
-/// Every barcode in a `w` x `h` luma image.
+/// Every barcode in a `w` x `h` luma image: zxing-cpp's, and ours for the linear
+/// symbologies it does not read.
 pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
-    zxing::read(luma, w, h)
+    let mut found = zxing::read(luma, w, h);
+    found.extend(linear::read(luma, w, h));
+    found
 }
 
 /// The image bytes (raw, Base64 already undone) to what they hold, within the limits.

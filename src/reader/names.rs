@@ -103,7 +103,7 @@ mod tests {
     #[test]
     fn conventions_name_what_the_bars_do_not_tell() {
         let refined = |format: &str, text: &str, upce: Option<&str>| {
-            let mut f = Found::sample(format, text);
+            let mut f = Found::plain(format, text);
             refine(&mut f, upce.map(String::from));
             (f.format, f.text)
         };

@@ -48,7 +48,7 @@ mod tests {
     use crate::reader::Sequence;
 
     fn part(index: i32, count: i32, id: &str, text: &str) -> Found {
-        Found { sequence: Some(Sequence { index, count, id: id.into() }), ..Found::sample("qr", text) }
+        Found { sequence: Some(Sequence { index, count, id: id.into() }), ..Found::plain("qr", text) }
     }
 
     #[test]

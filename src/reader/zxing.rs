@@ -208,7 +208,7 @@ mod tests {
     use super::*;
 
     fn linear(text: &str, lines: i32, x: i32) -> Found {
-        Found { lines, position: [(x, 100), (x + 200, 100), (x + 200, 104), (x, 104)], ..Found::sample("itf", text) }
+        Found { lines, position: [(x, 100), (x + 200, 100), (x + 200, 104), (x, 104)], ..Found::plain("itf", text) }
     }
 
     #[test]

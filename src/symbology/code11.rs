@@ -12,7 +12,7 @@ pub const MAX: usize = 121;
 pub const DEFAULT_CHECKS: u8 = 2;
 
 /// Element widths of 0–9, `-` (value 10), then start/stop.
-const PATTERNS: [[u8; 5]; 12] = [
+pub const PATTERNS: [[u8; 5]; 12] = [
     [1, 1, 1, 1, 2],
     [2, 1, 1, 1, 2],
     [1, 2, 1, 1, 2],
@@ -26,7 +26,7 @@ const PATTERNS: [[u8; 5]; 12] = [
     [1, 1, 2, 1, 1],
     [1, 1, 2, 2, 1],
 ];
-const START_STOP: usize = 11;
+pub const START_STOP: usize = 11;
 
 fn value(b: u8) -> Option<u8> {
     match b {
@@ -37,7 +37,7 @@ fn value(b: u8) -> Option<u8> {
 }
 
 /// The check character over `values` with weights 1..=`max_weight` from the right, mod 11.
-fn check(values: &[u8], max_weight: usize) -> u8 {
+pub fn check(values: &[u8], max_weight: usize) -> u8 {
     let sum: usize = values.iter().rev().enumerate().map(|(i, &v)| (i % max_weight + 1) * v as usize).sum();
     (sum % 11) as u8
 }

@@ -36,7 +36,7 @@ impl MsiCheck {
     }
 }
 
-fn mod10(d: &[u8]) -> u8 {
+pub fn mod10(d: &[u8]) -> u8 {
     ((10 - luhn_sum(d) % 10) % 10) as u8
 }
 
