@@ -5,7 +5,7 @@
 //! characters verified; a result stands only when at least `AGREE` scan lines read the same
 //! text — the rule zxing-cpp applies against false positives.
 
-use super::runs::Decode;
+use super::runs::{degrees, line_runs, Decode};
 use super::Found;
 
 /// Scan lines per direction (spread over the image).
@@ -63,7 +63,7 @@ pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 
 /// What the decoders read on one line, both directions, with the pixel ends of each read.
 fn read_line(line: &Line, vertical: bool) -> Vec<Read> {
-    let Some((runs, first_dark, starts)) = runs(&line.px) else { return Vec::new() };
+    let Some((runs, first_dark, starts)) = line_runs(&line.px, MIN_CONTRAST) else { return Vec::new() };
     let mut out = Vec::new();
     let at = |i: usize| (line.origin.0 + line.step.0 * i as i32, line.origin.1 + line.step.1 * i as i32);
     for reversed in [false, true] {
@@ -92,45 +92,6 @@ fn read_line(line: &Line, vertical: bool) -> Vec<Read> {
         }
     }
     out
-}
-
-/// The line's runs (dark or light by the midpoint of its 5th and 95th percentile), whether
-/// the first is dark, and where each starts; `None` for a line without contrast.
-fn runs(px: &[u8]) -> Option<(Vec<u32>, bool, Vec<usize>)> {
-    let mut hist = [0u32; 256];
-    for &p in px {
-        hist[p as usize] += 1;
-    }
-    let pct = |q: usize| {
-        let want = (px.len() * q / 100) as u32;
-        let mut acc = 0;
-        (0..256).find(|&v| {
-            acc += hist[v];
-            acc > want
-        })
-    };
-    let (lo, hi) = (pct(5)? as u8, pct(95)? as u8);
-    if hi.saturating_sub(lo) < MIN_CONTRAST {
-        return None;
-    }
-    let mid = ((lo as u16 + hi as u16) / 2) as u8;
-    let dark = |p: u8| p < mid;
-    let mut runs = Vec::new();
-    let mut starts = vec![0];
-    let mut cur = dark(px[0]);
-    let mut len = 0u32;
-    for (i, &p) in px.iter().enumerate() {
-        if dark(p) == cur {
-            len += 1;
-        } else {
-            runs.push(len);
-            starts.push(i);
-            cur = !cur;
-            len = 1;
-        }
-    }
-    runs.push(len);
-    Some((runs, dark(px[0]), starts))
 }
 
 /// Results read alike by at least `AGREE` lines of one direction; their corners span the
@@ -164,7 +125,7 @@ fn agree(reads: Vec<Read>) -> Vec<Found> {
             };
             let mut f = Found::plain(name, &text);
             f.position = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)];
-            f.orientation = orientation;
+            f.orientation = degrees(orientation);
             f.lines = ends.len() as i32;
             f.symbology_identifier = match name {
                 "code11" => "]H1".into(),

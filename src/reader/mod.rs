@@ -1,15 +1,18 @@
 //! Reading barcodes from an uploaded image: `image.rs` turns the body into luma within
 //! the limits, `zxing.rs` finds the barcodes with zxing-cpp (compiled from source by
 //! `build/zxing.rs`, declared in `ffi.rs`), `names.rs` names them as `/v1/symbologies`
-//! does; `linear.rs` with `code11.rs` and `msi.rs` reads what zxing-cpp does not. Pure and synchronous, no IO: the server runs it in a decode worker process
+//! does; `linear.rs` with `code11.rs` and `msi.rs`, and `fourstate.rs` with `royalmail.rs`,
+//! read what zxing-cpp does not. Pure and synchronous, no IO: the server runs it in a decode worker process
 //! (`decoder/`), where a crash in the C++ code costs one request.
 
 mod code11;
 mod ffi;
+mod fourstate;
 mod image;
 mod linear;
 mod msi;
 mod names;
+mod royalmail;
 mod runs;
 mod sequence;
 mod zxing;
@@ -140,6 +143,7 @@ pub struct Reading {
 pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     let mut found = zxing::read(luma, w, h);
     found.extend(linear::read(luma, w, h));
+    found.extend(fourstate::read(luma, w, h));
     found
 }
 

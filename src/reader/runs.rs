@@ -33,6 +33,51 @@ pub fn scan(r: &[u32], at: ReadAt) -> Vec<Hit> {
     out
 }
 
+/// The midpoint of the line's 5th and 95th percentile levels: dark below it; `None` when
+/// they differ by less than `min_contrast`.
+pub fn midpoint(px: &[u8], min_contrast: u8) -> Option<u8> {
+    let mut hist = [0u32; 256];
+    for &p in px {
+        hist[p as usize] += 1;
+    }
+    let pct = |q: usize| {
+        let want = (px.len() * q / 100) as u32;
+        let mut acc = 0;
+        (0..256).find(|&v| {
+            acc += hist[v];
+            acc > want
+        })
+    };
+    let (lo, hi) = (pct(5)? as u8, pct(95)? as u8);
+    if hi.saturating_sub(lo) < min_contrast {
+        return None;
+    }
+    Some(((lo as u16 + hi as u16) / 2) as u8)
+}
+
+/// The line's runs (dark or light by its `midpoint`), whether the first is dark, and where
+/// each starts; `None` for a line with less contrast than asked.
+pub fn line_runs(px: &[u8], min_contrast: u8) -> Option<(Vec<u32>, bool, Vec<usize>)> {
+    let mid = midpoint(px, min_contrast)?;
+    let dark = |p: u8| p < mid;
+    let mut runs = Vec::new();
+    let mut starts = vec![0];
+    let mut cur = dark(px[0]);
+    let mut len = 0u32;
+    for (i, &p) in px.iter().enumerate() {
+        if dark(p) == cur {
+            len += 1;
+        } else {
+            runs.push(len);
+            starts.push(i);
+            cur = !cur;
+            len = 1;
+        }
+    }
+    runs.push(len);
+    Some((runs, dark(px[0]), starts))
+}
+
 /// A run's width in narrow elements, 1 or 2 (or 3 up to `max`), or `None` when it fits none.
 pub fn modules(run: u32, narrow: f32, max: u8) -> Option<u8> {
     let m = run as f32 / narrow;
@@ -71,4 +116,14 @@ pub fn runs_of(e: &crate::symbology::Encoded, px: u32) -> Vec<u32> {
     runs.push(len);
     runs.push(12 * px);
     runs
+}
+
+/// Degrees clockwise as zxing-cpp reports them: -179 to 180.
+pub fn degrees(d: i32) -> i32 {
+    let d = d.rem_euclid(360);
+    if d > 180 {
+        d - 360
+    } else {
+        d
+    }
 }

@@ -19,7 +19,7 @@ const MAX: usize = 50;
 const KIX_MAX: usize = 18;
 
 /// The six pairs of bar positions, in the order rows and columns number them (1-6).
-const PAIRS: [(usize, usize); 6] = [(2, 3), (1, 3), (1, 2), (0, 3), (0, 2), (0, 1)];
+pub const PAIRS: [(usize, usize); 6] = [(2, 3), (1, 3), (1, 2), (0, 3), (0, 2), (0, 1)];
 
 fn index(symbology: &'static str, rule: &'static str, pos: usize, b: u8) -> Result<usize, DataError> {
     match b.to_ascii_uppercase() {
