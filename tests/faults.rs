@@ -344,7 +344,8 @@ fn a_crashing_decoder_costs_one_request() {
     let s = start(|c| {
         c.threads = 2;
         c.limits.decode_workers = 2;
-        c.limits.decode_budget = Duration::from_millis(1500);
+        // Generous for a debug build on a busy machine: only the spin runs into it.
+        c.limits.decode_budget = Duration::from_millis(3000);
         c.limits.decode_worker_memory_mib = 128;
     });
     let addr = s.local_addr();

@@ -3,7 +3,8 @@
 //! allocation fails inside the worker), lowers its priority below the serving cores, and
 //! answers requests from stdin on stdout one at a time until stdin closes — which is also
 //! how it ends with the server, whichever way the server ends (no `PR_SET_PDEATHSIG`: it
-//! fires when the spawning *thread* ends, not the process). A panic, abort or signal ends the process; the pool sees its pipe close.
+//! fires when the spawning *thread* ends, not the process). A panic (aborting at once),
+//! an abort or a signal ends the process; the pool sees its pipe close.
 
 use super::wire;
 use crate::reader;
@@ -22,6 +23,12 @@ pub fn main(args: &[String]) -> ! {
         let lim = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
         libc::setrlimit(libc::RLIMIT_DATA, &lim);
     }
+    // A panic ends the worker at once, with one line: no unwinding, no backtrace to
+    // resolve (which takes seconds in a debug build) while the request waits.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("barcoded decode worker: {info}");
+        std::process::abort();
+    }));
     let mut input = BufReader::new(std::io::stdin().lock());
     let mut output = BufWriter::new(std::io::stdout().lock());
     // The image is at most the largest decode body the server accepts, which the server
