@@ -12,7 +12,7 @@ use crate::decoder::Failure;
 use crate::guard::Class;
 use crate::http::encode::Ready;
 use crate::local::Local;
-use crate::reader::{self, DecodeLimits, Found, Reading};
+use crate::reader::{self, BodyKind, DecodeLimits, Found, Reading};
 use crate::state::Shared;
 use base64::Engine;
 use serde_json::json;
@@ -55,22 +55,18 @@ pub async fn run(
     let ok = !matches!(r, Err(ApiError::DecodeBudget { .. } | ApiError::DecoderCrashed(_)));
     super::ladder::transition(permit.done_now(ok), Class::Decode, local);
     if let Ok(json) = &r {
-        let etag = format!("\"d{}\"", &hex(&key[1..]));
+        let etag = format!("\"d{:032x}\"", u128::from_le_bytes(key[1..].try_into().unwrap_or([0; 16])));
         shared.l1.insert(&key, Arc::new(Ready::new("application/json", &etag, &[], json.as_bytes())));
     }
     r
 }
 
-/// `D` and the XXH3-128 of the content type's kind and the body.
+/// `D` and the XXH3-128 of the body's kind (how `reader::image_bytes` reads it) and bytes.
 fn cache_key(body: &[u8], content_type: Option<&[u8]>) -> [u8; 17] {
-    let ct = content_type.map(|c| c.trim_ascii()).unwrap_or(b"");
-    // What decides how the body is read (`reader::image_bytes`): JSON, text (Base64), or raw.
-    let kind = if ct.starts_with(b"application/json") {
-        b'j'
-    } else if ct.starts_with(b"text/plain") {
-        b't'
-    } else {
-        b'r'
+    let kind = match reader::body_kind(content_type) {
+        BodyKind::Json => b'j',
+        BodyKind::Base64 => b't',
+        BodyKind::Raw => b'r',
     };
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(&[kind]);
@@ -79,10 +75,6 @@ fn cache_key(body: &[u8], content_type: Option<&[u8]>) -> [u8; 17] {
     key[0] = b'D';
     key[1..].copy_from_slice(&h.digest128().to_le_bytes());
     key
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 async fn decode(shared: &Arc<Shared>, body: Vec<u8>, content_type: Option<Vec<u8>>) -> Result<String, ApiError> {

@@ -6,6 +6,29 @@ use super::{DecodeError, DecodeLimits};
 use base64::Engine;
 use std::borrow::Cow;
 
+/// How a request body carries its image, by its content type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    /// JSON `{"image": "<base64>"}`.
+    Json,
+    /// Base64 text (`text/plain`), optionally a `data:` URL.
+    Base64,
+    /// The image itself (`image/*` or anything else).
+    Raw,
+}
+
+/// The body kind a content type names.
+pub fn body_kind(content_type: Option<&[u8]>) -> BodyKind {
+    let ct = content_type.map(|c| c.trim_ascii()).unwrap_or(b"");
+    if ct.starts_with(b"application/json") {
+        BodyKind::Json
+    } else if ct.starts_with(b"text/plain") {
+        BodyKind::Base64
+    } else {
+        BodyKind::Raw
+    }
+}
+
 /// The image bytes of a request body: raw for `image/*` (or unknown types that start like
 /// an image), Base64 for `text/plain` and JSON `{"image": "..."}`. The Base64 length is
 /// checked before a byte is decoded.
@@ -14,7 +37,6 @@ pub fn image_bytes<'a>(
     content_type: Option<&[u8]>,
     l: &DecodeLimits,
 ) -> Result<Cow<'a, [u8]>, DecodeError> {
-    let ct = content_type.map(|c| c.trim_ascii()).unwrap_or(b"");
     let max_b64 = l.max_image_bytes.div_ceil(3) * 4;
     let b64 = |s: &[u8]| -> Result<Cow<'a, [u8]>, DecodeError> {
         let s = s.trim_ascii();
@@ -28,19 +50,20 @@ pub fn image_bytes<'a>(
             .map(Cow::Owned)
             .map_err(|e| DecodeError::Base64(e.to_string()))
     };
-    if ct.starts_with(b"application/json") {
-        if body.len() > max_b64 + 64 {
-            return Err(DecodeError::Base64TooLong { length: body.len(), max: max_b64 });
+    match body_kind(content_type) {
+        BodyKind::Json => {
+            if body.len() > max_b64 + 64 {
+                return Err(DecodeError::Base64TooLong { length: body.len(), max: max_b64 });
+            }
+            let v: serde_json::Value =
+                serde_json::from_slice(body).map_err(|e| DecodeError::Base64(format!("JSON: {e}")))?;
+            let s =
+                v.get("image").and_then(|x| x.as_str()).ok_or(DecodeError::Base64("JSON needs \"image\"".into()))?;
+            b64(s.as_bytes()).map(|c| Cow::Owned(c.into_owned()))
         }
-        let v: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| DecodeError::Base64(format!("JSON: {e}")))?;
-        let s = v.get("image").and_then(|x| x.as_str()).ok_or(DecodeError::Base64("JSON needs \"image\"".into()))?;
-        return b64(s.as_bytes()).map(|c| Cow::Owned(c.into_owned()));
+        BodyKind::Base64 => b64(body),
+        BodyKind::Raw => Ok(Cow::Borrowed(body)),
     }
-    if ct.starts_with(b"text/plain") {
-        return b64(body);
-    }
-    Ok(Cow::Borrowed(body))
 }
 
 fn check(w: u32, h: u32, l: &DecodeLimits) -> Result<(), DecodeError> {

@@ -17,7 +17,7 @@ mod runs;
 mod sequence;
 mod zxing;
 
-pub use image::{image_bytes, luma};
+pub use image::{body_kind, image_bytes, luma, BodyKind};
 pub use sequence::{messages, Message};
 use serde::{Deserialize, Serialize};
 use std::fmt;
