@@ -110,7 +110,7 @@ pub fn trains(luma: &[u8], w: u32, h: u32) -> Vec<Train> {
             }
             let row: Vec<u8> = (0..vw).map(|x| v.at(x, y)).collect();
             let Some(mid) = midpoint(&row, MIN_CONTRAST) else { continue };
-            let Some((runs, first_dark, starts)) = line_runs(&row, MIN_CONTRAST) else { continue };
+            let Some((runs, first_dark, starts)) = line_runs(&row, mid) else { continue };
             for (a, b) in regular_trains(&runs, first_dark) {
                 let centres: Vec<usize> = (a..=b).step_by(2).map(|i| starts[i] + runs[i] as usize / 2).collect();
                 let Some((bars, top, bottom)) = bars_at(&v, &centres, y, mid) else { continue };

@@ -5,7 +5,7 @@
 //! characters verified; a result stands only when at least `AGREE` scan lines read the same
 //! text — the rule zxing-cpp applies against false positives.
 
-use super::runs::{degrees, line_runs, Decode};
+use super::runs::{degrees, line_runs, midpoint, Decode};
 use super::Found;
 
 /// Scan lines per direction (spread over the image).
@@ -63,7 +63,8 @@ pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 
 /// What the decoders read on one line, both directions, with the pixel ends of each read.
 fn read_line(line: &Line, vertical: bool) -> Vec<Read> {
-    let Some((runs, first_dark, starts)) = line_runs(&line.px, MIN_CONTRAST) else { return Vec::new() };
+    let Some(mid) = midpoint(&line.px, MIN_CONTRAST) else { return Vec::new() };
+    let Some((runs, first_dark, starts)) = line_runs(&line.px, mid) else { return Vec::new() };
     let mut out = Vec::new();
     let at = |i: usize| (line.origin.0 + line.step.0 * i as i32, line.origin.1 + line.step.1 * i as i32);
     for reversed in [false, true] {

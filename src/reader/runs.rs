@@ -55,14 +55,14 @@ pub fn midpoint(px: &[u8], min_contrast: u8) -> Option<u8> {
     Some(((lo as u16 + hi as u16) / 2) as u8)
 }
 
-/// The line's runs (dark or light by its `midpoint`), whether the first is dark, and where
-/// each starts; `None` for a line with less contrast than asked.
-pub fn line_runs(px: &[u8], min_contrast: u8) -> Option<(Vec<u32>, bool, Vec<usize>)> {
-    let mid = midpoint(px, min_contrast)?;
+/// The line's runs (dark below `mid`, the line's `midpoint`), whether the first is dark,
+/// and where each starts; `None` for an empty line.
+pub fn line_runs(px: &[u8], mid: u8) -> Option<(Vec<u32>, bool, Vec<usize>)> {
+    let first = *px.first()?;
     let dark = |p: u8| p < mid;
     let mut runs = Vec::new();
     let mut starts = vec![0];
-    let mut cur = dark(px[0]);
+    let mut cur = dark(first);
     let mut len = 0u32;
     for (i, &p) in px.iter().enumerate() {
         if dark(p) == cur {
@@ -75,7 +75,7 @@ pub fn line_runs(px: &[u8], min_contrast: u8) -> Option<(Vec<u32>, bool, Vec<usi
         }
     }
     runs.push(len);
-    Some((runs, dark(px[0]), starts))
+    Some((runs, dark(first), starts))
 }
 
 /// A run's width in narrow elements, 1 or 2 (or 3 up to `max`), or `None` when it fits none.
