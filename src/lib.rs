@@ -37,6 +37,7 @@ pub mod pack;
 pub mod reader;
 pub mod render;
 pub mod server;
+pub mod shadow;
 pub mod state;
 pub mod switch;
 pub mod symbology;

@@ -6,6 +6,7 @@ use crate::access::CoreLog;
 use crate::cache::l2::L2;
 use crate::guard::clients::{self, ClientLimiter};
 use crate::guard::gate::Gate;
+use crate::guard::limit::{self, Limits, Slot};
 use crate::guard::render_thread::RenderThread;
 use crate::guard::Breakers;
 use crate::http::date::DateCache;
@@ -32,6 +33,8 @@ pub struct Local {
     pub stop: Arc<AtomicBool>,
     pub metrics: CoreMetrics,
     pub breakers: Rc<RefCell<Breakers>>,
+    /// The adaptive concurrency limits of the render classes (`None`: off).
+    pub limits: Option<Rc<RefCell<Limits>>>,
     /// The core's render thread: the one executor of cold renders.
     pub render_thread: Rc<RenderThread<RenderOutput>>,
     pub l2: Option<Rc<L2>>,
@@ -39,6 +42,8 @@ pub struct Local {
     pub clients: RefCell<ClientLimiter>,
     /// This core's access-log buffer, when the log is on.
     pub access: Option<RefCell<CoreLog>>,
+    /// This core's random draws (xorshift64*) for samples (`--shadow-sample`).
+    rng: Cell<u64>,
 }
 
 /// What a render job gives: a response (a generate) or bytes (a batch's piece of a page),
@@ -69,6 +74,7 @@ impl Local {
             stop,
             metrics: CoreMetrics::default(),
             breakers,
+            limits: c.concurrency.map(|p| Rc::new(RefCell::new(Limits::new(p, Instant::now())))),
             l2,
             clients: RefCell::new(ClientLimiter::new(
                 c.limits.client_rate,
@@ -77,12 +83,32 @@ impl Local {
             )),
             render_thread,
             access: c.access_log.as_ref().map(|a| RefCell::new(CoreLog::new(index, a))),
+            rng: Cell::new(seed(index)),
         })
+    }
+
+    /// True with probability `p` (0-1).
+    pub fn draw(&self, p: f64) -> bool {
+        let mut x = self.rng.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng.set(x);
+        ((x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64) < p * (1u64 << 53) as f64
     }
 
     /// Renders waiting on this core.
     pub fn renders_queued(&self) -> usize {
         self.render_thread.len()
+    }
+
+    /// A slot of `class`'s concurrency limit for cold work a request waits on: `Ok(None)`
+    /// when limits are off or the class has none, `Err` with the limit when it is reached.
+    pub fn slot(&self, class: crate::guard::Class) -> Result<Option<Slot>, u32> {
+        match &self.limits {
+            Some(l) if Limits::limited(class) => limit::acquire(l, class, self.render_thread.is_empty()).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// The core's admission gate (client rate, breakers, memory) for guarded work.
@@ -99,7 +125,16 @@ impl Local {
         if let (Some(c), Some(log)) = (&self.access, &shared.access) {
             c.borrow_mut().flush(log);
         }
-        let snap = self.metrics.snapshot(self.index, &self.breakers.borrow(), self.renders_queued());
+        let mut snap = self.metrics.snapshot(self.index, &self.breakers.borrow(), self.renders_queued());
+        if let Some(l) = &self.limits {
+            snap.limits = l.borrow().iter().map(|(c, l)| (c, l.limit(), l.in_flight(), l.refused)).collect();
+        }
         shared.board.publish(snap);
     }
+}
+
+/// A per-core seed for the sample draws: the clock and the core's index, never zero.
+fn seed(index: usize) -> u64 {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    (t ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1
 }

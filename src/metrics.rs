@@ -183,6 +183,7 @@ impl CoreMetrics {
             latency: self.latency.iter().map(|h| h.borrow().clone()).collect(),
             breakers: breakers.iter().map(|(c, b)| (c, b.state(), b.counts, b.latency())).collect(),
             queued,
+            limits: Vec::new(),
         }
     }
 }
@@ -196,6 +197,8 @@ pub struct Snapshot {
     latency: Vec<Histogram<u64>>,
     breakers: Vec<(Class, State, Counts, Histogram<u64>)>,
     queued: usize,
+    /// Each render class's concurrency limit, slots in use and requests refused by it.
+    pub limits: Vec<(Class, u32, u32, u64)>,
 }
 
 impl Snapshot {
@@ -306,6 +309,31 @@ pub fn render(snaps: &[Snapshot], g: &Gauges) -> String {
     ];
     for (name, help, v) in gauges {
         let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+    }
+    let _ = writeln!(o, "# HELP barcoded_concurrency_limit Cold requests a render class may have in flight per core (adaptive with --concurrency-limit auto).");
+    let _ = writeln!(o, "# TYPE barcoded_concurrency_limit gauge");
+    for s in snaps {
+        for (c, limit, _, _) in &s.limits {
+            let _ = writeln!(o, "barcoded_concurrency_limit{{class=\"{}\",core=\"{}\"}} {limit}", c.name(), s.core);
+        }
+    }
+    let _ = writeln!(o, "# HELP barcoded_concurrency_in_flight Cold requests of a render class in flight per core.");
+    let _ = writeln!(o, "# TYPE barcoded_concurrency_in_flight gauge");
+    for s in snaps {
+        for (c, _, n, _) in &s.limits {
+            let _ = writeln!(o, "barcoded_concurrency_in_flight{{class=\"{}\",core=\"{}\"}} {n}", c.name(), s.core);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "# HELP barcoded_concurrency_refused_total Requests refused by a render class's concurrency limit."
+    );
+    let _ = writeln!(o, "# TYPE barcoded_concurrency_refused_total counter");
+    for c in Class::ALL {
+        let n: u64 = snaps.iter().flat_map(|s| s.limits.iter()).filter(|l| l.0 == c).map(|l| l.3).sum();
+        if snaps.iter().any(|s| s.limits.iter().any(|l| l.0 == c)) {
+            let _ = writeln!(o, "barcoded_concurrency_refused_total{{class=\"{}\"}} {n}", c.name());
+        }
     }
     let _ = writeln!(o, "# HELP barcoded_breaker_state Breaker state per core (0 closed, 1 open, 2 half-open).");
     let _ = writeln!(o, "# TYPE barcoded_breaker_state gauge");

@@ -42,12 +42,15 @@ pub struct Shared {
     pub access: Option<AccessLog>,
     /// A CPU profile is being taken (one at a time).
     pub profiling: AtomicBool,
+    /// Shadow traffic's queue and results (`--shadow`), when on.
+    pub shadow: Option<std::sync::Arc<crate::shadow::Shadow>>,
 }
 
 impl Shared {
     /// The shared state; starts the access log's writer when it is configured.
     pub fn new(config: Config) -> std::io::Result<Shared> {
         let access = config.access_log.clone().map(AccessLog::start).transpose()?;
+        let shadow = config.shadow.clone().map(crate::shadow::Shadow::start).transpose()?;
         let l1 = L1::new(config.l1_bytes, config.threads);
         let decode_workers = DecodeWorkers::new(config.limits.decode_workers);
         let exe = match &config.decode_worker_exe {
@@ -73,6 +76,7 @@ impl Shared {
             switches_touch_hits: AtomicBool::new(false),
             switch_lock: Mutex::new(()),
             access,
+            shadow,
             profiling: AtomicBool::new(false),
         })
     }

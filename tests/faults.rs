@@ -426,3 +426,66 @@ fn a_crashing_decoder_costs_one_request() {
     assert!(metric(admin, "barcoded_decoder_restarts_total") >= 5.0);
     s.shutdown();
 }
+
+/// `--concurrency-limit auto`: latency in one family (20 ms QR renders) under 24 concurrent
+/// clients drives that family's limit down from 16 — the excess answered `503 overloaded`
+/// at once instead of queueing — while another family's cold renders are all admitted, and
+/// every slot is given back.
+#[test]
+fn the_concurrency_limit_sheds_the_slow_family_before_its_queue_grows() {
+    let s = start(|c| {
+        c.render_budget = Duration::from_secs(5);
+        c.breakers.base.slow = Duration::from_secs(5);
+    });
+    let (addr, admin) = (s.local_addr(), admin(&s));
+    let qr_bit = 1u64 << barcoded::guard::Class::Qr.index();
+    s.shared().faults.render_delay_classes.store(qr_bit, Ordering::Relaxed);
+    s.shared().faults.render_delay_ms.store(20, Ordering::Relaxed);
+    let until = Instant::now() + Duration::from_millis(2500);
+    let clients: Vec<_> = (0..24)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let mut c = Client::new(addr);
+                let (mut ok, mut refused, mut i) = (0, 0, 0);
+                while Instant::now() < until {
+                    i += 1;
+                    let r = c.get(&format!("/v1/qr/limit-{t}-{i}.png"));
+                    match r.status {
+                        200 => ok += 1,
+                        503 => {
+                            let text = r.text();
+                            assert!(
+                                text.contains("\"code\":\"overloaded\"") && text.contains("concurrency limit"),
+                                "{text}"
+                            );
+                            assert_eq!(r.header("Retry-After"), Some("1"));
+                            refused += 1;
+                            std::thread::sleep(Duration::from_millis(5));
+                        }
+                        st => panic!("unexpected {st}: {}", r.text()),
+                    }
+                }
+                (ok, refused)
+            })
+        })
+        .collect();
+    // Meanwhile the linear family renders, every request admitted.
+    let mut c = Client::new(addr);
+    let mut linear = 0;
+    while Instant::now() < until {
+        linear += 1;
+        let r = c.get(&format!("/v1/code128/other-{linear}.png"));
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let (ok, refused) = clients.into_iter().map(|h| h.join().unwrap()).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    eprintln!("concurrency limit: QR {ok} rendered, {refused} refused; linear {linear} rendered");
+    assert!(ok > 0 && refused > 0, "{ok} rendered, {refused} refused");
+    std::thread::sleep(Duration::from_millis(1200));
+    let limit = metric(admin, "barcoded_concurrency_limit{class=\"render_qr\",core=\"0\"}");
+    assert!((4.0..16.0).contains(&limit), "the QR limit adapted down from 16 to at least the floor: {limit}");
+    assert_eq!(metric(admin, "barcoded_concurrency_limit{class=\"render_linear\",core=\"0\"}"), 16.0);
+    assert_eq!(metric(admin, "barcoded_concurrency_in_flight{class=\"render_qr\",core=\"0\"}"), 0.0);
+    assert!(metric(admin, "barcoded_concurrency_refused_total{class=\"render_qr\"}") >= refused as f64);
+    s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
+    s.shutdown();
+}

@@ -23,6 +23,7 @@ const LAYERS: &[&str] = &[
     "decoder",
     "workers",
     "access",
+    "shadow",
     // Policy and storage.
     "guard",
     "cache",

@@ -65,6 +65,10 @@ pub struct Args {
     /// `/v1/parse` of a GS1 element string, `decode` for a POST of an image to `/v1/decode`.
     #[arg(long, default_value = "ean13:5,code128:3,qr:2")]
     pub mix: String,
+    /// A query string added to every generated GET of the mixed workload (`scale=8`: a
+    /// heavier render).
+    #[arg(long)]
+    pub query: Option<String>,
     /// PNG/JPEG to upload for `decode` in the mix (default: fetched from the target).
     #[arg(long)]
     pub decode_image: Option<String>,

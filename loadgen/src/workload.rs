@@ -30,7 +30,7 @@ pub enum Workload {
     Paths { paths: Vec<String>, random: bool },
     Zipf { cdf: Vec<f64> },
     Cold,
-    Mixed { weights: Vec<(String, u32)>, total: u32, image: Vec<u8> },
+    Mixed { weights: Vec<(String, u32)>, total: u32, image: Vec<u8>, query: Option<String> },
 }
 
 /// Fetches the sample image decode requests upload: `--decode-image FILE`, else an EAN-13
@@ -114,7 +114,7 @@ impl Workload {
                 }
                 let image =
                     if weights.iter().any(|(n, w)| n == "decode" && *w > 0) { sample_image(a, t)? } else { Vec::new() };
-                Workload::Mixed { weights, total, image }
+                Workload::Mixed { weights, total, image, query: a.query.clone() }
             }
         })
     }
@@ -122,7 +122,7 @@ impl Workload {
     /// Appends the next whole request to `out`: a GET of the next path, or for a mixed
     /// workload's `decode` share a POST of the sample image to `/v1/decode`.
     pub fn request(&self, rng: &mut Rng, seq: u64, conn_id: u64, host: &str, out: &mut Vec<u8>) {
-        if let Workload::Mixed { weights, total, image } = self {
+        if let Workload::Mixed { weights, total, image, .. } = self {
             if !image.is_empty() {
                 let decode_w = weights.iter().filter(|(n, _)| n == "decode").map(|w| w.1).sum::<u32>() as u64;
                 if rng.next() % *total as u64 >= *total as u64 - decode_w {
@@ -179,7 +179,7 @@ impl Workload {
                 out.extend(d.iter().map(|x| b'0' + x));
                 out.extend_from_slice(b".png");
             }
-            Workload::Mixed { weights, .. } => {
+            Workload::Mixed { weights, query, .. } => {
                 // `decode` shares are drawn in request(); here the GET kinds share the rest.
                 let gets: Vec<&(String, u32)> = weights.iter().filter(|(n, _)| n != "decode").collect();
                 let gets_total: u32 = gets.iter().map(|w| w.1).sum();
@@ -218,6 +218,10 @@ impl Workload {
                     other => {
                         let _ = write!(out, "/v1/{other}/ORD-{}.png", v % 1_000_000_000);
                     }
+                }
+                if let Some(q) = query {
+                    out.push(if name == "parse" { b'&' } else { b'?' });
+                    out.extend_from_slice(q.as_bytes());
                 }
             }
         }

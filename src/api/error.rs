@@ -103,6 +103,11 @@ pub enum ApiError {
         what: &'static str,
         capacity: usize,
     },
+    /// A render class's concurrency limit on this core is reached (`--concurrency-limit`).
+    ConcurrencyLimit {
+        class: &'static str,
+        limit: u32,
+    },
     /// This client started more cold requests on this core than `--client-rate` allows.
     ClientRate {
         rate: u32,
@@ -167,7 +172,8 @@ impl ApiError {
             | ApiError::DecoderUnavailable(_)
             | ApiError::Degraded { .. }
             | ApiError::Switched { .. }
-            | ApiError::Overloaded { .. } => Status::ServiceUnavailable,
+            | ApiError::Overloaded { .. }
+            | ApiError::ConcurrencyLimit { .. } => Status::ServiceUnavailable,
             ApiError::SwitchNotFound(_) => Status::NotFound,
             ApiError::TooManySwitches { .. } => Status::UnprocessableContent,
             ApiError::SwitchesNotSaved(_) | ApiError::ProfileFailed(_) => Status::Internal,
@@ -187,7 +193,8 @@ impl ApiError {
             ApiError::DecodeBusy { .. }
             | ApiError::DecodeBudget { .. }
             | ApiError::DecoderUnavailable(_)
-            | ApiError::Overloaded { .. } => Some(1),
+            | ApiError::Overloaded { .. }
+            | ApiError::ConcurrencyLimit { .. } => Some(1),
             ApiError::Degraded { retry_after, .. }
             | ApiError::ClientRate { retry_after, .. }
             | ApiError::Switched { retry_after } => Some(*retry_after),
@@ -238,7 +245,7 @@ impl ApiError {
             ApiError::BadContentLength => "bad_content_length",
             ApiError::VersionNotSupported => "http_version_not_supported",
             ApiError::Degraded { .. } => "degraded",
-            ApiError::Overloaded { .. } => "overloaded",
+            ApiError::Overloaded { .. } | ApiError::ConcurrencyLimit { .. } => "overloaded",
             ApiError::ClientRate { .. } => "client_rate",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::ReloadFailed(_) => "reload_failed",
@@ -323,6 +330,9 @@ impl ApiError {
             ApiError::Degraded { class, why, retry_after } => {
                 format!("{class}: degraded ({why}); nothing was rendered, retry in {retry_after} s")
             }
+            ApiError::ConcurrencyLimit { class, limit } => format!(
+                "{class}: this core's concurrency limit ({limit} in flight, adaptive) is reached; retry shortly"
+            ),
             ApiError::Overloaded { what, capacity } => {
                 format!("{what}: all {capacity} slots of this core are taken; retry shortly")
             }

@@ -12,6 +12,7 @@ use crate::access::Source;
 use crate::cache::l2::L2Error;
 use crate::cache::value;
 use crate::guard::gate::Refused;
+use crate::guard::limit::Slot;
 use crate::guard::render_thread::NotRun;
 use crate::guard::Class;
 use crate::http::encode::Ready;
@@ -125,6 +126,37 @@ pub(super) async fn heavy(
     asker: Asker,
     job: Box<dyn FnOnce() -> RenderOutput + Send>,
 ) -> Result<Rendered, ApiError> {
+    let slot = admit(local, class, asker)?;
+    guarded(shared, local, Work { class, asker, slot }, job).await
+}
+
+/// A slot of `class`'s concurrency limit for work a request waits on (background work has
+/// none: batches run after every request's renders), or the refusal.
+pub(super) fn admit(local: &Local, class: Class, asker: Asker) -> Result<Option<Slot>, ApiError> {
+    if asker.background {
+        return Ok(None);
+    }
+    local.slot(class).map_err(|limit| {
+        local.metrics.event(Event::Shed);
+        ApiError::ConcurrencyLimit { class: class.name(), limit }
+    })
+}
+
+/// Cold work about to run: its class, who asks, and its slot (taken by the caller before
+/// any of the work's CPU was spent, or by `heavy`).
+struct Work {
+    class: Class,
+    asker: Asker,
+    slot: Option<Slot>,
+}
+
+/// `heavy` with the slot already taken.
+async fn guarded(
+    shared: &Shared,
+    local: &Local,
+    Work { class, asker, slot }: Work,
+    job: Box<dyn FnOnce() -> RenderOutput + Send>,
+) -> Result<Rendered, ApiError> {
     let permit = local
         .gate(shared)
         .forced(asker.switch.breaker_open)
@@ -143,6 +175,9 @@ pub(super) async fn heavy(
             transition(permit.done(took, true), class, local);
             if r.is_ok() {
                 local.metrics.event(Event::Render);
+                if let Some(s) = slot {
+                    s.done();
+                }
             }
             r.map_err(ApiError::from)
         }
@@ -195,6 +230,7 @@ async fn render(
     local: &Rc<Local>,
     p: generate::Prepared,
     asker: Asker,
+    slot: Option<Slot>,
 ) -> Result<Ready, ApiError> {
     let class = Class::of(p.sym);
     let s = shared.clone();
@@ -202,7 +238,12 @@ async fn render(
         crate::fault::before_render(&s.faults, class.index());
         generate::render(&p, s.config.limits.max_pixels).map(Rendered::Response)
     });
-    match heavy(shared, local, class, asker, job).await? {
+    // A request that took no slot before its encode (a batch's item) takes it now.
+    let slot = match slot {
+        Some(s) => Some(s),
+        None => admit(local, class, asker)?,
+    };
+    match guarded(shared, local, Work { class, asker, slot }, job).await? {
         Rendered::Response(r) => Ok(r),
         _ => Err(ApiError::Degraded { class: class.name(), why: "render failed", retry_after: 1 }),
     }
@@ -218,7 +259,10 @@ pub async fn generate(
     query: &[u8],
     asker: Asker,
 ) -> Result<(Arc<Ready>, Source), ApiError> {
-    obtain(shared, local, generate::prepare(sym, fmt, src, query)?, asker).await
+    // The slot comes first: under overload a refusal costs no encode (the encode is most
+    // of a cold QR's CPU, and it runs here on the event loop).
+    let slot = admit(local, Class::of(sym), asker)?;
+    descend(shared, local, generate::prepare(sym, fmt, src, query)?, asker, slot).await
 }
 
 /// The ladder for a prepared request: L1 and pool by key, coalesce, L2, render.
@@ -227,6 +271,17 @@ pub async fn obtain(
     local: &Rc<Local>,
     p: generate::Prepared,
     asker: Asker,
+) -> Result<(Arc<Ready>, Source), ApiError> {
+    descend(shared, local, p, asker, None).await
+}
+
+/// `obtain` holding the request's slot, if it took one.
+async fn descend(
+    shared: &Arc<Shared>,
+    local: &Rc<Local>,
+    p: generate::Prepared,
+    asker: Asker,
+    slot: Option<Slot>,
 ) -> Result<(Arc<Ready>, Source), ApiError> {
     if let Some(hit) = shared.l1.get(p.key.as_bytes()) {
         local.metrics.event(Event::L1KeyHit);
@@ -261,7 +316,7 @@ pub async fn obtain(
         fill.insert(r.clone());
         return Ok((r, Source::L2));
     }
-    let ready = Arc::new(render(shared, local, p, asker).await?);
+    let ready = Arc::new(render(shared, local, p, asker, slot).await?);
     fill.insert(ready.clone());
     if let Some(l2) = local.l2.as_ref().filter(|_| !asker.switch.no_l2) {
         let written = l2.set_behind(key.as_bytes(), value::encode(&ready));

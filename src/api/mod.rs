@@ -200,6 +200,7 @@ pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiErro
             | Endpoint::AdminReload
             | Endpoint::AdminSwitches
             | Endpoint::AdminSwitch { .. }
+            | Endpoint::AdminShadow
             | Endpoint::Profile { .. }
             | Endpoint::Allocator
     );
@@ -263,6 +264,9 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
         Endpoint::Allocator => (Route::Admin, Ok(reply.json(Status::Ok, profile::allocator().as_bytes()))),
         Endpoint::AdminSwitch { .. } if matches!(head.method, Method::Put | Method::Delete) => {
             return Outcome::Slow(ep)
+        }
+        Endpoint::AdminShadow => {
+            (Route::Admin, switches::shadow(shared, head).map(|d| reply.json(Status::Ok, d.as_bytes())))
         }
         Endpoint::AdminSwitches => {
             (Route::Admin, switches::list(shared, head).map(|d| reply.json(Status::Ok, d.as_bytes())))

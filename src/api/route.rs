@@ -41,6 +41,8 @@ pub enum Endpoint<'a> {
     Allocator,
     /// `GET /admin/switches`: the business switches with their match counts.
     AdminSwitches,
+    /// `GET /admin/shadow`: how the shadow instance's answers compared (`--shadow`).
+    AdminShadow,
     /// `GET|PUT|DELETE /admin/switches/{name}`: one switch (the method says what to do).
     AdminSwitch {
         name: &'a [u8],
@@ -111,6 +113,7 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/admin/reload" if method == Method::Post => return Ok(Endpoint::AdminReload),
         b"/admin/reload" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
         b"/admin/switches" => return only(method, GET_HEAD).map(|_| Endpoint::AdminSwitches),
+        b"/admin/shadow" => return only(method, GET_HEAD).map(|_| Endpoint::AdminShadow),
         b"/debug/pprof/profile" => return only(method, GET_HEAD).map(|_| Endpoint::Profile { query }),
         b"/debug/allocator" => return only(method, GET_HEAD).map(|_| Endpoint::Allocator),
         _ => {}

@@ -60,6 +60,12 @@ pub fn list(shared: &Shared, head: &Head<'_>) -> Result<String, ApiError> {
     Ok(json!({ "switches": all }).to_string())
 }
 
+/// `GET /admin/shadow`: the shadow's counts and examples; `{"shadow": null}` when off.
+pub fn shadow(shared: &Shared, head: &Head<'_>) -> Result<String, ApiError> {
+    check(shared, head)?;
+    Ok(shared.shadow.as_ref().map_or_else(|| json!({ "shadow": null }), |s| s.report()).to_string())
+}
+
 /// `GET /admin/switches/{name}`.
 pub fn one(shared: &Shared, head: &Head<'_>, name: &str) -> Result<String, ApiError> {
     check(shared, head)?;

@@ -54,6 +54,35 @@ fn slow_ms(s: &str) -> Result<SlowMs, String> {
     }
 }
 
+/// `--concurrency-limit`: adaptive, off, or a fixed number of slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConcurrencyLimit {
+    Auto,
+    Off,
+    Fixed(u32),
+}
+
+impl std::fmt::Display for ConcurrencyLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConcurrencyLimit::Auto => f.write_str("auto"),
+            ConcurrencyLimit::Off => f.write_str("off"),
+            ConcurrencyLimit::Fixed(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+fn concurrency_limit(s: &str) -> Result<ConcurrencyLimit, String> {
+    match s.trim() {
+        "auto" => Ok(ConcurrencyLimit::Auto),
+        "off" => Ok(ConcurrencyLimit::Off),
+        n => match n.parse::<u32>() {
+            Ok(v @ 1..=1000000) => Ok(ConcurrencyLimit::Fixed(v)),
+            _ => Err(format!("{s:?} is not auto, off or a number of requests 1-1000000")),
+        },
+    }
+}
+
 /// Default request-target limit (bytes of path + query).
 pub const MAX_URI: usize = 8 * 1024;
 /// Default limit for the header block after the request line.
@@ -201,6 +230,14 @@ pub struct Cli {
     /// are always logged.
     #[arg(long, env = "BARCODED_ACCESS_LOG_SAMPLE", default_value_t = 1.0, value_parser = unit_interval)]
     pub access_log_sample: f64,
+    /// Shadow traffic: another instance (a candidate build), http://host:port, that a
+    /// sample of live GET /v1/ requests is replayed against in the background and
+    /// compared with (`GET /admin/shadow`, `barcoded_shadow_total`). Off by default.
+    #[arg(long, env = "BARCODED_SHADOW")]
+    pub shadow: Option<String>,
+    /// Share of GET /v1/ requests replayed against --shadow (0-1).
+    #[arg(long, env = "BARCODED_SHADOW_SAMPLE", default_value_t = 0.01, value_parser = unit_interval)]
+    pub shadow_sample: f64,
     /// A request slower than this many milliseconds is always logged.
     #[arg(long, env = "BARCODED_ACCESS_LOG_SLOW_MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=600000))]
     pub access_log_slow_ms: u64,
@@ -227,6 +264,12 @@ pub struct Cli {
     /// Renders one core may have queued; beyond it a cold request gets 503 at once.
     #[arg(long, env = "BARCODED_RENDER_QUEUE", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=1000000))]
     pub render_queue: u32,
+    /// Cold requests each render class may have in flight on one core (from before the
+    /// symbol is encoded to the answer); over it 503 `overloaded` at once. `auto`: adaptive
+    /// (a gradient on the class's sojourn against its unqueued sojourn, between 4 and
+    /// --render-queue); `off`: only the render queue bounds; a number: fixed.
+    #[arg(long, env = "BARCODED_CONCURRENCY_LIMIT", default_value = "auto", value_parser = concurrency_limit)]
+    pub concurrency_limit: ConcurrencyLimit,
     /// Nice value of the render threads (0-19): the CPU share renders keep while hits
     /// saturate the core (10 ≈ 10 %); they always get the idle time.
     #[arg(long, env = "BARCODED_RENDER_NICE", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
@@ -325,6 +368,8 @@ pub struct Config {
     pub switches: Option<PathBuf>,
     pub audit_log: Option<PathBuf>,
     pub access_log: Option<AccessConfig>,
+    /// Shadow traffic (`--shadow`), when on.
+    pub shadow: Option<crate::shadow::ShadowConfig>,
     /// The binary started as the decode worker processes; `None`: this process's own
     /// (tests running the server in their own process name the `barcoded` binary).
     pub decode_worker_exe: Option<PathBuf>,
@@ -332,6 +377,8 @@ pub struct Config {
     pub redis: Option<L2Config>,
     pub render_budget: Duration,
     pub render_nice: i32,
+    /// Per class per core limits on cold requests in flight; `None`: off.
+    pub concurrency: Option<crate::guard::limit::Policy>,
     /// RSS in bytes above which renders and decodes are refused; 0: off.
     pub memory_watermark: u64,
     pub breakers: BreakerConfig,
@@ -372,6 +419,7 @@ impl TryFrom<Cli> for Config {
             );
         }
         let trusted_proxies = Trusted::parse(&c.trusted_proxies).map_err(|e| format!("--trusted-proxies: {e}"))?;
+        let shadow = c.shadow.as_deref().map(|u| crate::shadow::ShadowConfig::parse(u, c.shadow_sample)).transpose()?;
         let threads = if c.threads == 0 {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {
@@ -419,10 +467,16 @@ impl TryFrom<Cli> for Config {
                 sample: c.access_log_sample,
                 slow: Duration::from_millis(c.access_log_slow_ms),
             }),
+            shadow,
             trusted_proxies,
             redis,
             render_budget: Duration::from_millis(c.render_budget_ms),
             render_nice: c.render_nice,
+            concurrency: match c.concurrency_limit {
+                ConcurrencyLimit::Auto => Some(crate::guard::limit::Policy::adaptive(c.render_queue)),
+                ConcurrencyLimit::Off => None,
+                ConcurrencyLimit::Fixed(n) => Some(crate::guard::limit::Policy::fixed(n)),
+            },
             memory_watermark: c.memory_watermark_mb * 1024 * 1024,
             breakers: BreakerConfig {
                 base: Policy {

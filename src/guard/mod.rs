@@ -1,10 +1,12 @@
 //! Degradation and circuit breaking, per core: the admission gate (`gate.rs`: all policy),
-//! the breakers of one core (one per route class), the per-core render thread with its
+//! the breakers of one core (one per route class), the adaptive concurrency limits
+//! (`limit.rs`: one per render class), the per-core render thread with its
 //! admission limit and budget, the client buckets, and the process memory watermark. Nothing here is shared between cores except the RSS reading.
 
 pub mod breaker;
 pub mod clients;
 pub mod gate;
+pub mod limit;
 pub mod render_thread;
 
 use crate::symbology::spec::Family;

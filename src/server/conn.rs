@@ -300,6 +300,9 @@ impl Conn {
                     core.metrics.request(route, status, took);
                     let logged = Logged { trace: trace.as_ref(), status, bytes: out.len() - queued, took, note: &note };
                     access(ctx, &head, logged);
+                    if let Some(sh) = &shared.shadow {
+                        shadow(ctx, sh, &head, status, out, queued);
+                    }
                 }
                 Outcome::Slow(ep) => {
                     // The answers before it go out first: the slow one may take a while.
@@ -322,6 +325,11 @@ impl Conn {
                     access(ctx, &head, logged);
                     if sink.gone {
                         break Step::Abort;
+                    }
+                    // The queue held nothing before this answer (flushed above); a streamed
+                    // answer partly sent already does not parse and is counted as failed.
+                    if let Some(sh) = &shared.shadow {
+                        shadow(ctx, sh, &head, done.status, sink.out, 0);
                     }
                     if done.close {
                         pos += used;
@@ -384,6 +392,25 @@ fn access(ctx: &ConnCtx, head: &Head<'_>, l: Logged<'_>) {
         core: ctx.local.index,
     };
     c.write(&e, log);
+}
+
+/// Offers a sampled `GET /v1/…` answer (its bytes as queued from `from`) to the shadow.
+/// Answers that depend on this instance's load or the client's cache — 304, 429, 503 — are
+/// not the build's behaviour and are not compared.
+fn shadow(ctx: &ConnCtx, sh: &crate::shadow::Shadow, head: &Head<'_>, status: u16, out: &Out, from: usize) {
+    let len = out.len() - from;
+    if head.method != Method::Get
+        || ctx.listener != Listener::Public
+        || !head.target.starts_with(b"/v1/")
+        || matches!(status, 304 | 429 | 503)
+        || len > crate::shadow::MAX_ANSWER
+        || !ctx.local.draw(sh.config.sample)
+    {
+        return;
+    }
+    let mut ours = Vec::with_capacity(len);
+    out.segments(from, usize::MAX, |s| ours.extend_from_slice(s));
+    sh.offer(crate::shadow::Sample { target: String::from_utf8_lossy(head.target).into_owned(), ours });
 }
 
 /// For a request whose body is not here yet: when the client waits for `100 Continue`,

@@ -6,14 +6,11 @@
 //! answers another status, other content, or other bytes under the same ETag beyond the
 //! noise, 2 when it cannot run.
 
-mod classify;
-mod fetch;
 mod source;
 
 use crate::cli::Target;
+use barcoded_compare::{classify, Answer, Class, Request, Server};
 use clap::Parser;
-use classify::Class;
-use fetch::{Answer, Request, Server};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! line), or an access log (JSON lines with `method` and `path`; only GET and HEAD are
 //! replayed, their bodies are not logged).
 
-use super::fetch::Request;
+use barcoded_compare::Request;
 
 fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -1,8 +1,9 @@
 //! A small blocking HTTP/1.1 client for the comparison: one kept connection per server,
 //! requests one at a time, `Content-Length` and chunked bodies, reconnect on a closed
-//! connection. Compared answers are few; simplicity beats throughput here.
+//! connection, and the same reader for an answer already in memory (`Answer::parse`).
+//! Compared answers are few; simplicity beats throughput here.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
@@ -17,6 +18,11 @@ pub struct Answer {
 impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Reads one whole answer from `raw` (status line, headers, body).
+    pub fn parse(raw: &[u8], head_only: bool) -> Result<Answer, String> {
+        read_answer(&mut std::io::Cursor::new(raw), head_only)
     }
 }
 
@@ -39,6 +45,7 @@ pub struct Server {
 const MAX_BODY: usize = 64 << 20;
 
 impl Server {
+    /// A server at `addr`, named `host` in the requests' `Host`.
     pub fn new(addr: SocketAddr, host: String) -> Server {
         Server { addr, host, conn: None }
     }
@@ -78,7 +85,7 @@ impl Server {
     }
 }
 
-fn read_answer(r: &mut BufReader<TcpStream>, head_only: bool) -> Result<Answer, String> {
+fn read_answer(r: &mut impl BufRead, head_only: bool) -> Result<Answer, String> {
     let mut line = String::new();
     if r.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
         return Err("connection closed".into());
@@ -127,4 +134,22 @@ fn read_answer(r: &mut BufReader<TcpStream>, head_only: bool) -> Result<Answer, 
     a.body.resize(len, 0);
     r.read_exact(&mut a.body).map_err(|e| e.to_string())?;
     Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_in_memory_are_read_as_from_a_socket() {
+        let raw = b"HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nContent-Length: 3\r\nDate: x\r\n\r\nabc";
+        let a = Answer::parse(raw, false).unwrap();
+        assert_eq!((a.status, a.header("etag"), a.body.as_slice()), (200, Some("\"e1\""), &b"abc"[..]));
+        let chunked =
+            b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n";
+        let a = Answer::parse(chunked, false).unwrap();
+        assert_eq!((a.status, a.body.as_slice()), (503, &b"abc"[..]));
+        assert!(Answer::parse(b"ab\r\n1\r\nc\r\n", false).is_err(), "the tail of an answer is not one");
+        assert!(Answer::parse(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", false).is_err(), "cut short");
+    }
 }
