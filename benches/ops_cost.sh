@@ -4,7 +4,9 @@
 # touch a hit (degrade, no-l2, breaker-*: the hit path reads one flag); 20 plus a `refuse`
 # scoped to another symbology (every hit is then routed and checked).
 # access: the access log off, on at 1 % sampling, on at 100 % (a file in a temporary folder).
-# Usage: benches/ops_cost.sh [switches|access|all]   (env: DUR, ROUNDS, CONNS)
+# shadow: shadow traffic off, and on at 1 % against a second instance (pinned to wrk's CPU,
+# so the server's figure is its own cost: the copy, the queue, its shadow thread's compare).
+# Usage: benches/ops_cost.sh [switches|access|shadow|all]   (env: DUR, ROUNDS, CONNS)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bench="${SHARED_BENCH:-$root/../shared/bench}"
@@ -29,4 +31,12 @@ fi
 if [ "$what" = access ] || [ "$what" = all ]; then
   python3 "$bench/sidebyside.py" hit off="$P" log1pct="$P --access-log $tmp/a1.log --access-log-sample 0.01" \
     log100pct="$P --access-log $tmp/a100.log --access-log-sample 1"
+fi
+if [ "$what" = shadow ] || [ "$what" = all ]; then
+  sport=$((30000 + RANDOM % 5000))
+  taskset -c 0 "$root/target/release/barcoded" --listen "127.0.0.1:$sport" --admin-listen off --threads 1 >/dev/null 2>&1 &
+  spid=$!
+  trap 'kill $spid 2>/dev/null; rm -rf "$tmp"' EXIT
+  sleep 1
+  python3 "$bench/sidebyside.py" hit off="$P" shadow1pct="$P --shadow http://127.0.0.1:$sport --shadow-sample 0.01"
 fi

@@ -4,8 +4,8 @@
 //! (the `barcoded-compare` crate: identical bytes; same content under a new ETag; the same
 //! ETag on other bytes; other content; another status). A core copies a sampled answer
 //! into a bounded queue with `try_send` and goes on: a full queue drops the sample and
-//! counts it, so the shadow never delays or fails a request. One thread sends, reads and
-//! classifies. Results: `/metrics` (`barcoded_shadow_total{result}`) and `GET /admin/shadow`
+//! counts it, so the shadow never delays or fails a request. One thread (at nice 19)
+//! sends, reads and classifies. Results: `/metrics` (`barcoded_shadow_total{result}`) and `GET /admin/shadow`
 //! (counts and the latest examples of every class that is not identical).
 
 use barcoded_compare::{classify, Answer, Class, Request, Server};
@@ -88,6 +88,8 @@ impl Shadow {
         let weak = std::sync::Arc::downgrade(&s);
         let mut server = Server::new(s.config.addr, s.config.host.clone());
         std::thread::Builder::new().name("barcoded-shadow".into()).spawn(move || {
+            // The lowest priority: the comparison takes only CPU the cores leave idle.
+            crate::cpus::renice(19);
             while let Ok(sample) = rx.recv() {
                 let Some(s) = weak.upgrade() else { return };
                 s.compare(&mut server, sample);

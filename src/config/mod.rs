@@ -266,7 +266,7 @@ pub struct Cli {
     pub render_queue: u32,
     /// Cold requests each render class may have in flight on one core (from before the
     /// symbol is encoded to the answer); over it 503 `overloaded` at once. `auto`: adaptive
-    /// (a gradient on the class's sojourn against its unqueued sojourn, between 4 and
+    /// (a gradient on the class's sojourn against its unqueued sojourn, between 8 and
     /// --render-queue); `off`: only the render queue bounds; a number: fixed.
     #[arg(long, env = "BARCODED_CONCURRENCY_LIMIT", default_value = "auto", value_parser = concurrency_limit)]
     pub concurrency_limit: ConcurrencyLimit,

@@ -9,9 +9,9 @@
 //! sojourn times (slot taken → answer ready), `baseline` the median sojourn of the last
 //! unqueued calls — calls that found the core with no cold work at all, seen whenever the
 //! core is briefly idle, so queueing never raises the baseline (Gradient2's long-RTT
-//! average drifts up under sustained load). A class busy with no unqueued call in the last
-//! 30 s (or since its start) measures one as Envoy's filter does: a probe pins its limit to
-//! one slot until four calls are timed (at most a second). The limit only grows when the
+//! average drifts up under sustained load). A class refusing with no unqueued call in the
+//! last 30 s (or since its start) measures one as Envoy's filter does: a probe pins its limit
+//! to one slot until four calls are timed (at most a second). The limit only grows when the
 //! interval used at least half of it (not when the client is the bottleneck), and stays
 //! within [min, max]. Pure: the caller gives the time.
 
@@ -27,9 +27,11 @@ pub struct Policy {
     pub adaptive: bool,
     /// The limit at start, and the fixed limit when not adaptive.
     pub initial: u32,
-    /// Four by default: one call rendering, one queued behind it, one on its way back to
-    /// the core and one being admitted — fewer leaves the render thread idle between
-    /// hand-offs (`benches/overload.sh`: 80 % of capacity at a floor of 2, 90-94 % at 4).
+    /// Eight by default. At least four: one call rendering, one queued behind it, one on
+    /// its way back to the core and one being admitted — fewer leaves the render thread
+    /// idle between hand-offs (`benches/overload.sh`: 80 % of capacity at a floor of 2,
+    /// 90-94 % at 4); eight, so that a few clients never meet a refusal while hits keep the
+    /// core busy and stretch every render's sojourn (they are not the overload this is for).
     pub min: u32,
     pub max: u32,
     /// The sojourn p90 aimed at, as a multiple of the unqueued median.
@@ -46,7 +48,7 @@ impl Policy {
         Policy {
             adaptive: true,
             initial: 16.min(max.max(1)),
-            min: 4.min(max.max(1)),
+            min: 8.min(max.max(1)),
             max: max.max(1),
             tolerance: 2.0,
             interval: Duration::from_millis(100),
@@ -90,6 +92,8 @@ pub struct Limiter {
     /// A probe: since when, and the unqueued sojourns it has collected.
     probe: Option<(Instant, usize)>,
     pub refused: u64,
+    /// `refused` when this interval began: the limit bound in it if `refused` grew.
+    refused_before: u64,
 }
 
 /// A slot's place in the statistics.
@@ -113,6 +117,7 @@ impl Limiter {
             measured: None,
             probe: None,
             refused: 0,
+            refused_before: 0,
         }
     }
 
@@ -194,9 +199,11 @@ impl Limiter {
     fn update(&mut self, now: Instant) {
         let sample = percentile(&mut self.samples, 0.9).max(1);
         let stale = self.measured.is_none_or(|t| now.duration_since(t) >= BASELINE_AGE);
-        if (self.baseline.len() < BASELINE_MIN || stale) && f64::from(self.peak) * 2.0 >= self.limit {
-            // Busy with no recent unqueued call to learn from (a core loaded from its start,
-            // or for longer than the baseline's age): measure one, pinned to a single slot.
+        let binding = self.refused > self.refused_before;
+        if (self.baseline.len() < BASELINE_MIN || stale) && binding {
+            // Refusing with no recent unqueued call to learn from (a core overloaded from its
+            // start, or for longer than the baseline's age): measure one, pinned to a single
+            // slot. A class that does not meet its limit is never probed.
             self.probe = Some((now, 0));
         } else if let Some(base) = self.baseline_us() {
             let gradient = (self.policy.tolerance * f64::from(base) / f64::from(sample)).clamp(0.5, 2.0);
@@ -209,6 +216,7 @@ impl Limiter {
         self.samples.clear();
         self.peak = self.in_flight;
         self.since = now;
+        self.refused_before = self.refused;
     }
 }
 
@@ -318,12 +326,12 @@ mod tests {
         run(&mut l, &mut now, 300, 1, 100);
         assert_eq!(l.baseline_us(), Some(100));
         assert_eq!(l.limit(), 16, "an idle class does not climb");
-        // Queueing: 16 in flight, each waiting 16 × 100 µs — the limit falls to the floor (4).
+        // Queueing: 16 in flight, each waiting 16 × 100 µs — the limit falls to the floor (8).
         run(&mut l, &mut now, 300, 16, 1600);
-        assert_eq!(l.limit(), 4);
+        assert_eq!(l.limit(), 8);
         // Sojourns back within the tolerance with the limit in use: it grows again.
-        run(&mut l, &mut now, 300, 4, 110);
-        assert!(l.limit() > 4, "{}", l.limit());
+        run(&mut l, &mut now, 300, 8, 110);
+        assert!(l.limit() > 8, "{}", l.limit());
         assert!(l.limit() <= 256);
     }
 
@@ -351,8 +359,9 @@ mod tests {
     fn a_class_busy_from_its_start_probes_for_its_baseline() {
         let mut now = Instant::now();
         let mut l = Limiter::new(Policy::adaptive(256), now);
-        // Never idle: no baseline, so the first interval starts a probe of one slot.
-        run(&mut l, &mut now, 32, 16, 5000);
+        // Never idle and refusing (20 asked, 16 admitted): no baseline, so the first
+        // interval starts a probe of one slot.
+        run(&mut l, &mut now, 32, 20, 5000);
         assert!(l.probing());
         assert_eq!(l.limit(), 1);
         assert_eq!(l.baseline_us(), None);
@@ -361,19 +370,29 @@ mod tests {
         assert!(!l.probing());
         assert_eq!(l.baseline_us(), Some(300));
         // Back under queueing (16 × 300 µs), the limit falls.
-        run(&mut l, &mut now, 300, 16, 4800);
-        assert_eq!(l.limit(), 4);
+        run(&mut l, &mut now, 300, 20, 4800);
+        assert_eq!(l.limit(), 8);
         // 30 s later, still busy: the baseline is measured again (the probe's calls now
         // take 4.8 ms: the core really got slower).
         now += BASELINE_AGE;
         let started = (0..200).any(|_| {
-            run(&mut l, &mut now, 1, 4, 4800);
+            run(&mut l, &mut now, 1, 20, 4800);
             l.probing()
         });
         assert!(started);
-        run(&mut l, &mut now, 4, 4, 4800);
+        run(&mut l, &mut now, 4, 20, 4800);
         assert!(!l.probing());
         assert_eq!(l.baseline_us(), Some(4800));
+    }
+
+    #[test]
+    fn a_class_that_never_meets_its_limit_is_not_probed() {
+        let mut now = Instant::now();
+        let mut l = Limiter::new(Policy::adaptive(256), now);
+        // Busy (eight at a time, never idle) with no baseline, but never refused.
+        run(&mut l, &mut now, 400, 8, 5000);
+        assert!(!l.probing());
+        assert_eq!((l.limit(), l.refused), (16, 0));
     }
 
     #[test]

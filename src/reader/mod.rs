@@ -1,7 +1,7 @@
 //! Reading barcodes from an uploaded image: `image.rs` turns the body into luma within
 //! the limits, `zxing.rs` finds the barcodes with zxing-cpp (compiled from source by
 //! `build/zxing.rs`, declared in `ffi.rs`), `names.rs` names them as `/v1/symbologies`
-//! does; `linear.rs` with `code11.rs` and `msi.rs`, and `fourstate.rs` with `royalmail.rs`,
+//! does; `linear.rs` with `code11.rs` and `msi.rs`, and `fourstate.rs` with `royalmail.rs` and `imb.rs`,
 //! read what zxing-cpp does not. Pure and synchronous, no IO: the server runs it in a decode worker process
 //! (`decoder/`), where a crash in the C++ code costs one request.
 
@@ -9,6 +9,7 @@ mod code11;
 mod ffi;
 mod fourstate;
 mod image;
+mod imb;
 mod linear;
 mod msi;
 mod names;

@@ -67,20 +67,9 @@ fn address(t: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::symbology::royalmail;
-    use crate::symbology::{fourstate, Symbol};
 
     fn bars(e: crate::symbology::Encoded) -> Vec<Bar> {
-        let Symbol::Matrix(m) = &e.symbol else { panic!() };
-        fourstate::states(m)
-            .unwrap()
-            .chars()
-            .map(|c| match c {
-                'F' => Bar::Full,
-                'A' => Bar::Ascender,
-                'D' => Bar::Descender,
-                _ => Bar::Tracker,
-            })
-            .collect()
+        crate::symbology::fourstate::bars_of(&e)
     }
 
     #[test]

@@ -90,6 +90,22 @@ pub fn states(m: &Matrix) -> Option<String> {
     Some((0..m.width).step_by(2).map(|x| Bar::from_parts(m.dark[x], m.dark[bottom + x]).letter()).collect())
 }
 
+/// The bars of one of our encoded four-state symbols, in reading order (readers' tests).
+#[cfg(test)]
+pub fn bars_of(e: &crate::symbology::Encoded) -> Vec<Bar> {
+    let crate::symbology::Symbol::Matrix(m) = &e.symbol else { panic!("not a four-state symbol") };
+    states(m)
+        .unwrap()
+        .chars()
+        .map(|c| match c {
+            'F' => Bar::Full,
+            'A' => Bar::Ascender,
+            'D' => Bar::Descender,
+            _ => Bar::Tracker,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

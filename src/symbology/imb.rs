@@ -11,7 +11,7 @@ pub const RULE: &str = "a 20-digit tracking code (its second digit 0-4), optiona
 
 /// For each character A-J, the bars (1-based: 1-65 descenders, 66-130 ascenders, as the
 /// standard's Appendix D Table IV numbers them) that its bits 0-12 set.
-const BAR_OF_BIT: [u8; 130] = [
+pub(crate) const BAR_OF_BIT: [u8; 130] = [
     67, 6, 78, 16, 86, 95, 34, 40, 45, 113, 117, 121, 62, 87, 18, 104, 41, 76, 57, 119, 115, 72, 97, 2, 127, 26, 105,
     35, 122, 52, 114, 7, 24, 82, 68, 63, 94, 44, 77, 112, 70, 100, 39, 30, 107, 15, 125, 85, 10, 65, 54, 88, 20, 106,
     46, 66, 8, 116, 29, 61, 99, 80, 90, 37, 123, 51, 25, 84, 129, 56, 4, 109, 96, 28, 36, 47, 11, 71, 33, 102, 21, 9,
@@ -45,13 +45,13 @@ fn n_of_13(n: u32, len: usize) -> Vec<u16> {
 }
 
 /// The 5-of-13 and 2-of-13 tables, built once.
-fn tables() -> &'static (Vec<u16>, Vec<u16>) {
+pub(crate) fn tables() -> &'static (Vec<u16>, Vec<u16>) {
     static T: std::sync::OnceLock<(Vec<u16>, Vec<u16>)> = std::sync::OnceLock::new();
     T.get_or_init(|| (n_of_13(5, 1287), n_of_13(2, 78)))
 }
 
 /// The CRC-11 (polynomial 0xF35, preset 0x7FF) over the 102 bits, most significant first.
-fn crc11(value: u128) -> u16 {
+pub(crate) fn crc11(value: u128) -> u16 {
     let mut fcs: u16 = 0x7FF;
     for bit in (0..102).rev() {
         let b = ((value >> bit) & 1) as u16;
