@@ -63,6 +63,22 @@ impl Drop for Redis {
     }
 }
 
+/// CI's Redis (`BARCODED_TEST_REDIS`), else one of our own (kept alive by the first
+/// value); `None` (the test skips, saying why) without redis-server.
+fn shared_redis() -> Option<(Option<Redis>, String)> {
+    if !need("redis-server", "a real Redis for the L2") {
+        return None;
+    }
+    Some(match std::env::var("BARCODED_TEST_REDIS") {
+        Ok(u) if !u.is_empty() => (None, u),
+        _ => {
+            let own = Redis::start();
+            let url = own.url();
+            (Some(own), url)
+        }
+    })
+}
+
 fn with_redis(url: &str, l1_bytes: u64) -> barcoded::Server {
     with_redis_budget(url, l1_bytes, Duration::from_millis(2))
 }
@@ -95,17 +111,7 @@ fn warm_up(c: &mut Client) {
 
 #[test]
 fn l2_hit_after_l1_eviction_and_a_second_instance_shares_it() {
-    if !need("redis-server", "a real Redis for the L2") {
-        return;
-    }
-    let own;
-    let url = match std::env::var("BARCODED_TEST_REDIS") {
-        Ok(u) if !u.is_empty() => u,
-        _ => {
-            own = Redis::start();
-            own.url()
-        }
-    };
+    let Some((_own, url)) = shared_redis() else { return };
     // A tiny L1: 64 KiB holds a few dozen responses.
     let a = with_redis_budget(&url, 64 * 1024, Duration::from_millis(100));
     let addr = a.local_addr();
@@ -136,6 +142,39 @@ fn l2_hit_after_l1_eviction_and_a_second_instance_shares_it() {
     assert_eq!(from_b.body, first.body);
     assert_eq!(ev(admin(&b), "l2_hit"), l2_hits + 1.0);
     assert_eq!(ev(admin(&b), "render"), renders, "the second instance did not render");
+    a.shutdown();
+    b.shutdown();
+}
+
+/// A decode answered by one instance is answered from Redis by another (the same upload:
+/// same bytes, same content type), with the same document and ETag-keyed value.
+#[test]
+fn a_decode_is_shared_through_redis() {
+    let Some((_own, url)) = shared_redis() else { return };
+    let a = with_redis_budget(&url, 64 * 1024, Duration::from_millis(100));
+    let mut ca = Client::new(a.local_addr());
+    warm_up(&mut ca);
+    let tag = format!("{}", std::process::id());
+    let png = ca.get(&format!("/v1/qr/decode-{tag}.png?scale=4")).body;
+    let post = |addr: std::net::SocketAddr| {
+        let mut req =
+            format!("POST /v1/decode HTTP/1.1\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\r\n", png.len())
+                .into_bytes();
+        req.extend_from_slice(&png);
+        raw(addr, &req)
+    };
+    let first = post(a.local_addr());
+    assert_eq!(first.status, 200, "{}", first.text());
+    assert!(first.text().contains(&format!("decode-{tag}")), "{}", first.text());
+    std::thread::sleep(Duration::from_millis(100)); // the write-behind
+    let b = with_redis_budget(&url, 64 * 1024, Duration::from_millis(100));
+    let mut cb = Client::new(b.local_addr());
+    warm_up(&mut cb);
+    let l2_hits = ev(admin(&b), "l2_hit");
+    let from_b = post(b.local_addr());
+    assert_eq!(from_b.status, 200);
+    assert_eq!(from_b.body, first.body, "the same document");
+    assert_eq!(ev(admin(&b), "l2_hit"), l2_hits + 1.0, "answered from Redis, not decoded");
     a.shutdown();
     b.shutdown();
 }

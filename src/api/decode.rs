@@ -30,9 +30,10 @@ impl Drop for Slot {
 }
 
 /// Decodes `body` and returns the JSON document, behind the core's decode breaker. The
-/// same upload again (same bytes, same content type) is answered from the L1, keyed by a
-/// 128-bit hash of both: a client that retries a large photo costs a hash, not a decode,
-/// and an open breaker does not refuse what is already known.
+/// same upload again (same bytes, same content type) is answered from the L1, else from
+/// Redis when `--redis` is set (within its budget, behind its breaker), keyed by a 128-bit
+/// hash of both and the reader's version: a client that retries a large photo costs a
+/// hash, not a decode, on any instance, and an open breaker does not refuse what is known.
 pub async fn run(
     shared: &Arc<Shared>,
     local: &Local,
@@ -45,6 +46,14 @@ pub async fn run(
         shared.decoders.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
         return Ok(String::from_utf8_lossy(&hit.body).into_owned());
     }
+    let etag = format!("\"d{:032x}\"", u128::from_le_bytes(key[1..].try_into().unwrap_or([0; 16])));
+    if !asker.switch.no_l2 {
+        if let Some(hit) = super::ladder::from_l2_keyed(shared, local, &key, &etag).await {
+            let json = String::from_utf8_lossy(&hit.body).into_owned();
+            shared.l1.insert(&key, Arc::new(hit));
+            return Ok(json);
+        }
+    }
     let permit = local
         .gate(shared)
         .forced(asker.switch.breaker_open)
@@ -55,13 +64,17 @@ pub async fn run(
     let ok = !matches!(r, Err(ApiError::DecodeBudget { .. } | ApiError::DecoderCrashed(_)));
     super::ladder::transition(permit.done_now(ok), Class::Decode, local);
     if let Ok(json) = &r {
-        let etag = format!("\"d{:032x}\"", u128::from_le_bytes(key[1..].try_into().unwrap_or([0; 16])));
-        shared.l1.insert(&key, Arc::new(Ready::new("application/json", &etag, &[], json.as_bytes())));
+        let ready = Ready::new("application/json", &etag, &[], json.as_bytes());
+        if let Some(l2) = local.l2.as_ref().filter(|_| !asker.switch.no_l2) {
+            l2.set_behind(&key, crate::cache::value::encode(&ready));
+        }
+        shared.l1.insert(&key, Arc::new(ready));
     }
     r
 }
 
-/// `D` and the XXH3-128 of the body's kind (how `reader::image_bytes` reads it) and bytes.
+/// `D` and the XXH3-128 of the reader's version, the body's kind (how
+/// `reader::image_bytes` reads it) and bytes.
 fn cache_key(body: &[u8], content_type: Option<&[u8]>) -> [u8; 17] {
     let kind = match reader::body_kind(content_type) {
         BodyKind::Json => b'j',
@@ -69,6 +82,7 @@ fn cache_key(body: &[u8], content_type: Option<&[u8]>) -> [u8; 17] {
         BodyKind::Raw => b'r',
     };
     let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&reader::READER_VERSION.to_le_bytes());
     h.update(&[kind]);
     h.update(body);
     let mut key = [0u8; 17];

@@ -74,13 +74,19 @@ pub(super) fn transition(changed: bool, class: Class, local: &Local) {
 
 /// Asks the L2 within its budget; `Some` on a valid hit.
 async fn from_l2(shared: &Shared, local: &Rc<Local>, key: &str) -> Option<Ready> {
+    from_l2_keyed(shared, local, key.as_bytes(), &options::etag(key)).await
+}
+
+/// Asks the L2 for `key` within its budget, behind the Redis breaker: `Some` on a value of
+/// ours, of this renderer, whose head carries `etag`.
+pub(super) async fn from_l2_keyed(shared: &Shared, local: &Local, key: &[u8], etag: &str) -> Option<Ready> {
     let l2 = local.l2.as_ref()?;
     let Ok(permit) = local.gate(shared).light(Class::Redis) else {
         local.metrics.event(Event::L2Skipped);
         return None;
     };
-    match l2.get(key.as_bytes(), permit).await {
-        Ok(Some(v)) => match value::decode(v, &options::etag(key)) {
+    match l2.get(key, permit).await {
+        Ok(Some(v)) => match value::decode(v, etag) {
             Some(r) => {
                 local.metrics.event(Event::L2Hit);
                 Some(r)

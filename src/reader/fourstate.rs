@@ -1,5 +1,5 @@
 //! Four-state postal bars out of an image, for readers of our own (`royalmail.rs`,
-//! `imb.rs`): a row
+//! `imb.rs`, `auspost.rs`): a row
 //! that crosses the tracker band shows a long, regular train of equal bars and equal spaces;
 //! from the middle of each bar the column is followed up and down while it stays dark, and
 //! the bars' tops and bottoms fall into two levels each (ascender or not, descender or not).
@@ -7,16 +7,17 @@
 //! upside down is the reverse, ascenders and descenders swapped).
 
 use super::runs::{degrees, line_runs, midpoint};
-use super::{imb, royalmail, Found};
+use super::{auspost, imb, royalmail, Found};
 use crate::symbology::fourstate::Bar;
 
 /// Our four-state symbologies read here, by name.
-const DECODERS: [(&str, Decode); 3] = [("rm4scc", royalmail::rm4scc), ("kix", royalmail::kix), ("imb", imb::decode)];
+const DECODERS: [(&str, Decode); 4] =
+    [("rm4scc", royalmail::rm4scc), ("kix", royalmail::kix), ("imb", imb::decode), ("auspost", auspost::decode)];
 
 /// A four-state decoder: the bars in reading order to the text.
 type Decode = fn(&[Bar]) -> Option<String>;
 
-/// Every RM4SCC, KIX and IMb symbol in a `w` x `h` luma image.
+/// Every RM4SCC, KIX, IMb and Australia Post symbol in a `w` x `h` luma image.
 pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
     for t in trains(luma, w, h) {

@@ -84,10 +84,10 @@ pub fn decode(bars: &[Bar]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::symbology::imb;
+    use crate::symbology::{fourstate, imb};
 
     fn bars(data: &str) -> Vec<Bar> {
-        crate::symbology::fourstate::bars_of(&imb::encode(data.as_bytes()).unwrap())
+        fourstate::bars_of(&imb::encode(data.as_bytes()).unwrap())
     }
 
     #[test]
@@ -123,15 +123,7 @@ mod tests {
         }
         assert_eq!(flipped, 0, "every single-bar change is caught");
         // Upside down: the bars reversed, ascenders and descenders swapped.
-        let turned: Vec<Bar> = b
-            .iter()
-            .rev()
-            .map(|x| match x {
-                Bar::Ascender => Bar::Descender,
-                Bar::Descender => Bar::Ascender,
-                y => *y,
-            })
-            .collect();
+        let turned = fourstate::turned(&b);
         assert_eq!(decode(&turned), None);
         assert_eq!(decode(&b[1..]), None);
     }

@@ -1,10 +1,11 @@
 //! Reading barcodes from an uploaded image: `image.rs` turns the body into luma within
 //! the limits, `zxing.rs` finds the barcodes with zxing-cpp (compiled from source by
 //! `build/zxing.rs`, declared in `ffi.rs`), `names.rs` names them as `/v1/symbologies`
-//! does; `linear.rs` with `code11.rs` and `msi.rs`, and `fourstate.rs` with `royalmail.rs` and `imb.rs`,
+//! does; `linear.rs` with `code11.rs` and `msi.rs`, and `fourstate.rs` with `royalmail.rs`, `imb.rs` and `auspost.rs`,
 //! read what zxing-cpp does not. Pure and synchronous, no IO: the server runs it in a decode worker process
 //! (`decoder/`), where a crash in the C++ code costs one request.
 
+mod auspost;
 mod code11;
 mod ffi;
 mod fourstate;
@@ -22,6 +23,11 @@ pub use image::{body_kind, image_bytes, luma, BodyKind};
 pub use sequence::{messages, Message};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// The reader's version: bump it whenever what the reader answers for some image changes
+/// (a new symbology read, another text convention). It is part of the decode cache's key,
+/// which Redis shares between instances and builds.
+pub const READER_VERSION: u32 = 2;
 
 /// Limits on one decode, checked before the memory they guard is spent.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]

@@ -90,6 +90,19 @@ pub fn states(m: &Matrix) -> Option<String> {
     Some((0..m.width).step_by(2).map(|x| Bar::from_parts(m.dark[x], m.dark[bottom + x]).letter()).collect())
 }
 
+/// `bars` as read upside down: reversed, ascenders and descenders swapped (readers' tests).
+#[cfg(test)]
+pub fn turned(bars: &[Bar]) -> Vec<Bar> {
+    bars.iter()
+        .rev()
+        .map(|x| match x {
+            Bar::Ascender => Bar::Descender,
+            Bar::Descender => Bar::Ascender,
+            y => *y,
+        })
+        .collect()
+}
+
 /// The bars of one of our encoded four-state symbols, in reading order (readers' tests).
 #[cfg(test)]
 pub fn bars_of(e: &crate::symbology::Encoded) -> Vec<Bar> {
