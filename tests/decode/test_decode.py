@@ -594,3 +594,58 @@ def test_aztec_every_mode_shift_and_binary_run_reads(base_url, data, ecc):
     and long binary runs, ECI for UTF-8) as zxing-cpp reads it."""
     png = fetch(base_url, "aztec", data, scale=2, ecc=ecc)
     assert decode(png, "aztec") == [data]
+
+
+@pytest.mark.parametrize("kind", ["cmyk-jpeg", "grey16-png", "rgba16-png", "animated-webp", "exif-rotated-jpeg"])
+def test_decode_endpoint_reads_unusual_encodings(base_url, kind):
+    """Images as cameras, scanners and prepress tools write them are read like any other: a
+    CMYK JPEG, 16-bit PNGs, an animated WebP (its first frame), a JPEG carrying an EXIF
+    orientation (the reader tries every turn, so the tag needs no honouring)."""
+    text = f"ODD-{kind}"
+    grey = to_gray(Image.open(io.BytesIO(fetch(base_url, "qr", text, scale=4))))
+    out = io.BytesIO()
+    if kind == "cmyk-jpeg":
+        grey.convert("CMYK").save(out, "JPEG", quality=90)
+        ctype = "image/jpeg"
+    elif kind == "grey16-png":
+        img = Image.new("I;16", grey.size)
+        img.putdata([v * 257 for v in grey.tobytes()])
+        img.save(out, "PNG")
+        ctype = "image/png"
+    elif kind == "rgba16-png":
+        # PIL writes no 16-bit colour PNG: build one by hand (IHDR bit depth 16, colour type 6).
+        import struct
+        import zlib
+        w, h = grey.size
+        px = grey.tobytes()
+        raw = b"".join(b"\0" + b"".join(struct.pack(">HHHH", v * 257, v * 257, v * 257, 65535)
+                                        for v in px[y * w:(y + 1) * w]) for y in range(h))
+
+        def chunk(t, d):
+            return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+        out.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 6, 0, 0, 0))
+                  + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+        ctype = "image/png"
+    elif kind == "animated-webp":
+        frames = [grey.convert("RGB"), Image.new("RGB", grey.size, (255, 255, 255))]
+        frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100, lossless=True)
+        ctype = "image/webp"
+    else:
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        grey.rotate(90, expand=True).convert("RGB").save(out, "JPEG", quality=90, exif=exif)
+        ctype = "image/jpeg"
+    doc = post_decode(base_url, out.getvalue(), ctype)
+    assert [b["text"] for b in doc["barcodes"]] == [text], doc
+
+
+def test_decode_endpoint_refuses_a_gif(base_url):
+    """GIF is not among the formats read: a clear 400 naming the problem."""
+    out = io.BytesIO()
+    Image.new("L", (32, 32), 255).save(out, "GIF")
+    req = urllib.request.Request(base_url + "/v1/decode", data=out.getvalue(), headers={"Content-Type": "image/gif"},
+                                 method="POST")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=10)
+    assert e.value.code == 400
+    assert json.load(e.value)["code"] == "unknown_image_format"
