@@ -2,6 +2,7 @@
 //! breakers, the render thread and the Redis client. Built on the core's thread; every
 //! field is `Rc`/`Cell`/`RefCell`, so nothing here costs a cross-core atomic.
 
+use crate::access::trace::Rng;
 use crate::access::CoreLog;
 use crate::cache::l2::L2;
 use crate::guard::clients::{self, ClientLimiter};
@@ -42,8 +43,8 @@ pub struct Local {
     pub clients: RefCell<ClientLimiter>,
     /// This core's access-log buffer, when the log is on.
     pub access: Option<RefCell<CoreLog>>,
-    /// This core's random draws (xorshift64*) for samples (`--shadow-sample`).
-    rng: Cell<u64>,
+    /// This core's random draws for samples (`--shadow-sample`).
+    rng: RefCell<Rng>,
 }
 
 /// What a render job gives: a response (a generate) or bytes (a batch's piece of a page),
@@ -83,18 +84,13 @@ impl Local {
             )),
             render_thread,
             access: c.access_log.as_ref().map(|a| RefCell::new(CoreLog::new(index, a))),
-            rng: Cell::new(seed(index)),
+            rng: RefCell::new(Rng::for_core(index)),
         })
     }
 
     /// True with probability `p` (0-1).
     pub fn draw(&self, p: f64) -> bool {
-        let mut x = self.rng.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng.set(x);
-        ((x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64) < p * (1u64 << 53) as f64
+        self.rng.borrow_mut().unit() < p
     }
 
     /// Renders waiting on this core.
@@ -131,10 +127,4 @@ impl Local {
         }
         shared.board.publish(snap);
     }
-}
-
-/// A per-core seed for the sample draws: the clock and the core's index, never zero.
-fn seed(index: usize) -> u64 {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
-    (t ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1
 }

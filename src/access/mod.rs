@@ -146,15 +146,7 @@ pub struct CoreLog {
 
 impl CoreLog {
     pub fn new(core: usize, config: &AccessConfig) -> CoreLog {
-        let seed =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
-        CoreLog {
-            buf: Vec::new(),
-            lines: 0,
-            rng: Rng::new(seed ^ (core as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-            sample: config.sample,
-            slow: config.slow,
-        }
+        CoreLog { buf: Vec::new(), lines: 0, rng: Rng::for_core(core), sample: config.sample, slow: config.slow }
     }
 
     /// The request's trace: the caller's `traceparent` continued, or a new one.

@@ -20,6 +20,12 @@ impl Rng {
         Rng(seed | 1)
     }
 
+    /// A generator for core `core`, seeded from the clock (each core its own sequence).
+    pub fn for_core(core: usize) -> Rng {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+        Rng::new(t ^ (core as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
     pub fn draw(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;

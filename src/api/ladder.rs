@@ -244,7 +244,8 @@ async fn render(
         crate::fault::before_render(&s.faults, class.index());
         generate::render(&p, s.config.limits.max_pixels).map(Rendered::Response)
     });
-    // A request that took no slot before its encode (a batch's item) takes it now.
+    // A caller that took no slot before the encode (`obtain`) takes it now; background
+    // work (a batch's items) takes none.
     let slot = match slot {
         Some(s) => Some(s),
         None => admit(local, class, asker)?,
