@@ -232,10 +232,6 @@ impl Limits {
         Limits { all: Class::ALL.iter().map(|_| Limiter::new(policy, now)).collect(), in_flight: 0 }
     }
 
-    pub fn get(&self, class: Class) -> &Limiter {
-        &self.all[class.index()]
-    }
-
     /// Classes under a limit.
     pub fn limited(class: Class) -> bool {
         !matches!(class, Class::Parse | Class::Decode | Class::Redis)
@@ -267,10 +263,6 @@ pub fn acquire(limits: &Rc<RefCell<Limits>>, class: Class, queue_empty: bool) ->
 }
 
 impl Slot {
-    pub fn class(&self) -> Class {
-        self.class
-    }
-
     /// The work this slot admitted was done: its sojourn counts.
     pub fn done(mut self) {
         self.counted = true;
