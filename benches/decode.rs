@@ -5,8 +5,9 @@
 //! process as the server does it. zxing-cpp's own Python build on the same luma is timed
 //! beside it by `benches/decode_vs_zxing.py`.
 
+use barcoded::decoder::wire::Request;
 use barcoded::decoder::{Decoders, WorkerSpec};
-use barcoded::reader::{luma, read, DecodeLimits};
+use barcoded::reader::{luma, read, Ask, DecodeLimits};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use std::time::{Duration, Instant};
 
@@ -20,12 +21,14 @@ fn photo(c: &mut Criterion) {
     assert_eq!(texts, ["5901234123457", "ORD-2026-000123", "https://shop.example.com/o/123"]);
     let pool = Decoders::new(WorkerSpec { exe: env!("CARGO_BIN_EXE_barcoded").into(), memory_mib: 1024 });
     let far = || Instant::now() + Duration::from_secs(10);
-    assert_eq!(pool.decode(&jpeg, &limits, 0, far()).unwrap().unwrap().found.len(), 3);
+    let ask = Ask::default();
+    let job = Request { fault: 0, limits, ask: &ask, image: &jpeg };
+    assert_eq!(pool.decode(&job, far()).unwrap().unwrap().found.len(), 3);
     let mut g = c.benchmark_group("decode/label-1mp");
     g.bench_function("jpeg to luma", |b| b.iter(|| luma(black_box(&jpeg), &limits).map(|l| l.1)));
     g.bench_function("read (zxing-cpp, in process)", |b| b.iter(|| read(black_box(&px), w, h).len()));
     g.bench_function("jpeg through a worker process", |b| {
-        b.iter(|| pool.decode(black_box(&jpeg), &limits, 0, far()).map(|r| r.map(|r| r.found.len())).ok())
+        b.iter(|| pool.decode(black_box(&job), far()).map(|r| r.map(|r| r.found.len())).ok())
     });
     g.finish();
 }

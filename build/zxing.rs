@@ -36,7 +36,13 @@ pub fn build() {
     let mut files = Vec::new();
     sources(&src, &mut files);
     files.sort();
-    cc::Build::new()
+    let mut build = cc::Build::new();
+    // x86-64-v2 (SSE4.2, POPCNT: every x86-64 CPU since 2009, the baseline of RHEL 9):
+    // measured 3-4 % less CPU per image (`benches/decode_vs_zxing.py`).
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("x86_64") {
+        build.flag("-march=x86-64-v2");
+    }
+    build
         .cpp(true)
         .std("c++20")
         .include(&out)

@@ -1,5 +1,5 @@
 //! `/v1/decode`'s input side: any body as raw image, Base64 text or JSON goes through the
-//! size checks and the PNG/JPEG/WebP decoders without a panic; run with `-malloc_limit_mb`
+//! size checks and the PNG/JPEG/WebP/PGM decoders without a panic; run with `-malloc_limit_mb`
 //! to hold allocation to the limits (an image over 4096 px a side or 16 Mpx is refused
 //! from its header).
 #![no_main]

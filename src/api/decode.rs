@@ -12,7 +12,7 @@ use crate::decoder::Failure;
 use crate::guard::Class;
 use crate::http::encode::Ready;
 use crate::local::Local;
-use crate::reader::{self, BodyKind, DecodeLimits, Found, Reading};
+use crate::reader::{self, Ask, BodyKind, DecodeLimits, Found, Reading};
 use crate::state::Shared;
 use base64::Engine;
 use serde_json::json;
@@ -37,11 +37,10 @@ impl Drop for Slot {
 pub async fn run(
     shared: &Arc<Shared>,
     local: &Local,
-    body: Vec<u8>,
-    content_type: Option<Vec<u8>>,
+    upload: Upload,
     asker: super::ladder::Asker,
 ) -> Result<String, ApiError> {
-    let key = cache_key(&body, content_type.as_deref());
+    let key = cache_key(&upload);
     if let Some(hit) = shared.l1.get(&key) {
         shared.decoders.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
         return Ok(String::from_utf8_lossy(&hit.body).into_owned());
@@ -59,7 +58,7 @@ pub async fn run(
         .forced(asker.switch.breaker_open)
         .heavy(Class::Decode, asker.client)
         .map_err(|r| super::ladder::refusal(shared, local, r))?;
-    let r = decode(shared, body, content_type).await;
+    let r = decode(shared, upload).await;
     // Running out of time and crashes are the decoder failing; bad images are the client's.
     let ok = !matches!(r, Err(ApiError::DecodeBudget { .. } | ApiError::DecoderCrashed(_)));
     super::ladder::transition(permit.done_now(ok), Class::Decode, local);
@@ -73,25 +72,105 @@ pub async fn run(
     r
 }
 
-/// `D` and the XXH3-128 of the reader's version, the body's kind (how
-/// `reader::image_bytes` reads it) and bytes.
-fn cache_key(body: &[u8], content_type: Option<&[u8]>) -> [u8; 17] {
-    let kind = match reader::body_kind(content_type) {
+/// An upload to read: the body, its content type, and what the query asks.
+pub struct Upload {
+    pub body: Vec<u8>,
+    pub content_type: Option<Vec<u8>>,
+    pub ask: Ask,
+}
+
+/// The most formats one request may name.
+const MAX_FORMATS: usize = 64;
+
+/// The query of `/v1/decode`: `formats` (our symbology names, comma-separated: only those
+/// are reported, and Pharmacode is read only when named) and `orientation` (0, 90, 180 or
+/// 270: degrees clockwise the symbols are turned, for Pharmacode, which cannot tell).
+pub fn ask(query: &[u8]) -> Result<Ask, ApiError> {
+    let mut ask = Ask::default();
+    let (mut formats_seen, mut orientation_seen) = (false, false);
+    for (k, v) in crate::http::query::pairs(query) {
+        let text = |field: &'static str, raw: &[u8]| -> Result<String, ApiError> {
+            let d = crate::http::query::decode(raw, true).map_err(
+                |crate::http::query::DecodeError::BadEscape(offset)| ApiError::BadPercentEncoding { field, offset },
+            )?;
+            Ok(String::from_utf8_lossy(&d).into_owned())
+        };
+        let name = text("query", k)?;
+        let value = text("query", v)?;
+        let seen = match name.as_str() {
+            "formats" => &mut formats_seen,
+            "orientation" => &mut orientation_seen,
+            _ => return Err(ApiError::UnknownOption(name.chars().take(64).collect())),
+        };
+        if std::mem::replace(seen, true) {
+            return Err(ApiError::DuplicateOption(name));
+        }
+        match name.as_str() {
+            "formats" => {
+                for f in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                    if !reader::is_format(f) {
+                        return Err(ApiError::BadOption {
+                            name: "formats",
+                            value: f.chars().take(64).collect(),
+                            expected: "symbology names from /v1/symbologies, comma-separated",
+                        });
+                    }
+                    if !ask.formats.iter().any(|g| g == f) {
+                        ask.formats.push(f.to_string());
+                    }
+                }
+                if ask.formats.is_empty() || ask.formats.len() > MAX_FORMATS {
+                    return Err(ApiError::BadOption {
+                        name: "formats",
+                        value: value.chars().take(64).collect(),
+                        expected: "1 to 64 symbology names, comma-separated",
+                    });
+                }
+                ask.formats.sort();
+            }
+            "orientation" => {
+                ask.orientation = match value.as_str() {
+                    "0" => 0,
+                    "90" => 90,
+                    "180" => 180,
+                    "270" | "-90" => 270,
+                    _ => {
+                        return Err(ApiError::BadOption {
+                            name: "orientation",
+                            value: value.chars().take(64).collect(),
+                            expected: "0, 90, 180 or 270 (degrees clockwise)",
+                        })
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(ask)
+}
+
+/// `D` and the XXH3-128 of the reader's version, what the query asks, the body's kind
+/// (how `reader::image_bytes` reads it) and bytes.
+fn cache_key(upload: &Upload) -> [u8; 17] {
+    let kind = match reader::body_kind(upload.content_type.as_deref()) {
         BodyKind::Json => b'j',
         BodyKind::Base64 => b't',
         BodyKind::Raw => b'r',
     };
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(&reader::READER_VERSION.to_le_bytes());
+    h.update(upload.ask.formats.join(",").as_bytes());
+    h.update(&upload.ask.orientation.to_le_bytes());
     h.update(&[kind]);
-    h.update(body);
+    h.update(&upload.body);
     let mut key = [0u8; 17];
     key[0] = b'D';
     key[1..].copy_from_slice(&h.digest128().to_le_bytes());
     key
 }
 
-async fn decode(shared: &Arc<Shared>, body: Vec<u8>, content_type: Option<Vec<u8>>) -> Result<String, ApiError> {
+async fn decode(shared: &Arc<Shared>, upload: Upload) -> Result<String, ApiError> {
+    let Upload { body, content_type, ask } = upload;
     let l = &shared.config.limits;
     let cap = l.decode_workers + l.decode_queue;
     if shared.decodes_in_flight.fetch_add(1, Ordering::AcqRel) >= cap {
@@ -107,7 +186,7 @@ async fn decode(shared: &Arc<Shared>, body: Vec<u8>, content_type: Option<Vec<u8
         let _slot = slot;
         let bytes = reader::image_bytes(&body, content_type.as_deref(), &limits).map_err(ApiError::Decode)?;
         let deadline = Instant::now() + budget;
-        match sh.decoders.decode(&bytes, &limits, fault, deadline) {
+        match sh.decoders.decode(&crate::decoder::wire::Request { fault, limits, ask: &ask, image: &bytes }, deadline) {
             Ok(r) => r.map_err(ApiError::Decode),
             Err(Failure::Timeout) => Err(ApiError::DecodeBudget { ms: budget.as_millis() as u64 }),
             Err(Failure::Died(how)) => Err(ApiError::DecoderCrashed(how)),
@@ -175,4 +254,45 @@ fn barcode(f: &Found) -> serde_json::Value {
         o.insert("sequence".into(), json!({"index": s.index, "count": s.count, "id": s.id}));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_asks_for_formats_and_orientation_or_is_refused() {
+        assert_eq!(ask(b"").unwrap(), Ask::default());
+        let a = ask(b"formats=qr,pharmacode%2Cqr&orientation=-90").unwrap();
+        assert_eq!((a.formats, a.orientation), (vec!["pharmacode".to_string(), "qr".to_string()], 270));
+        let code = |q: &[u8]| ask(q).unwrap_err().code();
+        assert_eq!(code(b"formats=qr,bogus"), "bad_option");
+        assert_eq!(code(b"formats=,"), "bad_option");
+        assert_eq!(code(b"orientation=45"), "bad_option");
+        assert_eq!(code(b"orientation=0&orientation=90"), "duplicate_option");
+        assert_eq!(code(b"scale=2"), "unknown_option");
+        assert_eq!(code(b"formats=%zz"), "bad_percent_encoding");
+        let many: Vec<&str> = std::iter::repeat_n("qr", 65).collect();
+        assert!(ask(format!("formats={}", many.join(",")).as_bytes()).is_ok(), "repeats count once");
+    }
+
+    #[test]
+    fn the_cache_key_tells_asks_apart() {
+        let up = |formats: &[&str], orientation| Upload {
+            body: b"img".to_vec(),
+            content_type: None,
+            ask: Ask { formats: formats.iter().map(|f| f.to_string()).collect(), orientation },
+        };
+        let keys = [
+            cache_key(&up(&[], 0)),
+            cache_key(&up(&["qr"], 0)),
+            cache_key(&up(&["pharmacode"], 0)),
+            cache_key(&up(&["pharmacode"], 90)),
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+    }
 }

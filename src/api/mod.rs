@@ -222,7 +222,7 @@ pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiErro
 /// generate, a decode), the client's rate (429) — peeked, not spent.
 pub fn precheck(ctx: &ConnCtx, head: &Head<'_>) -> Result<(), ApiError> {
     let ep = route(ctx, head)?;
-    if !matches!(ep, Endpoint::Generate { .. } | Endpoint::Decode | Endpoint::Batch | Endpoint::Label) {
+    if !matches!(ep, Endpoint::Generate { .. } | Endpoint::Decode { .. } | Endpoint::Batch | Endpoint::Label) {
         return Ok(());
     }
     let Some(client) = ctx.client(head) else { return Ok(()) };
@@ -256,7 +256,7 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
     };
     let (route, result) = match ep {
         Endpoint::Generate { .. }
-        | Endpoint::Decode
+        | Endpoint::Decode { .. }
         | Endpoint::Batch
         | Endpoint::Label
         | Endpoint::AdminReload
@@ -345,10 +345,22 @@ pub async fn handle_slow<S: Sink>(
             }
             (Route::Generate, r.map(Answer::Ready))
         }
-        Endpoint::Decode => {
-            let r = match asker(RouteClass::Decode, None) {
-                Ok(a) => decode::run(shared, local, body.to_vec(), head.content_type.map(<[u8]>::to_vec), a).await,
-                Err(e) => Err(e),
+        Endpoint::Decode { query } => {
+            let r = match (asker(RouteClass::Decode, None), decode::ask(query)) {
+                (Ok(a), Ok(ask)) => {
+                    decode::run(
+                        shared,
+                        local,
+                        decode::Upload {
+                            body: body.to_vec(),
+                            content_type: head.content_type.map(<[u8]>::to_vec),
+                            ask,
+                        },
+                        a,
+                    )
+                    .await
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
             };
             (Route::Decode, r.map(Answer::Json))
         }

@@ -21,7 +21,9 @@ pub enum Endpoint<'a> {
         query: &'a [u8],
     },
     /// `POST /v1/decode`: read the barcodes in an image.
-    Decode,
+    Decode {
+        query: &'a [u8],
+    },
     /// `POST /v1/batch`: many symbols in one streamed ZIP, PDF sheet or ZPL stream.
     Batch,
     /// `POST /v1/label`: one label laid out from JSON.
@@ -103,7 +105,7 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/readyz" => return only(method, GET_HEAD).map(|_| Endpoint::Readyz),
         b"/v1/symbologies" => return only(method, GET_HEAD).map(|_| Endpoint::Symbologies),
         b"/v1/parse" => return only(method, GET_HEAD_POST).map(|_| Endpoint::Parse { query }),
-        b"/v1/decode" if method == Method::Post => return Ok(Endpoint::Decode),
+        b"/v1/decode" if method == Method::Post => return Ok(Endpoint::Decode { query }),
         b"/v1/decode" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
         b"/v1/batch" if method == Method::Post => return Ok(Endpoint::Batch),
         b"/v1/batch" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),

@@ -35,7 +35,7 @@ pub fn main(args: &[String]) -> ! {
     // checked; this bound only stops a garbled frame.
     let max = usize::try_from(memory_mib.saturating_mul(1024 * 1024) / 4).unwrap_or(usize::MAX);
     loop {
-        let (fault, limits, image) = match wire::read_request(&mut input, max) {
+        let request = match wire::read_request(&mut input, max) {
             Ok(Some(r)) => r,
             Ok(None) => std::process::exit(0),
             Err(e) => {
@@ -43,8 +43,8 @@ pub fn main(args: &[String]) -> ! {
                 std::process::exit(3);
             }
         };
-        crate::fault::in_decode_worker(fault);
-        let answer = reader::read_image(&image, &limits);
+        crate::fault::in_decode_worker(request.fault);
+        let answer = reader::read_image(&request.image, &request.limits, &request.ask);
         if wire::write_answer(&mut output, &answer).is_err() {
             std::process::exit(0);
         }

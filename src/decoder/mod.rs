@@ -8,7 +8,7 @@
 pub mod child;
 pub mod wire;
 
-use crate::reader::{DecodeError, DecodeLimits, Reading};
+use crate::reader::{DecodeError, Reading};
 use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -92,16 +92,10 @@ impl Decoders {
         self.idle.lock().map(|v| v.len()).unwrap_or(0)
     }
 
-    /// Decodes `image` in a worker, answering by `deadline`. A worker found dead before it
+    /// Does `job` in a worker, answering by `deadline`. A worker found dead before it
     /// was given the image (it died idle) is replaced without failing the request.
-    pub fn decode(
-        &self,
-        image: &[u8],
-        limits: &DecodeLimits,
-        fault: u8,
-        deadline: Instant,
-    ) -> Result<Result<Reading, DecodeError>, Failure> {
-        let frame = wire::request(&wire::Request { fault, limits: *limits, image });
+    pub fn decode(&self, job: &wire::Request, deadline: Instant) -> Result<Result<Reading, DecodeError>, Failure> {
+        let frame = wire::request(job);
         let mut attempt = 0;
         loop {
             attempt += 1;

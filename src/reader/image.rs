@@ -73,69 +73,152 @@ fn check(w: u32, h: u32, l: &DecodeLimits) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// Decodes PNG, JPEG or WebP bytes to 8-bit luma, refusing oversized images from the
-/// header alone.
+/// Decodes PNG, JPEG, WebP or PGM bytes to 8-bit luma, refusing oversized images from
+/// the header alone.
 pub fn luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), DecodeError> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        let mut d = png::Decoder::new_with_limits(std::io::Cursor::new(bytes), png::Limits { bytes: 64 * 1024 * 1024 });
-        d.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-        let mut r = d.read_info().map_err(|e| DecodeError::Corrupt(e.to_string()))?;
-        let (w, h) = (r.info().width, r.info().height);
-        check(w, h, l)?;
-        let size = r.output_buffer_size().ok_or(DecodeError::Corrupt("image too large".into()))?;
-        let mut buf = vec![0; size];
-        let frame = r.next_frame(&mut buf).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
-        let px = &buf[..frame.buffer_size()];
-        let luma = match frame.color_type {
-            png::ColorType::Grayscale => px.to_vec(),
-            png::ColorType::GrayscaleAlpha => px.chunks(2).map(|p| blend(p[0], p[1])).collect(),
-            png::ColorType::Rgb => px.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect(),
-            png::ColorType::Rgba => px.chunks(4).map(|p| blend(gray(p[0], p[1], p[2]), p[3])).collect(),
-            png::ColorType::Indexed => return Err(DecodeError::Corrupt("palette not expanded".into())),
-        };
-        if luma.len() != (w * h) as usize {
-            return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
-        }
-        Ok((luma, w, h))
+        png_luma(bytes, l)
     } else if bytes.starts_with(&[0xFF, 0xD8]) {
-        let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(bytes));
-        d.set_max_decoding_buffer_size(l.max_pixels as usize * 4);
-        d.read_info().map_err(|e| DecodeError::Corrupt(e.to_string()))?;
-        let info = d.info().ok_or(DecodeError::Corrupt("no JPEG header".into()))?;
-        let (w, h) = (info.width as u32, info.height as u32);
-        check(w, h, l)?;
-        let px = d.decode().map_err(|e| DecodeError::Corrupt(e.to_string()))?;
-        let luma: Vec<u8> = match info.pixel_format {
-            jpeg_decoder::PixelFormat::L8 => px,
-            jpeg_decoder::PixelFormat::L16 => px.chunks(2).map(|p| p[0]).collect(),
-            jpeg_decoder::PixelFormat::RGB24 => px.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect(),
-            jpeg_decoder::PixelFormat::CMYK32 => px.chunks(4).map(|p| 255 - p[3]).collect(),
-        };
-        if luma.len() != (w * h) as usize {
-            return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
-        }
-        Ok((luma, w, h))
+        jpeg_luma(bytes, l)
     } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        let corrupt = |e: image_webp::DecodingError| DecodeError::Corrupt(e.to_string());
-        let mut d = image_webp::WebPDecoder::new(std::io::Cursor::new(bytes)).map_err(corrupt)?;
-        let (w, h) = d.dimensions();
-        check(w, h, l)?;
-        d.set_memory_limit(l.max_pixels as usize * 4);
-        let size = d.output_buffer_size().ok_or(DecodeError::Corrupt("image too large".into()))?;
-        let mut buf = vec![0; size];
-        d.read_image(&mut buf).map_err(corrupt)?;
-        let luma: Vec<u8> = if d.has_alpha() {
-            buf.chunks(4).map(|p| blend(gray(p[0], p[1], p[2]), p[3])).collect()
-        } else {
-            buf.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect()
-        };
-        if luma.len() != (w * h) as usize {
-            return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
-        }
-        Ok((luma, w, h))
+        webp_luma(bytes, l)
+    } else if bytes.starts_with(b"P5") {
+        pgm_luma(bytes, l)
     } else {
         Err(DecodeError::UnknownFormat)
     }
+}
+
+fn png_luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), DecodeError> {
+    let mut d = png::Decoder::new_with_limits(std::io::Cursor::new(bytes), png::Limits { bytes: 64 * 1024 * 1024 });
+    d.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut r = d.read_info().map_err(|e| DecodeError::Corrupt(e.to_string()))?;
+    let (w, h) = (r.info().width, r.info().height);
+    check(w, h, l)?;
+    let size = r.output_buffer_size().ok_or(DecodeError::Corrupt("image too large".into()))?;
+    let mut buf = vec![0; size];
+    let frame = r.next_frame(&mut buf).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
+    let px = &buf[..frame.buffer_size()];
+    let luma = match frame.color_type {
+        png::ColorType::Grayscale => px.to_vec(),
+        png::ColorType::GrayscaleAlpha => px.chunks(2).map(|p| blend(p[0], p[1])).collect(),
+        png::ColorType::Rgb => px.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect(),
+        png::ColorType::Rgba => px.chunks(4).map(|p| blend(gray(p[0], p[1], p[2]), p[3])).collect(),
+        png::ColorType::Indexed => return Err(DecodeError::Corrupt("palette not expanded".into())),
+    };
+    if luma.len() != (w * h) as usize {
+        return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
+    }
+    Ok((luma, w, h))
+}
+
+/// A JPEG to luma with zune-jpeg: a YCbCr or grey JPEG gives its Y samples as they are
+/// (its chroma is neither upsampled nor converted: the cheapest way to luma), any other
+/// (CMYK, YCCK, RGB) is converted to RGB first.
+fn jpeg_luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), DecodeError> {
+    use zune_jpeg::zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+    let corrupt = |e: zune_jpeg::errors::DecodeErrors| DecodeError::Corrupt(e.to_string());
+    // Any size a JPEG can state passes the header read (it allocates no pixels), so that
+    // `check` names the problem with our limits.
+    let options = DecoderOptions::default().set_max_width(usize::from(u16::MAX)).set_max_height(usize::from(u16::MAX));
+    // The frame header's size is checked first, by our own walk of the markers: a bomb
+    // may be nothing but a frame header (no scan for the decoder to reach).
+    if let Some((w, h)) = jpeg_frame_size(bytes) {
+        check(w, h, l)?;
+    }
+    let mut d = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    d.decode_headers().map_err(corrupt)?;
+    let (w, h) = d.dimensions().ok_or(DecodeError::Corrupt("no JPEG header".into()))?;
+    let (w, h) = (w as u32, h as u32);
+    check(w, h, l)?;
+    let direct = matches!(d.input_colorspace(), Some(ColorSpace::YCbCr | ColorSpace::Luma));
+    let out = if direct { ColorSpace::Luma } else { ColorSpace::RGB };
+    d.set_options(options.jpeg_set_out_colorspace(out));
+    let px = d.decode().map_err(corrupt)?;
+    let luma: Vec<u8> = if direct { px } else { px.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect() };
+    if luma.len() != (w * h) as usize {
+        return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
+    }
+    Ok((luma, w, h))
+}
+
+/// The width and height a JPEG's frame header (SOF0–SOF15) states, found by walking its
+/// marker segments; `None` when no frame header comes before the first scan.
+fn jpeg_frame_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let be16 = |i: usize| Some(u16::from_be_bytes([*bytes.get(i)?, *bytes.get(i + 1)?]) as u32);
+    let mut i = 2;
+    loop {
+        if *bytes.get(i)? != 0xFF {
+            return None;
+        }
+        let marker = *bytes.get(i + 1)?;
+        match marker {
+            0xFF => i += 1,
+            0x01 | 0xD0..=0xD8 => i += 2,
+            0xD9 | 0xDA => return None,
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => return Some((be16(i + 7)?, be16(i + 5)?)),
+            _ => i += 2 + be16(i + 2)? as usize,
+        }
+    }
+}
+
+fn webp_luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), DecodeError> {
+    let corrupt = |e: image_webp::DecodingError| DecodeError::Corrupt(e.to_string());
+    let mut d = image_webp::WebPDecoder::new(std::io::Cursor::new(bytes)).map_err(corrupt)?;
+    let (w, h) = d.dimensions();
+    check(w, h, l)?;
+    d.set_memory_limit(l.max_pixels as usize * 4);
+    let size = d.output_buffer_size().ok_or(DecodeError::Corrupt("image too large".into()))?;
+    let mut buf = vec![0; size];
+    d.read_image(&mut buf).map_err(corrupt)?;
+    let luma: Vec<u8> = if d.has_alpha() {
+        buf.chunks(4).map(|p| blend(gray(p[0], p[1], p[2]), p[3])).collect()
+    } else {
+        buf.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect()
+    };
+    if luma.len() != (w * h) as usize {
+        return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
+    }
+    Ok((luma, w, h))
+}
+
+/// A binary PGM (`P5`: a header in text, then the grey samples, one or two bytes each):
+/// luma as it is, for callers that have a camera frame and no encoder.
+fn pgm_luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), DecodeError> {
+    let corrupt = |m: &str| DecodeError::Corrupt(format!("PGM: {m}"));
+    let mut at = 2;
+    let mut field = || -> Option<u32> {
+        loop {
+            match bytes.get(at)? {
+                b'#' => at += bytes[at..].iter().position(|&b| b == b'\n')?,
+                b if b.is_ascii_whitespace() => at += 1,
+                _ => break,
+            }
+        }
+        let digits = bytes[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let v = std::str::from_utf8(&bytes[at..at + digits]).ok()?.parse().ok()?;
+        at += digits;
+        Some(v)
+    };
+    let (Some(w), Some(h), Some(max)) = (field(), field(), field()) else {
+        return Err(corrupt("header needs width, height and maximum value"));
+    };
+    check(w, h, l)?;
+    if !(1..=65535).contains(&max) || !bytes.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
+        return Err(corrupt("maximum value must be 1 to 65535, then one space"));
+    }
+    let width = if max > 255 { 2 } else { 1 };
+    let n = (w * h) as usize;
+    let Some(data) = bytes.get(at + 1..at + 1 + n * width) else {
+        return Err(corrupt("fewer samples than the header says"));
+    };
+    let scale = |v: u32| (v.min(max) * 255 / max) as u8;
+    let luma = match (width, max) {
+        (1, 255) => data.to_vec(),
+        (1, _) => data.iter().map(|&v| scale(v as u32)).collect(),
+        _ => data.chunks(2).map(|p| scale(u16::from_be_bytes([p[0], p[1]]) as u32)).collect(),
+    };
+    Ok((luma, w, h))
 }
 
 fn gray(r: u8, g: u8, b: u8) -> u8 {
@@ -186,6 +269,30 @@ mod tests {
         assert!(matches!(luma(&webp[..14], &l), Err(DecodeError::Corrupt(_))));
         assert!(matches!(luma(&png_header(10, 10)[..40], &l), Err(DecodeError::Corrupt(_))));
         assert!(matches!(luma(&[0xFF, 0xD8, 0xFF, 0x00, 1, 2], &l), Err(DecodeError::Corrupt(_))));
+        // A JPEG frame header stating 65500 x 65500 (after an APP0 segment), no scan.
+        let mut jpeg =
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0, 0, 0xFF, 0xC2, 0x00, 0x0B, 0x08, 0xFF, 0xDC, 0xFF, 0xDC];
+        jpeg.extend_from_slice(&[0x01, 0x01, 0x11, 0x00, 0xFF, 0xD9]);
+        assert!(matches!(luma(&jpeg, &l), Err(DecodeError::TooLarge { width: 65500, height: 65500, .. })));
+    }
+
+    #[test]
+    fn pgm_is_luma_as_it_is_and_its_header_is_checked() {
+        let l = DecodeLimits::default();
+        let mut pgm = b"P5 # a comment\n3 2\n255\n".to_vec();
+        pgm.extend_from_slice(&[0, 128, 255, 10, 20, 30]);
+        assert_eq!(luma(&pgm, &l).unwrap(), (vec![0, 128, 255, 10, 20, 30], 3, 2));
+        // Two bytes a sample (big-endian), scaled to 0..255; a smaller maximum scaled up.
+        let mut wide = b"P5\n2 1\n65535\n".to_vec();
+        wide.extend_from_slice(&[0xFF, 0xFF, 0x80, 0x00]);
+        assert_eq!(luma(&wide, &l).unwrap(), (vec![255, 127], 2, 1));
+        assert_eq!(luma(b"P5 2 1 15 \x0f\x00", &l).unwrap(), (vec![255, 0], 2, 1));
+        // Refused from the header, before any sample is read; short or garbled headers.
+        assert!(matches!(luma(b"P5 100000 100000 255 ", &l), Err(DecodeError::TooLarge { width: 100_000, .. })));
+        for bad in [&b"P5 3 2 255 \x00"[..], b"P5 3 2", b"P5 3 x 255 ", b"P5 3 2 0 ", b"P5 3 2 70000 ", b"P5 # no end"]
+        {
+            assert!(matches!(luma(bad, &l), Err(DecodeError::Corrupt(_))), "{bad:?}");
+        }
     }
 
     #[test]

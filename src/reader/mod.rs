@@ -1,8 +1,9 @@
 //! Reading barcodes from an uploaded image: `image.rs` turns the body into luma within
 //! the limits, `zxing.rs` finds the barcodes with zxing-cpp (compiled from source by
 //! `build/zxing.rs`, declared in `ffi.rs`), `names.rs` names them as `/v1/symbologies`
-//! does; `linear.rs` with `code11.rs` and `msi.rs`, and `fourstate.rs` with `royalmail.rs`, `imb.rs` and `auspost.rs`,
-//! read what zxing-cpp does not. Pure and synchronous, no IO: the server runs it in a decode worker process
+//! does; `linear.rs` with `code11.rs`, `msi.rs` and `pharmacode.rs` (on request: `Ask`),
+//! and `fourstate.rs` with `royalmail.rs`, `imb.rs` and `auspost.rs`, read what zxing-cpp
+//! does not. Pure and synchronous, no IO: the server runs it in a decode worker process
 //! (`decoder/`), where a crash in the C++ code costs one request.
 
 mod auspost;
@@ -14,12 +15,14 @@ mod imb;
 mod linear;
 mod msi;
 mod names;
+mod pharmacode;
 mod royalmail;
 mod runs;
 mod sequence;
 mod zxing;
 
 pub use image::{body_kind, image_bytes, luma, BodyKind};
+pub use names::is_format;
 pub use sequence::{messages, Message};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -27,7 +30,37 @@ use std::fmt;
 /// The reader's version: bump it whenever what the reader answers for some image changes
 /// (a new symbology read, another text convention). It is part of the decode cache's key,
 /// which Redis shares between instances and builds.
-pub const READER_VERSION: u32 = 2;
+pub const READER_VERSION: u32 = 3;
+
+/// Symbologies read only when a caller names them (`Ask::formats`): nothing in their bars
+/// tells a symbol from stripes, or its start from its end.
+pub const ON_REQUEST: &[&str] = &["pharmacode"];
+
+/// What a caller asks of a decode beyond the image.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ask {
+    /// Only these formats (our names); empty: every format but those read `ON_REQUEST`.
+    pub formats: Vec<String>,
+    /// Degrees clockwise the symbols are turned (0: read left to right), for the readers
+    /// that cannot tell which way a symbol runs (Pharmacode).
+    pub orientation: i32,
+}
+
+impl Ask {
+    fn wants(&self, format: &str) -> bool {
+        if self.formats.is_empty() {
+            !ON_REQUEST.contains(&format)
+        } else {
+            self.formats.iter().any(|f| f == format)
+        }
+    }
+
+    /// Whether every format asked for is one read on request (the default readers need
+    /// not run).
+    fn only_on_request(&self) -> bool {
+        !self.formats.is_empty() && self.formats.iter().all(|f| ON_REQUEST.contains(&f.as_str()))
+    }
+}
 
 /// Limits on one decode, checked before the memory they guard is spent.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -61,7 +94,7 @@ impl fmt::Display for DecodeError {
             DecodeError::Base64TooLong { length, max } => {
                 write!(f, "image: {length} Base64 characters exceed the limit of {max} (decoded {} bytes)", max / 4 * 3)
             }
-            DecodeError::UnknownFormat => write!(f, "image: not a PNG, JPEG or WebP"),
+            DecodeError::UnknownFormat => write!(f, "image: not a PNG, JPEG, WebP or PGM"),
             DecodeError::TooLarge { width, height, max_side, max_pixels } => {
                 write!(f, "image: {width}x{height} exceeds the limit of {max_side}x{max_side} and {max_pixels} pixels")
             }
@@ -145,17 +178,29 @@ pub struct Reading {
     pub found: Vec<Found>,
 }
 
-/// Every barcode in a `w` x `h` luma image: zxing-cpp's, and ours for the linear
-/// symbologies it does not read.
+/// Every barcode in a `w` x `h` luma image: zxing-cpp's, and ours for the symbologies it
+/// does not read.
 pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
-    let mut found = zxing::read(luma, w, h);
-    found.extend(linear::read(luma, w, h));
-    found.extend(fourstate::read(luma, w, h));
+    read_asked(luma, w, h, &Ask::default())
+}
+
+/// The barcodes in a `w` x `h` luma image that `ask` wants.
+pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
+    let mut found = Vec::new();
+    if !ask.only_on_request() {
+        found = zxing::read(luma, w, h);
+        found.extend(linear::read(luma, w, h));
+        found.extend(fourstate::read(luma, w, h));
+    }
+    if ask.formats.iter().any(|f| f == "pharmacode") {
+        found.extend(linear::read_pharmacode(luma, w, h, ask.orientation));
+    }
+    found.retain(|f| ask.wants(&f.format));
     found
 }
 
 /// The image bytes (raw, Base64 already undone) to what they hold, within the limits.
-pub fn read_image(bytes: &[u8], limits: &DecodeLimits) -> Result<Reading, DecodeError> {
+pub fn read_image(bytes: &[u8], limits: &DecodeLimits, ask: &Ask) -> Result<Reading, DecodeError> {
     let (luma, width, height) = luma(bytes, limits)?;
-    Ok(Reading { width, height, found: read(&luma, width, height) })
+    Ok(Reading { width, height, found: read_asked(&luma, width, height, ask) })
 }

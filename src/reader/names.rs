@@ -7,6 +7,15 @@
 
 use super::Found;
 
+/// Names of formats read but not written (not in `/v1/symbologies`).
+const NOT_WRITTEN: &[&str] = &["aztec-rune", "dx-film-edge", "ean2", "ean5", "qr-model1", "telepen"];
+
+/// Whether `name` is a format the reader may report: one of our symbologies, or a format
+/// read but not written.
+pub fn is_format(name: &str) -> bool {
+    crate::symbology::Symbology::from_name(name.as_bytes()).is_some() || NOT_WRITTEN.contains(&name)
+}
+
 /// Our name for a zxing-cpp format; Code 128 carrying GS1 data is `gs1-128`.
 pub fn symbology_name(format: i32, gs1: bool) -> &'static str {
     let (sym, var) = ((format & 0xff) as u8, ((format >> 8) & 0xff) as u8);
@@ -115,5 +124,26 @@ mod tests {
         assert_eq!(refined("itf", "15400141288764", None), ("itf".into(), "15400141288764".into()));
         assert_eq!(refined("itf", "1234567890", None), ("itf".into(), "1234567890".into()));
         assert_eq!(refined("pzn", "-12345626", None), ("pzn".into(), "12345626".into()));
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn every_name_the_reader_gives_is_a_format() {
+        for sym in [b'F', b'A', b'G', b'C', b'I', b'e', b'E', b'B', b'X', b'L', b'z', b'Q', b'd', b'U'] {
+            for var in
+                [b' ', b'2', b'p', b'4', b's', b'O', b'l', b'e', b'E', b'8', b'5', b'i', b'a', b'x', b'm', b'r', b'1']
+            {
+                for gs1 in [false, true] {
+                    let name = symbology_name(sym as i32 | (var as i32) << 8, gs1);
+                    // "other": a variant of DX film edge zxing-cpp does not have.
+                    assert!(is_format(name) || (name == "other" && sym == b'X' && var != b'x'), "{name}");
+                }
+            }
+        }
+        assert!(is_format("pharmacode") && is_format("dotcode") && !is_format("other") && !is_format("PHARMACODE"));
     }
 }

@@ -19,9 +19,14 @@ pub type ReadAt = fn(&[u32], usize) -> Option<(Hit, usize)>;
 /// Every symbol `at` reads on the line, trying each dark run as a start: `at(r, i)` gives
 /// the symbol starting at run `i` and the run after its end.
 pub fn scan(r: &[u32], at: ReadAt) -> Vec<Hit> {
+    scan_short(r, at, 5)
+}
+
+/// `scan` for symbols as short as `runs` runs after their first bar (`scan`: 5).
+pub fn scan_short(r: &[u32], at: ReadAt, runs: usize) -> Vec<Hit> {
     let mut out = Vec::new();
     let mut i = 1;
-    while i + 5 < r.len() {
+    while i + runs < r.len() {
         match at(r, i) {
             Some((hit, next)) => {
                 out.push(hit);

@@ -596,11 +596,13 @@ def test_aztec_every_mode_shift_and_binary_run_reads(base_url, data, ecc):
     assert decode(png, "aztec") == [data]
 
 
-@pytest.mark.parametrize("kind", ["cmyk-jpeg", "grey16-png", "rgba16-png", "animated-webp", "exif-rotated-jpeg"])
+@pytest.mark.parametrize("kind", ["cmyk-jpeg", "grey16-png", "rgba16-png", "animated-webp", "exif-rotated-jpeg",
+                                  "pgm", "pgm16"])
 def test_decode_endpoint_reads_unusual_encodings(base_url, kind):
     """Images as cameras, scanners and prepress tools write them are read like any other: a
     CMYK JPEG, 16-bit PNGs, an animated WebP (its first frame), a JPEG carrying an EXIF
-    orientation (the reader tries every turn, so the tag needs no honouring)."""
+    orientation (the reader tries every turn, so the tag needs no honouring), a camera frame
+    as binary PGM (8 and 16 bits a sample)."""
     text = f"ODD-{kind}"
     grey = to_gray(Image.open(io.BytesIO(fetch(base_url, "qr", text, scale=4))))
     out = io.BytesIO()
@@ -626,6 +628,15 @@ def test_decode_endpoint_reads_unusual_encodings(base_url, kind):
         out.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 6, 0, 0, 0))
                   + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
         ctype = "image/png"
+    elif kind in ("pgm", "pgm16"):
+        # PIL writes the 8-bit PGM; the 16-bit one by hand (big-endian samples, maximum 65535).
+        if kind == "pgm":
+            grey.save(out, "PPM")
+        else:
+            w, h = grey.size
+            out.write(f"P5\n# a camera frame\n{w} {h}\n65535\n".encode())
+            out.write(b"".join((v * 257).to_bytes(2, "big") for v in grey.tobytes()))
+        ctype = "image/x-portable-graymap"
     elif kind == "animated-webp":
         frames = [grey.convert("RGB"), Image.new("RGB", grey.size, (255, 255, 255))]
         frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100, lossless=True)
@@ -649,3 +660,43 @@ def test_decode_endpoint_refuses_a_gif(base_url):
         urllib.request.urlopen(req, timeout=10)
     assert e.value.code == 400
     assert json.load(e.value)["code"] == "unknown_image_format"
+
+
+@pytest.mark.parametrize("query,status,code", [
+    ("?formats=qr,bogus", 400, "bad_option"),
+    ("?formats=", 400, "bad_option"),
+    ("?orientation=45", 400, "bad_option"),
+    ("?formats=qr&formats=ean13", 400, "duplicate_option"),
+    ("?scale=2", 400, "unknown_option"),
+])
+def test_decode_query_is_checked(base_url, query, status, code):
+    """`formats` and `orientation` are the query's only fields, checked before any decode."""
+    png = fetch(base_url, "qr", "Q", scale=4)
+    req = urllib.request.Request(base_url + "/v1/decode" + query, data=png, headers={"Content-Type": "image/png"},
+                                 method="POST")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=10)
+    assert (e.value.code, json.load(e.value)["code"]) == (status, code)
+
+
+def test_decode_formats_keeps_only_those_named(base_url):
+    """An image with a QR code and an EAN-13: `formats` reports only the formats named, and
+    a repeat of the same upload with another `formats` is not the first one's cache entry."""
+    qr = Image.open(io.BytesIO(fetch(base_url, "qr", "BOTH", scale=4))).convert("L")
+    ean = Image.open(io.BytesIO(fetch(base_url, "ean13", "5901234123457", scale=2))).convert("L")
+    sheet = Image.new("L", (qr.width + ean.width + 60, max(qr.height, ean.height) + 40), 255)
+    sheet.paste(qr, (20, 20))
+    sheet.paste(ean, (qr.width + 40, 20))
+    out = io.BytesIO()
+    sheet.save(out, "PNG")
+
+    def formats(query):
+        req = urllib.request.Request(base_url + "/v1/decode" + query, data=out.getvalue(),
+                                     headers={"Content-Type": "image/png"}, method="POST")
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return sorted(b["format"] for b in json.load(r)["barcodes"])
+
+    assert formats("") == ["ean13", "qr"]
+    assert formats("?formats=qr") == ["qr"]
+    assert formats("?formats=ean13,code128") == ["ean13"]
+    assert formats("?formats=pharmacode") == []
