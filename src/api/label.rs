@@ -181,6 +181,12 @@ pub fn read(body: &[u8], max_pixels: u64) -> Result<(Label, LabelFormat), ApiErr
     if !(DPI.0..=DPI.1).contains(&dpi) {
         return Err(bad(format!("dpi: {dpi}; from {} to {}", DPI.0, DPI.1)));
     }
+    let zpl = Format::from_ext(b"zpl").and_then(|f| f.spec().dpis);
+    if let (LabelFormat::Zpl, Some(dpis)) = (&format, zpl) {
+        if !dpis.values.contains(&dpi) {
+            return Err(bad(format!("dpi: {dpi}; expected {}", dpis.rule)));
+        }
+    }
     if l.elements.len() > MAX_ELEMENTS {
         return Err(bad(format!("elements: {} exceeds the limit of {MAX_ELEMENTS}", l.elements.len())));
     }
@@ -285,6 +291,20 @@ mod tests {
         assert_eq!((l.elements[0].x, l.elements[0].y), (40, 40));
         // 4 mm at 203 dpi is 32 dots: cells of 8 x 4.
         assert!(matches!(l.elements[0].kind, Kind::Text { px: 4, .. }));
+    }
+
+    #[test]
+    fn a_zpl_label_takes_printer_resolutions_only() {
+        let label = |dpi: u32, fmt: &str| {
+            read_str(&format!(
+                r#"{{"size":{{"width_mm":50,"height_mm":30}},"dpi":{dpi},"format":"{fmt}","elements":[
+                {{"type":"text","x_mm":1,"y_mm":1,"text":"A","height_mm":3}}]}}"#
+            ))
+        };
+        assert!(label(300, "zpl").is_ok() && label(152, "zpl").is_ok());
+        let e = label(250, "zpl").err().unwrap();
+        assert!(e.message().contains("dpi: 250") && e.message().contains("152, 203, 300 or 600"), "{}", e.message());
+        assert!(label(250, "pdf").is_ok() && label(250, "png").is_ok(), "PDF and PNG keep their range");
     }
 
     #[test]

@@ -595,6 +595,11 @@ pub fn parse(sym: Symbology, fmt: Format, query_str: &[u8], data_allowed: bool) 
     let given = |n: &str| OPTIONS.iter().position(|d| d.name == n).is_some_and(|i| seen[i]);
     let Reading { mut r, mut e, out, mut xdim_mm, height_mm, .. } = o;
     let print_dpi = fmt.spec().default_dpi;
+    if let (Some(d), Some(dpis)) = (r.dpi, fmt.spec().dpis) {
+        if !dpis.values.contains(&d) {
+            return Err(ApiError::BadOption { name: "dpi", value: d.to_string(), expected: dpis.rule });
+        }
+    }
     if r.marks && !r.text {
         return Err(ApiError::ConflictingOptions { a: "marks", b: "text=false" });
     }
@@ -805,6 +810,20 @@ mod tests {
         let c =
             parse(Symbology::from_name(b"ean13").unwrap(), png(), b"rotate=0&scale=2&text=1&fg=000000", true).unwrap();
         assert_eq!(a.render, c.render);
+    }
+
+    #[test]
+    fn zpl_takes_printer_resolutions_only() {
+        let zpl = Format::from_ext(b"zpl").unwrap();
+        let code128 = Symbology::from_name(b"code128").unwrap();
+        for dpi in [152, 203, 300, 600] {
+            assert!(parse(code128, zpl, format!("dpi={dpi}").as_bytes(), true).is_ok(), "{dpi}");
+        }
+        for q in [&b"dpi=250"[..], b"dpi=72", b"dpi=4800", b"dpi=250&xdim=0.33"] {
+            let e = parse(code128, zpl, q, true).unwrap_err();
+            assert!(e.message().starts_with("dpi:") && e.message().contains("152, 203, 300 or 600"), "{}", e.message());
+        }
+        assert!(parse(code128, png(), b"dpi=250", true).is_ok(), "images keep their range");
     }
 
     #[test]

@@ -72,6 +72,12 @@ impl Drawing<'_> {
     }
 }
 
+/// The only resolutions a format may be asked for, and how an error names them.
+pub struct Dpis {
+    pub values: &'static [u32],
+    pub rule: &'static str,
+}
+
 /// One output format.
 pub struct FormatSpec {
     /// The extension in URLs (`/v1/qr/x.png`).
@@ -80,6 +86,9 @@ pub struct FormatSpec {
     /// The resolution physical sizes (`xdim`, `height_mm`) are turned into dots at when the
     /// request names none: 203 dpi for thermal printers, 300 otherwise.
     pub default_dpi: u32,
+    /// The resolutions it may be asked for, when only some are real (a printer's); `None`:
+    /// any in `api::options::DPI`.
+    pub dpis: Option<&'static Dpis>,
     /// The output is printed at its resolution (ZPL, PDF): symbols of a fixed physical
     /// size (MaxiCode) are drawn at it unless `scale` says otherwise.
     pub printed: bool,

@@ -12,6 +12,7 @@ pub const SPEC: FormatSpec = FormatSpec {
     content_type: "application/json",
     printed: false,
     default_dpi: 300,
+    dpis: None,
     options: &[],
     write: |d| {
         let rows: Vec<String> = match d.symbol {

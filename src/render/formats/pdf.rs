@@ -10,7 +10,7 @@ use crate::render::text::GLYPH;
 use crate::render::Rotation;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
-pub const SPEC: FormatSpec = FormatSpec { ext: "pdf", content_type: "application/pdf", default_dpi: 300, printed: true, options: &[], write };
+pub const SPEC: FormatSpec = FormatSpec { ext: "pdf", content_type: "application/pdf", default_dpi: 300, dpis: None, printed: true, options: &[], write };
 
 fn rgb(c: [u8; 4]) -> (f32, f32, f32) {
     (c[0] as f32 / 255.0, c[1] as f32 / 255.0, c[2] as f32 / 255.0)

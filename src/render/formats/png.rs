@@ -8,6 +8,7 @@ pub const SPEC: FormatSpec = FormatSpec {
     content_type: "image/png",
     printed: false,
     default_dpi: 300,
+    dpis: None,
     options: &[],
     write: |d| png::encode(&d.raster(), d.opts),
 };

@@ -8,6 +8,7 @@ pub const SPEC: FormatSpec = FormatSpec {
     content_type: "image/svg+xml",
     printed: false,
     default_dpi: 300,
+    dpis: None,
     options: &[],
     write: |d| svg::encode(d.layout, d.opts).into_bytes(),
 };

@@ -15,7 +15,7 @@
 //! offsets; `label=false` gives the field block alone. Printers draw black: `fg`/`bg` do
 //! not apply.
 
-use crate::render::format::{Drawing, FormatSpec};
+use crate::render::format::{Dpis, Drawing, FormatSpec};
 use crate::render::{layout, zpl, Rotation};
 use crate::render::text::GLYPH;
 use crate::symbology::twod::{self, PDF417_ROW};
@@ -26,8 +26,17 @@ pub const SPEC: FormatSpec = FormatSpec {
     content_type: "application/zpl; charset=utf-8",
     printed: true,
     default_dpi: 203,
+    // The resolutions thermal printers are made in: 6, 8, 12 and 24 dots/mm. A ZPL file
+    // drawn for another (250 dpi) prints at the wrong size on every printer.
+    dpis: Some(&PRINTER_DPIS),
     options: &["zpl", "zpl_compress", "label", "x", "y"],
     write,
+};
+
+/// Printer resolutions, dots per inch.
+const PRINTER_DPIS: Dpis = Dpis {
+    values: &[152, 203, 300, 600],
+    rule: "152, 203, 300 or 600 for ZPL (6, 8, 12 or 24 dots/mm: what thermal printers print at)",
 };
 
 /// How far below its field origin `^BQ` draws the QR symbol, at any magnification: 9 dots
