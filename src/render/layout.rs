@@ -254,15 +254,6 @@ fn linear_below(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layou
         }
         let y = bar_h + gap;
         match &l.text {
-            HumanText::Ean13(d) if l.addon.is_some() => {
-                push_ean13_digits(&mut texts, d, x0, y, s);
-                let addon = l.addon.as_deref().unwrap_or("");
-                let start = x0 as usize + 95 + crate::symbology::ean::ADDON_GAP;
-                let span = l.modules.len() - 95 - crate::symbology::ean::ADDON_GAP;
-                let tw = addon.len() * (GLYPH * s) as usize;
-                let x = (start * s as usize + (span * s as usize).saturating_sub(tw) / 2) as i64;
-                texts.push(TextRun { x, y, text: addon.to_owned(), px: s });
-            }
             HumanText::Ean13(d) => push_ean13_digits(&mut texts, d, x0, y, s),
             HumanText::Ean8(d) => {
                 for (k, &digit) in d.iter().enumerate() {
@@ -290,6 +281,15 @@ fn linear_below(l: &Linear, o: &RenderOptions, width: u32, height: u32) -> Layou
                 let tw = t.chars().count() as i64 * (GLYPH * s) as i64;
                 texts.push(TextRun { x: (width as i64 - tw) / 2, y, text: t.clone(), px: s });
             }
+        }
+        if let Some(addon) = &l.addon {
+            // Centred over the add-on's own bars, the last modules of the symbol (guard,
+            // seven modules a digit, two between digits).
+            let span = 4 + 7 * addon.len() + 2 * addon.len().saturating_sub(1);
+            let start = x0 as usize + l.modules.len().saturating_sub(span);
+            let tw = addon.len() * (GLYPH * s) as usize;
+            let x = (start * s as usize + (span * s as usize).saturating_sub(tw) / 2) as i64;
+            texts.push(TextRun { x, y, text: addon.to_owned(), px: s });
         }
         if o.marks {
             // The glyphs' ink is 5 columns wide: one module off the symbol, inside the

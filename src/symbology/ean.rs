@@ -36,7 +36,12 @@ pub fn addon_modules(d: &[u8]) -> Vec<bool> {
 
 /// Validates 12 or 13 digits (and an optional 2- or 5-digit add-on) and encodes EAN-13.
 pub fn encode_ean13_addon(data: &[u8], addon: Option<&[u8]>) -> Result<Encoded, DataError> {
-    let mut e = encode_ean13(data)?;
+    with_addon(encode_ean13(data)?, addon)
+}
+
+/// An EAN-13, UPC-A or UPC-E symbol with its 2- or 5-digit add-on (if any) after
+/// `ADDON_GAP` light modules; the canonical data gets it after a space.
+pub fn with_addon(mut e: Encoded, addon: Option<&[u8]>) -> Result<Encoded, DataError> {
     let Some(add) = addon else { return Ok(e) };
     if add.len() != 2 && add.len() != 5 {
         return Err(DataError::Addon("addon: 2 or 5 digits"));

@@ -379,6 +379,25 @@ def test_ean13_addon(base_url, addon):
     assert [r.text for r in res] in (["5901234123457" + addon], ["5901234123457 " + addon])
 
 
+@pytest.mark.parametrize("sym,data,full,gtin13", [("upca", "03600029145", "036000291452", "0036000291452"),
+                                                  ("upce", "0123456", "01234565", "0012345000065")])
+@pytest.mark.parametrize("addon", ["12", "52495"])
+def test_upc_addon(base_url, sym, data, full, gtin13, addon):
+    """UPC-A and UPC-E take the periodicals' add-ons too: zxing-cpp, asked to require one,
+    reads the symbol (as the GTIN-13 it stands for) and its add-on, and so does our
+    /v1/decode (the add-on as its own field, never in the text); ZPL draws it as a graphic
+    (the printer's ^BU has none)."""
+    png = fetch(base_url, sym, data, addon=addon)
+    img = to_gray(Image.open(io.BytesIO(png)))
+    fmt = zxingcpp.BarcodeFormat.UPCA if sym == "upca" else zxingcpp.BarcodeFormat.UPCE
+    res = zxingcpp.read_barcodes(img, formats=fmt, text_mode=zxingcpp.TextMode.Plain,
+                                 ean_add_on_symbol=zxingcpp.EanAddOnSymbol.Require)
+    assert [r.text for r in res] in ([gtin13 + addon], [gtin13 + " " + addon]), [r.text for r in res]
+    doc = post_decode(base_url, png, "image/png")
+    assert [(b["format"], b["text"], b.get("add_on")) for b in doc["barcodes"]] == [(sym, full, addon)], doc
+    assert "^GF" in fetch(base_url, sym, data, "zpl", addon=addon).decode()
+
+
 @pytest.mark.parametrize("ecc,cap", [("L", 2953), ("M", 2331), ("Q", 1663), ("H", 1273)])
 def test_qr_capacity_per_ecc(base_url, ecc, cap):
     fits = "a" * cap

@@ -415,3 +415,13 @@ def test_dotcode_large_symbols_equal_zint(server, data, columns):
     a, b = ours(server, "dotcode", data, columns=columns), zint("DOTCODE", data, f"--cols={columns}")
     assert same(a, b), (len(a), len(b))
 
+
+
+@pytest.mark.parametrize("sym,barcode,data", [("upca", "UPCA", "03600029145"), ("upce", "UPCE", "0123456")])
+@pytest.mark.parametrize("addon", ["12", "52495"])
+def test_upc_addon_equals_zint(server, sym, barcode, data, addon):
+    """UPC-A and UPC-E with an add-on (zxing-cpp reads them too: tests/decode): Zint's bars,
+    given our 9-module gap (the standard allows 7-12; Zint's own default is 9 for UPC-A, 7
+    for UPC-E)."""
+    a, b = ours(server, sym, data, addon=addon), zint(barcode, f"{data}+{addon}", "--addongap=9")
+    assert same(a, b), (a, b)

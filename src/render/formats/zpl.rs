@@ -110,7 +110,7 @@ fn native(d: &Drawing<'_>) -> Option<String> {
             (format!("^BY{s}"), format!("^BEN,{h},{t},N"), &d.data[..12], 0)
         }
         "ean8" if d.data.len() == 8 => (format!("^BY{s}"), format!("^B8N,{h},{t},N"), &d.data[..7], 0),
-        "upca" if d.data.len() == 12 => (format!("^BY{s}"), format!("^BUN,{h},{t},N,Y"), &d.data[..11], 0),
+        "upca" if e.addon.is_none() && d.data.len() == 12 => (format!("^BY{s}"), format!("^BUN,{h},{t},N,Y"), &d.data[..11], 0),
         "itf" if e.bearer != Some(true) => (format!("^BY{s},3.0"), format!("^B2N,{h},{t},N,N"), d.data, 0),
         "code39" if !e.full_ascii => {
             let check = if e.check { 'Y' } else { 'N' };

@@ -1,13 +1,14 @@
-//! UPC-A (ISO/IEC 15420).
+//! UPC-A (ISO/IEC 15420), with the 2- and 5-digit add-ons (periodicals).
 
-use crate::symbology::linear;
-use crate::symbology::spec::{LINEAR, Spec};
+use crate::symbology::spec::{LINEAR, Opt, Spec};
+use crate::symbology::{ean, linear};
 
 pub const SPEC: Spec = Spec {
     name: "upca",
     data_rule: "11 digits (check digit computed) or 12 (verified)",
     quiet: (9, 9),
     height: 69,
-    encode: |d, _| linear::upca(d),
+    options: &[Opt::Addon],
+    encode: |d, o| ean::with_addon(linear::upca(d)?, o.addon.as_ref().map(|a| &a.digits[..a.len as usize])),
     ..LINEAR
 };

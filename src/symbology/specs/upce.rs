@@ -1,13 +1,15 @@
-//! UPC-E (ISO/IEC 15420): the zero-suppressed form of a UPC-A.
+//! UPC-E (ISO/IEC 15420): the zero-suppressed form of a UPC-A, with the 2- and 5-digit
+//! add-ons.
 
-use crate::symbology::linear;
-use crate::symbology::spec::{LINEAR, Spec};
+use crate::symbology::spec::{LINEAR, Opt, Spec};
+use crate::symbology::{ean, linear};
 
 pub const SPEC: Spec = Spec {
     name: "upce",
     data_rule: linear::UPCE_RULE,
     quiet: (9, 9),
     height: 69,
-    encode: |d, _| linear::upce(d),
+    options: &[Opt::Addon],
+    encode: |d, o| ean::with_addon(linear::upce(d)?, o.addon.as_ref().map(|a| &a.digits[..a.len as usize])),
     ..LINEAR
 };
