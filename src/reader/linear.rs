@@ -132,8 +132,8 @@ fn read_line(line: &Line, vertical: bool, step: i32, decoders: &[(&'static str, 
                 } else {
                     (a, b + r[hit.last + skip] as usize - 1)
                 };
-                let mut spaces: Vec<u32> =
-                    r[hit.first + skip + 1..hit.last + skip].iter().step_by(2).copied().collect();
+                let inside = r.get(hit.first + skip + 1..hit.last + skip).unwrap_or(&[]);
+                let mut spaces: Vec<u32> = inside.iter().step_by(2).copied().collect();
                 spaces.sort_unstable();
                 let space = spaces.get(spaces.len() / 2).copied().unwrap_or(0) as f32;
                 out.push(Read { name, text: hit.text, from: at(from), to: at(to), vertical, step, space });

@@ -31,11 +31,11 @@ fn at(r: &[u32], i: usize) -> Option<(Hit, usize)> {
     while last + 2 < r.len() && (r[last + 1] as f32) < 2.0 * first_space && (last - i) / 2 + 1 < MAX_BARS {
         last += 2;
     }
+    if last == i {
+        return None; // one bar (or no run after it): no symbol
+    }
     let bars: Vec<u32> = r[i..=last].iter().step_by(2).copied().collect();
     let mut spaces: Vec<u32> = r[i + 1..last].iter().step_by(2).copied().collect();
-    if bars.len() < 2 {
-        return None;
-    }
     spaces.sort_unstable();
     let space = spaces[spaces.len() / 2] as f32;
     let alike = |s: u32| (0.7..1.4).contains(&(s as f32 / space));
@@ -76,6 +76,14 @@ mod tests {
             runs.reverse();
             assert_eq!(read(&runs), [backwards], "{data} backwards");
         }
+    }
+
+    #[test]
+    fn short_lines_read_nothing() {
+        for runs in [&[][..], &[24], &[24, 2], &[24, 2, 4], &[24, 2, 4, 2], &[2, 4, 2, 4, 2, 4]] {
+            assert!(read(runs).is_empty(), "{runs:?}");
+        }
+        assert_eq!(read(&[24, 2, 4, 2, 24]), ["3"], "two bars: five runs");
     }
 
     #[test]
