@@ -76,6 +76,15 @@ fn check(w: u32, h: u32, l: &DecodeLimits) -> Result<(), DecodeError> {
 /// Decodes PNG, JPEG, WebP or PGM bytes to 8-bit luma, refusing oversized images from
 /// the header alone.
 pub fn luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), DecodeError> {
+    let (luma, w, h) = decode_any(bytes, l)?;
+    if luma.len() as u64 != w as u64 * h as u64 {
+        return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
+    }
+    Ok((luma, w, h))
+}
+
+/// The decoder of whichever format the bytes start like.
+fn decode_any(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), DecodeError> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         png_luma(bytes, l)
     } else if bytes.starts_with(&[0xFF, 0xD8]) {
@@ -106,9 +115,6 @@ fn png_luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), Decod
         png::ColorType::Rgba => px.chunks(4).map(|p| blend(gray(p[0], p[1], p[2]), p[3])).collect(),
         png::ColorType::Indexed => return Err(DecodeError::Corrupt("palette not expanded".into())),
     };
-    if luma.len() != (w * h) as usize {
-        return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
-    }
     Ok((luma, w, h))
 }
 
@@ -136,9 +142,6 @@ fn jpeg_luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), Deco
     d.set_options(options.jpeg_set_out_colorspace(out));
     let px = d.decode().map_err(corrupt)?;
     let luma: Vec<u8> = if direct { px } else { px.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect() };
-    if luma.len() != (w * h) as usize {
-        return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
-    }
     Ok((luma, w, h))
 }
 
@@ -176,9 +179,6 @@ fn webp_luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), Deco
     } else {
         buf.chunks(3).map(|p| gray(p[0], p[1], p[2])).collect()
     };
-    if luma.len() != (w * h) as usize {
-        return Err(DecodeError::Corrupt("unexpected pixel layout".into()));
-    }
     Ok((luma, w, h))
 }
 
