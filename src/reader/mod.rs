@@ -2,12 +2,14 @@
 //! the limits, `zxing.rs` finds the barcodes with zxing-cpp (compiled from source by
 //! `build/zxing.rs`, declared in `ffi.rs`), `names.rs` names them as `/v1/symbologies`
 //! does; `linear.rs` with `code11.rs`, `msi.rs` and `pharmacode.rs` (on request: `Ask`),
-//! and `fourstate.rs` with `royalmail.rs`, `imb.rs` and `auspost.rs`, read what zxing-cpp
-//! does not. Pure and synchronous, no IO: the server runs it in a decode worker process
+//! `fourstate.rs` with `royalmail.rs`, `imb.rs` and `auspost.rs`, and `dots.rs` with
+//! `dotcode.rs`, read what zxing-cpp does not. Pure and synchronous, no IO: the server runs it in a decode worker process
 //! (`decoder/`), where a crash in the C++ code costs one request.
 
 mod auspost;
 mod code11;
+mod dotcode;
+mod dots;
 mod ffi;
 mod fourstate;
 mod image;
@@ -30,7 +32,7 @@ use std::fmt;
 /// The reader's version: bump it whenever what the reader answers for some image changes
 /// (a new symbology read, another text convention). It is part of the decode cache's key,
 /// which Redis shares between instances and builds.
-pub const READER_VERSION: u32 = 3;
+pub const READER_VERSION: u32 = 4;
 
 /// Symbologies read only when a caller names them (`Ask::formats`): nothing in their bars
 /// tells a symbol from stripes, or its start from its end.
@@ -191,6 +193,7 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
         found = zxing::read(luma, w, h);
         found.extend(linear::read(luma, w, h));
         found.extend(fourstate::read(luma, w, h));
+        found.extend(dotcode::read(luma, w, h));
     }
     if ask.formats.iter().any(|f| f == "pharmacode") {
         found.extend(linear::read_pharmacode(luma, w, h, ask.orientation));

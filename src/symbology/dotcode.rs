@@ -17,7 +17,7 @@ mask=0-3, 4-7 the same with the corners lit (default: the best by the standard's
 bracketed GS1 element string";
 
 /// The field (the generator's root, 3, is `gfp`'s).
-const GF: u32 = 113;
+pub const GF: u32 = 113;
 /// The largest symbol side, in dots.
 const MAX_SIDE: usize = 200;
 /// No data longer than this can fit (two digits a codeword, 1,471 codewords at most).
@@ -26,7 +26,7 @@ const MAX_INPUT: usize = 2 * 1471 + 8;
 const UNLIT_EDGE: i32 = -99999;
 
 /// Each symbol character's 9-dot pattern (Annex C), by value 0-112.
-const PATTERNS: [u16; 113] = [
+pub const PATTERNS: [u16; 113] = [
     0x155, 0x0ab, 0x0ad, 0x0b5, 0x0d5, 0x156, 0x15a, 0x16a, 0x1aa, 0x0ae, 0x0b6, 0x0ba, 0x0d6, 0x0da, 0x0ea, 0x12b,
     0x12d, 0x135, 0x14b, 0x14d, 0x153, 0x159, 0x165, 0x169, 0x195, 0x1a5, 0x1a9, 0x057, 0x05b, 0x05d, 0x06b, 0x06d,
     0x075, 0x097, 0x09b, 0x09d, 0x0a7, 0x0b3, 0x0b9, 0x0cb, 0x0cd, 0x0d3, 0x0d9, 0x0e5, 0x0e9, 0x12e, 0x136, 0x13a,
@@ -470,6 +470,46 @@ fn special(c: u8) -> u8 {
     }
 }
 
+/// What a reader needs to take a symbol apart (`reader/dotcode.rs`): the field, the dot
+/// patterns, the masks' steps, and per size the data words and the stream's dot order.
+pub mod layout {
+    pub use super::{GF, PATTERNS};
+
+    /// Each mask's step: data word `j` is sent as `(word + step * j) mod 113`.
+    pub const MASK_STEPS: [u32; 4] = super::MASK_STEPS;
+
+    /// Data words (pads included, the mask word not) a `w` x `h` symbol holds.
+    pub fn data_words(w: usize, h: usize) -> usize {
+        let dots = w * h / 2;
+        let mut n = 0;
+        while super::min_dots(n + 1) <= dots {
+            n += 1;
+        }
+        n
+    }
+
+    /// Check words for `nd` data words.
+    pub fn check_words(nd: usize) -> usize {
+        3 + nd / 2
+    }
+
+    /// The (column, row) of each dot of the stream in order: the mask's two, each word's
+    /// nine, the six corner dots last.
+    pub fn dot_order(w: usize, h: usize) -> Vec<(u16, u16)> {
+        let g = super::Grid::new(w, h);
+        g.order
+            .iter()
+            .map(|&i| {
+                let i = i as usize;
+                ((i % g.stride - super::BORDER) as u16, (i / g.stride - super::BORDER) as u16)
+            })
+            .collect()
+    }
+}
+
+/// Each mask's step (Annex A's masks 0-3).
+const MASK_STEPS: [u32; 4] = [0, 3, 7, 17];
+
 /// Dots needed for `n` data codewords: the mask's 2, and 9 for each data and check word.
 fn min_dots(n: usize) -> usize {
     9 * (n + 3 + n / 2) + 2
@@ -636,7 +676,7 @@ impl Grid {
     /// The grid with mask `m` (0-3) applied to the data, the checks added, the dots placed
     /// (1 = dot); `words` is scratch.
     fn place(&self, data: &[u8], ecc: usize, m: u8, words: &mut Vec<u8>) -> Vec<u8> {
-        let step = [0u32, 3, 7, 17][usize::from(m)];
+        let step = MASK_STEPS[usize::from(m)];
         words.clear();
         words.push(m);
         words.extend(data.iter().enumerate().map(|(j, &c)| ((u32::from(c) + step * j as u32) % GF) as u8));

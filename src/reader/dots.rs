@@ -1,0 +1,565 @@
+//! Dots on a checkerboard lattice out of a luma image: DotCode's geometry, for
+//! `dotcode.rs`. Dark blobs of a dot's shape (one threshold for the image, runs of each row
+//! joined to the row above), each linked to its near neighbours of a like size; a group of
+//! linked dots gets whole-number lattice coordinates by walking the links (each step is
+//! short, so a rough module size and angle do), pixels are fitted to coordinates (affine,
+//! least squares, outliers dropped), and every lattice point of the group's box is sampled.
+//! Bounded: at most `MAX_RUNS` dark runs are kept for an image, `MAX_DOTS` dots for a group.
+
+/// Dark runs kept for one image; an image with more (noise, texture) has no readable dots.
+const MAX_RUNS: usize = 1 << 20;
+/// The largest dot, in pixels a side.
+const MAX_DOT: u32 = 48;
+/// Dots a group needs (the smallest DotCode has 38 places, about half of them dots).
+const MIN_DOTS: usize = 12;
+/// Dots a group may have (200 x 200 places, half of them dots at most).
+const MAX_DOTS: usize = 20_000;
+/// The largest side of a lattice, in places.
+const MAX_SIDE: usize = 200;
+/// The least difference between the mean dark and the mean light level.
+const MIN_CONTRAST: f32 = 40.0;
+
+/// One group of dots sampled on its lattice: `dark[j * w + i]` for place (i, j), places
+/// whose i + j has the other parity than the dots' always light.
+pub struct Lattice {
+    pub w: usize,
+    pub h: usize,
+    pub dark: Vec<bool>,
+    /// The pixel of place (0, 0), and the pixel steps of one place along i and along j.
+    origin: (f32, f32),
+    u: (f32, f32),
+    v: (f32, f32),
+}
+
+impl Lattice {
+    /// The pixel at lattice coordinates (i, j) (fractions allowed).
+    pub fn pixel(&self, i: f32, j: f32) -> (f32, f32) {
+        (self.origin.0 + i * self.u.0 + j * self.v.0, self.origin.1 + i * self.u.1 + j * self.v.1)
+    }
+
+    /// A lattice of places one pixel apart, for tests of what reads it.
+    #[cfg(test)]
+    pub fn for_test(w: usize, h: usize, dark: Vec<bool>) -> Lattice {
+        Lattice { w, h, dark, origin: (0.0, 0.0), u: (1.0, 0.0), v: (0.0, 1.0) }
+    }
+
+    /// Degrees the lattice's i axis is turned clockwise from the image's x axis (-45 to 45).
+    pub fn angle(&self) -> f32 {
+        self.u.1.atan2(self.u.0).to_degrees()
+    }
+}
+
+/// A dark blob shaped like a dot: its centroid and the square root of its area.
+#[derive(Clone, Copy)]
+struct Dot {
+    x: f32,
+    y: f32,
+    r: f32,
+}
+
+/// Every group of dots in a `w` x `h` luma image that lies on a checkerboard lattice.
+pub fn lattices(luma: &[u8], w: u32, h: u32) -> Vec<Lattice> {
+    let (w, h) = (w as usize, h as usize);
+    if w < 8 || h < 8 || luma.len() < w * h {
+        return Vec::new();
+    }
+    let Some(t) = threshold(luma, w, h) else { return Vec::new() };
+    let Some(dots) = dots(luma, w, h, t) else { return Vec::new() };
+    let links = links(&dots);
+    let mut out = Vec::new();
+    for group in groups(dots.len(), &links) {
+        if (MIN_DOTS..=MAX_DOTS).contains(&group.len()) {
+            if let Some(l) = lattice(&dots, &group, &links, luma, (w, h, t)) {
+                out.push(l);
+            }
+        }
+    }
+    out
+}
+
+/// Otsu's threshold over a sample of the image; `None` when dark and light are too alike.
+fn threshold(luma: &[u8], w: usize, h: usize) -> Option<u8> {
+    // About 64 Ki samples on a square grid, counted in four histograms (repeated values do
+    // not wait on each other), then summed.
+    let step = ((w * h) as f64 / 65536.0).sqrt().ceil().max(1.0) as usize;
+    let mut four = [[0u32; 256]; 4];
+    for y in (0..h).step_by(step) {
+        for (k, &p) in luma[y * w..(y + 1) * w].iter().step_by(step).enumerate() {
+            four[k % 4][usize::from(p)] += 1;
+        }
+    }
+    let hist: [u32; 256] = std::array::from_fn(|v| four.iter().map(|h| h[v]).sum());
+    let total: f64 = hist.iter().map(|&c| f64::from(c)).sum();
+    let sum: f64 = hist.iter().enumerate().map(|(i, &c)| i as f64 * f64::from(c)).sum();
+    let (mut best, mut best_t, mut means) = (0.0, 0u8, (0.0, 0.0));
+    let (mut w0, mut s0) = (0.0, 0.0);
+    for (t, &c) in hist.iter().enumerate().take(255) {
+        w0 += f64::from(c);
+        s0 += t as f64 * f64::from(c);
+        let w1 = total - w0;
+        if w0 == 0.0 || w1 == 0.0 {
+            continue;
+        }
+        let (m0, m1) = (s0 / w0, (sum - s0) / w1);
+        let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+        if between > best {
+            (best, best_t, means) = (between, t as u8, (m0, m1));
+        }
+    }
+    ((means.1 - means.0) as f32 >= MIN_CONTRAST).then_some(best_t)
+}
+
+/// Union–find over indexes.
+fn find(parent: &mut [u32], mut i: u32) -> u32 {
+    while parent[i as usize] != i {
+        parent[i as usize] = parent[parent[i as usize] as usize];
+        i = parent[i as usize];
+    }
+    i
+}
+
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        parent[ra.max(rb) as usize] = ra.min(rb);
+    }
+}
+
+/// The first index at or after `from` whose byte is not `skip` (0 or 1), looking at eight
+/// bytes at once; `bytes.len()` is a multiple of eight.
+fn next_where(bytes: &[u8], from: usize, skip: u8) -> Option<usize> {
+    let flip = u64::from_ne_bytes([skip; 8]);
+    let mut i = from;
+    // Up to the next multiple of eight one byte at a time.
+    while i < bytes.len() && !i.is_multiple_of(8) {
+        if bytes[i] != skip {
+            return Some(i);
+        }
+        i += 1;
+    }
+    for (k, chunk) in bytes[i..].chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([skip; 8])) ^ flip;
+        if word != 0 {
+            return Some(i + 8 * k + word.trailing_zeros() as usize / 8);
+        }
+    }
+    None
+}
+
+/// The blobs of pixels at or below `t` (4-connected) that are shaped like a dot: small,
+/// about as wide as tall, filling most of their box. `None` past `MAX_RUNS` runs.
+fn dots(luma: &[u8], w: usize, h: usize, t: u8) -> Option<Vec<Dot>> {
+    // Runs: (row, start, end), and the index where each row's runs begin.
+    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    let mut parent: Vec<u32> = Vec::new();
+    let mut prev = 0..0;
+    // One byte a pixel, 1 where dark: a pass the compiler vectorises, then runs found
+    // eight pixels at a time.
+    let mut dark = vec![0u8; w.next_multiple_of(8)];
+    for y in 0..h {
+        for (d, &v) in dark.iter_mut().zip(&luma[y * w..(y + 1) * w]) {
+            *d = u8::from(v <= t);
+        }
+        let start = runs.len();
+        // The previous row's first run that may still touch this row's next run.
+        let mut p = prev.start;
+        let mut x = 0;
+        while let Some(a) = next_where(&dark, x, 0) {
+            x = next_where(&dark, a, 0x01).unwrap_or(dark.len()).min(w);
+            if a >= w {
+                break;
+            }
+            if runs.len() == MAX_RUNS {
+                return None;
+            }
+            let id = runs.len() as u32;
+            runs.push((y as u32, a as u32, x as u32));
+            parent.push(id);
+            // Both rows' runs are in order: the ones ending before this one starts are
+            // passed for good; those overlapping it are joined.
+            while p < prev.end && (runs[p].2 as usize) <= a {
+                p += 1;
+            }
+            let mut q = p;
+            while q < prev.end && (runs[q].1 as usize) < x {
+                union(&mut parent, q as u32, id);
+                q += 1;
+            }
+        }
+        prev = start..runs.len();
+    }
+    // Each blob's box, area and centroid, at its root.
+    #[derive(Clone, Copy)]
+    struct Blob {
+        x0: u32,
+        y0: u32,
+        x1: u32,
+        y1: u32,
+        n: u32,
+        sx: f64,
+        sy: f64,
+    }
+    let empty = Blob { x0: u32::MAX, y0: u32::MAX, x1: 0, y1: 0, n: 0, sx: 0.0, sy: 0.0 };
+    let mut blobs = vec![empty; runs.len()];
+    for (i, &(y, a, b)) in runs.iter().enumerate() {
+        let r = find(&mut parent, i as u32) as usize;
+        let bl = &mut blobs[r];
+        let len = b - a;
+        bl.x0 = bl.x0.min(a);
+        bl.x1 = bl.x1.max(b);
+        bl.y0 = bl.y0.min(y);
+        bl.y1 = bl.y1.max(y + 1);
+        bl.n += len;
+        bl.sx += f64::from(a + b) * 0.5 * f64::from(len);
+        bl.sy += (f64::from(y) + 0.5) * f64::from(len);
+    }
+    Some(
+        blobs
+            .iter()
+            .filter(|b| {
+                let (bw, bh) = (b.x1.saturating_sub(b.x0), b.y1.saturating_sub(b.y0));
+                b.n >= 2
+                    && bw <= MAX_DOT
+                    && bh <= MAX_DOT
+                    && bw.max(bh) <= 2 * bw.min(bh) + 1
+                    && f64::from(b.n) >= 0.45 * f64::from(bw * bh)
+            })
+            .map(|b| Dot {
+                x: (b.sx / f64::from(b.n)) as f32,
+                y: (b.sy / f64::from(b.n)) as f32,
+                r: (b.n as f32).sqrt(),
+            })
+            .collect(),
+    )
+}
+
+/// Links per dot kept (its nearest).
+const MAX_LINKS: usize = 12;
+
+/// Each dot's nearest neighbours (`MAX_LINKS` at most, both ways) among the dots near
+/// enough to be on one lattice with it — up to three places across an empty band — and
+/// alike in size.
+fn links(dots: &[Dot]) -> Vec<Vec<u32>> {
+    let mut order: Vec<u32> = (0..dots.len() as u32).collect();
+    order.sort_by(|&a, &b| dots[a as usize].x.total_cmp(&dots[b as usize].x));
+    let reach = |a: &Dot, b: &Dot| 3.0 * (a.r + b.r);
+    let mut near: Vec<Vec<(f32, u32)>> = vec![Vec::new(); dots.len()];
+    for (k, &a) in order.iter().enumerate() {
+        let da = dots[a as usize];
+        for &b in &order[k + 1..] {
+            let db = dots[b as usize];
+            if db.x - da.x > 3.0 * (da.r + MAX_DOT as f32) {
+                break;
+            }
+            let (dx, dy) = (db.x - da.x, db.y - da.y);
+            let size = da.r / db.r;
+            let d2 = dx * dx + dy * dy;
+            if (0.6..=1.67).contains(&size) && d2 <= reach(&da, &db).powi(2) {
+                near[a as usize].push((d2, b));
+                near[b as usize].push((d2, a));
+            }
+        }
+    }
+    let mut links = vec![Vec::new(); dots.len()];
+    for (a, n) in near.iter_mut().enumerate() {
+        n.sort_by(|p, q| p.0.total_cmp(&q.0));
+        for &(_, b) in n.iter().take(MAX_LINKS) {
+            links[a].push(b);
+            links[b as usize].push(a as u32);
+        }
+    }
+    for l in &mut links {
+        l.sort_unstable();
+        l.dedup();
+    }
+    links
+}
+
+/// The linked groups, each a list of dot indexes.
+fn groups(n: usize, links: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    for (a, l) in links.iter().enumerate() {
+        for &b in l {
+            union(&mut parent, a as u32, b);
+        }
+    }
+    let mut by_root: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for i in 0..n as u32 {
+        let r = find(&mut parent, i);
+        by_root.entry(r).or_default().push(i);
+    }
+    let mut out: Vec<Vec<u32>> = by_root.into_values().collect();
+    out.sort_by_key(|g| g[0]);
+    out
+}
+
+/// What sampling needs of the image: its size and threshold.
+type Image<'a> = (usize, usize, u8);
+
+/// One group of dots to its lattice, or `None` when the dots do not sit on one.
+fn lattice(dots: &[Dot], group: &[u32], links: &[Vec<u32>], luma: &[u8], img: Image) -> Option<Lattice> {
+    let (step, angle) = basis(dots, group, links)?;
+    let coords = walk(dots, group, links, step, angle)?;
+    let fit_all = fit(dots, &coords)?;
+    // Outliers (a blob beside its place) dropped, then fitted again.
+    let near = |f: &Affine, &(d, i, j): &(u32, i32, i32)| {
+        let (x, y) = f.at(i as f32, j as f32);
+        let dot = dots[d as usize];
+        (dot.x - x).hypot(dot.y - y) <= 0.35 * step
+    };
+    let used: Vec<(u32, i32, i32)> = coords.iter().copied().filter(|c| near(&fit_all, c)).collect();
+    if used.len() < MIN_DOTS || used.len() * 10 < coords.len() * 9 {
+        return None;
+    }
+    let fit = self::fit(dots, &used)?;
+    // All dots on one parity of i + j.
+    let parity = (used[0].1 + used[0].2).rem_euclid(2);
+    if used.iter().any(|&(_, i, j)| (i + j).rem_euclid(2) != parity) {
+        return None;
+    }
+    let (mut i0, mut i1, mut j0, mut j1) = (i32::MAX, i32::MIN, i32::MAX, i32::MIN);
+    for &(_, i, j) in &used {
+        (i0, i1, j0, j1) = (i0.min(i), i1.max(i), j0.min(j), j1.max(j));
+    }
+    let dark_at = |i: i32, j: i32| (i + j).rem_euclid(2) == parity && sample(luma, img, fit.at(i as f32, j as f32));
+    // A side whose outer line the blobs missed (dots merged with a neighbour) is grown
+    // while the line beyond it has dots, twice at most.
+    for _ in 0..2 {
+        if (j0..=j1).any(|j| dark_at(i0 - 1, j)) {
+            i0 -= 1;
+        }
+        if (j0..=j1).any(|j| dark_at(i1 + 1, j)) {
+            i1 += 1;
+        }
+        if (i0..=i1).any(|i| dark_at(i, j0 - 1)) {
+            j0 -= 1;
+        }
+        if (i0..=i1).any(|i| dark_at(i, j1 + 1)) {
+            j1 += 1;
+        }
+    }
+    let (w, h) = ((i1 - i0 + 1) as usize, (j1 - j0 + 1) as usize);
+    if !(5..=MAX_SIDE).contains(&w) || !(5..=MAX_SIDE).contains(&h) {
+        return None;
+    }
+    let dark = (j0..=j1).flat_map(|j| (i0..=i1).map(move |i| (i, j))).map(|(i, j)| dark_at(i, j)).collect();
+    Some(Lattice { w, h, dark, origin: fit.at(i0 as f32, j0 as f32), u: fit.u, v: fit.v })
+}
+
+/// Whether the image is dark at a pixel position (bilinear), outside the image light.
+fn sample(luma: &[u8], (w, h, t): Image, (x, y): (f32, f32)) -> bool {
+    // Pixel centres sit at .5.
+    let (fx, fy) = (x - 0.5, y - 0.5);
+    if !(fx >= 0.0 && fy >= 0.0 && fx < (w - 1) as f32 && fy < (h - 1) as f32) {
+        return false;
+    }
+    let (x0, y0) = (fx as usize, fy as usize);
+    let (ax, ay) = (fx - x0 as f32, fy - y0 as f32);
+    let p = |x: usize, y: usize| f32::from(luma[y * w + x]);
+    let top = p(x0, y0) * (1.0 - ax) + p(x0 + 1, y0) * ax;
+    let bottom = p(x0, y0 + 1) * (1.0 - ax) + p(x0 + 1, y0 + 1) * ax;
+    top * (1.0 - ay) + bottom * ay <= f32::from(t)
+}
+
+/// The lattice's step in pixels and the angle of its i axis (radians, -45° to 45°): the
+/// nearest neighbours of a checkerboard's dots are diagonal, a step times √2 away.
+fn basis(dots: &[Dot], group: &[u32], links: &[Vec<u32>]) -> Option<(f32, f32)> {
+    let dist = |a: u32, b: u32| {
+        let (da, db) = (dots[a as usize], dots[b as usize]);
+        (db.x - da.x).hypot(db.y - da.y)
+    };
+    let mut nearest: Vec<f32> =
+        group.iter().filter_map(|&a| links[a as usize].iter().map(|&b| dist(a, b)).min_by(f32::total_cmp)).collect();
+    if nearest.len() < MIN_DOTS {
+        return None;
+    }
+    let mid = nearest.len() / 2;
+    let d = *nearest.select_nth_unstable_by(mid, f32::total_cmp).1;
+    if d < 1.0 {
+        return None;
+    }
+    // Diagonal directions modulo 90°, averaged on the circle as four times their angle.
+    let (mut c, mut s) = (0.0f32, 0.0f32);
+    for &a in group {
+        for &b in &links[a as usize] {
+            let l = dist(a, b);
+            if (0.8 * d..=1.25 * d).contains(&l) {
+                let (da, db) = (dots[a as usize], dots[b as usize]);
+                let ang = (db.y - da.y).atan2(db.x - da.x);
+                c += (4.0 * ang).cos();
+                s += (4.0 * ang).sin();
+            }
+        }
+    }
+    if c == 0.0 && s == 0.0 {
+        return None;
+    }
+    // The diagonals at 45° (mod 90°) from the axes; atan2/4 of the mean gives that 45°.
+    let diagonal = s.atan2(c) / 4.0;
+    let mut axis = diagonal - std::f32::consts::FRAC_PI_4;
+    let quarter = std::f32::consts::FRAC_PI_2;
+    while axis < -quarter / 2.0 {
+        axis += quarter;
+    }
+    while axis >= quarter / 2.0 {
+        axis -= quarter;
+    }
+    Some((d / std::f32::consts::SQRT_2, axis))
+}
+
+/// Whole-number lattice coordinates for the group's dots, walking the links from the dot
+/// nearest the group's middle; `None` when more than a few links disagree.
+fn walk(dots: &[Dot], group: &[u32], links: &[Vec<u32>], step: f32, angle: f32) -> Option<Vec<(u32, i32, i32)>> {
+    let (cx, cy) = group.iter().fold((0.0, 0.0), |(x, y), &i| (x + dots[i as usize].x, y + dots[i as usize].y));
+    let (cx, cy) = (cx / group.len() as f32, cy / group.len() as f32);
+    let start = *group.iter().min_by(|&&a, &&b| {
+        let d = |i: u32| (dots[i as usize].x - cx).hypot(dots[i as usize].y - cy);
+        d(a).total_cmp(&d(b))
+    })?;
+    let (ux, uy) = (angle.cos() / step, angle.sin() / step);
+    let mut at: std::collections::HashMap<u32, (i32, i32)> = std::collections::HashMap::with_capacity(group.len());
+    at.insert(start, (0, 0));
+    let mut queue = std::collections::VecDeque::from([start]);
+    let (mut agree, mut disagree) = (0usize, 0usize);
+    while let Some(a) = queue.pop_front() {
+        let (ia, ja) = at[&a];
+        let da = dots[a as usize];
+        for &b in &links[a as usize] {
+            let db = dots[b as usize];
+            let (dx, dy) = (db.x - da.x, db.y - da.y);
+            // Rotate the displacement into the lattice's axes, in steps.
+            let (fi, fj) = (dx * ux + dy * uy, -dx * uy + dy * ux);
+            let (ri, rj) = (fi.round(), fj.round());
+            if (fi - ri).abs() > 0.3 || (fj - rj).abs() > 0.3 || (ri + rj) as i32 % 2 != 0 || (ri == 0.0 && rj == 0.0) {
+                continue;
+            }
+            let here = (ia + ri as i32, ja + rj as i32);
+            match at.get(&b) {
+                Some(&c) if c == here => agree += 1,
+                Some(_) => disagree += 1,
+                None => {
+                    at.insert(b, here);
+                    queue.push_back(b);
+                }
+            }
+        }
+    }
+    if at.len() < MIN_DOTS || disagree * 20 > agree + disagree {
+        return None;
+    }
+    Some(at.into_iter().map(|(d, (i, j))| (d, i, j)).collect())
+}
+
+/// Pixel = origin + i·u + j·v.
+struct Affine {
+    origin: (f32, f32),
+    u: (f32, f32),
+    v: (f32, f32),
+}
+
+impl Affine {
+    fn at(&self, i: f32, j: f32) -> (f32, f32) {
+        (self.origin.0 + i * self.u.0 + j * self.v.0, self.origin.1 + i * self.u.1 + j * self.v.1)
+    }
+}
+
+/// The least-squares affine map from lattice coordinates to the dots' pixels.
+fn fit(dots: &[Dot], coords: &[(u32, i32, i32)]) -> Option<Affine> {
+    // Normal equations of [1 i j] against x and against y, in f64.
+    let mut m = [[0f64; 3]; 3];
+    let (mut bx, mut by) = ([0f64; 3], [0f64; 3]);
+    for &(d, i, j) in coords {
+        let row = [1.0, f64::from(i), f64::from(j)];
+        let dot = dots[d as usize];
+        for r in 0..3 {
+            for c in 0..3 {
+                m[r][c] += row[r] * row[c];
+            }
+            bx[r] += row[r] * f64::from(dot.x);
+            by[r] += row[r] * f64::from(dot.y);
+        }
+    }
+    let px = solve3(m, bx)?;
+    let py = solve3(m, by)?;
+    Some(Affine {
+        origin: (px[0] as f32, py[0] as f32),
+        u: (px[1] as f32, py[1] as f32),
+        v: (px[2] as f32, py[2] as f32),
+    })
+}
+
+/// Cramer's rule for a 3 x 3 system; `None` when singular.
+fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(&m);
+    if d.abs() < 1e-9 {
+        return None;
+    }
+    let mut out = [0.0; 3];
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut mk = m;
+        for r in 0..3 {
+            mk[r][k] = b[r];
+        }
+        *o = det(&mk) / d;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A checkerboard of `s`-pixel square dots at (i, j) with i + j even where `on` says,
+    /// on white, with a margin of 3 places.
+    fn draw(w: usize, h: usize, s: usize, on: impl Fn(usize, usize) -> bool) -> (Vec<u8>, u32, u32) {
+        let (pw, ph) = ((w + 6) * s, (h + 6) * s);
+        let mut img = vec![255u8; pw * ph];
+        for j in 0..h {
+            for i in 0..w {
+                if (i + j) % 2 == 0 && on(i, j) {
+                    for y in 0..s {
+                        for x in 0..s {
+                            img[((j + 3) * s + y) * pw + (i + 3) * s + x] = 0;
+                        }
+                    }
+                }
+            }
+        }
+        (img, pw as u32, ph as u32)
+    }
+
+    #[test]
+    fn a_drawn_lattice_is_found_whole() {
+        for s in [2, 3, 6] {
+            let on = |i: usize, j: usize| i == 0 || j == 0 || i == 20 || j == 13 || (i * 7 + j * 3) % 5 < 3;
+            let (img, w, h) = draw(21, 14, s, on);
+            let found = lattices(&img, w, h);
+            assert_eq!(found.len(), 1, "scale {s}");
+            let l = &found[0];
+            assert_eq!((l.w, l.h), (21, 14), "scale {s}");
+            for j in 0..14 {
+                for i in 0..21 {
+                    assert_eq!(l.dark[j * 21 + i], (i + j) % 2 == 0 && on(i, j), "scale {s} at ({i}, {j})");
+                }
+            }
+            let (x, y) = l.pixel(0.0, 0.0);
+            assert!((x - 3.5 * s as f32).abs() < 0.2 && (y - 3.5 * s as f32).abs() < 0.2, "{x} {y}");
+        }
+    }
+
+    #[test]
+    fn no_lattice_in_blank_noise_or_stripes() {
+        let blank = vec![200u8; 64 * 64];
+        assert!(lattices(&blank, 64, 64).is_empty());
+        let mut next = crate::symbology::testkit::rng(3);
+        let noise: Vec<u8> = (0..128 * 128).map(|_| next(256) as u8).collect();
+        assert!(lattices(&noise, 128, 128).is_empty());
+        let stripes: Vec<u8> = (0..128 * 128).map(|i| if (i % 128) / 4 % 2 == 0 { 0 } else { 255 }).collect();
+        assert!(lattices(&stripes, 128, 128).is_empty());
+        assert!(lattices(&[0u8; 10], 100, 100).is_empty(), "a short buffer");
+    }
+}
