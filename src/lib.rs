@@ -22,6 +22,7 @@
 pub mod access;
 pub mod api;
 pub mod cache;
+pub mod cli;
 pub mod config;
 pub mod cpus;
 pub mod decoder;

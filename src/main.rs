@@ -1,4 +1,4 @@
-//! The `barcoded` binary: parse flags, start the server, log one line, rebuild the template
+//! The `barcoded` binary: the command line without a server (`cli`), or parse flags, start the server, log one line, rebuild the template
 //! pool on SIGHUP (on this thread, off the serving cores), and shut down cleanly on SIGINT
 //! or SIGTERM.
 
@@ -22,7 +22,21 @@ fn main() {
         barcoded::decoder::child::main(&args[1..]);
     }
     barcoded::set_allocator_name("mimalloc");
-    let merged = match barcoded::config::file::merge(std::env::args_os().collect()) {
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match args.first().map(String::as_str) {
+        // The command line without a server.
+        Some(c) if barcoded::cli::COMMANDS.contains(&c) => std::process::exit(barcoded::cli::run(argv)),
+        Some("--version" | "-V") => {
+            println!("barcoded {}", barcoded::cli::version());
+            return;
+        }
+        // `barcoded serve FLAGS` is `barcoded FLAGS`.
+        Some("serve") => {
+            argv.remove(1);
+        }
+        _ => {}
+    }
+    let merged = match barcoded::config::file::merge(argv) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("barcoded: {e}");

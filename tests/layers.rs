@@ -35,6 +35,8 @@ const LAYERS: &[&str] = &[
     "local",
     "api",
     "server",
+    // The command line without a server, over the API's pure code.
+    "cli",
 ];
 
 /// A source file's module path: `src/api/ladder.rs` is `api::ladder`, `src/api/mod.rs` is `api`.

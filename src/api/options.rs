@@ -109,6 +109,17 @@ fn bad(name: &'static str, v: &[u8], expected: &'static str) -> ApiError {
     ApiError::BadOption { name, value: String::from_utf8_lossy(v).into_owned(), expected }
 }
 
+/// The names of the query options (`data` left out: it is the data), each once (a name
+/// that means different things for different symbologies has several entries), in the
+/// table's order: the command line takes each as `--NAME VALUE`.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    OPTIONS
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| o.name != "data" && !OPTIONS[..*i].iter().any(|p| p.name == o.name))
+        .map(|(_, o)| o.name)
+}
+
 /// Every query option, `data` first.
 const OPTIONS: &[OptionDef] = &[
     OptionDef { name: "data", scope: Scope::All, read: |_, _| Ok(()) },
