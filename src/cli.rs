@@ -1,13 +1,16 @@
-//! The command line without a server: `barcoded render`, `parse`, `decode`, and the shell
-//! completions and man page of them all. Each goes through the API's own pure code — the
+//! The command line without a server: `barcoded render`, `parse`, `decode`, `batch`, and the
+//! shell completions and man page of them all. Each goes through the API's own pure code — the
 //! render through `api::generate::prepare` and `render` (the bytes the HTTP answer carries),
-//! the parse through `api::describe`, the decode through `reader` and `api::decode::answer` —
-//! so a command line answer is the HTTP answer's body. Exit codes: 0 done, 1 the input was
+//! the parse through `api::describe`, the decode through `reader` and `api::decode::answer`,
+//! the batch through `api::batch::request` and `assemble` — so a command line answer is the
+//! HTTP answer's body. Exit codes: 0 done, 1 the input was
 //! refused (the API's JSON error on stderr), 2 a usage error (clap's).
 //!
 //! The render options are not declared here: `--NAME VALUE` for each name of the API's option
 //! table (`api::options::names`), checked by the same parser as a query string.
 
+use crate::api::batch::assemble::{self, Cut, Files, Pages};
+use crate::api::batch::request::{self, BatchLimits, Output as Packed};
 use crate::api::error::ApiError;
 use crate::api::generate::{self, DataSource};
 use crate::api::options::{self, Format};
@@ -19,7 +22,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 /// The subcommands that do not start a server.
-pub const COMMANDS: &[&str] = &["render", "parse", "decode", "completions", "man"];
+pub const COMMANDS: &[&str] = &["render", "parse", "decode", "batch", "completions", "man"];
 
 /// The version line: the crate's version and the renderer's (images change only with it).
 pub fn version() -> String {
@@ -73,6 +76,12 @@ pub fn command() -> Command {
                 ),
         )
         .subcommand(
+            Command::new("batch")
+                .about("Many barcodes in one file (ZIP, ZPL or a PDF label sheet) as POST /v1/batch does")
+                .arg(Arg::new("file").required(true).help("The batch's JSON (docs/API.md), - for stdin"))
+                .arg(Arg::new("output").short('o').long("output").required(true).help("Output file, - for stdout")),
+        )
+        .subcommand(
             Command::new("completions")
                 .about("Prints the shell completion script")
                 .arg(Arg::new("shell").required(true).value_parser(clap::value_parser!(clap_complete::Shell))),
@@ -93,6 +102,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Some(("render", m)) => render(m),
         Some(("parse", m)) => parse(m),
         Some(("decode", m)) => decode_file(m),
+        Some(("batch", m)) => batch(m),
         Some(("completions", m)) => {
             let shell = *m.get_one::<clap_complete::Shell>("shell").expect("required");
             let mut buf = Vec::new();
@@ -118,6 +128,10 @@ pub fn run(args: Vec<OsString>) -> i32 {
             1
         }
         Err(Refusal::Io(e)) => fail_io(&e),
+        Err(Refusal::Cut(c)) => {
+            eprintln!("barcoded: batch stopped: {}", c.0);
+            1
+        }
     }
 }
 
@@ -126,6 +140,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
 enum Refusal {
     Api(ApiError),
     Io(std::io::Error),
+    /// An item failed once the batch was under way (the server cuts its answer short).
+    Cut(Cut),
 }
 
 impl From<ApiError> for Refusal {
@@ -248,4 +264,52 @@ fn read_bounded(path: &str, max: usize) -> Result<Vec<u8>, Refusal> {
         return Err(ApiError::BodyTooLarge { length: buf.len() as u64, max }.into());
     }
     Ok(buf)
+}
+
+fn batch(m: &ArgMatches) -> Result<Output, Refusal> {
+    let file = m.get_one::<String>("file").expect("required");
+    let to = m.get_one::<String>("output").expect("required").clone();
+    let max_pixels = crate::config::MAX_PIXELS;
+    let body = read_bounded(file, crate::config::MAX_BATCH_BODY)?;
+    let req = request::read(&body, BatchLimits { max_items: crate::config::BATCH_MAX_ITEMS, max_pixels })?;
+    let items = (0..req.len()).map(|i| req.check(i)).collect();
+    let batch = req.to_batch(items)?;
+    let mut bytes = Vec::new();
+    match batch.output {
+        Packed::Zip | Packed::Zpl => {
+            let mut files = Files::new(&batch);
+            for item in &batch.items {
+                let made = match &item.source {
+                    Ok(src) => {
+                        src.prepare(batch.format).and_then(|p| generate::render(&p, max_pixels).map_err(ApiError::from))
+                    }
+                    Err(e) => Err(e.clone()),
+                };
+                if let Some(head) = files.item(item, made.as_ref().map(|r| &r.body[..])).map_err(Refusal::Cut)? {
+                    bytes.extend_from_slice(&head);
+                    bytes.extend_from_slice(made.as_ref().map_or(&[][..], |r| &r.body[..]));
+                }
+            }
+            bytes.extend_from_slice(&files.finish().map_err(Refusal::Cut)?);
+        }
+        Packed::Pdf => {
+            let Some((mut pages, head)) = Pages::new(&batch) else {
+                return Err(Refusal::Cut(Cut("no sheet".into())));
+            };
+            bytes.extend_from_slice(&head);
+            for item in &batch.items {
+                let drawn = match item.source.as_ref().map(|s| (s, s.place)) {
+                    Ok((src, Some(place))) => assemble::cell(src, batch.format, place, pages.page_height(), max_pixels)
+                        .map_err(ApiError::from),
+                    Err(e) => Err(e.clone()),
+                    Ok((_, None)) => Err(ApiError::BadBatch("no place on the sheet".into())),
+                };
+                if let Some(page) = pages.item(item, drawn.as_ref().map(|b| &b[..])).map_err(Refusal::Cut)? {
+                    bytes.extend_from_slice(&page);
+                }
+            }
+            bytes.extend_from_slice(&pages.finish());
+        }
+    }
+    Ok(Output { bytes, to })
 }

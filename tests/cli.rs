@@ -1,6 +1,7 @@
-//! The command line without a server (`barcoded render|parse|decode|completions|man`),
-//! run as the built binary: its render output is byte for byte the body the golden corpus
-//! records for the same GET (every 200 of the path form, over 1,000 of them); a refused
+//! The command line without a server (`barcoded render|parse|decode|batch|completions|man`),
+//! run as the built binary: its render and batch output is byte for byte the body the golden
+//! corpus records for the same request (every 200 GET of the path form, over 1,000, and every
+//! batch: ZIP, ZPL, PDF sheets, partial); a refused
 //! request exits 1 with the API's JSON error — the corpus's error body — on stderr; an
 //! unknown option or symbology is a usage error (exit 2); parse and decode print what the
 //! server answers.
@@ -87,6 +88,52 @@ fn render_bytes_equal_the_golden_corpus() {
     eprintln!("{same} renders byte-equal, {refused} refusals equal, {usage} usage errors");
     assert!(same >= 1000, "only {same} renders compared");
     assert!(refused >= 30 && usage >= 3, "{refused} refusals, {usage} usage errors");
+}
+
+/// A corpus field as written (tests/golden.rs escapes backslash, tab and newline).
+fn corpus_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[test]
+fn batch_bytes_equal_the_golden_corpus() {
+    let corpus = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/corpus.tsv")).unwrap();
+    let dir = std::env::temp_dir().join(format!("barcoded-cli-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut same, mut refused) = (0, 0);
+    for (n, line) in corpus.lines().filter(|l| l.starts_with("POST\t/v1/batch\t")).enumerate() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (body, status, want) = (corpus_unescape(f[2]), f[3], f[5]);
+        let file = dir.join(format!("{n}.json"));
+        std::fs::write(&file, &body).unwrap();
+        let out = barcoded(&["batch", file.to_str().unwrap(), "-o", "-"]);
+        if status == "200" {
+            assert_eq!(out.status.code(), Some(0), "{body}: {}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(sha(&out.stdout), want, "{body}: the bytes differ from the HTTP answer's");
+            same += 1;
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{body}");
+            let err = out.stderr.strip_suffix(b"\n").unwrap_or(&out.stderr);
+            assert_eq!(sha(err), want, "{body}: {}", String::from_utf8_lossy(&out.stderr));
+            refused += 1;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(same >= 6 && refused >= 3, "{same} batches, {refused} refusals");
 }
 
 #[test]

@@ -20,23 +20,23 @@
 //! other failure after the head is sent ends the response without its last chunk (the
 //! client sees a truncated body, never a wrong one) — or, with `"partial": true` in a ZIP,
 //! is recorded in `manifest.json` and the batch goes on.
+//!
+//! The answer's bytes come from `assemble` (entry names and headers, manifest, pages),
+//! which the command line (`barcoded batch`) feeds too: the same batch, the same bytes.
 
+pub mod assemble;
 pub mod request;
 
 use super::error::ApiError;
-use super::generate;
-use super::options::Format;
 use super::{ladder, ConnCtx, Reply, Sink};
 use crate::guard::Class;
 use crate::http::encode::{self, ConnHeader, LAST_CHUNK};
 use crate::http::head::Head;
 use crate::http::out::OUT_BOUND;
 use crate::local::Rendered;
-use crate::pack::pdf::PdfStream;
-use crate::pack::sheet::Sheet;
-use crate::pack::zip::ZipStream;
+use assemble::{Cut, Files, Pages};
 use bytes::Bytes;
-use request::{Batch, BatchLimits, Item, Output, Placement, Source};
+use request::{Batch, BatchLimits, Output};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -177,21 +177,10 @@ fn read_job(body: &[u8], limits: BatchLimits) -> impl FnOnce() -> Result<request
     move || request::read(&body, limits)
 }
 
-/// One manifest line of a partial ZIP.
-fn manifest_line(doc: &mut Vec<serde_json::Value>, item: &Item, file: Option<&str>, err: Option<&ApiError>) {
-    doc.push(match err {
-        None => serde_json::json!({"index": item.index, "file": file, "status": "ok"}),
-        Some(e) => serde_json::json!({"index": item.index, "status": "error", "error": e.message(), "code": e.code()}),
-    });
-}
-
 /// A ZIP of one file per item, or a ZPL stream of one label per item.
 async fn files<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: &mut Body<'_, S>) -> End {
     let (shared, local) = (&ctx.shared, &ctx.local);
-    let zip = batch.output == Output::Zip;
-    let mut archive = ZipStream::new();
-    let mut manifest = Vec::new();
-    let ext = batch.format.ext();
+    let mut files = Files::new(&batch);
     for item in &batch.items {
         let made = match &item.source {
             Ok(src) => match paced(|| {
@@ -205,76 +194,37 @@ async fn files<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: 
             },
             Err(e) => Err(e.clone()),
         };
-        match made {
-            Ok(ready) if zip => {
-                let stem = item.name.clone().unwrap_or_else(|| item.index.to_string());
-                let name = archive.name(&stem, ext);
-                let mut h = Vec::with_capacity(64 + name.len());
-                if archive.header(&name, &ready.body, &mut h).is_err() {
-                    crate::log::error("batch_cut", format_args!("zip past 4 GiB at item {}", item.index));
-                    return End::Cut;
-                }
-                out.piece(&h, Some(&ready.body));
-                manifest_line(&mut manifest, item, Some(&name), None);
-            }
-            Ok(ready) => out.piece(&[], Some(&ready.body)),
-            Err(e) if batch.partial && zip => manifest_line(&mut manifest, item, None, Some(&e)),
-            // A partial ZPL stream leaves out an item that cannot be made.
-            Err(_) if batch.partial && item.source.is_err() => {}
-            Err(e) => {
-                crate::log::error("batch_cut", format_args!("item {}: {}", item.index, e.message()));
-                return End::Cut;
-            }
+        match files.item(item, made.as_ref().map(|r| &r.body[..])) {
+            Ok(Some(head)) => out.piece(&head, made.as_ref().ok().map(|r| &r.body)),
+            Ok(None) => {}
+            Err(cut) => return cut_short(&cut),
         }
         if !out.pace().await {
             return End::Cut;
         }
     }
-    if zip {
-        let mut tail = Vec::new();
-        if batch.partial {
-            let doc = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-            let name = archive.name("manifest", "json");
-            if archive.header(&name, &doc, &mut tail).is_err() {
-                return End::Cut;
-            }
-            tail.extend_from_slice(&doc);
+    match files.finish() {
+        Ok(tail) => {
+            out.piece(&tail, None);
+            End::Done
         }
-        archive.finish(&mut tail);
-        out.piece(&tail, None);
+        Err(cut) => cut_short(&cut),
     }
-    End::Done
 }
 
-/// Encodes and draws one sheet item's content stream operators (on the render thread).
-fn cell(src: &Source, fmt: Format, place: Placement, page_h_pt: f32, max_pixels: u64) -> crate::local::RenderOutput {
-    let Ok(p) = src.prepare(fmt) else {
-        // Checked before: the same input encodes the same way.
-        return Ok(Rendered::Bytes(Vec::new()));
-    };
-    generate::draw(&p, max_pixels, |d| {
-        let pt = 72.0 / place.dpi as f32;
-        let (_, h) = d.size();
-        let at = (place.x as f32 * pt, page_h_pt - (place.y + h) as f32 * pt);
-        let mut c = pdf_writer::Content::new();
-        crate::render::formats::pdf::paint(&mut c, d, at, pt);
-        Rendered::Bytes(c.finish().into_vec())
-    })
+fn cut_short(cut: &Cut) -> End {
+    crate::log::error("batch_cut", format_args!("{}", cut.0));
+    End::Cut
 }
 
 /// A PDF label sheet, page by page.
 async fn sheet<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: &mut Body<'_, S>) -> End {
     let (shared, local) = (&ctx.shared, &ctx.local);
-    let Some(sheet): Option<Sheet> = batch.sheet else { return End::Cut };
-    let to_pt = |mm: f64| (mm / 25.4 * 72.0) as f32;
-    let size = (to_pt(sheet.page.0), to_pt(sheet.page.1));
-    let mut buf = Vec::new();
-    let mut pdf = PdfStream::new(size, &mut buf);
-    out.piece(&buf, None);
-    let per_page = sheet.per_page() as usize;
-    let mut content = Vec::new();
+    let Some((mut pages, head)) = Pages::new(&batch) else { return End::Cut };
+    out.piece(&head, None);
+    let page_h = pages.page_height();
     let max_pixels = shared.config.limits.max_pixels;
-    for (i, item) in batch.items.iter().enumerate() {
+    for item in &batch.items {
         let drawn = match item.source.as_ref().map(|s| (s, s.place)) {
             Ok((src, Some(place))) => {
                 paced(|| {
@@ -282,7 +232,7 @@ async fn sheet<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: 
                     let class = Class::of(src.symbology());
                     let job = Box::new(move || {
                         crate::fault::before_render(&s.faults, class.index());
-                        cell(&src, fmt, place, size.1, max_pixels)
+                        assemble::cell(&src, fmt, place, page_h, max_pixels).map(Rendered::Bytes)
                     });
                     ladder::heavy(shared, local, class, asker, job)
                 })
@@ -291,31 +241,20 @@ async fn sheet<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: 
             Err(e) => Err(e.clone()),
             Ok((_, None)) => Err(ApiError::BadBatch("no place on the sheet".into())),
         };
-        match drawn {
-            Ok(Rendered::Bytes(b)) => {
-                content.extend_from_slice(&b);
-                content.push(b'\n');
-            }
+        let ops = match &drawn {
+            Ok(Rendered::Bytes(b)) => Ok(&b[..]),
             Ok(_) => return End::Cut,
-            // A partial sheet leaves an item that cannot be made blank.
-            Err(_) if batch.partial && item.source.is_err() => {}
-            Err(e) => {
-                crate::log::error("batch_cut", format_args!("item {}: {}", item.index, e.message()));
-                return End::Cut;
-            }
-        }
-        if (i + 1) % per_page == 0 || i + 1 == batch.items.len() {
-            buf.clear();
-            pdf.page(&content, &mut buf);
-            content.clear();
-            out.piece(&buf, None);
+            Err(e) => Err(e),
+        };
+        match pages.item(item, ops) {
+            Ok(Some(page)) => out.piece(&page, None),
+            Ok(None) => {}
+            Err(cut) => return cut_short(&cut),
         }
         if !out.pace().await {
             return End::Cut;
         }
     }
-    buf.clear();
-    pdf.finish(&mut buf);
-    out.piece(&buf, None);
+    out.piece(&pages.finish(), None);
     End::Done
 }
