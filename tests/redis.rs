@@ -262,3 +262,58 @@ fn redis_paused_does_not_stall_requests_beyond_the_budget() {
     until_redis_breaker_closes(&mut c, admin(&s), "resume");
     s.shutdown();
 }
+
+/// One command to the Redis at `url` (`redis://host:port`, no password), its reply's lines
+/// (a bulk string's length lines left out).
+fn redis_command(url: &str, args: &[&str]) -> Vec<String> {
+    use std::io::{BufRead, BufReader};
+    let hostport = url.trim_start_matches("redis://").split('/').next().unwrap_or_default().to_string();
+    let mut s = TcpStream::connect(hostport).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut cmd = format!("*{}\r\n", args.len());
+    for a in args {
+        cmd.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+    }
+    s.write_all(cmd.as_bytes()).unwrap();
+    let mut r = BufReader::new(s);
+    let mut first = String::new();
+    r.read_line(&mut first).unwrap();
+    let first = first.trim_end().to_string();
+    match first.as_bytes().first() {
+        Some(b'*') => {
+            let n: usize = first[1..].parse().unwrap_or(0);
+            (0..n)
+                .map(|_| {
+                    let (mut len, mut v) = (String::new(), String::new());
+                    r.read_line(&mut len).unwrap();
+                    r.read_line(&mut v).unwrap();
+                    v.trim_end().to_string()
+                })
+                .collect()
+        }
+        _ => vec![first],
+    }
+}
+
+/// Keys written together get TTLs spread over ±10 % of `--redis-ttl` (900 s), not one:
+/// they do not all expire in the same second (cache avalanche).
+#[test]
+fn l2_ttls_are_spread_per_key() {
+    let Some((_own, url)) = shared_redis() else { return };
+    let a = with_redis_budget(&url, 64 * 1024 * 1024, Duration::from_millis(100));
+    let mut c = Client::new(a.local_addr());
+    warm_up(&mut c);
+    let tag = format!("ttl{}x", std::process::id());
+    for i in 0..40 {
+        assert_eq!(c.get(&format!("/v1/code128/{tag}{i}.png")).status, 200);
+    }
+    std::thread::sleep(Duration::from_millis(300)); // the writes behind
+    let keys = redis_command(&url, &["KEYS", &format!("*{tag}*")]);
+    assert!(keys.len() >= 30, "{} keys written", keys.len());
+    let ttls: Vec<i64> =
+        keys.iter().map(|k| redis_command(&url, &["TTL", k])[0].trim_start_matches(':').parse().unwrap()).collect();
+    assert!(ttls.iter().all(|&t| (805..=990).contains(&t)), "{ttls:?}");
+    let distinct: std::collections::BTreeSet<i64> = ttls.iter().copied().collect();
+    assert!(distinct.len() >= 20, "only {} distinct TTLs among {}: {ttls:?}", distinct.len(), ttls.len());
+    a.shutdown();
+}

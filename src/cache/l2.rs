@@ -30,6 +30,9 @@ pub struct L2Config {
     /// Budget of one lookup; past it the request carries on without L2.
     pub budget: Duration,
     pub ttl: Duration,
+    /// Each key's TTL is `ttl` ± up to this many percent, fixed per key, so that keys
+    /// written together do not expire together (cache avalanche).
+    pub ttl_jitter: u8,
     /// Time a write-behind may take.
     pub write_timeout: Duration,
     /// Connections per core.
@@ -57,7 +60,16 @@ impl L2Config {
             .map_err(|e| format!("{url}: {e}"))?
             .next()
             .ok_or_else(|| format!("{url}: no address"))?;
-        Ok(L2Config { addr, db, password, budget, ttl, write_timeout: WRITE_TIMEOUT, max_conns })
+        Ok(L2Config {
+            addr,
+            db,
+            password,
+            budget,
+            ttl,
+            ttl_jitter: TTL_JITTER,
+            write_timeout: WRITE_TIMEOUT,
+            max_conns,
+        })
     }
 }
 
@@ -248,7 +260,7 @@ impl L2 {
             .arg([b"bc:", key].concat())
             .arg(value)
             .arg("EX")
-            .arg(self.cfg.ttl.as_secs().max(1))
+            .arg(jittered_ttl(self.cfg.ttl.as_secs(), self.cfg.ttl_jitter, key))
             .get_packed_command();
         let me = self.clone();
         monoio::spawn(async move {
@@ -262,9 +274,45 @@ impl L2 {
     }
 }
 
+/// The default TTL jitter: ±10 %.
+pub const TTL_JITTER: u8 = 10;
+
+/// `ttl` seconds ± up to `jitter` percent (at most 90), the factor taken from the key's hash (the same
+/// key always gets the same TTL; keys written together are spread over the range), at
+/// least one second.
+pub fn jittered_ttl(ttl: u64, jitter: u8, key: &[u8]) -> u64 {
+    // FNV-1a, then a finaliser so that keys differing in one byte land far apart.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in key {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    let unit = (h >> 11) as f64 / (1u64 << 53) as f64; // [0, 1)
+    let factor = 1.0 + f64::from(jitter.min(90)) / 100.0 * (2.0 * unit - 1.0);
+    ((ttl as f64 * factor).round() as u64).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ttls_spread_within_the_jitter_and_stay_per_key() {
+        let ttls: Vec<u64> = (0..2000).map(|i| jittered_ttl(900, 10, format!("ean13|{i}|png").as_bytes())).collect();
+        assert!(ttls.iter().all(|&t| (810..=990).contains(&t)), "{:?}", (ttls.iter().min(), ttls.iter().max()));
+        // Spread over the whole range: each tenth of it gets about a tenth of the keys.
+        for bucket in 0..10 {
+            let lo = 810 + bucket * 18;
+            let n = ttls.iter().filter(|&&t| t >= lo && t < lo + 18).count();
+            assert!((140..=260).contains(&n), "bucket {bucket}: {n}");
+        }
+        assert_eq!(jittered_ttl(900, 10, b"k"), jittered_ttl(900, 10, b"k"));
+        assert_eq!(jittered_ttl(900, 0, b"k"), 900);
+        assert_eq!(jittered_ttl(1, 50, b"k"), 1);
+        assert_eq!(jittered_ttl(0, 10, b"k"), 1);
+    }
 
     const MS: Duration = Duration::from_millis(1);
 

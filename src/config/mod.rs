@@ -254,6 +254,10 @@ pub struct Cli {
     /// Seconds an L2 entry lives.
     #[arg(long, env = "BARCODED_REDIS_TTL", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=2592000))]
     pub redis_ttl: u64,
+    /// Percent by which each L2 entry's TTL is varied (per key, up or down), so that keys
+    /// written together do not expire together.
+    #[arg(long, env = "BARCODED_REDIS_TTL_JITTER", default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=50))]
+    pub redis_ttl_jitter: u8,
     /// Redis connections per core.
     #[arg(long, env = "BARCODED_REDIS_CONNS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub redis_conns: u16,
@@ -404,6 +408,7 @@ impl TryFrom<Cli> for Config {
                     Duration::from_secs(c.redis_ttl),
                     c.redis_conns as usize,
                 )
+                .map(|l2| L2Config { ttl_jitter: c.redis_ttl_jitter, ..l2 })
                 .map_err(|e| format!("--redis: {e}"))?,
             ),
             _ => None,
