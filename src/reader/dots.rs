@@ -4,7 +4,8 @@
 //! linked dots gets whole-number lattice coordinates by walking the links (each step is
 //! short, so a rough module size and angle do), pixels are fitted to coordinates (affine,
 //! least squares, outliers dropped), and every lattice point of the group's box is sampled.
-//! Bounded: at most `MAX_RUNS` dark runs are kept for an image, `MAX_DOTS` dots for a group.
+//! Bounded: at most `MAX_RUNS` dark runs are kept for an image, `MAX_IMAGE_DOTS` dots, each
+//! with `MAX_LINKS` links, and `MAX_DOTS` dots make a group.
 
 /// Dark runs kept for one image; an image with more (noise, texture) has no readable dots.
 const MAX_RUNS: usize = 1 << 20;
@@ -14,6 +15,9 @@ const MAX_DOT: u32 = 48;
 const MIN_DOTS: usize = 12;
 /// Dots a group may have (200 x 200 places, half of them dots at most).
 const MAX_DOTS: usize = 20_000;
+/// Dots one image may have (a hundred of the largest symbols): more is texture, and no
+/// DotCode is looked for in it.
+const MAX_IMAGE_DOTS: usize = 1 << 18;
 /// The largest side of a lattice, in places.
 const MAX_SIDE: usize = 200;
 /// The least difference between the mean dark and the mean light level.
@@ -64,7 +68,7 @@ pub fn lattices(luma: &[u8], w: u32, h: u32) -> Vec<Lattice> {
         return Vec::new();
     }
     let Some(t) = threshold(luma, w, h) else { return Vec::new() };
-    let Some(dots) = dots(luma, w, h, t) else { return Vec::new() };
+    let Some(dots) = dots(luma, w, h, t).filter(|d| d.len() <= MAX_IMAGE_DOTS) else { return Vec::new() };
     let links = links(&dots);
     let mut out = Vec::new();
     for group in groups(dots.len(), &links) {
@@ -79,12 +83,15 @@ pub fn lattices(luma: &[u8], w: u32, h: u32) -> Vec<Lattice> {
 
 /// Otsu's threshold over a sample of the image; `None` when dark and light are too alike.
 fn threshold(luma: &[u8], w: usize, h: usize) -> Option<u8> {
-    // About 64 Ki samples on a square grid, counted in four histograms (repeated values do
+    // About 64 Ki samples on a grid, counted in four histograms (repeated values do
     // not wait on each other), then summed.
     let step = ((w * h) as f64 / 65536.0).sqrt().ceil().max(1.0) as usize;
     let mut four = [[0u32; 256]; 4];
-    for y in (0..h).step_by(step) {
-        for (k, &p) in luma[y * w..(y + 1) * w].iter().step_by(step).enumerate() {
+    for (row, y) in (0..h).step_by(step).enumerate() {
+        // Each sampled row starts a little further along: a pattern as regular as the
+        // sampling (a page of dots) is not seen all dark or all light.
+        let from = (row * 7) % step;
+        for (k, &p) in luma[y * w + from..(y + 1) * w].iter().step_by(step).enumerate() {
             four[k % 4][usize::from(p)] += 1;
         }
     }
@@ -238,32 +245,68 @@ const MAX_LINKS: usize = 12;
 
 /// Each dot's nearest neighbours (`MAX_LINKS` at most, both ways) among the dots near
 /// enough to be on one lattice with it — up to three places across an empty band — and
-/// alike in size.
+/// alike in size. The dots are bucketed in square cells as wide as the longest reach, so a
+/// dot looks at the nine cells around it only, and keeps no more than its `MAX_LINKS`
+/// nearest candidates while it looks: time and memory grow with the dots, not their square.
 fn links(dots: &[Dot]) -> Vec<Vec<u32>> {
-    let mut order: Vec<u32> = (0..dots.len() as u32).collect();
-    order.sort_by(|&a, &b| dots[a as usize].x.total_cmp(&dots[b as usize].x));
     let reach = |a: &Dot, b: &Dot| 3.0 * (a.r + b.r);
+    let max_r = dots.iter().map(|d| d.r).fold(1.0f32, f32::max);
+    let cell = (6.0 * max_r).ceil().max(1.0);
+    let (mut cols, mut rows) = (1usize, 1usize);
+    for d in dots {
+        cols = cols.max((d.x / cell) as usize + 1);
+        rows = rows.max((d.y / cell) as usize + 1);
+    }
+    let at = |d: &Dot| (d.y / cell) as usize * cols + (d.x / cell) as usize;
+    // Counting sort of the dots by cell: `start[c]..start[c + 1]` indexes `by_cell`.
+    let mut start = vec![0u32; cols * rows + 1];
+    for d in dots {
+        start[at(d) + 1] += 1;
+    }
+    for c in 1..start.len() {
+        start[c] += start[c - 1];
+    }
+    let mut fill = start.clone();
+    let mut by_cell = vec![0u32; dots.len()];
+    for (i, d) in dots.iter().enumerate() {
+        let c = at(d);
+        by_cell[fill[c] as usize] = i as u32;
+        fill[c] += 1;
+    }
+    // Each dot's nearest candidates: (squared distance, dot), at most MAX_LINKS.
     let mut near: Vec<Vec<(f32, u32)>> = vec![Vec::new(); dots.len()];
-    for (k, &a) in order.iter().enumerate() {
-        let da = dots[a as usize];
-        for &b in &order[k + 1..] {
-            let db = dots[b as usize];
-            if db.x - da.x > 3.0 * (da.r + MAX_DOT as f32) {
-                break;
+    let offer = |list: &mut Vec<(f32, u32)>, d2: f32, b: u32| {
+        if list.len() < MAX_LINKS {
+            list.push((d2, b));
+        } else if let Some((k, _)) = list.iter().enumerate().max_by(|p, q| p.1 .0.total_cmp(&q.1 .0)) {
+            if d2 < list[k].0 {
+                list[k] = (d2, b);
             }
-            let (dx, dy) = (db.x - da.x, db.y - da.y);
-            let size = da.r / db.r;
-            let d2 = dx * dx + dy * dy;
-            if (0.6..=1.67).contains(&size) && d2 <= reach(&da, &db).powi(2) {
-                near[a as usize].push((d2, b));
-                near[b as usize].push((d2, a));
+        }
+    };
+    for (a, da) in dots.iter().enumerate() {
+        let (cx, cy) = ((da.x / cell) as usize, (da.y / cell) as usize);
+        for y in cy.saturating_sub(1)..=(cy + 1).min(rows - 1) {
+            for x in cx.saturating_sub(1)..=(cx + 1).min(cols - 1) {
+                let c = y * cols + x;
+                for &b in &by_cell[start[c] as usize..start[c + 1] as usize] {
+                    if b as usize <= a {
+                        continue;
+                    }
+                    let db = &dots[b as usize];
+                    let (dx, dy) = (db.x - da.x, db.y - da.y);
+                    let d2 = dx * dx + dy * dy;
+                    if (0.6..=1.67).contains(&(da.r / db.r)) && d2 <= reach(da, db).powi(2) {
+                        offer(&mut near[a], d2, b);
+                        offer(&mut near[b as usize], d2, a as u32);
+                    }
+                }
             }
         }
     }
     let mut links = vec![Vec::new(); dots.len()];
-    for (a, n) in near.iter_mut().enumerate() {
-        n.sort_by(|p, q| p.0.total_cmp(&q.0));
-        for &(_, b) in n.iter().take(MAX_LINKS) {
+    for (a, n) in near.iter().enumerate() {
+        for &(_, b) in n {
             links[a].push(b);
             links[b as usize].push(a as u32);
         }
@@ -294,7 +337,7 @@ fn groups(n: usize, links: &[Vec<u32>]) -> Vec<Vec<u32>> {
 }
 
 /// What sampling needs of the image: its size and threshold.
-type Image<'a> = (usize, usize, u8);
+type Image = (usize, usize, u8);
 
 /// One group of dots to its lattice, or `None` when the dots do not sit on one.
 fn lattice(dots: &[Dot], group: &[u32], links: &[Vec<u32>], luma: &[u8], img: Image) -> Option<Lattice> {
@@ -561,5 +604,28 @@ mod tests {
         let stripes: Vec<u8> = (0..128 * 128).map(|i| if (i % 128) / 4 % 2 == 0 { 0 } else { 255 }).collect();
         assert!(lattices(&stripes, 128, 128).is_empty());
         assert!(lattices(&[0u8; 10], 100, 100).is_empty(), "a short buffer");
+    }
+
+    #[test]
+    fn a_page_of_dots_is_bounded_work() {
+        // 2 x 2 dots 4 pixels apart over 800 x 800: 40,000 dots, each with some 28
+        // neighbours in reach: linked through the cells, a dozen links each at most.
+        let (w, h) = (800usize, 800usize);
+        let mut img = vec![255u8; w * h];
+        for y in (0..h).step_by(4) {
+            for x in (0..w).step_by(4) {
+                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                    img[(y + dy) * w + x + dx] = 0;
+                }
+            }
+        }
+        let t = threshold(&img, w, h).unwrap();
+        let found = dots(&img, w, h, t).unwrap();
+        assert_eq!(found.len(), 200 * 200);
+        let l = links(&found);
+        assert!(l.iter().all(|n| n.len() <= 2 * MAX_LINKS));
+        assert!(l.iter().map(Vec::len).sum::<usize>() >= found.len() * MAX_LINKS);
+        // Not a checkerboard: no lattice.
+        assert!(lattices(&img, w as u32, h as u32).is_empty());
     }
 }
