@@ -32,6 +32,9 @@ pub struct Local {
     /// Generate misses waiting on this core (for L2, a coalesced fill or the render queue).
     pub misses: Cell<usize>,
     pub stop: Arc<AtomicBool>,
+    /// Closed when this core stops: wakes whatever waits on `stopped()` (pending accepts,
+    /// idle keep-alive connections). It never has permits.
+    pub stop_signal: local_sync::semaphore::Semaphore,
     pub metrics: CoreMetrics,
     pub breakers: Rc<RefCell<Breakers>>,
     /// The adaptive concurrency limits of the render classes (`None`: off).
@@ -73,6 +76,7 @@ impl Local {
             busy: Cell::new(0),
             misses: Cell::new(0),
             stop,
+            stop_signal: local_sync::semaphore::Semaphore::new(0),
             metrics: CoreMetrics::default(),
             breakers,
             limits: c.concurrency.map(|p| Rc::new(RefCell::new(Limits::new(p, Instant::now())))),
@@ -110,6 +114,11 @@ impl Local {
     /// The core's admission gate (client rate, breakers, memory) for guarded work.
     pub fn gate<'a>(&'a self, shared: &'a Shared) -> Gate<'a> {
         Gate { breakers: &self.breakers, clients: &self.clients, memory: &shared.memory, force: None }
+    }
+
+    /// Resolves once this core stops (`stop_signal` closed).
+    pub async fn stopped(&self) {
+        let _ = self.stop_signal.acquire().await;
     }
 
     pub fn stopping(&self) -> bool {

@@ -30,6 +30,9 @@ pub struct Shared {
     pub decodes_in_flight: AtomicUsize,
     pub faults: crate::fault::Faults,
     draining: AtomicBool,
+    /// The listening sockets were handed to a successor (`server::handover`): stopping
+    /// then leaves their accept queues to it.
+    pub handed_over: std::sync::Arc<AtomicBool>,
     /// One reload at a time (`api::warm::reload`).
     pub reload_lock: Mutex<()>,
     /// The business switches in force: read lock-free per request, swapped whole by
@@ -71,6 +74,7 @@ impl Shared {
             decodes_in_flight: AtomicUsize::new(0),
             faults: Default::default(),
             draining: AtomicBool::new(false),
+            handed_over: Default::default(),
             reload_lock: Mutex::new(()),
             switches: ArcSwap::from_pointee(Switches::default()),
             switches_touch_hits: AtomicBool::new(false),

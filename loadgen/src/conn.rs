@@ -86,6 +86,8 @@ struct Parsed {
     status: u16,
     body_at: usize,
     kind: BodyKind,
+    /// `Connection: close`: the server closes after this answer.
+    close: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -112,6 +114,7 @@ fn parse_response(buf: &[u8]) -> ParseOutcome {
     let status = r.code.unwrap_or(0);
     let mut len: Option<usize> = None;
     let mut kind = BodyKind::Other;
+    let mut close = false;
     for h in r.headers.iter() {
         if h.name.eq_ignore_ascii_case("content-length") {
             len = std::str::from_utf8(h.value).ok().and_then(|v| v.trim().parse().ok());
@@ -121,6 +124,8 @@ fn parse_response(buf: &[u8]) -> ParseOutcome {
                 b"image/svg+xml" => BodyKind::Svg,
                 _ => BodyKind::Other,
             };
+        } else if h.name.eq_ignore_ascii_case("connection") {
+            close = h.value.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
             return ParseOutcome::Bad;
         }
@@ -133,7 +138,7 @@ fn parse_response(buf: &[u8]) -> ParseOutcome {
     if buf.len() < head + body {
         return ParseOutcome::NeedMore;
     }
-    ParseOutcome::Done(Parsed { len: head + body, status, body_at: head, kind })
+    ParseOutcome::Done(Parsed { len: head + body, status, body_at: head, kind, close })
 }
 
 async fn drive(
@@ -186,8 +191,8 @@ async fn drive(
             }
             let (r, b) = stream.write_all(wbuf).await;
             wbuf = b;
-            if r.is_err() {
-                stats.borrow_mut().errors.io += 1;
+            if let Err(e) = r {
+                stats.borrow_mut().errors.count_io(&e, cfg.pipeline as u64);
                 continue 'connect;
             }
             let mut done = 0;
@@ -210,9 +215,17 @@ async fn drive(
                                 }
                             }
                         }
-                        drop(st);
                         rbuf.drain(..p.len);
                         done += 1;
+                        if p.close {
+                            // The requests pipelined behind it went unanswered.
+                            st.errors.closed += (cfg.pipeline - done) as u64;
+                            st.server_closes += 1;
+                            drop(st);
+                            progress.fetch_add(done as u64, Ordering::Relaxed);
+                            continue 'connect;
+                        }
+                        drop(st);
                     }
                     ParseOutcome::Bad => {
                         stats.borrow_mut().errors.framing += 1;
@@ -226,9 +239,13 @@ async fn drive(
                         let wait = (cfg.deadline + GRACE).saturating_duration_since(Instant::now());
                         match monoio::time::timeout(wait, stream.read(rbuf.slice_mut(len..))).await {
                             Ok((Ok(n), b)) if n > 0 => rbuf = b.into_inner(),
-                            Ok((_, b)) => {
+                            Ok((r, b)) => {
                                 rbuf = b.into_inner();
-                                stats.borrow_mut().errors.io += 1;
+                                let unanswered = (cfg.pipeline - done) as u64;
+                                match r {
+                                    Ok(_) => stats.borrow_mut().errors.closed += unanswered,
+                                    Err(e) => stats.borrow_mut().errors.count_io(&e, unanswered),
+                                }
                                 continue 'connect;
                             }
                             Err(_) => {

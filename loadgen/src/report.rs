@@ -10,7 +10,12 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Debug, Default)]
 pub struct Errors {
     pub connect: u64,
+    /// Other I/O errors than the two below.
     pub io: u64,
+    /// The connection was reset (`ECONNRESET`, `EPIPE`) with a request unanswered.
+    pub reset: u64,
+    /// The server closed the connection (end of stream) with a request unanswered.
+    pub closed: u64,
     pub timeout: u64,
     pub framing: u64,
     pub status_4xx: u64,
@@ -20,9 +25,20 @@ pub struct Errors {
 }
 
 impl Errors {
+    /// Counts an I/O error that left `unanswered` requests without an answer.
+    pub fn count_io(&mut self, e: &std::io::Error, unanswered: u64) {
+        use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+        match e.kind() {
+            ConnectionReset | BrokenPipe | ConnectionAborted => self.reset += unanswered,
+            _ => self.io += unanswered,
+        }
+    }
+
     fn total(&self) -> u64 {
         self.connect
             + self.io
+            + self.reset
+            + self.closed
             + self.timeout
             + self.framing
             + self.status_4xx
@@ -41,6 +57,8 @@ pub struct Stats {
     pub ok: u64,
     pub ok_hist: Histogram<u64>,
     pub errors: Errors,
+    /// Connections the server closed politely (`Connection: close`); loadgen reconnects.
+    pub server_closes: u64,
 }
 
 impl Stats {
@@ -48,7 +66,7 @@ impl Stats {
         // Microseconds, 1 us to 100 s, 3 significant figures.
         let hist =
             Histogram::new_with_bounds(1, 100_000_000, 3).unwrap_or_else(|_| Histogram::new(3).expect("histogram"));
-        Stats { requests: 0, bytes: 0, ok: 0, ok_hist: hist.clone(), hist, errors: Errors::default() }
+        Stats { requests: 0, bytes: 0, ok: 0, ok_hist: hist.clone(), hist, errors: Errors::default(), server_closes: 0 }
     }
 
     pub fn record(&mut self, status: u16, bytes: usize, latency: Duration) {
@@ -76,6 +94,9 @@ impl Stats {
         let e = &o.errors;
         self.errors.connect += e.connect;
         self.errors.io += e.io;
+        self.errors.reset += e.reset;
+        self.errors.closed += e.closed;
+        self.server_closes += o.server_closes;
         self.errors.timeout += e.timeout;
         self.errors.framing += e.framing;
         self.errors.status_4xx += e.status_4xx;
@@ -160,12 +181,16 @@ impl Summary {
                 okq(0.99)
             );
         }
+        if s.server_closes > 0 {
+            human +=
+                &format!("connections closed by the server (Connection: close, reconnected): {}\n", s.server_closes);
+        }
         if e.total() == 0 {
             human += "errors: none\n";
         } else {
             human += &format!(
-                "errors: connect {} io {} timeout {} framing {} 4xx {} 5xx {} other-status {} bad-body {}\n",
-                e.connect, e.io, e.timeout, e.framing, e.status_4xx, e.status_5xx, e.status_other, e.bad_body
+                "errors: connect {} reset {} closed-unanswered {} io {} timeout {} framing {} 4xx {} 5xx {} other-status {} bad-body {}\n",
+                e.connect, e.reset, e.closed, e.io, e.timeout, e.framing, e.status_4xx, e.status_5xx, e.status_other, e.bad_body
             );
         }
         let lines = vec![
@@ -186,6 +211,9 @@ impl Summary {
             ("errors".into(), e.total().to_string()),
             ("errors_connect".into(), e.connect.to_string()),
             ("errors_io".into(), e.io.to_string()),
+            ("errors_reset".into(), e.reset.to_string()),
+            ("errors_closed".into(), e.closed.to_string()),
+            ("server_closes".into(), s.server_closes.to_string()),
             ("errors_timeout".into(), e.timeout.to_string()),
             ("errors_framing".into(), e.framing.to_string()),
             ("errors_4xx".into(), e.status_4xx.to_string()),

@@ -31,8 +31,10 @@ use crate::state::Shared;
 use monoio::buf::{IoBuf, IoBufMut, IoVecBuf};
 use monoio::io::{AsyncReadRent, AsyncWriteRent};
 use monoio::net::TcpStream;
+use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 /// Initial read buffer; it grows only for large heads or bodies, within the limits.
@@ -81,6 +83,42 @@ fn chunk_error(e: ChunkError, max_body: usize, s: &Shared) -> ApiError {
         ChunkError::BadDataEnd => ApiError::BadChunk("chunk data not followed by CRLF"),
         ChunkError::TrailersTooLarge => ApiError::TrailersTooLarge { max: s.config.limits.max_header_bytes },
     }
+}
+
+/// At stop, an idle keep-alive connection stays open this long after its last answer for
+/// one more request (answered with `Connection: close`): a client that sends at once is
+/// answered instead of finding the connection closed under its request.
+pub const IDLE_DRAIN: Duration = Duration::from_millis(1000);
+
+/// Waits between requests for the next bytes: `None` when the connection should close (the
+/// idle timeout, or the server stopping and `IDLE_DRAIN` passed with nothing sent). The
+/// read is never cancelled while bytes may be arriving except at those deadlines, which
+/// close the connection anyway.
+async fn idle_read<B: IoBufMut>(
+    stream: &mut TcpStream,
+    into: B,
+    wait: Duration,
+    core: &Local,
+) -> Option<monoio::BufResult<usize, B>> {
+    let since = Instant::now();
+    let mut read = std::pin::pin!(stream.read(into));
+    let stopping = core.stopping();
+    let first = if stopping { IDLE_DRAIN.min(wait) } else { wait };
+    let mut deadline = std::pin::pin!(monoio::time::sleep(first));
+    let mut stopped = std::pin::pin!(core.stopped());
+    let mut watching = !stopping;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(r) = read.as_mut().poll(cx) {
+            return Poll::Ready(Some(r));
+        }
+        if watching && stopped.as_mut().poll(cx).is_ready() {
+            watching = false;
+            let left = IDLE_DRAIN.min(wait).saturating_sub(since.elapsed());
+            deadline.set(monoio::time::sleep(left));
+        }
+        deadline.as_mut().poll(cx).map(|_| None)
+    })
+    .await
 }
 
 /// What the connection does once the answers so far are written.
@@ -170,9 +208,7 @@ impl Conn {
                     self.buf = Vec::with_capacity(INITIAL_BUF);
                 }
             }
-            if core.stopping() && self.buf.is_empty() {
-                return;
-            }
+            let idle = self.started.is_none();
             let wait = match self.started {
                 None => limits.idle_timeout,
                 Some(t) => match limits.header_timeout.checked_sub(t.elapsed()) {
@@ -186,11 +222,13 @@ impl Conn {
                 buf.reserve(want - buf.len());
             }
             let len = buf.len();
-            let read = monoio::time::timeout(wait, self.stream.read(std::mem::take(buf).slice_mut(len..))).await;
-            let (r, slice) = match read {
-                Ok(v) => v,
-                Err(_) => return,
+            let into = std::mem::take(buf).slice_mut(len..);
+            let read = if idle {
+                idle_read(&mut self.stream, into, wait, &core).await
+            } else {
+                monoio::time::timeout(wait, self.stream.read(into)).await.ok()
             };
+            let Some((r, slice)) = read else { return };
             self.buf = slice.into_inner();
             match r {
                 Ok(0) | Err(_) => return,
@@ -348,7 +386,9 @@ impl Conn {
             pos += used;
             *started = None;
             if !keep {
-                break Step::Close { linger: false };
+                // Requests pipelined behind this one go unanswered; closing on unread input
+                // would reset the connection and could destroy this answer in flight.
+                break Step::Close { linger: pos < buf.len() };
             }
         };
         if pos > 0 {

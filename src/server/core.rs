@@ -8,47 +8,85 @@ use crate::api::Listener;
 use crate::config::DriverChoice;
 use crate::local::Local;
 use crate::state::Shared;
+use std::future::Future;
 use std::io;
 use std::net::TcpListener as StdListener;
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 /// How often an idle accept loop looks at the stop flag.
 const STOP_POLL: Duration = Duration::from_millis(200);
 /// How often a core publishes its metrics (and core 0 re-reads the RSS).
 const TICK: Duration = Duration::from_secs(1);
+/// Most connections a core takes from its accept queues when it stops alone.
+const MAX_DRAINED: usize = 4096;
 
 async fn expire(shared: Arc<Shared>) {
     crate::api::switches::expire(&shared).await;
 }
 
-/// A core's listening sockets: its share of the public port, and on core 0 the admin port.
+/// A core's listening sockets: its share of the public port (one socket, more when more
+/// were handed over than there are cores), and on core 0 the admin port.
 pub struct Listeners {
-    pub public: StdListener,
+    pub public: Vec<StdListener>,
     pub admin: Option<StdListener>,
 }
 
-/// Accepts connections and spawns one task each, until the server stops.
+/// Accepts connections and spawns one task each, until the server stops. Stopping cancels
+/// the pending accept; a connection the kernel had already given it is served (answered
+/// with `Connection: close`), never dropped.
 async fn accept_loop(listener: monoio::net::TcpListener, kind: Listener, core: Rc<Local>, shared: Arc<Shared>) {
     let max_conns = shared.config.limits.max_conns_per_core;
     loop {
-        match listener.accept().await {
+        if core.stopping() {
+            return;
+        }
+        let canceller = monoio::io::Canceller::new();
+        let mut accept = std::pin::pin!(listener.cancelable_accept(canceller.handle()));
+        let mut stopped = std::pin::pin!(core.stopped());
+        let first = std::future::poll_fn(|cx| match accept.as_mut().poll(cx) {
+            Poll::Ready(r) => Poll::Ready(Some(r)),
+            Poll::Pending => stopped.as_mut().poll(cx).map(|_| None),
+        })
+        .await;
+        let (accepted, last) = match first {
+            Some(r) => (r, false),
+            None => {
+                let _ = canceller.cancel();
+                (accept.await, true)
+            }
+        };
+        match accepted {
             Ok((stream, _)) => {
-                if core.stopping() {
-                    return;
-                }
                 if core.conns.get() >= max_conns {
                     drop(stream);
-                    continue;
+                } else {
+                    monoio::spawn(Caught::new(conn::serve(stream, kind, core.clone(), shared.clone())));
                 }
-                monoio::spawn(Caught::new(conn::serve(stream, kind, core.clone(), shared.clone())));
             }
-            Err(_) if core.stopping() => return,
+            Err(_) if last || core.stopping() => return,
             // Out of descriptors or a transient error: back off instead of spinning.
             Err(_) => monoio::time::sleep(Duration::from_millis(10)).await,
+        }
+        if last {
+            return;
+        }
+    }
+}
+
+/// Serves what is already in a listener's accept queue at stop (at most `MAX_DRAINED`), so
+/// closing it resets no connection the kernel had completed. Not done once the sockets
+/// were handed over: the successor accepts from the same queues.
+fn drain_queue(l: &StdListener, kind: Listener, core: &Rc<Local>, shared: &Arc<Shared>) {
+    for _ in 0..MAX_DRAINED {
+        let Ok((s, _)) = l.accept() else { return };
+        let stream = s.set_nonblocking(true).and_then(|_| monoio::net::TcpStream::from_std(s));
+        if let Ok(stream) = stream {
+            monoio::spawn(Caught::new(conn::serve(stream, kind, core.clone(), shared.clone())));
         }
     }
 }
@@ -117,16 +155,16 @@ async fn serve(
     stop: Arc<AtomicBool>,
     ready: Sender<io::Result<()>>,
 ) {
-    // Our own handles on the listening sockets (duplicated descriptors), to shut them down
-    // at stop whatever the accept tasks did with theirs.
-    let stoppers: io::Result<Vec<StdListener>> =
-        std::iter::once(&l.public).chain(&l.admin).map(|l| l.try_clone()).collect();
-    let opened = stoppers.and_then(|s| {
-        let public = monoio::net::TcpListener::from_std(l.public)?;
-        let admin = l.admin.map(monoio::net::TcpListener::from_std).transpose()?;
-        Ok((s, public, admin))
+    // Our own handles on the listening sockets (duplicated descriptors), to take what is
+    // left in their queues at stop whatever the accept tasks did with theirs.
+    let kinds = l.public.iter().map(|_| Listener::Public).chain(l.admin.iter().map(|_| Listener::Admin));
+    let kinds: Vec<Listener> = kinds.collect();
+    let sockets: Vec<StdListener> = l.public.into_iter().chain(l.admin).collect();
+    let opened = sockets.iter().map(|l| l.try_clone()).collect::<io::Result<Vec<_>>>().and_then(|dups| {
+        let monoio = sockets.into_iter().map(monoio::net::TcpListener::from_std).collect::<io::Result<Vec<_>>>()?;
+        Ok((dups, monoio))
     });
-    let (stoppers, listener, admin) = match opened {
+    let (dups, listeners) = match opened {
         Ok(v) => v,
         Err(e) => {
             let _ = ready.send(Err(e));
@@ -142,10 +180,11 @@ async fn serve(
     };
     let _ = ready.send(Ok(()));
     monoio::spawn(core.render_thread.clone().dispatch());
-    monoio::spawn(accept_loop(listener, Listener::Public, core.clone(), shared.clone()));
-    if let Some(a) = admin {
-        monoio::spawn(accept_loop(a, Listener::Admin, core.clone(), shared.clone()));
-    }
+    let accepting: Vec<_> = listeners
+        .into_iter()
+        .zip(kinds.iter())
+        .map(|(l, &kind)| monoio::spawn(accept_loop(l, kind, core.clone(), shared.clone())))
+        .collect();
     let mut last_tick = Instant::now();
     core.publish(&shared);
     while !core.stopping() {
@@ -162,17 +201,22 @@ async fn serve(
             core.publish(&shared);
         }
     }
-    // Stop listening: wakes the pending accept and makes new connection attempts fail at
-    // once, while connections already accepted carry on. (Cancelling an in-flight accept
-    // instead could lose a connection the kernel had already accepted for it.) Shutdown
-    // acts on the socket, so our duplicate descriptor reaches it even if the accept task
-    // has already dropped its own.
-    for l in &stoppers {
-        let _ = socket2::SockRef::from(l).shutdown(std::net::Shutdown::Read);
+    // Stop accepting: the pending accepts are cancelled (a connection one already got is
+    // served) and idle keep-alive connections learn of it (`conn`). The listening sockets
+    // are not shut down: after a handover the successor accepts from the same queues.
+    core.stop_signal.close();
+    for a in accepting {
+        a.await;
     }
-    // Let requests in progress finish; idle keep-alive connections are dropped with the runtime.
+    if !shared.handed_over.load(std::sync::atomic::Ordering::SeqCst) {
+        for (l, &kind) in dups.iter().zip(kinds.iter()) {
+            drain_queue(l, kind, &core, &shared);
+        }
+    }
+    // Every connection finishes: requests in progress are answered (`Connection: close`),
+    // idle ones close within `conn::IDLE_DRAIN`; the grace period bounds it all.
     let deadline = Instant::now() + shared.config.shutdown_grace;
-    while core.busy.get() > 0 && Instant::now() < deadline {
+    while core.conns.get() > 0 && Instant::now() < deadline {
         monoio::time::sleep(Duration::from_millis(5)).await;
     }
     // The last access-log lines go to the writer.

@@ -6,12 +6,14 @@
 pub mod caught;
 pub mod conn;
 pub mod core;
+pub mod handover;
 pub mod listener;
 
 use crate::config::{Config, DriverChoice};
 use crate::state::Shared;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
@@ -42,20 +44,51 @@ impl Server {
     pub fn start(config: Config) -> io::Result<Server> {
         crate::server::listener::raise_nofile_limit();
         let threads = config.threads.max(1);
-        let first = listener::bind(config.listen, config.backlog)?;
-        let addr = first.local_addr()?;
-        let mut listeners = vec![first];
-        for _ in 1..threads {
-            listeners.push(listener::bind(addr, config.backlog)?);
-        }
-        let admin = match config.admin_listen {
-            Some(a) => Some(
-                listener::bind_admin(a).map_err(|e| io::Error::new(e.kind(), format!("--admin-listen {a}: {e}")))?,
-            ),
-            None => None,
+        // A running instance on this port hands over its sockets (a restart or an upgrade);
+        // otherwise every core binds its own.
+        let inherited = match handover::take(config.listen, config.admin_listen) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("barcoded: the running instance's sockets were not taken ({e}); binding anew");
+                None
+            }
         };
+        let (taken, mut admin) = match inherited {
+            Some(i) => {
+                eprintln!(
+                    "barcoded: took over {} listening socket(s){} from pid {}",
+                    i.public.len(),
+                    if i.admin.is_some() { " and the admin socket" } else { "" },
+                    i.from_pid
+                );
+                (i.public, i.admin)
+            }
+            None => (Vec::new(), None),
+        };
+        let mut per_core: Vec<Vec<TcpListener>> = (0..threads).map(|_| Vec::new()).collect();
+        for (i, l) in taken.into_iter().enumerate() {
+            per_core[i % threads].push(l);
+        }
+        let mut addr = config.listen;
+        for sockets in per_core.iter_mut().filter(|s| s.is_empty()) {
+            let l = listener::bind(addr, config.backlog)?;
+            addr = l.local_addr()?;
+            sockets.push(l);
+        }
+        let addr = per_core[0][0].local_addr()?;
+        if admin.is_none() {
+            if let Some(a) = config.admin_listen {
+                let l = listener::bind_admin(a)
+                    .map_err(|e| io::Error::new(e.kind(), format!("--admin-listen {a}: {e}")))?;
+                admin = Some(l);
+            }
+        }
         let admin_addr = admin.as_ref().map(|l| l.local_addr()).transpose()?;
-        let mut admin = admin;
+        // Duplicates kept for a successor (the cores own the originals).
+        let offered = handover::Offered {
+            public: per_core.iter().flatten().map(|l| l.try_clone().map(OwnedFd::from)).collect::<io::Result<_>>()?,
+            admin: admin.as_ref().map(|l| l.try_clone().map(OwnedFd::from)).transpose()?,
+        };
         let driver = driver_name(config.driver);
         let shared = Arc::new(Shared::new(config).map_err(|e| io::Error::new(e.kind(), format!("--access-log: {e}")))?);
         // Persisted switches are in force before the first request is accepted.
@@ -74,7 +107,7 @@ impl Server {
         let (tx, rx) = mpsc::channel::<io::Result<()>>();
         let cpus = crate::cpus::allowed();
         let mut handles = Vec::with_capacity(threads);
-        for (i, l) in listeners.into_iter().enumerate() {
+        for (i, l) in per_core.into_iter().enumerate() {
             let (shared, stop, tx) = (shared.clone(), stop.clone(), tx.clone());
             let cpu = crate::cpus::for_worker(&cpus, i);
             // Core 0 also serves the admin listener.
@@ -98,6 +131,7 @@ impl Server {
                 }
             }
         }
+        handover::offer(addr, offered, shared.handed_over.clone(), stop.clone());
         Ok(Server { addr, admin_addr, driver, threads: handles, stop, shared })
     }
 

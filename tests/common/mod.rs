@@ -130,6 +130,11 @@ impl Client {
         self.request(format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
     }
 
+    /// The connection itself.
+    pub fn stream(&mut self) -> &mut TcpStream {
+        self.r.get_mut()
+    }
+
     pub fn request(&mut self, req: &[u8]) -> Response {
         self.r.get_mut().write_all(req).unwrap();
         read_response(&mut self.r, req.starts_with(b"HEAD ")).expect("a response")

@@ -1,0 +1,247 @@
+//! Restarts and upgrades that fail no request, from the real binary: a second instance
+//! started with the same flags takes the listening sockets (public and admin) from the
+//! first (`server::handover`); the first, sent SIGTERM, stops accepting, answers what its
+//! keep-alive clients send with `Connection: close` and exits as soon as its connections are
+//! done — while clients on keep-alive connections see no failed request and no reset. Alone,
+//! a stopping instance also exits when its connections are done, not at the end of its grace.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One instance of the binary and everything it wrote on stderr.
+struct Instance {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Instance {
+    /// Starts the binary with `flags` and returns once it serves.
+    fn start(flags: &[String]) -> Instance {
+        let mut child =
+            Command::new(env!("CARGO_BIN_EXE_barcoded")).args(flags).stderr(Stdio::piped()).spawn().unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let log = Arc::new(Mutex::new(String::new()));
+        loop {
+            let mut line = String::new();
+            assert!(err.read_line(&mut line).unwrap() > 0, "the instance exited: {}", log.lock().unwrap());
+            log.lock().unwrap().push_str(&line);
+            if line.contains("listening on") {
+                break;
+            }
+        }
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in err.lines().map_while(Result::ok) {
+                sink.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        Instance { child, log }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM, then how long it took to exit (and that it exited cleanly).
+    fn stop(&mut self) -> Duration {
+        let t = Instant::now();
+        // SAFETY: plain kill(2) on our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "exit status {status}: {}", self.log());
+        t.elapsed()
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the clients saw.
+#[derive(Default)]
+struct Tally {
+    ok: AtomicU64,
+    /// Answers other than 200.
+    bad_status: AtomicU64,
+    /// Requests written whose connection ended (end of stream or reset) before the answer.
+    failed: AtomicU64,
+    /// Connections that could not be made.
+    refused: AtomicU64,
+    /// Answers with `Connection: close` (the client then reconnects).
+    closes: AtomicU64,
+}
+
+/// Clients requesting `paths` in turn until `stop`, half on keep-alive connections, half
+/// with a new connection per request; each reconnects after an answer with
+/// `Connection: close` as HTTP clients do.
+fn clients(
+    n: usize,
+    addr: SocketAddr,
+    paths: &'static [&'static str],
+    stop: Arc<AtomicBool>,
+    t: Arc<Tally>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..n)
+        .map(|i| {
+            let (stop, t) = (stop.clone(), t.clone());
+            std::thread::spawn(move || {
+                let mut k = i;
+                while !stop.load(Ordering::Relaxed) {
+                    let Ok(s) = TcpStream::connect(addr) else {
+                        t.refused.fetch_add(1, Ordering::Relaxed);
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    };
+                    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                    let mut r = BufReader::new(s);
+                    while !stop.load(Ordering::Relaxed) {
+                        k += 1;
+                        // Odd clients open a connection per request: the accept queues stay busy.
+                        let close = if i % 2 == 1 { "Connection: close\r\n" } else { "" };
+                        let req = format!("GET {} HTTP/1.1\r\nHost: t\r\n{close}\r\n", paths[k % paths.len()]);
+                        if r.get_mut().write_all(req.as_bytes()).is_err() {
+                            t.failed.fetch_add(1, Ordering::Relaxed);
+                            break;
+                        }
+                        let Some(resp) = read_response(&mut r, false) else {
+                            t.failed.fetch_add(1, Ordering::Relaxed);
+                            break;
+                        };
+                        if resp.status != 200 {
+                            eprintln!("{} {}: {}", paths[k % paths.len()], resp.status, resp.text());
+                        }
+                        let counter = if resp.status == 200 { &t.ok } else { &t.bad_status };
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        if resp.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) {
+                            t.closes.fetch_add(1, Ordering::Relaxed);
+                            break;
+                        }
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+const PATHS: &[&str] = &["/v1/ean13/590123412345.png", "/v1/code128/SWAP-1.svg", "/v1/qr/swap.png"];
+
+fn flags(public: SocketAddr, admin: SocketAddr, grace: u64) -> Vec<String> {
+    [
+        "--listen",
+        &public.to_string(),
+        "--admin-listen",
+        &admin.to_string(),
+        "--threads",
+        "2",
+        "--pin",
+        "false",
+        "--shutdown-grace",
+        &grace.to_string(),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+#[test]
+fn a_successor_takes_the_sockets_and_the_swap_fails_no_request() {
+    let public: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    // The same warm list for both (same flags): the successor starts with these rendered,
+    // so a cold render's queue in a debug build refuses nothing (a cold start is the hot
+    // list's business, not the swap's).
+    let warm = std::env::temp_dir().join(format!("barcoded-swap-warm-{}", std::process::id()));
+    std::fs::write(&warm, PATHS.join("\n")).unwrap();
+    let mut f = flags(public, admin, 30);
+    f.extend(["--warm".to_string(), warm.display().to_string()]);
+    let mut old = Instance::start(&f);
+    for p in PATHS {
+        assert_eq!(get(public, p).status, 200);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let tally = Arc::new(Tally::default());
+    let load = clients(8, public, PATHS, stop.clone(), tally.clone());
+    std::thread::sleep(Duration::from_millis(400));
+
+    // The new instance, exactly the same flags: it takes both listeners, admin included.
+    let mut new = Instance::start(&f);
+    let took = format!("took over 2 listening socket(s) and the admin socket from pid {}", old.pid());
+    assert!(new.log().contains(&took), "{}", new.log());
+    std::thread::sleep(Duration::from_millis(400));
+    let before = tally.ok.load(Ordering::Relaxed);
+    let took_to_stop = old.stop();
+    assert!(old.log().contains(&format!("handed the listening sockets to pid {}", new.pid())), "{}", old.log());
+    // It left when its connections were done, far inside its 30 s grace.
+    assert!(took_to_stop < Duration::from_secs(5), "the old instance took {took_to_stop:?} to exit");
+    std::thread::sleep(Duration::from_millis(500));
+    stop.store(true, Ordering::Relaxed);
+    for h in load {
+        h.join().unwrap();
+    }
+    let (ok, failed, bad, refused, closes) = (
+        tally.ok.load(Ordering::Relaxed),
+        tally.failed.load(Ordering::Relaxed),
+        tally.bad_status.load(Ordering::Relaxed),
+        tally.refused.load(Ordering::Relaxed),
+        tally.closes.load(Ordering::Relaxed),
+    );
+    eprintln!("swap: {ok} answered, {failed} failed, {bad} not 200, {refused} refused, {closes} polite closes; old exited in {took_to_stop:?}");
+    assert_eq!((failed, bad, refused), (0, 0, 0));
+    assert!(ok > before, "the new instance answered nothing after the swap");
+    // Keep-alive clients of the old one were told to go (Connection: close), not cut off;
+    // the others asked for it on every request.
+    assert!(closes > ok / 4);
+    // Both listeners are the new instance's now.
+    assert_eq!(get(public, PATHS[0]).status, 200);
+    assert_eq!(get(admin, "/healthz").status, 200);
+    new.stop();
+    let _ = std::fs::remove_file(&warm);
+}
+
+#[test]
+fn alone_it_answers_idle_clients_with_close_and_exits_when_they_are_done() {
+    let public: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let mut inst = Instance::start(&flags(public, admin, 30));
+    // Idle keep-alive connections, one of which sends again just after the stop.
+    let mut idle: Vec<Client> = (0..3).map(|_| Client::new(public)).collect();
+    for c in &mut idle {
+        assert_eq!(c.get(PATHS[0]).status, 200);
+    }
+    let pid = inst.pid();
+    let stopping = std::thread::spawn(move || {
+        let t = Instant::now();
+        // SAFETY: plain kill(2) on our own child.
+        unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+        t
+    });
+    let sent_at = stopping.join().unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    let r = idle[0].get(PATHS[0]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("connection"), Some("close"));
+    let status = inst.child.wait().unwrap();
+    let took = sent_at.elapsed();
+    assert!(status.success());
+    assert!(took < Duration::from_secs(5), "an instance with idle clients took {took:?} to stop (grace 30 s)");
+    // The others were closed politely: end of stream, no reset.
+    for c in &mut idle[1..] {
+        let mut b = [0u8; 1];
+        let s = c.stream();
+        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        assert!(matches!(std::io::Read::read(s, &mut b), Ok(0)), "not a clean close");
+    }
+}
