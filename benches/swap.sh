@@ -5,39 +5,24 @@
 # loadgen's failed requests (resets, connections closed with a request unanswered, other I/O
 # errors, non-2xx) and how long the old instance took to exit. Servers on CPU 1, loadgen on 0.
 # Usage: benches/swap.sh   (env: ROUNDS=3, DUR=6, CONNS=64, WORKLOAD=hot, RATE= for open loop)
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-(cd "$root" && cargo build --release -q -p barcoded -p loadgen)
-bin="$root/target/release"
+# shellcheck source=benches/instances.sh
+. "$(dirname "$0")/instances.sh"
 ROUNDS="${ROUNDS:-3}" DUR="${DUR:-6}" CONNS="${CONNS:-64}" WORKLOAD="${WORKLOAD:-hot}" RATE="${RATE:-}"
-dir="$(mktemp -d)"
-old='' new=''
-cleanup() {
-  for p in $old $new; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
 printf '/v1/ean13/590123412345.png\n' > "$dir/warm.txt"
-started() { # LOG: waits for the start-up line
-  for _ in $(seq 100); do grep -q "listening on" "$1" 2>/dev/null && return; sleep 0.05; done
-  echo "swap.sh: an instance did not start: $(cat "$1")" >&2; exit 1
-}
 for round in $(seq "$ROUNDS"); do
   port=$((20000 + RANDOM % 10000)) admin=$((30000 + RANDOM % 10000))
   flags=(--listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" --threads 1 --warm "$dir/warm.txt")
-  taskset -c 1 "$bin/barcoded" "${flags[@]}" 2> "$dir/old.log" & old=$!
+  taskset -c 1 "$bin/barcoded" "${flags[@]}" 2> "$dir/old.log" & old=$!; pids+=("$old")
   started "$dir/old.log"
   taskset -c 0 "$bin/loadgen" --url "http://127.0.0.1:$port/v1/ean13/590123412345.png" -c "$CONNS" -d "$DUR" \
     --workload "$WORKLOAD" ${RATE:+--rate "$RATE"} --json > "$dir/load.json" 2>/dev/null & lg=$!
   sleep "$(echo "$DUR / 3" | bc -l)"
-  taskset -c 1 "$bin/barcoded" "${flags[@]}" 2> "$dir/new.log" & new=$!
+  taskset -c 1 "$bin/barcoded" "${flags[@]}" 2> "$dir/new.log" & new=$!; pids+=("$new")
   started "$dir/new.log"
   sleep 0.5
   t0=$(date +%s%N)
   kill -TERM "$old"; wait "$old"; rc=$?
   exit_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-  old=
   wait "$lg"
   python3 - "$dir/load.json" "$round" "$exit_ms" "$rc" <<'PY'
 import json, sys
@@ -48,5 +33,5 @@ print(f"round {sys.argv[2]}: {r['requests']} requests, failed {r['errors']} "
       f"old instance exited (rc {sys.argv[4]}) {sys.argv[3]} ms after SIGTERM")
 PY
   grep -h "took over\|handed" "$dir/new.log" "$dir/old.log" | sed 's/^/  /'
-  kill -TERM "$new"; wait "$new" || true; new=
+  kill -TERM "$new"; wait "$new" || true
 done

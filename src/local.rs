@@ -4,6 +4,7 @@
 
 use crate::access::trace::Rng;
 use crate::access::CoreLog;
+use crate::cache::hot::{self, SpaceSaving};
 use crate::cache::l2::L2;
 use crate::guard::clients::{self, ClientLimiter};
 use crate::guard::gate::Gate;
@@ -46,6 +47,10 @@ pub struct Local {
     pub clients: RefCell<ClientLimiter>,
     /// This core's access-log buffer, when the log is on.
     pub access: Option<RefCell<CoreLog>>,
+    /// This core's recent refusals of invalid generate requests (`cache::negative`).
+    pub negative: RefCell<crate::cache::negative::Negative>,
+    /// This core's sketch of hot generate targets (`cache::hot`), when `--hot-keys` > 0.
+    pub hot: Option<RefCell<SpaceSaving>>,
     /// This core's random draws for samples (`--shadow-sample`).
     rng: RefCell<Rng>,
 }
@@ -89,12 +94,38 @@ impl Local {
             render_thread,
             access: c.access_log.as_ref().map(|a| RefCell::new(CoreLog::new(index, a))),
             rng: RefCell::new(Rng::for_core(index)),
+            negative: RefCell::default(),
+            hot: (c.hot_keys > 0).then(|| RefCell::new(SpaceSaving::new(hot::SKETCH_COUNTERS))),
         })
     }
 
     /// True with probability `p` (0-1).
     pub fn draw(&self, p: f64) -> bool {
         self.rng.borrow_mut().unit() < p
+    }
+
+    /// Counts a sample (one in `hot::SAMPLE_EVERY`) of the generate GETs answered 200, from
+    /// a cache or a render, in the core's hot-key sketch.
+    pub fn note_hot(&self, route: crate::metrics::Route, status: u16, head: &crate::http::head::Head<'_>) {
+        use crate::metrics::Route;
+        let Some(sketch) = &self.hot else { return };
+        if status != 200
+            || !matches!(route, Route::Hit | Route::Generate)
+            || head.method != crate::http::head::Method::Get
+        {
+            return;
+        }
+        if self.rng.borrow_mut().draw().is_multiple_of(u64::from(hot::SAMPLE_EVERY)) {
+            sketch.borrow_mut().add(head.target);
+        }
+    }
+
+    /// Hands this core's hot-key counts since the last call to the instance's ranking.
+    pub fn fold_hot(&self, shared: &Shared) {
+        if let Some(sketch) = &self.hot {
+            let counts = sketch.borrow_mut().drain();
+            shared.hot.merge(counts, Instant::now());
+        }
     }
 
     /// Renders waiting on this core.

@@ -91,10 +91,12 @@ pub enum Event {
     ParseDegraded,
     /// A client over `--client-rate` answered 429.
     ClientLimited,
+    /// An invalid generate request answered from the core's negative cache.
+    NegativeHit,
 }
 
 impl Event {
-    pub const ALL: [Event; 17] = [
+    pub const ALL: [Event; 18] = [
         Event::L1KeyHit,
         Event::PoolHit,
         Event::L1Miss,
@@ -112,12 +114,14 @@ impl Event {
         Event::Degraded,
         Event::ParseDegraded,
         Event::ClientLimited,
+        Event::NegativeHit,
     ];
 
     fn name(self) -> &'static str {
         match self {
             Event::L1KeyHit => "l1_key_hit",
             Event::PoolHit => "pool_hit",
+            Event::NegativeHit => "negative_hit",
             Event::L1Miss => "l1_miss",
             Event::Coalesced => "coalesced",
             Event::L2Hit => "l2_hit",

@@ -29,6 +29,8 @@ pub struct Shared {
     /// Decodes queued or running, across all cores (admission control).
     pub decodes_in_flight: AtomicUsize,
     pub faults: crate::fault::Faults,
+    /// The ranking of hot keys from live traffic (`cache::hot`).
+    pub hot: crate::cache::hot::Hot,
     draining: AtomicBool,
     /// The listening sockets were handed to a successor (`server::handover`): stopping
     /// then leaves their accept queues to it.
@@ -63,6 +65,7 @@ impl Shared {
         let decoders = Decoders::new(WorkerSpec { exe, memory_mib: config.limits.decode_worker_memory_mib });
         let board = Board::new(config.threads.max(1));
         let memory = Memory::new(config.memory_watermark);
+        let hot = crate::cache::hot::Hot::new(config.hot_keys);
         Ok(Shared {
             config,
             l1,
@@ -73,6 +76,7 @@ impl Shared {
             decoders,
             decodes_in_flight: AtomicUsize::new(0),
             faults: Default::default(),
+            hot,
             draining: AtomicBool::new(false),
             handed_over: Default::default(),
             reload_lock: Mutex::new(()),

@@ -166,3 +166,35 @@ fn megabyte_uri_is_refused_without_buffering_it() {
     assert_eq!(get(s.local_addr(), "/healthz").status, 200);
     s.shutdown();
 }
+
+/// Cache penetration: the repeats of an invalid request are answered from the core's
+/// negative cache, byte for byte as the first refusal, for GET and HEAD alike; what depends
+/// on more than the target (a body) is never kept.
+#[test]
+fn repeated_refusals_come_from_the_negative_cache_unchanged() {
+    let s = start(|_| {});
+    let (a, admin) = (s.local_addr(), admin(&s));
+    let hits = || metric(admin, "barcoded_events_total{event=\"negative_hit\"}");
+    for (path, status, code) in [
+        ("/v1/ean13/5901234123458.png", 400, "check_digit"),
+        ("/v1/nosuch/123.png", 404, "unknown_symbology"),
+        ("/v1/ean13/590123412345.png?scale=0", 400, "bad_option"),
+    ] {
+        let before = hits();
+        let first = get(a, path);
+        assert_eq!(first.status, status, "{}", first.text());
+        let mut c = Client::new(a);
+        for _ in 0..3 {
+            let again = c.get(path);
+            assert_eq!((again.status, again.body.clone()), (first.status, first.body.clone()));
+            assert!(again.text().contains(code));
+            assert_eq!(again.header("content-type"), Some("application/json"));
+        }
+        let head = raw(a, format!("HEAD {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
+        assert_eq!(head.status, status);
+        assert_eq!(hits() - before, 4.0, "{path}");
+    }
+    // A valid request is never answered from it.
+    assert_eq!(get(a, "/v1/ean13/5901234123457.png").status, 200);
+    s.shutdown();
+}

@@ -284,7 +284,8 @@ fn above_the_memory_watermark_renders_are_refused_and_hits_served() {
 #[test]
 fn adaptive_threshold_trips_the_slow_family_only() {
     // --breaker-slow-ms auto: each family's threshold follows its own baseline (3 x p99,
-    // at least the floor); 40 ms renders — half the fixed 80 ms — trip it.
+    // at least the floor); renders of 40 ms (half the fixed 80 ms) or 1.5 x the learned
+    // threshold, still under 80 ms, trip it.
     let s = start(|c| {
         c.breakers.base.auto = Some(barcoded::guard::breaker::Auto { k: 3, floor: Duration::from_millis(5) });
         c.breakers.base.cooldown = Duration::from_secs(30);
@@ -298,13 +299,16 @@ fn adaptive_threshold_trips_the_slow_family_only() {
     }
     let slow = |class: &str| metric(admin, &format!("barcoded_breaker_slow_seconds{{class=\"{class}\",core=\"0\"}}"));
     // The floor for renders of microseconds; a busy machine (CI runs the suites side by
-    // side, debug builds) can lift 3 x p99 a little over it.
+    // side, debug builds, other builds beside them) lifts 3 x p99 over it, but a learned
+    // threshold stays well under the fixed 80 ms.
     let learned = slow("render_linear");
-    assert!((0.005..0.020).contains(&learned), "the learned threshold {learned} s: the floor or near it");
-    // 40 ms of latency in the linear family only.
+    assert!((0.005..0.050).contains(&learned), "the learned threshold {learned} s: far under 80 ms");
+    // Latency in the linear family only: 40 ms, half the fixed threshold, or more when the
+    // machine's own latency lifted the learned one (the breaker must trip on it, not on 80).
+    let delay = 40.max((learned * 1000.0 * 1.5) as u64);
     let linear_bit = 1u64 << barcoded::guard::Class::Linear.index();
     s.shared().faults.render_delay_classes.store(linear_bit, Ordering::Relaxed);
-    s.shared().faults.render_delay_ms.store(40, Ordering::Relaxed);
+    s.shared().faults.render_delay_ms.store(delay, Ordering::Relaxed);
     let mut tripped_after = None;
     for i in 0..20 {
         let r = c.get(&format!("/v1/code128/slow{i}.png"));

@@ -245,3 +245,71 @@ fn alone_it_answers_idle_clients_with_close_and_exits_when_they_are_done() {
         assert!(matches!(std::io::Read::read(s, &mut b), Ok(0)), "not a clean close");
     }
 }
+
+/// Targets requested `weight(i)` times each: a skewed workload over 20 keys.
+fn hot_targets() -> Vec<(String, usize)> {
+    (0..20).map(|i| (format!("/v1/code128/HOT-{i}.png"), 400 / (i + 1))).collect()
+}
+
+#[test]
+fn a_restarted_instance_starts_with_the_hot_keys_of_the_one_before() {
+    let public: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let hot_file = std::env::temp_dir().join(format!("barcoded-hot-{}", std::process::id()));
+    let _ = std::fs::remove_file(&hot_file);
+    let mut f = flags(public, admin, 30);
+    f.extend(["--hot-file".to_string(), hot_file.display().to_string()]);
+    let mut old = Instance::start(&f);
+    let mut c = Client::new(public);
+    for (t, n) in hot_targets() {
+        for _ in 0..n {
+            assert_eq!(c.get(&t).status, 200);
+        }
+    }
+    drop(c);
+    // Each core folds its counts in once a second.
+    std::thread::sleep(Duration::from_millis(2500));
+    let listed = get(admin, "/admin/hot?n=5");
+    assert_eq!(listed.status, 200);
+    let doc: serde_json::Value = serde_json::from_slice(&listed.body).unwrap();
+    let keys = doc["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 5, "{doc}");
+    assert_eq!(keys[0]["target"], "/v1/code128/HOT-0.png", "{doc}");
+    // Counts are sampled (1 in 8) and scaled back: about 400 for the heaviest.
+    let top = keys[0]["count"].as_u64().unwrap();
+    assert!((150..=800).contains(&top), "{doc}");
+    assert_eq!(get(admin, "/admin/hot?n=0").status, 400);
+
+    // The successor: the old one writes the hot file as it hands the sockets over, and the
+    // new one renders it into the pool before it accepts a request.
+    let mut new = Instance::start(&f);
+    let log = new.log();
+    let preheated: usize = log
+        .split("pre-heated the pool with ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no pre-heat in {log}"));
+    // The 20 keys were requested 20 to 400 times: each sampled with near certainty.
+    assert!(preheated >= 15, "{log}");
+    old.stop();
+    let pool_hits = metric(admin, "barcoded_events_total{event=\"pool_hit\"}");
+    for (t, _) in hot_targets().iter().take(10) {
+        assert_eq!(get(public, t).status, 200);
+    }
+    // The ten heaviest were answered from the pool: no render after the restart. (Each
+    // core publishes its counters once a second.)
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(metric(admin, "barcoded_events_total{event=\"pool_hit\"}") - pool_hits, 10.0);
+    new.stop();
+
+    // A damaged hot file is refused whole, said once, and the instance serves.
+    let text = std::fs::read_to_string(&hot_file).unwrap();
+    std::fs::write(&hot_file, &text[..text.len() / 2]).unwrap();
+    let mut damaged = Instance::start(&f);
+    assert!(damaged.log().contains("--hot-file ignored"), "{}", damaged.log());
+    assert!(damaged.log().contains("checksum does not match"), "{}", damaged.log());
+    assert_eq!(get(public, "/v1/code128/HOT-0.png").status, 200);
+    damaged.stop();
+    let _ = std::fs::remove_file(&hot_file);
+}

@@ -10,6 +10,7 @@ pub mod decode;
 pub mod describe;
 pub mod error;
 pub mod generate;
+pub mod hot;
 pub mod label;
 pub mod ladder;
 pub mod options;
@@ -22,6 +23,7 @@ pub mod warm;
 
 use crate::access::trace::{HeadLines, Trace};
 use crate::access::Source;
+use crate::cache::negative::Refusal;
 use crate::guard::Class;
 use crate::http::encode::{self, ConnHeader, Ready, Status};
 use crate::http::head::{Head, Method};
@@ -36,6 +38,7 @@ use route::Endpoint;
 use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Which listener a connection came in on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +160,14 @@ impl Reply<'_> {
         e.status().code()
     }
 
+    /// Replays a refusal kept in the core's negative cache.
+    fn refusal(&mut self, r: &Refusal) -> u16 {
+        self.note.code = Some(r.code);
+        let json = "application/json";
+        encode::write_simple(self.out, self.date, r.status, json, &[], r.body.as_bytes(), self.head_only, self.conn);
+        r.status.code()
+    }
+
     fn json(&mut self, st: Status, body: &[u8]) -> u16 {
         self.simple(st, "application/json", body)
     }
@@ -165,6 +176,24 @@ impl Reply<'_> {
         encode::write_simple(self.out, self.date, st, content_type, &[], body, self.head_only, self.conn);
         st.code()
     }
+}
+
+/// A public GET or HEAD without a body: its answer depends on the target alone unless a
+/// switch, a rate or a load decides it (those answer 429 or 503, never kept).
+fn negative(head: &Head<'_>) -> Option<()> {
+    let plain = matches!(head.method, Method::Get | Method::Head) && head.content_length == 0 && !head.chunked;
+    plain.then_some(())
+}
+
+/// Keeps a refusal that depends on the request's target alone (400, 404, 422 of a public
+/// GET or HEAD without a body) in the core's negative cache, so its repeats cost a lookup.
+fn remember_refusal(ctx: &ConnCtx, head: &Head<'_>, e: &ApiError) {
+    let status = e.status();
+    if ctx.listener != Listener::Public || negative(head).is_none() || !matches!(status.code(), 400 | 404 | 422) {
+        return;
+    }
+    let refusal = Refusal { status, code: e.code(), body: e.body().into() };
+    ctx.local.negative.borrow_mut().insert(head.target, refusal, Instant::now());
 }
 
 /// `/v1/parse` under the core's parse breaker: when it is open, or a switch degrades it, the
@@ -201,6 +230,7 @@ pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiErro
             | Endpoint::AdminSwitches
             | Endpoint::AdminSwitch { .. }
             | Endpoint::AdminShadow
+            | Endpoint::AdminHot { .. }
             | Endpoint::Profile { .. }
             | Endpoint::Allocator
     );
@@ -249,10 +279,20 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
             reply.note.source = Source::Pool;
             return Outcome::Done(Route::Hit, reply.ready(head, r));
         }
+        if let Some(r) = negative(head).and_then(|_| local.negative.borrow().get(head.target, Instant::now())) {
+            local.metrics.event(Event::NegativeHit);
+            // Counted under the route class the first refusal had: routing refuses with 404
+            // (no such symbology or format), a generate's checks with 400 or 422.
+            let route = if r.status == Status::NotFound { Route::Other } else { Route::Generate };
+            return Outcome::Done(route, reply.refusal(&r));
+        }
     }
     let ep = match route(ctx, head) {
         Ok(ep) => ep,
-        Err(e) => return Outcome::Done(Route::Other, reply.error(&e)),
+        Err(e) => {
+            remember_refusal(ctx, head, &e);
+            return Outcome::Done(Route::Other, reply.error(&e));
+        }
     };
     let (route, result) = match ep {
         Endpoint::Generate { .. }
@@ -267,6 +307,9 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
         }
         Endpoint::AdminShadow => {
             (Route::Admin, switches::shadow(shared, head).map(|d| reply.json(Status::Ok, d.as_bytes())))
+        }
+        Endpoint::AdminHot { query } => {
+            (Route::Admin, hot::document(shared, head, query).map(|d| reply.json(Status::Ok, d.as_bytes())))
         }
         Endpoint::AdminSwitches => {
             (Route::Admin, switches::list(shared, head).map(|d| reply.json(Status::Ok, d.as_bytes())))
@@ -340,8 +383,12 @@ pub async fn handle_slow<S: Sink>(
                 note.source = source;
                 ready
             });
-            if let (Ok(ready), true) = (&r, matches!(head.method, Method::Get | Method::Head)) {
-                shared.l1.insert(head.target, ready.clone());
+            match &r {
+                Ok(ready) if matches!(head.method, Method::Get | Method::Head) => {
+                    shared.l1.insert(head.target, ready.clone())
+                }
+                Err(e) => remember_refusal(ctx, head, e),
+                Ok(_) => {}
             }
             (Route::Generate, r.map(Answer::Ready))
         }

@@ -45,6 +45,10 @@ pub enum Endpoint<'a> {
     AdminSwitches,
     /// `GET /admin/shadow`: how the shadow instance's answers compared (`--shadow`).
     AdminShadow,
+    /// `GET /admin/hot`: the top keys from live traffic with their counts.
+    AdminHot {
+        query: &'a [u8],
+    },
     /// `GET|PUT|DELETE /admin/switches/{name}`: one switch (the method says what to do).
     AdminSwitch {
         name: &'a [u8],
@@ -116,6 +120,7 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/admin/reload" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),
         b"/admin/switches" => return only(method, GET_HEAD).map(|_| Endpoint::AdminSwitches),
         b"/admin/shadow" => return only(method, GET_HEAD).map(|_| Endpoint::AdminShadow),
+        b"/admin/hot" => return only(method, GET_HEAD).map(|_| Endpoint::AdminHot { query }),
         b"/debug/pprof/profile" => return only(method, GET_HEAD).map(|_| Endpoint::Profile { query }),
         b"/debug/allocator" => return only(method, GET_HEAD).map(|_| Endpoint::Allocator),
         _ => {}

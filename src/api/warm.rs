@@ -25,6 +25,8 @@ pub struct Reloaded {
     pub bytes: u64,
     pub errors: Vec<String>,
     pub more_errors: usize,
+    /// Hot keys from live traffic offered beyond the warm list (`cache::hot`).
+    pub hot: usize,
 }
 
 /// Renders one warm-list line as a GET of that target would: its canonical key and response.
@@ -42,12 +44,18 @@ fn render_line(target: &str, limits: &Limits) -> Result<(String, Arc<Ready>), Ap
     }
 }
 
-/// Builds the pool of generation `generation` from the warm list's text.
-pub fn build(generation: u64, warm: &str, limits: &Limits, max_bytes: u64) -> Pool {
-    Pool::build(generation, warm, max_bytes, |line| render_line(line, limits).map_err(|e| e.message()))
+/// Builds the pool of generation `generation` from the warm list's text, reusing what
+/// `old` already made for a line.
+pub fn build(generation: u64, warm: &str, limits: &Limits, max_bytes: u64, old: &Pool) -> Pool {
+    Pool::build(generation, warm, max_bytes, |line| match old.entry(line) {
+        Some(made) => Ok(made),
+        None => render_line(line, limits).map_err(|e| e.message()),
+    })
 }
 
-/// Rebuilds the template pool from the warm list (`--warm`) and swaps it in.
+/// Rebuilds the template pool from the warm list (`--warm`) followed by the live hot keys
+/// (`--hot-keys`, heaviest first, within `--pool-bytes`) and swaps it in. Responses the
+/// current pool holds are reused: only new lines are rendered.
 pub fn reload(shared: &Shared) -> Result<Reloaded, String> {
     let _one_at_a_time = shared.reload_lock.lock().map_err(|_| "reload lock poisoned".to_string())?;
     let text = match &shared.config.warm {
@@ -60,14 +68,25 @@ pub fn reload(shared: &Shared) -> Result<Reloaded, String> {
             std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?
         }
     };
-    let generation = shared.pool.load().generation + 1;
-    let pool = build(generation, &text, &shared.config.limits, shared.config.pool_bytes);
+    let mut text = text;
+    let hot = shared.hot.top(shared.hot.keys);
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    for k in &hot {
+        text.push_str(&k.target);
+        text.push('\n');
+    }
+    let old = shared.pool.load_full();
+    let generation = old.generation + 1;
+    let pool = build(generation, &text, &shared.config.limits, shared.config.pool_bytes, &old);
     let r = Reloaded {
         generation,
         entries: pool.entries,
         bytes: pool.bytes,
         errors: pool.errors.clone(),
         more_errors: pool.more_errors,
+        hot: hot.len(),
     };
     shared.pool.store(Arc::new(pool));
     Ok(r)
@@ -80,12 +99,22 @@ mod tests {
     #[test]
     fn warm_lines_render_as_their_get_would() {
         let warm = "# today\n/v1/ean13/590123412345.png\n\n/v1/qr.svg?data=hello\n/v1/ean13/123.png\n/nope\n";
-        let p = build(3, warm, &Limits::default(), 1 << 20);
+        let p = build(3, warm, &Limits::default(), 1 << 20, &Pool::empty());
         assert_eq!((p.generation, p.entries), (3, 2));
         assert!(p.get(b"/v1/ean13/590123412345.png").is_some());
         assert!(p.get(b"/v1/qr.svg?data=hello").is_some());
         assert_eq!(p.errors.len(), 2, "{:?}", p.errors);
         assert!(p.errors[0].starts_with("line 5: /v1/ean13/123.png"), "{:?}", p.errors);
         assert!(p.errors[1].starts_with("line 6: /nope: not found"), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn a_rebuild_reuses_what_the_old_pool_made() {
+        let old = build(1, "/v1/ean13/590123412345.png\n", &Limits::default(), 1 << 20, &Pool::empty());
+        let new = build(2, "/v1/ean13/590123412345.png\n/v1/qr.svg?data=x\n", &Limits::default(), 1 << 20, &old);
+        assert_eq!(new.entries, 2);
+        let same = |p: &Pool| p.get(b"/v1/ean13/590123412345.png").unwrap().clone();
+        assert!(Arc::ptr_eq(&same(&old), &same(&new)), "the EAN-13 was rendered again");
+        assert!(new.get(b"/v1/qr.svg?data=x").is_some());
     }
 }

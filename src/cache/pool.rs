@@ -20,6 +20,8 @@ const MAX_ERRORS: usize = 20;
 pub struct Pool {
     pub generation: u64,
     hot: HashMap<Box<[u8]>, Arc<Ready>>,
+    /// Each line's canonical key, so a rebuild can reuse a response already made.
+    keys: HashMap<Box<[u8]>, String>,
     /// Distinct responses in the hot set.
     pub entries: usize,
     pub bytes: u64,
@@ -57,6 +59,10 @@ impl Pool {
                     p.more_errors += 1;
                 }
             };
+            // A line twice (in the warm list and among the hot keys) is made once.
+            if p.keys.contains_key(line.as_bytes()) {
+                continue;
+            }
             if p.bytes >= max_bytes {
                 fail(format!("pool is full ({max_bytes} bytes)"));
                 continue;
@@ -66,12 +72,19 @@ impl Pool {
                     p.bytes += ready.weight() as u64;
                     p.entries += 1;
                     p.hot.insert(line.as_bytes().into(), ready.clone());
+                    p.keys.insert(line.as_bytes().into(), key.clone());
                     p.hot.insert(key.into_bytes().into_boxed_slice(), ready);
                 }
                 Err(e) => fail(format!("{}: {e}", line.chars().take(80).collect::<String>())),
             }
         }
         p
+    }
+
+    /// A line's canonical key and response, when this pool made it (for a rebuild's reuse).
+    pub fn entry(&self, line: &str) -> Option<(String, Arc<Ready>)> {
+        let key = self.keys.get(line.as_bytes())?;
+        Some((key.clone(), self.hot.get(line.as_bytes())?.clone()))
     }
 
     /// The pre-rendered response for a raw target or canonical key.
@@ -99,6 +112,10 @@ mod tests {
         assert!(p.get(b"/a").is_some() && p.get(b"/A").is_some() && p.get(b"/b").is_some());
         assert_eq!(p.errors, vec!["line 5: /bad: data: refused".to_string()]);
         assert_eq!(p.hot.len(), 4, "raw target and canonical key each");
+        assert_eq!(p.entry("/a").map(|(k, _)| k), Some("/A".to_string()));
+        assert!(p.entry("/bad").is_none());
+        // A line twice is made and counted once.
+        assert_eq!(Pool::build(1, "/a\n/a\n", 1 << 20, fake).entries, 1);
     }
 
     #[test]

@@ -197,6 +197,14 @@ pub struct Cli {
     /// reload (SIGHUP or POST /admin/reload).
     #[arg(long, env = "BARCODED_WARM")]
     pub warm: Option<PathBuf>,
+    /// The hot list: the top keys of live traffic, written every 30 s, at a handover and at
+    /// stop, and pre-rendered into the template pool at start before the first request.
+    #[arg(long, env = "BARCODED_HOT_FILE")]
+    pub hot_file: Option<PathBuf>,
+    /// How many hot keys from live traffic the template pool holds beyond the warm list
+    /// (0: none counted).
+    #[arg(long, env = "BARCODED_HOT_KEYS", default_value_t = 10000, value_parser = clap::value_parser!(u32).range(0..=1000000))]
+    pub hot_keys: u32,
     /// Bytes of responses the template pool may hold.
     #[arg(long, env = "BARCODED_POOL_BYTES", default_value_t = 64 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(0..=68719476736))]
     pub pool_bytes: u64,
@@ -364,6 +372,8 @@ pub struct Config {
     pub l1_bytes: u64,
     pub shutdown_grace: Duration,
     pub warm: Option<PathBuf>,
+    pub hot_file: Option<PathBuf>,
+    pub hot_keys: usize,
     pub pool_bytes: u64,
     /// The admin listener's address; `None` when `off`.
     pub admin_listen: Option<SocketAddr>,
@@ -460,6 +470,8 @@ impl TryFrom<Cli> for Config {
             l1_bytes: c.l1_bytes,
             shutdown_grace: Duration::from_secs(c.shutdown_grace),
             warm: c.warm,
+            hot_file: c.hot_file,
+            hot_keys: c.hot_keys as usize,
             pool_bytes: c.pool_bytes,
             admin_listen,
             admin_on_public: c.admin_on_public,

@@ -336,6 +336,7 @@ impl Conn {
                 Outcome::Done(route, status) => {
                     let took = t0.elapsed();
                     core.metrics.request(route, status, took);
+                    core.note_hot(route, status, &head);
                     let logged = Logged { trace: trace.as_ref(), status, bytes: out.len() - queued, took, note: &note };
                     access(ctx, &head, logged);
                     if let Some(sh) = &shared.shadow {
@@ -353,6 +354,7 @@ impl Conn {
                     let done = api::handle_slow(ctx, &head, ep, body_bytes, &mut sink, how).await;
                     let took = t0.elapsed();
                     core.metrics.request(done.route, done.status, took);
+                    core.note_hot(done.route, done.status, &head);
                     let logged = Logged {
                         trace: trace.as_ref(),
                         status: done.status,

@@ -199,6 +199,7 @@ async fn serve(
                 }
             }
             core.publish(&shared);
+            core.fold_hot(&shared);
         }
     }
     // Stop accepting: the pending accepts are cancelled (a connection one already got is
@@ -219,6 +220,7 @@ async fn serve(
     while core.conns.get() > 0 && Instant::now() < deadline {
         monoio::time::sleep(Duration::from_millis(5)).await;
     }
-    // The last access-log lines go to the writer.
+    // The last access-log lines go to the writer, the last hot-key counts to the ranking.
     core.publish(&shared);
+    core.fold_hot(&shared);
 }

@@ -182,10 +182,21 @@ pub struct Offered {
     pub admin: Option<OwnedFd>,
 }
 
+/// What an offer tells and asks of the rest of the server.
+pub struct Hooks {
+    /// Set once a successor took the sockets.
+    pub handed: Arc<AtomicBool>,
+    /// The server is stopping: offer no more.
+    pub stop: Arc<AtomicBool>,
+    /// Run just before the sockets are sent (the hot file is written for the successor).
+    pub before: Box<dyn Fn() + Send>,
+}
+
 /// Offers `sockets` to a successor on `name(public)` from a thread of its own, until one
-/// takes them (then `handed` is set and the name is freed for the successor's own offer)
-/// or `stop` is set. A predecessor still holding the name is waited for a while.
-pub fn offer(public: SocketAddr, sockets: Offered, handed: Arc<AtomicBool>, stop: Arc<AtomicBool>) {
+/// takes them (then `hooks.handed` is set and the name is freed for the successor's own
+/// offer) or `hooks.stop` is set. A predecessor still holding the name is waited for a while.
+pub fn offer(public: SocketAddr, sockets: Offered, hooks: Hooks) {
+    let Hooks { handed, stop, before } = hooks;
     if public.port() == 0 || sockets.public.is_empty() || sockets.public.len() + 1 > MAX_SOCKETS {
         return;
     }
@@ -200,7 +211,7 @@ pub fn offer(public: SocketAddr, sockets: Offered, handed: Arc<AtomicBool>, stop
         };
         while !stop.load(Ordering::Relaxed) {
             match listener.accept() {
-                Ok((s, _)) => match give(&s, &sockets) {
+                Ok((s, _)) => match give(&s, &sockets, &before) {
                     Ok(pid) => {
                         handed.store(true, Ordering::SeqCst);
                         eprintln!("barcoded: handed the listening sockets to pid {pid}; stop this one with SIGTERM");
@@ -241,7 +252,7 @@ fn bind_name(public: SocketAddr, stop: &AtomicBool) -> io::Result<Option<UnixLis
 
 /// Sends the sockets to the process on `s` if it runs as our user; returns its pid once it
 /// says it took them.
-fn give(s: &UnixStream, sockets: &Offered) -> io::Result<u32> {
+fn give(s: &UnixStream, sockets: &Offered, before: &dyn Fn()) -> io::Result<u32> {
     s.set_nonblocking(false)?;
     s.set_read_timeout(Some(PATIENCE))?;
     s.set_write_timeout(Some(PATIENCE))?;
@@ -254,6 +265,7 @@ fn give(s: &UnixStream, sockets: &Offered) -> io::Result<u32> {
             format!("pid {} runs as uid {}", cred.pid(), cred.uid()),
         ));
     }
+    before();
     let offer = Offer { pid: std::process::id(), public: sockets.public.len(), admin: sockets.admin.is_some() };
     let raw: Vec<RawFd> = sockets.public.iter().chain(&sockets.admin).map(AsRawFd::as_raw_fd).collect();
     let line = offer.line();
@@ -306,7 +318,7 @@ mod tests {
         // The test's own name space: a fixed-port name would collide across test processes.
         let (giver, taker) = UnixStream::pair().unwrap();
         let offered = Offered { public: vec![OwnedFd::from(a.try_clone().unwrap())], admin: None };
-        let t = std::thread::spawn(move || give(&giver, &offered));
+        let t = std::thread::spawn(move || give(&giver, &offered, &|| ()));
         taker.set_read_timeout(Some(PATIENCE)).unwrap();
         let (header, fds) = receive(&taker).unwrap();
         let offer = Offer::parse(&header).unwrap();

@@ -93,9 +93,23 @@ impl Server {
         let shared = Arc::new(Shared::new(config).map_err(|e| io::Error::new(e.kind(), format!("--access-log: {e}")))?);
         // Persisted switches are in force before the first request is accepted.
         crate::api::switches::load(&shared).map_err(|e| io::Error::other(format!("--switches {e}")))?;
-        // The warm list loads before the first request is accepted.
-        if shared.config.warm.is_some() {
-            crate::api::warm::reload(&shared).map_err(|e| io::Error::other(format!("--warm: {e}")))?;
+        // The warm list and the hot list (a previous run's top keys) are rendered into the
+        // pool before the first request is accepted. A damaged hot list is ignored, said once.
+        let preheat = Instant::now();
+        let hot = crate::api::hot::load(&shared).unwrap_or_else(|e| {
+            eprintln!("barcoded: --hot-file ignored: {e}");
+            0
+        });
+        if shared.config.warm.is_some() || hot > 0 {
+            let r = crate::api::warm::reload(&shared).map_err(|e| io::Error::other(format!("--warm: {e}")))?;
+            if hot > 0 {
+                eprintln!(
+                    "barcoded: pre-heated the pool with {hot} hot keys in {} ms ({} responses, {} bytes)",
+                    preheat.elapsed().as_millis(),
+                    r.entries,
+                    r.bytes
+                );
+            }
         }
         // The decode worker processes start beside the cores, so a first decode finds one.
         {
@@ -131,7 +145,19 @@ impl Server {
                 }
             }
         }
-        handover::offer(addr, offered, shared.handed_over.clone(), stop.clone());
+        // A successor pre-heats from the hot file: it is written just before the sockets go.
+        let before = {
+            let shared = shared.clone();
+            move || {
+                let _ = crate::api::hot::save(&shared);
+            }
+        };
+        handover::offer(
+            addr,
+            offered,
+            handover::Hooks { handed: shared.handed_over.clone(), stop: stop.clone(), before: Box::new(before) },
+        );
+        crate::api::hot::keep(shared.clone(), stop.clone());
         Ok(Server { addr, admin_addr, driver, threads: handles, stop, shared })
     }
 
@@ -172,6 +198,10 @@ impl Server {
             if h.is_finished() {
                 let _ = h.join();
             }
+        }
+        // The cores folded their last counts in when they stopped.
+        if let Err(e) = crate::api::hot::save(&self.shared) {
+            eprintln!("barcoded: cannot write the hot file: {e}");
         }
     }
 }
