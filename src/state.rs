@@ -29,6 +29,8 @@ pub struct Shared {
     /// Decodes queued or running, across all cores (admission control).
     pub decodes_in_flight: AtomicUsize,
     pub faults: crate::fault::Faults,
+    /// The raw targets being filled now, on any core (`cache::filling`).
+    pub filling: crate::cache::filling::Filling,
     /// The ranking of hot keys from live traffic (`cache::hot`).
     pub hot: crate::cache::hot::Hot,
     draining: AtomicBool,
@@ -76,6 +78,7 @@ impl Shared {
             decoders,
             decodes_in_flight: AtomicUsize::new(0),
             faults: Default::default(),
+            filling: Default::default(),
             hot,
             draining: AtomicBool::new(false),
             handed_over: Default::default(),

@@ -493,3 +493,44 @@ fn the_concurrency_limit_sheds_the_slow_family_before_its_queue_grows() {
     s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
     s.shutdown();
 }
+
+/// Cache breakdown: a burst of misses of one key, far over the class's concurrency limit,
+/// is one render and no refusal — the requests refused a slot wait for the render of their
+/// very target (`cache::filling`) — while as many distinct keys are refused past the limit.
+#[test]
+fn a_burst_of_misses_of_one_key_is_one_render_and_no_refusal() {
+    let s = start(|c| {
+        c.threads = 2;
+        c.render_budget = Duration::from_secs(5);
+        c.breakers.base.slow = Duration::from_secs(5);
+        c.concurrency =
+            c.concurrency.map(|p| barcoded::guard::limit::Policy { adaptive: false, initial: 2, min: 2, ..p });
+    });
+    let (addr, admin) = (s.local_addr(), admin(&s));
+    s.shared().faults.render_delay_ms.store(300, Ordering::Relaxed);
+    let burst = |path: &'static str, distinct: bool| {
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(40));
+        let clients: Vec<_> = (0..40)
+            .map(|i| {
+                let b = barrier.clone();
+                std::thread::spawn(move || {
+                    let mut c = Client::new(addr);
+                    b.wait();
+                    let p = if distinct { format!("{path}-{i}.png") } else { format!("{path}.png") };
+                    c.get(&p).status
+                })
+            })
+            .collect();
+        let statuses: Vec<u16> = clients.into_iter().map(|h| h.join().unwrap()).collect();
+        (statuses.iter().filter(|&&s| s == 200).count(), statuses.iter().filter(|&&s| s == 503).count())
+    };
+    assert_eq!(burst("/v1/qr/one-hot-key", false), (40, 0), "40 misses of one key");
+    std::thread::sleep(Duration::from_millis(1100)); // both cores publish
+    assert_eq!(metric(admin, "barcoded_events_total{event=\"render\"}"), 1.0, "one render");
+    assert_eq!(metric(admin, "barcoded_events_total{event=\"shed\"}"), 0.0);
+    // The limit is real: 40 distinct keys at once are mostly refused (2 slots a core).
+    let (ok, refused) = burst("/v1/qr/distinct", true);
+    assert!(refused >= 30 && ok + refused == 40, "{ok} answered, {refused} refused");
+    s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
+    s.shutdown();
+}

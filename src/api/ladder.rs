@@ -260,16 +260,40 @@ async fn render(
 pub async fn generate(
     shared: &Arc<Shared>,
     local: &Rc<Local>,
-    sym: Symbology,
-    fmt: Format,
-    src: DataSource<'_>,
-    query: &[u8],
+    asked: Asked<'_>,
     asker: Asker,
 ) -> Result<(Arc<Ready>, Source), ApiError> {
+    let Asked { sym, fmt, src, query, target } = asked;
+    let class = Class::of(sym);
     // The slot comes first: under overload a refusal costs no encode (the encode is most
-    // of a cold QR's CPU, and it runs here on the event loop).
-    let slot = admit(local, Class::of(sym), asker)?;
-    descend(shared, local, generate::prepare(sym, fmt, src, query)?, asker, slot).await
+    // of a cold QR's CPU, and it runs here on the event loop). Over the limit, a request
+    // whose very target is being rendered now waits for that render instead (no CPU of its
+    // own; should the render fail, it takes a slot before rendering itself: `render`).
+    let slot = match if asker.background { Ok(None) } else { local.slot(class) } {
+        Ok(slot) => slot,
+        Err(_) if shared.filling.contains(target) => None,
+        Err(limit) => {
+            local.metrics.event(Event::Shed);
+            return Err(ApiError::ConcurrencyLimit { class: class.name(), limit });
+        }
+    };
+    descend(shared, local, generate::prepare(sym, fmt, src, query)?, asker, Filler { slot, target: Some(target) }).await
+}
+
+/// A generate request as asked: what to make, and the raw target it came as.
+pub struct Asked<'a> {
+    pub sym: Symbology,
+    pub fmt: Format,
+    pub src: DataSource<'a>,
+    pub query: &'a [u8],
+    pub target: &'a [u8],
+}
+
+/// What a request brings to its fill: its slot, if it took one, and its raw target (marked
+/// as being filled while it renders, so a refused request for it waits instead).
+struct Filler<'a> {
+    slot: Option<Slot>,
+    target: Option<&'a [u8]>,
 }
 
 /// The ladder for a prepared request: L1 and pool by key, coalesce, L2, render.
@@ -279,7 +303,7 @@ pub async fn obtain(
     p: generate::Prepared,
     asker: Asker,
 ) -> Result<(Arc<Ready>, Source), ApiError> {
-    descend(shared, local, p, asker, None).await
+    descend(shared, local, p, asker, Filler { slot: None, target: None }).await
 }
 
 /// `obtain` holding the request's slot, if it took one.
@@ -288,8 +312,9 @@ async fn descend(
     local: &Rc<Local>,
     p: generate::Prepared,
     asker: Asker,
-    slot: Option<Slot>,
+    filler: Filler<'_>,
 ) -> Result<(Arc<Ready>, Source), ApiError> {
+    let Filler { slot, target } = filler;
     if let Some(hit) = shared.l1.get(p.key.as_bytes()) {
         local.metrics.event(Event::L1KeyHit);
         return Ok((hit, Source::L1));
@@ -316,6 +341,7 @@ async fn descend(
         }
         Err(fill) => fill,
     };
+    let _filling = target.map(|t| shared.filling.begin(t));
     let key = p.key.clone();
     let l2 = if asker.switch.no_l2 { None } else { from_l2(shared, local, &key).await };
     if let Some(r) = l2 {

@@ -376,7 +376,15 @@ pub async fn handle_slow<S: Sink>(
         },
         Endpoint::Generate { sym, fmt, path_data, query } => {
             let r = match asker(RouteClass::Generate, Some(sym)) {
-                Ok(a) => ladder::generate(shared, local, sym, fmt, DataSource::of(path_data, body), query, a).await,
+                Ok(a) => {
+                    ladder::generate(
+                        shared,
+                        local,
+                        ladder::Asked { sym, fmt, src: DataSource::of(path_data, body), query, target: head.target },
+                        a,
+                    )
+                    .await
+                }
                 Err(e) => Err(e),
             };
             let r = r.map(|(ready, source)| {
