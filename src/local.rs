@@ -159,7 +159,10 @@ impl Local {
     /// Publishes this core's counters to the shared board (the slow tick).
     pub fn publish(&self, shared: &Shared) {
         if let (Some(c), Some(log)) = (&self.access, &shared.access) {
-            c.borrow_mut().flush(log);
+            let mut c = c.borrow_mut();
+            c.flush(log);
+            let (sample, slow) = shared.live.access();
+            c.set_policy(sample, slow);
         }
         let mut snap = self.metrics.snapshot(self.index, &self.breakers.borrow(), self.renders_queued());
         if let Some(l) = &self.limits {

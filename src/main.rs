@@ -36,7 +36,7 @@ fn main() {
         }
         _ => {}
     }
-    let merged = match barcoded::config::file::merge(argv) {
+    let merged = match barcoded::config::file::merge(argv.clone()) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("barcoded: {e}");
@@ -44,6 +44,8 @@ fn main() {
         }
     };
     let cli = Cli::parse_from(&merged.args);
+    // What a reload compares against: the configuration the server started with.
+    let started_with = barcoded::config::file::print(&merged).unwrap_or_default();
     barcoded::log::install_panic_hook();
     if cli.print_config {
         match barcoded::config::file::print(&merged) {
@@ -93,18 +95,54 @@ fn main() {
     while !term.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(50));
         if hup.swap(false, Ordering::Relaxed) {
-            match server.reload() {
-                Ok(r) => eprintln!(
-                    "barcoded: reloaded the template pool: generation {}, {} entries, {} bytes, {} errors",
-                    r.generation,
-                    r.entries,
-                    r.bytes,
-                    r.errors.len() + r.more_errors
-                ),
-                Err(e) => eprintln!("barcoded: reload failed, the previous pool stays: {e}"),
-            }
+            reload(&server, &argv, &started_with);
         }
     }
     eprintln!("barcoded: shutting down");
     server.shutdown();
+}
+
+/// SIGHUP: the configuration read again (flags, environment, `--config` file) and compared
+/// with the one the server started with — the live settings taken over, every other change
+/// named as needing a restart — the switches file read again, and the template pool rebuilt
+/// from the warm list and the hot keys. Each step says in the log what it did.
+fn reload(server: &Server, argv: &[std::ffi::OsString], started_with: &str) {
+    use barcoded::config::{file, reload};
+    let read = file::merge(argv.to_vec()).and_then(|m| {
+        let text = file::print(&m)?;
+        let cli = Cli::try_parse_from(&m.args).map_err(|e| e.to_string())?;
+        Ok((text, Config::try_from(cli)?))
+    });
+    match read {
+        Err(e) => eprintln!("barcoded: reload: the configuration does not read, the running one stays: {e}"),
+        Ok((text, config)) => {
+            let changes = reload::diff(started_with, &text);
+            let (live, later): (Vec<_>, Vec<_>) = changes.iter().partition(|c| c.live());
+            let done = server.reconfigure(&config);
+            let list = |v: &[&reload::Change]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
+            if changes.is_empty() {
+                eprintln!("barcoded: reload: the configuration is as at start");
+            }
+            if !live.is_empty() {
+                eprintln!("barcoded: reload: in force now: {}", list(&live));
+            }
+            if !later.is_empty() {
+                eprintln!("barcoded: reload: needs a restart to take effect: {}", list(&later));
+            }
+            for d in done {
+                eprintln!("barcoded: reload: {d}");
+            }
+        }
+    }
+    match server.reload() {
+        Ok(r) => eprintln!(
+            "barcoded: reloaded the template pool: generation {}, {} entries ({} hot keys), {} bytes, {} errors",
+            r.generation,
+            r.entries,
+            r.hot,
+            r.bytes,
+            r.errors.len() + r.more_errors
+        ),
+        Err(e) => eprintln!("barcoded: reload failed, the previous pool stays: {e}"),
+    }
 }

@@ -29,6 +29,8 @@ pub struct Shared {
     /// Decodes queued or running, across all cores (admission control).
     pub decodes_in_flight: AtomicUsize,
     pub faults: crate::fault::Faults,
+    /// Settings a reload changes while serving (`config::reload::LIVE`).
+    pub live: Live,
     /// The raw targets being filled now, on any core (`cache::filling`).
     pub filling: crate::cache::filling::Filling,
     /// The ranking of hot keys from live traffic (`cache::hot`).
@@ -53,6 +55,49 @@ pub struct Shared {
     pub shadow: Option<std::sync::Arc<crate::shadow::Shadow>>,
 }
 
+/// The settings a reload changes while serving: read by the cores (the access log's once a
+/// second, the shadow's sample per answer), written by the reload.
+pub struct Live {
+    access_sample: std::sync::atomic::AtomicU64,
+    access_slow_us: std::sync::atomic::AtomicU64,
+    shadow_sample: std::sync::atomic::AtomicU64,
+}
+
+impl Live {
+    fn new(c: &Config) -> Live {
+        let live = Live {
+            access_sample: Default::default(),
+            access_slow_us: Default::default(),
+            shadow_sample: Default::default(),
+        };
+        live.set(c);
+        live
+    }
+
+    /// Takes the live settings of `c`.
+    pub fn set(&self, c: &Config) {
+        if let Some(a) = &c.access_log {
+            self.access_sample.store(a.sample.to_bits(), Ordering::Relaxed);
+            self.access_slow_us.store(a.slow.as_micros() as u64, Ordering::Relaxed);
+        }
+        if let Some(s) = &c.shadow {
+            self.shadow_sample.store(s.sample.to_bits(), Ordering::Relaxed);
+        }
+    }
+
+    /// The access log's sample share and slow threshold.
+    pub fn access(&self) -> (f64, std::time::Duration) {
+        (
+            f64::from_bits(self.access_sample.load(Ordering::Relaxed)),
+            std::time::Duration::from_micros(self.access_slow_us.load(Ordering::Relaxed)),
+        )
+    }
+
+    pub fn shadow_sample(&self) -> f64 {
+        f64::from_bits(self.shadow_sample.load(Ordering::Relaxed))
+    }
+}
+
 impl Shared {
     /// The shared state; starts the access log's writer when it is configured.
     pub fn new(config: Config) -> std::io::Result<Shared> {
@@ -68,6 +113,7 @@ impl Shared {
         let board = Board::new(config.threads.max(1));
         let memory = Memory::new(config.memory_watermark);
         let hot = crate::cache::hot::Hot::new(config.hot_keys);
+        let live = Live::new(&config);
         Ok(Shared {
             config,
             l1,
@@ -79,6 +125,7 @@ impl Shared {
             decodes_in_flight: AtomicUsize::new(0),
             faults: Default::default(),
             filling: Default::default(),
+            live,
             hot,
             draining: AtomicBool::new(false),
             handed_over: Default::default(),

@@ -313,3 +313,37 @@ fn a_restarted_instance_starts_with_the_hot_keys_of_the_one_before() {
     damaged.stop();
     let _ = std::fs::remove_file(&hot_file);
 }
+
+/// SIGHUP reads the configuration again: live settings are taken over at once, every other
+/// change is named as needing a restart, and a file that does not read changes nothing.
+#[test]
+fn sighup_takes_the_live_settings_and_names_what_needs_a_restart() {
+    let public: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let file = std::env::temp_dir().join(format!("barcoded-hup-{}.toml", std::process::id()));
+    std::fs::write(&file, "memory-watermark-mb = 2048\nbacklog = 512\n").unwrap();
+    let mut f = flags(public, admin, 5);
+    f.extend(["--config".to_string(), file.display().to_string()]);
+    let mut inst = Instance::start(&f);
+    let watermark = || metric(admin, "barcoded_memory_watermark_bytes");
+    assert_eq!(watermark(), 2048.0 * 1024.0 * 1024.0);
+    let hup = |inst: &Instance, expect: &str| {
+        // SAFETY: plain kill(2) on our own child.
+        unsafe { libc::kill(inst.pid() as i32, libc::SIGHUP) };
+        let t = Instant::now();
+        while !inst.log().contains(expect) {
+            assert!(t.elapsed() < Duration::from_secs(10), "no {expect:?} in {}", inst.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    std::fs::write(&file, "memory-watermark-mb = 1000\nbacklog = 1024\n").unwrap();
+    hup(&inst, "needs a restart to take effect: backlog 512 -> 1024");
+    assert!(inst.log().contains("in force now: memory-watermark-mb 2048 -> 1000"), "{}", inst.log());
+    assert_eq!(watermark(), 1000.0 * 1024.0 * 1024.0);
+    std::fs::write(&file, "memory-watermark-mb = \"lots\"\n").unwrap();
+    hup(&inst, "the configuration does not read, the running one stays");
+    assert_eq!(watermark(), 1000.0 * 1024.0 * 1024.0);
+    assert_eq!(get(public, PATHS[0]).status, 200);
+    inst.stop();
+    let _ = std::fs::remove_file(&file);
+}

@@ -154,6 +154,12 @@ impl CoreLog {
         Trace::new(caller, &mut self.rng)
     }
 
+    /// Takes a reloaded sample share and slow threshold.
+    pub fn set_policy(&mut self, sample: f64, slow: Duration) {
+        self.sample = sample;
+        self.slow = slow;
+    }
+
     /// Whether a request is logged: errors, slow ones, and the sampled share.
     pub fn keep(&mut self, status: u16, took: Duration) -> bool {
         status >= 400 || took >= self.slow || (self.sample > 0.0 && self.rng.unit() < self.sample)

@@ -53,6 +53,14 @@ pub fn load(shared: &Shared) -> Result<(), String> {
     Ok(())
 }
 
+/// Reads the switches file again (a reload: edited by hand or by configuration management),
+/// one change at a time with the admin endpoint's; how many switches are in force.
+pub fn reload_file(shared: &Shared) -> Result<usize, String> {
+    let _one_at_a_time = shared.switch_lock.lock().map_err(|_| "switch lock poisoned".to_string())?;
+    load(shared)?;
+    Ok(shared.switches().list.len())
+}
+
 /// `GET /admin/switches`.
 pub fn list(shared: &Shared, head: &Head<'_>) -> Result<String, ApiError> {
     check(shared, head)?;

@@ -4,6 +4,7 @@
 //! `Config::default()` goes through the same parse.
 
 pub mod file;
+pub mod reload;
 
 use crate::access::{AccessConfig, Target};
 use crate::cache::l2::L2Config;

@@ -130,13 +130,13 @@ impl Breakers {
 /// The process's resident memory, read on the slow tick, and its watermark.
 pub struct Memory {
     rss: AtomicU64,
-    watermark: u64,
+    watermark: AtomicU64,
 }
 
 impl Memory {
     /// `watermark` in bytes; 0 turns the check off.
     pub fn new(watermark: u64) -> Memory {
-        Memory { rss: AtomicU64::new(read_rss().unwrap_or(0)), watermark }
+        Memory { rss: AtomicU64::new(read_rss().unwrap_or(0)), watermark: AtomicU64::new(watermark) }
     }
 
     /// Re-reads the RSS (once a second from one core, never per request).
@@ -151,12 +151,18 @@ impl Memory {
     }
 
     pub fn watermark(&self) -> u64 {
-        self.watermark
+        self.watermark.load(Ordering::Relaxed)
+    }
+
+    /// A new watermark (a reload); 0 turns the check off.
+    pub fn set_watermark(&self, bytes: u64) {
+        self.watermark.store(bytes, Ordering::Relaxed);
     }
 
     /// True when new renders must be refused to protect memory.
     pub fn over(&self) -> bool {
-        self.watermark != 0 && self.rss() > self.watermark
+        let w = self.watermark();
+        w != 0 && self.rss() > w
     }
 }
 

@@ -446,7 +446,7 @@ fn shadow(ctx: &ConnCtx, sh: &crate::shadow::Shadow, head: &Head<'_>, status: u1
         || !head.target.starts_with(b"/v1/")
         || matches!(status, 304 | 429 | 503)
         || len > crate::shadow::MAX_ANSWER
-        || !ctx.local.draw(sh.config.sample)
+        || !ctx.local.draw(ctx.shared.live.shadow_sample())
     {
         return;
     }

@@ -184,6 +184,23 @@ impl Server {
         crate::api::warm::reload(&self.shared)
     }
 
+    /// Takes over the live settings of `new` (`config::reload::LIVE`: the memory watermark,
+    /// the access log's and the shadow's sampling) and reads the switches file again; says
+    /// what it did. Everything else in `new` is for the caller to report as needing a restart.
+    pub fn reconfigure(&self, new: &Config) -> Vec<String> {
+        let s = &self.shared;
+        s.memory.set_watermark(new.memory_watermark);
+        s.live.set(new);
+        let mut done = Vec::new();
+        if s.config.switches.is_some() {
+            match crate::api::switches::reload_file(s) {
+                Ok(n) => done.push(format!("{n} switch(es) in force from the switches file")),
+                Err(e) => done.push(format!("switches file not reloaded ({e}), the switches in force stay")),
+            }
+        }
+        done
+    }
+
     /// Stops accepting, lets in-flight requests finish (bounded by the grace period), then
     /// closes every connection and joins the workers.
     pub fn shutdown(self) {
