@@ -317,3 +317,47 @@ fn l2_ttls_are_spread_per_key() {
     assert!(distinct.len() >= 20, "only {} distinct TTLs among {}: {ttls:?}", distinct.len(), ttls.len());
     a.shutdown();
 }
+
+/// The hot list kept in Redis (`--hot-redis-key`): an instance writes it as it stops, and a
+/// new one that has no hot file pre-renders it before its first request; a key holding
+/// anything else is refused whole and the instance serves.
+#[test]
+fn a_new_instance_pre_heats_from_the_hot_list_in_redis() {
+    let Some((_own, url)) = shared_redis() else { return };
+    let key = format!("barcoded-test:hot:{}", std::process::id());
+    let with_key = |url: &str, key: &str| {
+        let l2 = L2Config::from_url(url, Duration::from_millis(100), Duration::from_secs(900), 4).unwrap();
+        let key = key.to_string();
+        start(move |c| {
+            c.redis = Some(l2);
+            c.hot_redis_key = Some(key);
+        })
+    };
+    let a = with_key(&url, &key);
+    let mut c = Client::new(a.local_addr());
+    for i in 0..20 {
+        for _ in 0..(300 / (i + 1)) {
+            assert_eq!(c.get(&format!("/v1/code128/REDIS-HOT-{i}.png")).status, 200);
+        }
+    }
+    std::thread::sleep(Duration::from_millis(1500)); // the core folds its counts in
+    a.shutdown();
+    let written: usize = redis_command(&url, &["STRLEN", &key])[0].trim_start_matches(':').parse().unwrap();
+    assert!(written > 100, "the hot list in Redis: {written} bytes");
+
+    let b = with_key(&url, &key);
+    let pooled = metric(admin(&b), "barcoded_pool_entries");
+    assert!(pooled >= 15.0, "{pooled} responses pre-heated from Redis");
+    let hits = ev(admin(&b), "pool_hit");
+    let mut cb = Client::new(b.local_addr());
+    assert_eq!(cb.get("/v1/code128/REDIS-HOT-0.png").status, 200);
+    assert_eq!(ev(admin(&b), "pool_hit"), hits + 1.0);
+    b.shutdown();
+
+    redis_command(&url, &["SET", &key, "not a hot list"]);
+    let d = with_key(&url, &key);
+    assert_eq!(metric(admin(&d), "barcoded_pool_entries"), 0.0);
+    assert_eq!(get(d.local_addr(), "/v1/code128/REDIS-HOT-0.png").status, 200);
+    d.shutdown();
+    redis_command(&url, &["DEL", &key]);
+}

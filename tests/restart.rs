@@ -307,7 +307,7 @@ fn a_restarted_instance_starts_with_the_hot_keys_of_the_one_before() {
     let text = std::fs::read_to_string(&hot_file).unwrap();
     std::fs::write(&hot_file, &text[..text.len() / 2]).unwrap();
     let mut damaged = Instance::start(&f);
-    assert!(damaged.log().contains("--hot-file ignored"), "{}", damaged.log());
+    assert!(damaged.log().contains("the hot list is ignored"), "{}", damaged.log());
     assert!(damaged.log().contains("checksum does not match"), "{}", damaged.log());
     assert_eq!(get(public, "/v1/code128/HOT-0.png").status, 200);
     damaged.stop();

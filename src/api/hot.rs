@@ -50,9 +50,46 @@ pub fn document(shared: &Shared, head: &Head<'_>, query: &[u8]) -> Result<String
     .to_string())
 }
 
-/// Reads the hot file into the ranking (start-up): how many keys it gave, or why none. A
-/// missing file is no keys; a damaged one is refused whole, never half trusted.
-pub fn load(shared: &Shared) -> Result<usize, String> {
+/// How long a Redis call for the hot list may take (connecting, each read, each write).
+const REDIS_PATIENCE: Duration = Duration::from_millis(1000);
+/// The largest hot list read from or written to Redis (a longer value is cut here, and its
+/// checksum then refuses it).
+const MAX_REDIS_LIST: usize = 8 * 1024 * 1024;
+/// A hot list in Redis lives this long without a write (a fleet stopped for a day starts
+/// from its warm lists).
+const REDIS_LIST_TTL_S: u64 = 86_400;
+
+/// Reads the hot list into the ranking (start-up), from the hot file, or from Redis when
+/// the file gave none and `--hot-redis-key` is set: how many keys and from where, or why
+/// none. A missing list is no keys; a damaged one is refused whole, never half trusted.
+pub fn load(shared: &Shared) -> Result<(usize, &'static str), String> {
+    let from_file = load_file(shared)?;
+    if from_file > 0 {
+        return Ok((from_file, "the hot file"));
+    }
+    Ok((load_redis(shared)?, "Redis"))
+}
+
+fn load_redis(shared: &Shared) -> Result<usize, String> {
+    let (Some(key), Some(l2)) = (&shared.config.hot_redis_key, &shared.config.redis) else { return Ok(0) };
+    let mut c = l2.blocking(REDIS_PATIENCE).map_err(|e| format!("Redis: {e}"))?;
+    // GETRANGE bounds the reply whatever the key holds.
+    let text: Vec<u8> = redis::cmd("GETRANGE")
+        .arg(key)
+        .arg(0)
+        .arg(MAX_REDIS_LIST - 1)
+        .query(&mut c)
+        .map_err(|e| format!("Redis {key}: {e}"))?;
+    if text.is_empty() {
+        return Ok(0);
+    }
+    let text = String::from_utf8(text).map_err(|_| format!("Redis {key}: not text"))?;
+    let read = HotFile::read(&text, shared.hot.keys).map_err(|e| format!("Redis {key}: {e}"))?;
+    shared.hot.seed(&read.keys);
+    Ok(read.keys.len())
+}
+
+fn load_file(shared: &Shared) -> Result<usize, String> {
     let Some(path) = &shared.config.hot_file else { return Ok(0) };
     let text = match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -76,19 +113,34 @@ pub fn load(shared: &Shared) -> Result<usize, String> {
     Ok(read.keys.len())
 }
 
-/// Writes the current hot list to the hot file (atomically: a temporary file renamed).
-pub fn save(shared: &Shared) -> std::io::Result<usize> {
-    let Some(path) = &shared.config.hot_file else { return Ok(0) };
+/// Writes the current hot list to the hot file (atomically: a temporary file renamed) and
+/// to Redis when `--hot-redis-key` is set; how many keys, or what failed.
+pub fn save(shared: &Shared) -> Result<usize, String> {
     let keys: Vec<HotKey> = shared.hot.top(shared.hot.keys);
     if keys.is_empty() {
-        // Nothing counted yet (a fresh start): keep what the file holds.
+        // Nothing counted yet (a fresh start): keep what the file and Redis hold.
         return Ok(0);
     }
     let text = HotFile::write(crate::render::RENDERER_VERSION, &keys);
-    let mut tmp = path.clone().into_os_string();
-    tmp.push(".tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)?;
+    if let Some(path) = &shared.config.hot_file {
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(".tmp");
+        std::fs::write(&tmp, &text)
+            .and_then(|_| std::fs::rename(&tmp, path))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if let (Some(key), Some(l2)) = (&shared.config.hot_redis_key, &shared.config.redis) {
+        if text.len() <= MAX_REDIS_LIST {
+            let mut c = l2.blocking(REDIS_PATIENCE).map_err(|e| format!("Redis: {e}"))?;
+            redis::cmd("SET")
+                .arg(key)
+                .arg(text.as_bytes())
+                .arg("EX")
+                .arg(REDIS_LIST_TTL_S)
+                .query::<()>(&mut c)
+                .map_err(|e| format!("Redis {key}: {e}"))?;
+        }
+    }
     Ok(keys.len())
 }
 
@@ -124,7 +176,7 @@ pub fn keep(shared: Arc<Shared>, stop: Arc<AtomicBool>) {
                 // Said once until it works again.
                 Err(e) if !failing => {
                     failing = true;
-                    eprintln!("barcoded: cannot write the hot file: {e}");
+                    eprintln!("barcoded: cannot write the hot list: {e}");
                 }
                 Err(_) => {}
             }

@@ -40,6 +40,25 @@ pub struct L2Config {
 }
 
 impl L2Config {
+    /// A blocking client for the few calls made off the serving cores (the hot list at start
+    /// and from the keeper thread): `timeout` bounds connecting, each read and each write.
+    pub fn blocking(&self, timeout: Duration) -> Result<redis::Connection, String> {
+        use redis::IntoConnectionInfo;
+        let mut settings = redis::RedisConnectionInfo::default().set_db(i64::from(self.db));
+        if let Some(p) = &self.password {
+            settings = settings.set_password(p);
+        }
+        let info = redis::ConnectionAddr::Tcp(self.addr.ip().to_string(), self.addr.port())
+            .into_connection_info()
+            .map_err(|e| e.to_string())?
+            .set_redis_settings(settings);
+        let client = redis::Client::open(info).map_err(|e| e.to_string())?;
+        let c = client.get_connection_with_timeout(timeout).map_err(|e| e.to_string())?;
+        c.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+        c.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+
     /// Parses `redis://[:password@]host:port[/db]`; the budget, TTL and connections per core
     /// come from the configuration (`--redis-budget-ms`, `--redis-ttl`, `--redis-conns`).
     pub fn from_url(url: &str, budget: Duration, ttl: Duration, max_conns: usize) -> Result<L2Config, String> {

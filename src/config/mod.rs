@@ -267,6 +267,10 @@ pub struct Cli {
     /// written together do not expire together.
     #[arg(long, env = "BARCODED_REDIS_TTL_JITTER", default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=50))]
     pub redis_ttl_jitter: u8,
+    /// A Redis key (with --redis) where the hot list is also kept: every instance writes it
+    /// every 30 s, and one that starts without a hot file pre-heats from it.
+    #[arg(long, env = "BARCODED_HOT_REDIS_KEY")]
+    pub hot_redis_key: Option<String>,
     /// Redis connections per core.
     #[arg(long, env = "BARCODED_REDIS_CONNS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub redis_conns: u16,
@@ -375,6 +379,8 @@ pub struct Config {
     pub warm: Option<PathBuf>,
     pub hot_file: Option<PathBuf>,
     pub hot_keys: usize,
+    /// Where in Redis the hot list is also kept (`--hot-redis-key`).
+    pub hot_redis_key: Option<String>,
     pub pool_bytes: u64,
     /// The admin listener's address; `None` when `off`.
     pub admin_listen: Option<SocketAddr>,
@@ -424,6 +430,10 @@ impl TryFrom<Cli> for Config {
             ),
             _ => None,
         };
+        let hot_redis_key = c.hot_redis_key.filter(|k| !k.is_empty());
+        if hot_redis_key.is_some() && redis.is_none() {
+            return Err("--hot-redis-key needs --redis".into());
+        }
         let admin_listen = match c.admin_listen.trim() {
             "off" => None,
             a => Some(a.parse::<SocketAddr>().map_err(|_| format!("--admin-listen: {a:?} is not ADDR:PORT or off"))?),
@@ -473,6 +483,7 @@ impl TryFrom<Cli> for Config {
             warm: c.warm,
             hot_file: c.hot_file,
             hot_keys: c.hot_keys as usize,
+            hot_redis_key,
             pool_bytes: c.pool_bytes,
             admin_listen,
             admin_on_public: c.admin_on_public,

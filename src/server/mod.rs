@@ -96,15 +96,15 @@ impl Server {
         // The warm list and the hot list (a previous run's top keys) are rendered into the
         // pool before the first request is accepted. A damaged hot list is ignored, said once.
         let preheat = Instant::now();
-        let hot = crate::api::hot::load(&shared).unwrap_or_else(|e| {
-            eprintln!("barcoded: --hot-file ignored: {e}");
-            0
+        let (hot, from) = crate::api::hot::load(&shared).unwrap_or_else(|e| {
+            eprintln!("barcoded: the hot list is ignored: {e}");
+            (0, "")
         });
         if shared.config.warm.is_some() || hot > 0 {
             let r = crate::api::warm::reload(&shared).map_err(|e| io::Error::other(format!("--warm: {e}")))?;
             if hot > 0 {
                 eprintln!(
-                    "barcoded: pre-heated the pool with {hot} hot keys in {} ms ({} responses, {} bytes)",
+                    "barcoded: pre-heated the pool with {hot} hot keys from {from} in {} ms ({} responses, {} bytes)",
                     preheat.elapsed().as_millis(),
                     r.entries,
                     r.bytes
@@ -218,7 +218,7 @@ impl Server {
         }
         // The cores folded their last counts in when they stopped.
         if let Err(e) = crate::api::hot::save(&self.shared) {
-            eprintln!("barcoded: cannot write the hot file: {e}");
+            eprintln!("barcoded: cannot write the hot list: {e}");
         }
     }
 }
