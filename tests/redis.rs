@@ -331,6 +331,7 @@ fn a_new_instance_pre_heats_from_the_hot_list_in_redis() {
         start(move |c| {
             c.redis = Some(l2);
             c.hot_redis_key = Some(key);
+            c.hot_keys = 10_000;
         })
     };
     let a = with_key(&url, &key);

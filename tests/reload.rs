@@ -26,6 +26,8 @@ impl Drop for Proc {
 fn spawn(warm: &std::path::Path, extra: &[&str]) -> (Proc, SocketAddr, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_barcoded"))
         .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--threads", "2", "--pin", "false"])
+        // The warm list alone: live hot keys would join the pool at a reload (tests/restart.rs).
+        .args(["--hot-keys", "0"])
         .arg("--warm")
         .arg(warm)
         .args(extra)

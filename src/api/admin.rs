@@ -79,6 +79,7 @@ pub async fn reload(shared: &Arc<Shared>, head: &Head<'_>) -> Result<String, Api
         "bytes": r.bytes,
         "errors": r.errors,
         "more_errors": r.more_errors,
+        "hot_keys": r.hot,
     })
     .to_string())
 }

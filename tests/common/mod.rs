@@ -17,6 +17,9 @@ pub fn start(tweak: impl FnOnce(&mut Config)) -> Server {
         pin: false,
         // The test binary is not `barcoded`: decodes start the real one as their workers.
         decode_worker_exe: Some(env!("CARGO_BIN_EXE_barcoded").into()),
+        // No hot keys: their keeper would change the pool 30 s in, under another test's
+        // assertions (the tests of hot keys turn them on).
+        hot_keys: 0,
         ..Config::default()
     };
     c.shutdown_grace = Duration::from_secs(1);
