@@ -180,16 +180,15 @@ impl Reply<'_> {
 
 /// A public GET or HEAD without a body: its answer depends on the target alone unless a
 /// switch, a rate or a load decides it (those answer 429 or 503, never kept).
-fn negative(head: &Head<'_>) -> Option<()> {
-    let plain = matches!(head.method, Method::Get | Method::Head) && head.content_length == 0 && !head.chunked;
-    plain.then_some(())
+fn replayable(head: &Head<'_>) -> bool {
+    matches!(head.method, Method::Get | Method::Head) && head.content_length == 0 && !head.chunked
 }
 
 /// Keeps a refusal that depends on the request's target alone (400, 404, 422 of a public
 /// GET or HEAD without a body) in the core's negative cache, so its repeats cost a lookup.
 fn remember_refusal(ctx: &ConnCtx, head: &Head<'_>, e: &ApiError) {
     let status = e.status();
-    if ctx.listener != Listener::Public || negative(head).is_none() || !matches!(status.code(), 400 | 404 | 422) {
+    if ctx.listener != Listener::Public || !replayable(head) || !matches!(status.code(), 400 | 404 | 422) {
         return;
     }
     let refusal = Refusal { status, code: e.code(), body: e.body().into() };
@@ -279,7 +278,8 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
             reply.note.source = Source::Pool;
             return Outcome::Done(Route::Hit, reply.ready(head, r));
         }
-        if let Some(r) = negative(head).and_then(|_| local.negative.borrow().get(head.target, Instant::now())) {
+        let kept = if replayable(head) { local.negative.borrow().get(head.target, Instant::now()) } else { None };
+        if let Some(r) = kept {
             local.metrics.event(Event::NegativeHit);
             // Counted under the route class the first refusal had: routing refuses with 404
             // (no such symbology or format), a generate's checks with 400 or 422.
