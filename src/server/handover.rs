@@ -9,7 +9,8 @@
 //! connection waiting in one is reset (whatever `net.ipv4.tcp_migrate_req` says) — and the
 //! admin port never refuses the new instance (it is the same socket, not a second bind).
 //!
-//! Only a process of the same user is given the sockets (`SO_PEERCRED`); a refused or
+//! Sockets pass only between processes of the same user, checked on both sides
+//! (`SO_PEERCRED`: whoever holds the name cannot hand us sockets either); a refused or
 //! broken handover leaves the new instance binding its own sockets as it would alone.
 //! Pure socket plumbing: no HTTP, no server state beyond a flag set once handed over.
 
@@ -93,6 +94,8 @@ pub fn take(public: SocketAddr, admin: Option<SocketAddr>) -> Result<Option<Inhe
     };
     stream.set_read_timeout(Some(PATIENCE))?;
     stream.set_write_timeout(Some(PATIENCE))?;
+    // Sockets only from a process of our own user, whoever holds the name.
+    same_user(&stream)?;
     let (header, fds) = receive(&stream)?;
     let offer = Offer::parse(&header).ok_or_else(|| TakeError::Protocol(header.clone()))?;
     if fds.len() != offer.public + usize::from(offer.admin) {
@@ -256,15 +259,7 @@ fn give(s: &UnixStream, sockets: &Offered, before: &dyn Fn()) -> io::Result<u32>
     s.set_nonblocking(false)?;
     s.set_read_timeout(Some(PATIENCE))?;
     s.set_write_timeout(Some(PATIENCE))?;
-    let cred = socket::getsockopt(s.as_raw_fd(), socket::sockopt::PeerCredentials)?;
-    // SAFETY: geteuid has no preconditions.
-    let me = unsafe { libc::geteuid() };
-    if cred.uid() != me {
-        return Err(io::Error::new(
-            io::ErrorKind::PermissionDenied,
-            format!("pid {} runs as uid {}", cred.pid(), cred.uid()),
-        ));
-    }
+    let pid = same_user(s)?;
     before();
     let offer = Offer { pid: std::process::id(), public: sockets.public.len(), admin: sockets.admin.is_some() };
     let raw: Vec<RawFd> = sockets.public.iter().chain(&sockets.admin).map(AsRawFd::as_raw_fd).collect();
@@ -284,6 +279,18 @@ fn give(s: &UnixStream, sockets: &Offered, before: &dyn Fn()) -> io::Result<u32>
     reader.read_exact(&mut ack)?;
     if &ack != b"ok\n" {
         return Err(io::Error::new(io::ErrorKind::InvalidData, "the successor did not take the sockets"));
+    }
+    Ok(pid)
+}
+
+/// The pid of the process at the other end of `s`, if it runs as our effective user.
+fn same_user(s: &UnixStream) -> io::Result<u32> {
+    let cred = socket::getsockopt(s.as_raw_fd(), socket::sockopt::PeerCredentials)?;
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    if cred.uid() != me {
+        let why = format!("pid {} runs as uid {}", cred.pid(), cred.uid());
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, why));
     }
     Ok(cred.pid() as u32)
 }
