@@ -139,6 +139,13 @@ fn clients(
 
 const PATHS: &[&str] = &["/v1/ean13/590123412345.png", "/v1/code128/SWAP-1.svg", "/v1/qr/swap.png"];
 
+/// A public and an admin address on free loopback ports: fixed, since the handover's name
+/// is the public address (port 0 would share nothing).
+fn fixed_ports() -> (SocketAddr, SocketAddr) {
+    let at = |p: u16| SocketAddr::from(([127, 0, 0, 1], p));
+    (at(free_port()), at(free_port()))
+}
+
 fn flags(public: SocketAddr, admin: SocketAddr, grace: u64) -> Vec<String> {
     [
         "--listen",
@@ -158,8 +165,7 @@ fn flags(public: SocketAddr, admin: SocketAddr, grace: u64) -> Vec<String> {
 
 #[test]
 fn a_successor_takes_the_sockets_and_the_swap_fails_no_request() {
-    let public: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let (public, admin) = fixed_ports();
     // The same warm list for both (same flags): the successor starts with these rendered,
     // so a cold render's queue in a debug build refuses nothing (a cold start is the hot
     // list's business, not the swap's).
@@ -213,8 +219,7 @@ fn a_successor_takes_the_sockets_and_the_swap_fails_no_request() {
 
 #[test]
 fn alone_it_answers_idle_clients_with_close_and_exits_when_they_are_done() {
-    let public: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let (public, admin) = fixed_ports();
     let mut inst = Instance::start(&flags(public, admin, 30));
     // Idle keep-alive connections, one of which sends again just after the stop.
     let mut idle: Vec<Client> = (0..3).map(|_| Client::new(public)).collect();
@@ -253,8 +258,7 @@ fn hot_targets() -> Vec<(String, usize)> {
 
 #[test]
 fn a_restarted_instance_starts_with_the_hot_keys_of_the_one_before() {
-    let public: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let (public, admin) = fixed_ports();
     let hot_file = std::env::temp_dir().join(format!("barcoded-hot-{}", std::process::id()));
     let _ = std::fs::remove_file(&hot_file);
     let mut f = flags(public, admin, 30);
@@ -318,8 +322,7 @@ fn a_restarted_instance_starts_with_the_hot_keys_of_the_one_before() {
 /// change is named as needing a restart, and a file that does not read changes nothing.
 #[test]
 fn sighup_takes_the_live_settings_and_names_what_needs_a_restart() {
-    let public: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let admin: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let (public, admin) = fixed_ports();
     let file = std::env::temp_dir().join(format!("barcoded-hup-{}.toml", std::process::id()));
     std::fs::write(&file, "memory-watermark-mb = 2048\nbacklog = 512\n").unwrap();
     let mut f = flags(public, admin, 5);
