@@ -289,13 +289,18 @@ fn adaptive_threshold_trips_the_slow_family_only() {
     let s = start(|c| {
         c.breakers.base.auto = Some(barcoded::guard::breaker::Auto { k: 3, floor: Duration::from_millis(5) });
         c.breakers.base.cooldown = Duration::from_secs(30);
+        // The breaker is tested here, not the budget: a busy machine's scheduling delays
+        // must not spend a render's budget in the queue.
+        c.render_budget = Duration::from_secs(5);
     });
     let (addr, admin) = (s.local_addr(), admin(&s));
     let mut c = Client::new(addr);
     // A baseline: fast renders in two families.
     for i in 0..260 {
-        assert_eq!(c.get(&format!("/v1/code128/base{i}.png")).status, 200);
-        assert_eq!(c.get(&format!("/v1/qr/base{i}.png")).status, 200);
+        for path in [format!("/v1/code128/base{i}.png"), format!("/v1/qr/base{i}.png")] {
+            let r = c.get(&path);
+            assert_eq!(r.status, 200, "{path}: {}", r.text());
+        }
     }
     let slow = |class: &str| metric(admin, &format!("barcoded_breaker_slow_seconds{{class=\"{class}\",core=\"0\"}}"));
     // The floor for renders of microseconds; a busy machine (CI runs the suites side by
@@ -317,7 +322,8 @@ fn adaptive_threshold_trips_the_slow_family_only() {
             break;
         }
         // QR is untouched meanwhile.
-        assert_eq!(c.get(&format!("/v1/qr/during{i}.png")).status, 200);
+        let r = c.get(&format!("/v1/qr/during{i}.png"));
+        assert_eq!(r.status, 200, "{}", r.text());
     }
     let n = tripped_after.expect("the linear breaker opened");
     assert!(n <= 6, "opened after {n} slow renders (5 in a row open it)");
@@ -351,11 +357,19 @@ fn a_crashing_decoder_costs_one_request() {
         // Generous for a debug build on a busy machine: only the spin runs into it.
         c.limits.decode_budget = Duration::from_millis(3000);
         c.limits.decode_worker_memory_mib = 128;
+        // Decoders are tested here: the renders of the images and of the other requests
+        // must not spend their budget in the queue of a busy machine.
+        c.render_budget = Duration::from_secs(5);
     });
     let addr = s.local_addr();
     // A new image for every decode: a repeated upload would be answered from the L1.
-    let png = |n: usize| get(addr, &format!("/v1/qr/crash-test-{n}.png")).body;
-    assert_eq!(post_decode(addr, &png(0)).status, 200);
+    let png = |n: usize| {
+        let r = get(addr, &format!("/v1/qr/crash-test-{n}.png"));
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.body
+    };
+    let r = post_decode(addr, &png(0));
+    assert_eq!(r.status, 200, "{}", r.text());
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Other kinds of request, as fast as one client sends them, the whole time.
     let others = {
@@ -484,12 +498,19 @@ fn the_concurrency_limit_sheds_the_slow_family_before_its_queue_grows() {
     let (ok, refused) = clients.into_iter().map(|h| h.join().unwrap()).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     eprintln!("concurrency limit: QR {ok} rendered, {refused} refused; linear {linear} rendered");
     assert!(ok > 0 && refused > 0, "{ok} rendered, {refused} refused");
-    std::thread::sleep(Duration::from_millis(1200));
+    // The counters of the load's last tick (published once a tick).
+    let in_flight = |v: f64| v == 0.0;
+    let qr_in_flight = "barcoded_concurrency_in_flight{class=\"render_qr\",core=\"0\"}";
+    assert_eq!(metric_when(admin, qr_in_flight, in_flight, Duration::from_secs(10)), 0.0);
+    let qr_refused = "barcoded_concurrency_refused_total{class=\"render_qr\"}";
+    let counted = metric_when(admin, qr_refused, |v| v >= refused as f64, Duration::from_secs(10));
+    assert!(counted >= refused as f64, "{counted} refusals counted, {refused} seen");
     let limit = metric(admin, "barcoded_concurrency_limit{class=\"render_qr\",core=\"0\"}");
     assert!((8.0..16.0).contains(&limit), "the QR limit adapted down from 16 to at least the floor: {limit}");
-    assert_eq!(metric(admin, "barcoded_concurrency_limit{class=\"render_linear\",core=\"0\"}"), 16.0);
-    assert_eq!(metric(admin, "barcoded_concurrency_in_flight{class=\"render_qr\",core=\"0\"}"), 0.0);
-    assert!(metric(admin, "barcoded_concurrency_refused_total{class=\"render_qr\"}") >= refused as f64);
+    // The linear family was never refused. (Its limit may have moved: its renders share the
+    // core's render thread with the slow QR ones, so its sojourns grow too when it measured a
+    // baseline before the QR load began — on a slow machine it does.)
+    assert_eq!(metric(admin, "barcoded_concurrency_refused_total{class=\"render_linear\"}"), 0.0);
     s.shared().faults.render_delay_ms.store(0, Ordering::Relaxed);
     s.shutdown();
 }

@@ -208,6 +208,10 @@ impl Decoders {
             // mimalloc reserves address space 1 GiB at a time, which a data limit counts:
             // small steps keep the limit about what is really used.
             .env("MIMALLOC_ARENA_RESERVE", "16M")
+            // A failed allocation ends the worker with one line, as a panic does: a
+            // backtrace (printed when the server runs with RUST_BACKTRACE set) takes
+            // seconds to resolve in a debug build while the request waits for the crash.
+            .env("RUST_BACKTRACE", "0")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

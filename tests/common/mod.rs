@@ -159,6 +159,19 @@ pub fn metric(addr: SocketAddr, sample: &str) -> f64 {
         .unwrap_or_else(|| panic!("{sample} not in /metrics:\n{text}"))
 }
 
+/// A metric's value once `ok` holds for it, or its last value after `within`: the cores
+/// publish their counters once a tick, and a busy machine delays a tick.
+pub fn metric_when(addr: SocketAddr, sample: &str, ok: impl Fn(f64) -> bool, within: Duration) -> f64 {
+    let until = std::time::Instant::now() + within;
+    loop {
+        let v = metric(addr, sample);
+        if ok(v) || std::time::Instant::now() >= until {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// The p-th percentile (0-100) of durations.
 pub fn percentile(v: &mut [Duration], p: f64) -> Duration {
     v.sort_unstable();
