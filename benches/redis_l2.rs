@@ -86,7 +86,7 @@ fn main() {
         cfg.budget = Duration::from_secs(1);
         cfg.max_conns = TASKS;
         let breakers = Rc::new(RefCell::new(Breakers::new(&barcoded::Config::default().breakers, Instant::now())));
-        let l2 = L2::new(cfg, breakers.clone());
+        let l2 = L2::new(cfg, breakers.clone(), Default::default());
         let permit = move || gate::light(&breakers, Class::Redis).expect("the Redis breaker admits");
         while l2.get(b"bench", permit()).await.is_err() {
             monoio::time::sleep(Duration::from_millis(5)).await;

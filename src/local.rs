@@ -73,7 +73,7 @@ impl Local {
         let c = &shared.config;
         let render_thread = Rc::new(RenderThread::start(index, cpu, c.limits.render_queue, c.render_nice)?);
         let breakers = Rc::new(RefCell::new(Breakers::new(&c.breakers, Instant::now())));
-        let l2 = c.redis.clone().map(|r| L2::new(r, breakers.clone()));
+        let l2 = c.redis.clone().map(|r| L2::new(r, breakers.clone(), shared.redis_map.clone()));
         Ok(Local {
             index,
             date: RefCell::new(DateCache::default()),
@@ -167,6 +167,9 @@ impl Local {
         let mut snap = self.metrics.snapshot(self.index, &self.breakers.borrow(), self.renders_queued());
         if let Some(l) = &self.limits {
             snap.limits = l.borrow().iter().map(|(c, l)| (c, l.limit(), l.in_flight(), l.refused)).collect();
+        }
+        if let Some(l2) = &self.l2 {
+            snap.redis_nodes = l2.nodes();
         }
         shared.board.publish(snap);
     }

@@ -188,6 +188,7 @@ impl CoreMetrics {
             breakers: breakers.iter().map(|(c, b)| (c, b.state(), b.counts, b.latency())).collect(),
             queued,
             limits: Vec::new(),
+            redis_nodes: Vec::new(),
         }
     }
 }
@@ -203,6 +204,8 @@ pub struct Snapshot {
     queued: usize,
     /// Each render class's concurrency limit, slots in use and requests refused by it.
     pub limits: Vec<(Class, u32, u32, u64)>,
+    /// A Redis Cluster's nodes as this core sees them: address, breaker, open connections.
+    pub redis_nodes: Vec<(std::net::SocketAddr, State, usize)>,
 }
 
 impl Snapshot {
@@ -350,6 +353,31 @@ pub fn render(snaps: &[Snapshot], g: &Gauges) -> String {
                 s.core,
                 state_value(*st)
             );
+        }
+    }
+    if snaps.iter().any(|s| !s.redis_nodes.is_empty()) {
+        let _ = writeln!(
+            o,
+            "# HELP barcoded_redis_node_breaker_state A Redis Cluster node's breaker per core (0 closed, 1 open, 2 half-open)."
+        );
+        let _ = writeln!(o, "# TYPE barcoded_redis_node_breaker_state gauge");
+        for s in snaps {
+            for (node, st, _) in &s.redis_nodes {
+                let _ = writeln!(
+                    o,
+                    "barcoded_redis_node_breaker_state{{node=\"{node}\",core=\"{}\"}} {}",
+                    s.core,
+                    state_value(*st)
+                );
+            }
+        }
+        let _ =
+            writeln!(o, "# HELP barcoded_redis_node_connections Connections open to a Redis Cluster node, per core.");
+        let _ = writeln!(o, "# TYPE barcoded_redis_node_connections gauge");
+        for s in snaps {
+            for (node, _, n) in &s.redis_nodes {
+                let _ = writeln!(o, "barcoded_redis_node_connections{{node=\"{node}\",core=\"{}\"}} {n}", s.core);
+            }
         }
     }
     let _ = writeln!(

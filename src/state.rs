@@ -53,6 +53,9 @@ pub struct Shared {
     pub profiling: AtomicBool,
     /// Shadow traffic's queue and results (`--shadow`), when on.
     pub shadow: Option<std::sync::Arc<crate::shadow::Shadow>>,
+    /// The Redis Cluster's slot map, one for every core (`cache::l2::cluster`); empty
+    /// for one Redis or none.
+    pub redis_map: std::sync::Arc<crate::cache::l2::cluster::MapCell>,
 }
 
 /// The settings a reload changes while serving: read by the cores (the access log's once a
@@ -136,6 +139,7 @@ impl Shared {
             access,
             shadow,
             profiling: AtomicBool::new(false),
+            redis_map: Default::default(),
         })
     }
 

@@ -31,6 +31,9 @@ pub fn metrics(shared: &Shared) -> String {
     let mut text = metrics::render(&shared.board.snapshots(), &g);
     shared.switches().metrics(&mut text);
     shared.decoders.metrics(&mut text);
+    if matches!(shared.config.redis.as_ref().map(|r| &r.topology), Some(crate::cache::l2::Topology::Cluster { .. })) {
+        shared.redis_map.metrics(&mut text);
+    }
     if let Some(sh) = &shared.shadow {
         sh.metrics(&mut text);
     }

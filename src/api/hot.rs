@@ -72,13 +72,9 @@ pub fn load(shared: &Shared) -> Result<(usize, &'static str), String> {
 
 fn load_redis(shared: &Shared) -> Result<usize, String> {
     let (Some(key), Some(l2)) = (&shared.config.hot_redis_key, &shared.config.redis) else { return Ok(0) };
-    let mut c = l2.blocking(REDIS_PATIENCE).map_err(|e| format!("Redis: {e}"))?;
     // GETRANGE bounds the reply whatever the key holds.
-    let text: Vec<u8> = redis::cmd("GETRANGE")
-        .arg(key)
-        .arg(0)
-        .arg(MAX_REDIS_LIST - 1)
-        .query(&mut c)
+    let text: Vec<u8> = l2
+        .blocking_query(redis::cmd("GETRANGE").arg(key).arg(0).arg(MAX_REDIS_LIST - 1), REDIS_PATIENCE)
         .map_err(|e| format!("Redis {key}: {e}"))?;
     if text.is_empty() {
         return Ok(0);
@@ -131,14 +127,11 @@ pub fn save(shared: &Shared) -> Result<usize, String> {
     }
     if let (Some(key), Some(l2)) = (&shared.config.hot_redis_key, &shared.config.redis) {
         if text.len() <= MAX_REDIS_LIST {
-            let mut c = l2.blocking(REDIS_PATIENCE).map_err(|e| format!("Redis: {e}"))?;
-            redis::cmd("SET")
-                .arg(key)
-                .arg(text.as_bytes())
-                .arg("EX")
-                .arg(REDIS_LIST_TTL_S)
-                .query::<()>(&mut c)
-                .map_err(|e| format!("Redis {key}: {e}"))?;
+            l2.blocking_query::<()>(
+                redis::cmd("SET").arg(key).arg(text.as_bytes()).arg("EX").arg(REDIS_LIST_TTL_S),
+                REDIS_PATIENCE,
+            )
+            .map_err(|e| format!("Redis {key}: {e}"))?;
         }
     }
     Ok(keys.len())

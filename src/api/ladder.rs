@@ -100,7 +100,8 @@ pub(super) async fn from_l2_keyed(shared: &Shared, local: &Local, key: &[u8], et
             local.metrics.event(Event::L2Miss);
             None
         }
-        Err(L2Error::NoConnection) => {
+        // No connection yet, or the cluster node of this key has its breaker open.
+        Err(L2Error::NoConnection | L2Error::NodeOpen) => {
             local.metrics.event(Event::L2Skipped);
             None
         }

@@ -254,7 +254,9 @@ pub struct Cli {
     /// comma-separated CIDR blocks or addresses. Others' headers are ignored.
     #[arg(long, env = "BARCODED_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
-    /// Redis L2: redis://[:password@]host:port[/db]. Without it there is no L2.
+    /// Redis L2: redis://[:password@]host:port[/db], or a Redis Cluster:
+    /// redis+cluster://[:password@]host:port,host:port,...[?read_from_replicas=true].
+    /// Without it there is no L2.
     #[arg(long, env = "BARCODED_REDIS")]
     pub redis: Option<String>,
     /// Milliseconds an L2 lookup may take before the request renders locally.
