@@ -296,11 +296,14 @@ impl Cluster {
                             (addr, asking) = (to, true);
                         }
                         None => {
-                            // CLUSTERDOWN, TRYAGAIN, LOADING, MASTERDOWN, READONLY…: the
-                            // node cannot serve the slot now; the map may be changing.
-                            node.record(started, false);
+                            // CLUSTERDOWN, TRYAGAIN, LOADING, MASTERDOWN, READONLY…: the node
+                            // answered, at once, that it cannot serve the slot now — during a
+                            // failover every node says CLUSTERDOWN for a second or two. No
+                            // breaker's failure (they would stay open past the failover);
+                            // the map may be changing, so it is read again.
+                            node.record(started, true);
                             self.refresh();
-                            return Err(self.fail(L2Error::Server { code, details }, addr));
+                            return Err(Failure { error: L2Error::Server { code, details }, node_only: true });
                         }
                     }
                 }
