@@ -36,6 +36,9 @@ promtool check rules deploy/prometheus/rules.yml
 
 # The SBOM, kept by CI as an artefact.
 mkdir -p target
+# The crates of this target's build are on the machine once it has built the tests; on one
+# that has not, fetch them (a no-op otherwise: the SBOM itself reads offline).
+cargo fetch --locked --target "$(rustc -vV | sed -n 's/^host: //p')"
 python3 deploy/sbom.py target/sbom.cdx.json
 python3 - <<'PY'
 import sys

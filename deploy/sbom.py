@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A CycloneDX 1.5 software bill of materials of barcoded, generated offline from
-Cargo.lock through `cargo metadata --locked --offline` (names, versions, licences, the
-registry checksums of Cargo.lock as SHA-256 hashes, and the dependency graph).
+Cargo.lock through `cargo metadata --locked --offline --filter-platform HOST` (names,
+versions, licences, the registry checksums of Cargo.lock as SHA-256 hashes, and the
+dependency graph of the build for this machine's target).
 
 Usage: python3 deploy/sbom.py OUT.json   (run from anywhere inside the repository)
 """
@@ -16,10 +17,18 @@ import uuid
 root = pathlib.Path(__file__).resolve().parent.parent
 
 
+def host() -> str:
+    """The target this machine builds for (`rustc -vV`'s host line)."""
+    out = subprocess.run(["rustc", "-vV"], check=True, capture_output=True, text=True).stdout
+    return next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("host: "))
+
+
 def main(out: str) -> int:
+    # The build for this machine's target: a fresh machine has fetched only its crates, and
+    # the other platforms' (Windows, Android, ...) are not part of what ships here.
     meta = json.loads(
         subprocess.run(
-            ["cargo", "metadata", "--format-version", "1", "--locked", "--offline"],
+            ["cargo", "metadata", "--format-version", "1", "--locked", "--offline", "--filter-platform", host()],
             cwd=root, check=True, capture_output=True, text=True,
         ).stdout
     )
@@ -53,7 +62,7 @@ def main(out: str) -> int:
         "serialNumber": uuid.uuid5(uuid.NAMESPACE_URL, "barcoded:" + lock_text).urn,
         "version": 1,
         "metadata": {
-            "tools": [{"name": "deploy/sbom.py (cargo metadata)"}],
+            "tools": [{"name": "deploy/sbom.py (cargo metadata, " + host() + ")"}],
             "component": {**component(main_pkg), "type": "application"},
         },
         "components": sorted(

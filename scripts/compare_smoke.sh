@@ -11,15 +11,18 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-start() { # BINARY FLAGS... -> prints the URL
+# Not called as $(start ...): in a subshell its pid would never reach `pids`, and the
+# instances would outlive the script.
+start() { # NAME BINARY FLAGS... -> sets $NAME to the URL
   local port; port=$(free_port)
-  "$1" --listen 127.0.0.1:"$port" --admin-listen off --threads 1 "${@:2}" >/dev/null 2>&1 &
+  "$2" --listen 127.0.0.1:"$port" --admin-listen off --threads 1 "${@:3}" >/dev/null 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
-  echo "http://127.0.0.1:$port"
+  printf -v "$1" '%s' "http://127.0.0.1:$port"
 }
 bin=target/release/barcoded
-a=$(start $bin); b=$(start $bin); c=$(start $bin); d=$(start $bin --max-pixels 50000)
+a="" b="" c="" d="" p="" s=""  # set by start
+start a $bin; start b $bin; start c $bin; start d $bin --max-pixels 50000
 target/release/loadgen compare --primary "$a" --secondary "$b" --candidate "$c"
 rc=0; target/release/loadgen compare --primary "$a" --secondary "$b" --candidate "$d" --examples 1 >/tmp/compare_bad.txt || rc=$?
 [ "$rc" = 1 ] || { cat /tmp/compare_bad.txt; echo "compare_smoke: a different candidate was not caught (exit $rc)" >&2; exit 1; }
@@ -30,7 +33,7 @@ if [ "${PREV:-0}" = 1 ] && git rev-parse -q --verify HEAD~1 >/dev/null; then
   git worktree add -q --detach "$prev" HEAD~1
   (cd "$prev" && CARGO_TARGET_DIR="$prev_target" cargo build --release -q --bin barcoded)
   old="$prev_target/release/barcoded"
-  p=$(start "$old"); s=$(start "$old")
+  start p "$old"; start s "$old"
   rc=0; target/release/loadgen compare --primary "$p" --secondary "$s" --candidate "$c" || rc=$?
   git worktree remove --force "$prev"
   rm -rf "$prev_target"

@@ -51,6 +51,22 @@ fn bulk_len(buf: &[u8]) -> Option<i64> {
     std::str::from_utf8(&rest[..end]).ok()?.parse().ok()
 }
 
+/// Longest status, error or integer line accepted.
+const MAX_LINE: usize = 64 * 1024;
+
+/// Whether the buffer may hold a whole reply, so that parsing it is worth its cost: a bulk
+/// string once its announced length has arrived, anything else once the bytes read last
+/// (from `fresh` on) hold a line end, as every reply ends with one. Parsing on every read
+/// instead made a long reply cost its length squared.
+fn may_be_whole(buf: &[u8], fresh: usize) -> bool {
+    if let (Some(n), Some(head)) = (bulk_len(buf), buf.iter().position(|&b| b == b'\n')) {
+        if let Ok(n) = usize::try_from(n) {
+            return buf.len() >= head + 1 + n + 2;
+        }
+    }
+    buf[fresh.min(buf.len())..].contains(&b'\n')
+}
+
 impl Conn {
     /// A connection on `stream`, counted in `open` from now until dropped.
     pub fn new(stream: TcpStream, open: Rc<Cell<usize>>) -> Conn {
@@ -65,11 +81,20 @@ impl Conn {
         let (r, _) = self.stream.write_all(cmd).await;
         r.map_err(|e| L2Error::Io(e.to_string()))?;
         self.buf.clear();
+        let mut fresh = 0;
         loop {
             if !self.buf.is_empty() {
                 if bulk_len(&self.buf).is_some_and(|n| n > MAX_VALUE as i64) {
                     return Err(L2Error::Protocol(format!("value larger than {MAX_VALUE} bytes")));
                 }
+                if matches!(self.buf[0], b'+' | b'-' | b':')
+                    && self.buf.len() >= MAX_LINE
+                    && !self.buf[..MAX_LINE].contains(&b'\n')
+                {
+                    return Err(L2Error::Protocol(format!("a reply line longer than {MAX_LINE} bytes")));
+                }
+            }
+            if !self.buf.is_empty() && may_be_whole(&self.buf, fresh) {
                 match redis::parse_redis_value(&self.buf) {
                     Ok(Value::ServerError(e)) => {
                         return Err(L2Error::Server {
@@ -87,6 +112,7 @@ impl Conn {
             }
             let mut buf = std::mem::take(&mut self.buf);
             let len = buf.len();
+            fresh = len;
             buf.reserve(16 * 1024);
             let (r, slice) = self.stream.read(monoio::buf::IoBufMut::slice_mut(buf, len..)).await;
             self.buf = slice.into_inner();
@@ -102,6 +128,19 @@ impl Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reply_is_parsed_once_it_may_be_whole() {
+        assert!(!may_be_whole(b"$5\r\nhel", 0));
+        assert!(!may_be_whole(b"$5\r\nhello\r", 0));
+        assert!(may_be_whole(b"$5\r\nhello\r\n", 0));
+        assert!(may_be_whole(b"$-1\r\n", 0));
+        assert!(!may_be_whole(b"+OK", 0));
+        assert!(may_be_whole(b"+OK\r\n", 0));
+        // A line end in bytes already looked at does not count again.
+        assert!(!may_be_whole(b"*2\r\n:1\r\n:", 9));
+        assert!(may_be_whole(b"*2\r\n:1\r\n:2\r\n", 9));
+    }
 
     #[test]
     fn bulk_announcements() {
