@@ -29,6 +29,10 @@ fi
 if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib3, aiohttp, zplkit" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check -r tests/decode/requirements.txt -r tests/clients/requirements.txt
 fi
+# schemathesis for the contract test (tests/contract/run.sh).
+if ! command -v st >/dev/null 2>&1 || ! python3 -c "import schemathesis" >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check -r tests/contract/requirements.txt
+fi
 # The second ZPL renderer (zpl-renderer-js), at the version package-lock.json pins.
 if [ ! -d tests/labels/zplr/node_modules/zpl-renderer-js ]; then
   npm ci --prefix tests/labels/zplr --no-audit --no-fund --silent
@@ -53,6 +57,8 @@ fi
 # Not --all-features: bench-copy-bodies is a benchmark variant, not the service.
 cargo test --workspace --features barcoded/fault-injection
 python3 -m pytest -q tests/decode tests/clients tests/labels tests/zint
+# The API against its OpenAPI description (schemathesis, bounded).
+bash tests/contract/run.sh
 bash scripts/loadgen_smoke.sh
 # The dual-track comparison; in CI also this build against the previous commit's.
 PREV="${CI:+1}" bash scripts/compare_smoke.sh

@@ -108,6 +108,27 @@ fn cli(port: u16, args: &[&str]) -> String {
     resp(port, &[&args]).remove(0).text()
 }
 
+/// A client port and a bus port for a new node, free now and below the kernel's ephemeral
+/// range (32768 and up by default): a port taken from that range (`free_port`) can become
+/// the local port of an outgoing connection before redis-server binds it, and a node killed
+/// and restarted must find its ports again.
+fn node_ports(taken: &[Node]) -> (u16, u16) {
+    let free = |p: u16| {
+        !taken.iter().any(|n| n.port == p || n.bus == p) && std::net::TcpListener::bind(("127.0.0.1", p)).is_ok()
+    };
+    // Spread the start over the range by process and time, so parallel runs rarely meet.
+    let seed = std::process::id() as u64 ^ Instant::now().elapsed().as_nanos() as u64 ^ {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos() as u64)
+    };
+    for k in 0..6000u64 {
+        let port = 20000 + ((seed + k * 7) % 6000) as u16;
+        if free(port) && free(port + 6000) {
+            return (port, port + 6000);
+        }
+    }
+    panic!("no free ports for a cluster node in 20000-32000");
+}
+
 impl Cluster {
     /// `None` (the test skips, saying why) without redis-server and redis-cli.
     fn start(tag: &str) -> Option<Cluster> {
@@ -119,8 +140,8 @@ impl Cluster {
         std::fs::create_dir_all(&dir).unwrap();
         let mut c = Cluster { nodes: Vec::new(), dir };
         for _ in 0..6 {
-            let node = Node { child: None, port: free_port(), bus: free_port() };
-            c.nodes.push(node);
+            let (port, bus) = node_ports(&c.nodes);
+            c.nodes.push(Node { child: None, port, bus });
         }
         for i in 0..6 {
             c.run(i);

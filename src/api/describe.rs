@@ -51,14 +51,18 @@ pub fn request(query_str: &[u8], body: &[u8], content_type: Option<&[u8]>) -> Re
                 .map_err(|e| bad("body", format!("{e}").as_bytes(), "JSON {\"code\": \"...\"}"))?;
             let c = v.get("code").and_then(Value::as_str).ok_or_else(|| bad("code", b"(absent)", "a JSON string"))?;
             code = Some(c.as_bytes().to_vec());
-            if let Some(s) = v.get("symbology").and_then(Value::as_str) {
-                symbology = Some(s.to_string());
+            match v.get("symbology") {
+                None => {}
+                Some(Value::String(s)) => symbology = Some(s.clone()),
+                Some(_) => return Err(bad("symbology", b"(not a string)", "a JSON string")),
             }
         } else {
             code = Some(body.to_vec());
         }
     }
-    let code = code.ok_or(ApiError::MissingCode)?;
+    // An empty code is no scanned code: refused as absent (it once described itself as
+    // "Code 128 text").
+    let code = code.filter(|c| !c.is_empty()).ok_or(ApiError::MissingCode)?;
     if code.len() > MAX_CODE {
         return Err(ApiError::CodeTooLong { length: code.len(), max: MAX_CODE });
     }

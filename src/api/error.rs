@@ -286,7 +286,7 @@ impl ApiError {
                 format!("{field}: control character at position {pos}")
             }
             ApiError::MissingData => "data: missing; give it in the path, as ?data=, or as the POST body".into(),
-            ApiError::MissingCode => "code: missing; give ?code= or the code as the POST body".into(),
+            ApiError::MissingCode => "code: missing or empty; give ?code= or the code as the POST body".into(),
             ApiError::Decode(d) => d.to_string(),
             ApiError::DecodeBusy { capacity } => format!("decode: all {capacity} decode slots are busy; retry shortly"),
             ApiError::DecodeBudget { ms } => format!("decode: took longer than the budget of {ms} ms"),

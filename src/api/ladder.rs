@@ -204,6 +204,13 @@ async fn guarded(
             local.metrics.event(Event::Degraded);
             Err(degraded("render failed"))
         }
+        Err(NotRun::Overran { limit }) => {
+            transition(permit.done(limit, false), class, local);
+            local.metrics.event(Event::RenderFailed);
+            local.metrics.event(Event::Degraded);
+            crate::log::error("render_overran", format_args!("a {} render ran past {limit:?}", class.name()));
+            Err(degraded("render ran past its limit"))
+        }
     }
 }
 
@@ -223,7 +230,7 @@ pub(super) async fn offload<T: Send + 'static>(
     let failed = ApiError::Degraded { class: "batch", why: "render failed", retry_after: 1 };
     match local.render_thread.submit_background(shared.config.render_budget, job).await {
         Ok((Ok(Rendered::Other(b)), _)) => b.downcast::<T>().map(|b| *b).map_err(|_| failed),
-        Ok(_) | Err(NotRun::Panicked) => Err(failed),
+        Ok(_) | Err(NotRun::Panicked | NotRun::Overran { .. }) => Err(failed),
         Err(NotRun::Full { capacity }) => Err(ApiError::Overloaded { what: "render queue", capacity }),
         Err(NotRun::Budget { .. }) => {
             Err(ApiError::Overloaded { what: "render queue", capacity: shared.config.limits.render_queue })

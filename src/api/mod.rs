@@ -13,6 +13,7 @@ pub mod generate;
 pub mod hot;
 pub mod label;
 pub mod ladder;
+pub mod openapi;
 pub mod options;
 pub mod profile;
 pub mod route;
@@ -20,6 +21,7 @@ pub mod switched;
 pub mod switches;
 pub mod symbologies;
 pub mod warm;
+pub mod yaml;
 
 use crate::access::trace::{HeadLines, Trace};
 use crate::access::Source;
@@ -332,6 +334,10 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
             (Route::Info, Ok(reply.json(st, b)))
         }
         Endpoint::Symbologies => (Route::Info, Ok(reply.json(Status::Ok, symbologies::document().as_bytes()))),
+        Endpoint::OpenApi { yaml: false } => (Route::Info, Ok(reply.json(Status::Ok, openapi::json().as_bytes()))),
+        Endpoint::OpenApi { yaml: true } => {
+            (Route::Info, Ok(reply.simple(Status::Ok, "application/yaml; charset=utf-8", openapi::yaml().as_bytes())))
+        }
         Endpoint::Metrics => {
             local.publish(shared);
             let text = admin::metrics(shared);

@@ -120,6 +120,35 @@ pub fn names() -> impl Iterator<Item = &'static str> {
         .map(|(_, o)| o.name)
 }
 
+/// A query option a request may carry: its name, and the symbology option it stands for
+/// when it is one symbology's own (`None`: common to all, the linear ones, or the format's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Applicable {
+    pub name: &'static str,
+    pub own: Option<Opt>,
+}
+
+/// The query options (`data` left out) a request for `spec` in `fmt` may carry, in the
+/// table's order: what `/openapi.json` lists for it.
+pub fn applicable(spec: &Spec, fmt: Format) -> Vec<Applicable> {
+    OPTIONS
+        .iter()
+        .filter(|d| d.name != "data")
+        .filter_map(|d| match d.scope {
+            Scope::All => Some(Applicable { name: d.name, own: None }),
+            Scope::Linear if !spec.two_d => Some(Applicable { name: d.name, own: None }),
+            Scope::Only(opt) if spec.takes(opt) => {
+                // The spec's own entry (a bearer's default is the spec's).
+                let own =
+                    spec.options.iter().copied().find(|o| std::mem::discriminant(o) == std::mem::discriminant(&opt));
+                Some(Applicable { name: d.name, own })
+            }
+            Scope::Format if fmt.takes(d.name) => Some(Applicable { name: d.name, own: None }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Every query option, `data` first.
 const OPTIONS: &[OptionDef] = &[
     OptionDef { name: "data", scope: Scope::All, read: |_, _| Ok(()) },

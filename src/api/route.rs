@@ -31,6 +31,10 @@ pub enum Endpoint<'a> {
     Healthz,
     Readyz,
     Symbologies,
+    /// `GET /openapi.json` or `/openapi.yaml`: the API's description.
+    OpenApi {
+        yaml: bool,
+    },
     /// `GET /metrics`: Prometheus text.
     Metrics,
     /// `POST /admin/reload`: rebuild the template pool from the warm list.
@@ -108,6 +112,8 @@ pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
         b"/healthz" => return only(method, GET_HEAD).map(|_| Endpoint::Healthz),
         b"/readyz" => return only(method, GET_HEAD).map(|_| Endpoint::Readyz),
         b"/v1/symbologies" => return only(method, GET_HEAD).map(|_| Endpoint::Symbologies),
+        b"/openapi.json" => return only(method, GET_HEAD).map(|_| Endpoint::OpenApi { yaml: false }),
+        b"/openapi.yaml" => return only(method, GET_HEAD).map(|_| Endpoint::OpenApi { yaml: true }),
         b"/v1/parse" => return only(method, GET_HEAD_POST).map(|_| Endpoint::Parse { query }),
         b"/v1/decode" if method == Method::Post => return Ok(Endpoint::Decode { query }),
         b"/v1/decode" => return Err(ApiError::MethodNotAllowed { allow: "POST" }),

@@ -34,7 +34,15 @@ pub enum NotRun {
     Budget { waited: Duration },
     /// It panicked (a renderer bug: none should); the thread carries on.
     Panicked,
+    /// No result within its budget plus `RUN_LIMIT` (a renderer bug, a loop: none should):
+    /// the request is answered without it. The thread cannot be stopped; it goes on with
+    /// the queue when the job ends, and until then the core's renders are refused as the
+    /// queue fills, while its hits are served.
+    Overran { limit: Duration },
 }
+
+/// Longest a job may run before the request waiting for it stops waiting.
+pub const RUN_LIMIT: Duration = Duration::from_secs(5);
 
 /// A job's result and how long it ran, or why it did not.
 pub type Done<T> = Result<(T, Duration), NotRun>;
@@ -54,6 +62,8 @@ pub struct RenderThread<T> {
     waiting: RefCell<HashMap<u64, local_sync::oneshot::Sender<Done<T>>>>,
     next: Cell<u64>,
     capacity: usize,
+    /// `RUN_LIMIT`, shorter in tests.
+    run_limit: Duration,
 }
 
 /// Runs one job: skipped past its budget, timed, a panic caught.
@@ -135,7 +145,15 @@ impl<T: Send + 'static> RenderThread<T> {
             waiting: RefCell::new(HashMap::new()),
             next: Cell::new(0),
             capacity,
+            run_limit: RUN_LIMIT,
         })
+    }
+
+    /// The same, with a run limit other than `RUN_LIMIT`.
+    #[cfg(test)]
+    fn with_run_limit(mut self, limit: Duration) -> Self {
+        self.run_limit = limit;
+        self
     }
 
     /// Runs `job` on the render thread unless it waits longer than `budget`, and waits
@@ -156,8 +174,15 @@ impl<T: Send + 'static> RenderThread<T> {
         queue.try_send((id, Instant::now(), budget, job)).map_err(|_| NotRun::Full { capacity: self.capacity })?;
         let (tx, rx) = local_sync::oneshot::channel();
         self.waiting.borrow_mut().insert(id, tx);
-        // The thread is gone only when the core is: its job never ran to an answer.
-        rx.await.unwrap_or(Err(NotRun::Panicked))
+        let limit = budget + self.run_limit;
+        match monoio::time::timeout(limit, rx).await {
+            // The thread is gone only when the core is: its job never ran to an answer.
+            Ok(r) => r.unwrap_or(Err(NotRun::Panicked)),
+            Err(_) => {
+                self.waiting.borrow_mut().remove(&id);
+                Err(NotRun::Overran { limit })
+            }
+        }
     }
 
     /// The core's receiving task: hands each result of a batch to its waiting request.
@@ -227,6 +252,31 @@ mod tests {
             let (v, took) = t.submit(LONG, Box::new(|| 7)).await.unwrap();
             assert_eq!(v, 7);
             assert!(took < LONG);
+            assert!(t.waiting.borrow().is_empty());
+        });
+    }
+
+    #[test]
+    fn a_job_that_never_ends_costs_its_request_the_run_limit_and_no_more() {
+        let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer().build().unwrap();
+        rt.block_on(async {
+            let t =
+                Rc::new(RenderThread::<u32>::start(0, None, 2, 10).unwrap().with_run_limit(Duration::from_millis(50)));
+            monoio::spawn(t.clone().dispatch());
+            let (stuck, gate_tx) = blocker(&t);
+            let started = Instant::now();
+            let budget = Duration::from_millis(10);
+            let t1 = t.clone();
+            let queued = monoio::spawn(async move { t1.submit(budget, Box::new(|| 1)).await });
+            assert!(
+                matches!(queued.await, Err(NotRun::Overran { limit }) if limit == budget + Duration::from_millis(50))
+            );
+            assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+            // Once the long job ends, the thread serves again (the queued one is skipped: its
+            // budget was spent; its answer, already given, is dropped).
+            gate_tx.send(()).unwrap();
+            assert_eq!(stuck.await.unwrap().0, 0);
+            assert_eq!(t.submit(LONG, Box::new(|| 7)).await.unwrap().0, 7);
             assert!(t.waiting.borrow().is_empty());
         });
     }

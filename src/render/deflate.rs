@@ -608,16 +608,20 @@ fn tokenize(raw: &[u8], line: usize) -> Vec<u32> {
                 } else {
                     equal / line * line
                 };
-                while left >= 3 {
-                    let len = left.min(MAX_MATCH);
-                    // Never leave a tail of 1-2 bytes that a match cannot carry.
-                    let len = if left - len > 0 && left - len < 3 { len - 3 } else { len };
-                    tokens.push(pack_match(len, up));
-                    left -= len;
-                    pos += len;
+                // Rows of 1-2 bytes (a 1-byte stride) can leave less than a match: then no
+                // progress would be made here, and the byte-wise path below takes over.
+                if left >= 3 {
+                    while left >= 3 {
+                        let len = left.min(MAX_MATCH);
+                        // Never leave a tail of 1-2 bytes that a match cannot carry.
+                        let len = if left - len > 0 && left - len < 3 { len - 3 } else { len };
+                        tokens.push(pack_match(len, up));
+                        left -= len;
+                        pos += len;
+                    }
+                    // Any 1-2 byte tail falls through to the byte-wise path below.
+                    continue;
                 }
-                // Any 1-2 byte tail falls through to the byte-wise path below.
-                continue;
             }
         }
         // Literals in bulk: the first of the next few positions (up to six, within this
@@ -683,6 +687,27 @@ mod tests {
 
     fn inflate(z: &[u8]) -> Vec<u8> {
         miniz_oxide::inflate::decompress_to_vec_zlib(z).expect("valid zlib")
+    }
+
+    #[test]
+    fn narrow_rows_always_make_progress() {
+        // One byte per row (an image 1-8 pixels wide at one bit a pixel): every sequence of
+        // up to 8 rows of two values, e.g. rows 00 00 FF after a row 00 (three bytes equal
+        // to those a row up, then a different one) once looped for ever.
+        for len in 1..=8usize {
+            for bits in 0..1u32 << len {
+                let rows: Vec<u8> = (0..len).map(|i| if bits >> i & 1 == 1 { 0xFF } else { 0 }).collect();
+                for invert in [false, true] {
+                    let z = zlib_scanlines(&rows, 1, invert);
+                    let want: Vec<u8> = rows.iter().flat_map(|&r| [0, if invert { !r } else { r }]).collect();
+                    assert_eq!(inflate(&z), want, "{rows:?}");
+                }
+            }
+        }
+        for stride in 2..=3 {
+            let rows = vec![0u8; stride * 9];
+            assert_eq!(inflate(&zlib_scanlines(&rows, stride, false)).len(), 9 * (stride + 1));
+        }
     }
 
     #[test]

@@ -132,6 +132,8 @@ pub struct Spec {
     pub name: &'static str,
     /// A one-line statement of the data rules, for `/v1/symbologies`.
     pub data_rule: &'static str,
+    /// The data rules a JSON Schema can state, for `/openapi.json`.
+    pub data_schema: DataSchema,
     /// Two-dimensional: no bar height, no text line.
     pub two_d: bool,
     /// Default quiet zone, left and right, in modules: the specification's minimum.
@@ -156,6 +158,16 @@ pub struct Spec {
     pub defaults: fn(&mut EncodeOptions),
 }
 
+/// What a JSON Schema can say of a symbology's data: every data the encoder accepts matches
+/// `pattern` (empty: any text) and has at most `max_chars` characters. A superset: check
+/// digits, capacities that depend on the content, and what options change are the
+/// encoder's to refuse.
+#[derive(Clone, Copy, Debug)]
+pub struct DataSchema {
+    pub pattern: &'static str,
+    pub max_chars: usize,
+}
+
 /// For specs with no encoding defaults to spell out.
 pub fn no_defaults(_: &mut EncodeOptions) {}
 
@@ -165,6 +177,8 @@ pub fn no_defaults(_: &mut EncodeOptions) {}
 pub const LINEAR: Spec = Spec {
     name: "",
     data_rule: "",
+    // Never registered: every spec states its own (a test holds max_chars > 0).
+    data_schema: DataSchema { pattern: "", max_chars: 0 },
     two_d: false,
     quiet: (10, 10),
     height: 50,

@@ -1,11 +1,12 @@
 //! Aztec Code (ISO/IEC 24778).
 
-use crate::symbology::spec::{no_defaults, EccKind, Family, Opt, Spec};
+use crate::symbology::spec::{DataSchema, EccKind, Family, no_defaults, Opt, Spec};
 use crate::symbology::twod;
 
 pub const SPEC: Spec = Spec {
     name: "aztec",
     data_rule: twod::AZTEC_RULE,
+    data_schema: DataSchema { pattern: r"", max_chars: 4748 },
     two_d: true,
     quiet: (0, 0),
     height: 0,

@@ -1,11 +1,12 @@
 //! GS1 DataBar Expanded: any GS1 element string, fresh food (weight, price, dates) and coupons.
 
 use crate::symbology::databar_exp;
-use crate::symbology::spec::{Spec, LINEAR};
+use crate::symbology::spec::{DataSchema, LINEAR, Spec};
 
 pub const SPEC: Spec = Spec {
     name: "databar-expanded",
     data_rule: databar_exp::RULE,
+    data_schema: DataSchema { pattern: r"^\([0-9]{2,4}\)[ -~]*$", max_chars: 252 },
     quiet: (1, 1),
     height: 34,
     gs1_data: true,

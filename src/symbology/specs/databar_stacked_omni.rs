@@ -1,11 +1,12 @@
 //! GS1 DataBar Stacked Omnidirectional (two rows 33 modules high).
 
 use crate::symbology::databar;
-use crate::symbology::spec::{Spec, STACKED};
+use crate::symbology::spec::{DataSchema, Spec, STACKED};
 
 pub const SPEC: Spec = Spec {
     name: "databar-stacked-omni",
     data_rule: databar::RULE,
+    data_schema: DataSchema { pattern: r"^(\(01\))?[0-9]{13,14}$", max_chars: 18 },
     encode: |d, _| databar::encode(d, databar::Form::StackedOmni),
     ..STACKED
 };

@@ -1,11 +1,12 @@
 //! GS1 DataBar Truncated (Omnidirectional's bars, 13 modules high), small items.
 
 use crate::symbology::databar;
-use crate::symbology::spec::{Spec, LINEAR};
+use crate::symbology::spec::{DataSchema, LINEAR, Spec};
 
 pub const SPEC: Spec = Spec {
     name: "databar-truncated",
     data_rule: databar::RULE,
+    data_schema: DataSchema { pattern: r"^(\(01\))?[0-9]{13,14}$", max_chars: 18 },
     quiet: (1, 1),
     height: 13,
     encode: |d, _| databar::encode(d, databar::Form::Truncated),

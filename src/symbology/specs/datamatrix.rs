@@ -1,11 +1,12 @@
 //! Data Matrix ECC 200 (ISO/IEC 16022), square or rectangular, with GS1 mode.
 
-use crate::symbology::spec::{no_defaults, Family, Opt, Spec};
+use crate::symbology::spec::{DataSchema, Family, no_defaults, Opt, Spec};
 use crate::symbology::twod;
 
 pub const SPEC: Spec = Spec {
     name: "datamatrix",
     data_rule: twod::DATAMATRIX_RULE,
+    data_schema: DataSchema { pattern: r"", max_chars: 3116 },
     two_d: true,
     quiet: (1, 1),
     height: 0,

@@ -2,11 +2,12 @@
 //! on cartons and cigarette packs; GS1's default for data starting with digits.
 
 use crate::symbology::dotcode;
-use crate::symbology::spec::{no_defaults, Family, Opt, Spec};
+use crate::symbology::spec::{DataSchema, Family, no_defaults, Opt, Spec};
 
 pub const SPEC: Spec = Spec {
     name: "dotcode",
     data_rule: dotcode::RULE,
+    data_schema: DataSchema { pattern: r"", max_chars: 2938 },
     two_d: true,
     quiet: (3, 3),
     height: 0,

@@ -1,11 +1,12 @@
 //! EAN-13 (ISO/IEC 15420), with the 2- and 5-digit add-ons.
 
 use crate::symbology::ean;
-use crate::symbology::spec::{LINEAR, Opt, Spec};
+use crate::symbology::spec::{DataSchema, LINEAR, Opt, Spec};
 
 pub const SPEC: Spec = Spec {
     name: "ean13",
     data_rule: "12 digits (check digit computed) or 13 digits (check digit verified)",
+    data_schema: DataSchema { pattern: r"^[0-9]{12,13}$", max_chars: 13 },
     quiet: (11, 7),
     height: 69,
     options: &[Opt::Addon, Opt::Marks],

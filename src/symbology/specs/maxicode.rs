@@ -1,11 +1,12 @@
 //! MaxiCode (ISO/IEC 16023), UPS parcels: modes 2-6, the structured carrier message.
 
 use crate::symbology::maxicode;
-use crate::symbology::spec::{Family, Opt, Spec};
+use crate::symbology::spec::{DataSchema, Family, Opt, Spec};
 
 pub const SPEC: Spec = Spec {
     name: "maxicode",
     data_rule: maxicode::RULE,
+    data_schema: DataSchema { pattern: r"", max_chars: 138 },
     two_d: true,
     quiet: (1, 1),
     height: 0,

@@ -1,11 +1,12 @@
 //! MicroPDF417 (ISO/IEC 24728), PDF417's small sibling for small items and GS1 composites.
 
 use crate::symbology::micropdf417;
-use crate::symbology::spec::{no_defaults, Family, Opt, Spec};
+use crate::symbology::spec::{DataSchema, Family, no_defaults, Opt, Spec};
 
 pub const SPEC: Spec = Spec {
     name: "micropdf417",
     data_rule: micropdf417::RULE,
+    data_schema: DataSchema { pattern: r"", max_chars: 366 },
     two_d: true,
     quiet: (1, 1),
     height: 0,

@@ -1,12 +1,13 @@
 //! Micro QR Code (ISO/IEC 18004), small parts and tight spaces.
 
 use crate::symbology::microqr;
-use crate::symbology::spec::{EccKind, Family, Opt, Spec};
+use crate::symbology::spec::{DataSchema, EccKind, Family, Opt, Spec};
 use crate::symbology::Ecc;
 
 pub const SPEC: Spec = Spec {
     name: "microqr",
     data_rule: microqr::RULE,
+    data_schema: DataSchema { pattern: r"", max_chars: 35 },
     two_d: true,
     quiet: (2, 2),
     height: 0,

@@ -1,11 +1,12 @@
 //! PDF417 (ISO/IEC 15438).
 
-use crate::symbology::spec::{no_defaults, EccKind, Family, Opt, Spec};
+use crate::symbology::spec::{DataSchema, EccKind, Family, no_defaults, Opt, Spec};
 use crate::symbology::twod;
 
 pub const SPEC: Spec = Spec {
     name: "pdf417",
     data_rule: twod::PDF417_RULE,
+    data_schema: DataSchema { pattern: r"", max_chars: 2628 },
     two_d: true,
     quiet: (2, 2),
     height: 0,

@@ -1,11 +1,12 @@
 //! QR Code (ISO/IEC 18004).
 
 use crate::symbology::qr;
-use crate::symbology::spec::{EccKind, Family, Opt, Spec};
+use crate::symbology::spec::{DataSchema, EccKind, Family, Opt, Spec};
 
 pub const SPEC: Spec = Spec {
     name: "qr",
     data_rule: qr::RULE,
+    data_schema: DataSchema { pattern: r"", max_chars: 7089 },
     two_d: true,
     quiet: (4, 4),
     height: 0,

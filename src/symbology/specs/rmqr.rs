@@ -2,12 +2,13 @@
 //! Drawn as Micro QR is (quiet zone, scale, family); its own levels and sizes.
 
 use crate::symbology::rmqr;
-use crate::symbology::spec::{EccKind, Opt, Spec};
+use crate::symbology::spec::{DataSchema, EccKind, Opt, Spec};
 use crate::symbology::Ecc;
 
 pub const SPEC: Spec = Spec {
     name: "rmqr",
     data_rule: rmqr::RULE,
+    data_schema: DataSchema { pattern: r"", max_chars: 361 },
     options: &[Opt::Ecc(EccKind::RmqrLevel), Opt::RmqrVersion],
     encode: |d, o| rmqr::encode(d, o.ecc.unwrap_or(Ecc::M), o.version),
     defaults: |o| {
