@@ -168,3 +168,22 @@ fn the_yaml_says_what_the_json_says() {
         assert!(yaml_text.contains(&s), "{s} missing from the YAML");
     }
 }
+
+#[test]
+fn every_error_code_is_listed() {
+    let d = doc();
+    let listed: BTreeSet<String> = d["components"]["schemas"]["Error"]["properties"]["code"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let all: BTreeSet<String> =
+        barcoded::api::error::ApiError::samples().iter().map(|e| e.code().to_string()).collect();
+    assert_eq!(listed, all);
+    // A generate operation's 400 names the codes a bad request may carry.
+    let r400 = d["paths"]["/v1/ean13.{format}"]["get"]["responses"]["400"]["description"].as_str().unwrap();
+    for code in ["`check_digit`", "`bad_option`", "`option_not_applicable`", "`conflicting_options`"] {
+        assert!(r400.contains(code), "{r400}");
+    }
+}

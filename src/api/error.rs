@@ -154,6 +154,119 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// One error of every kind (data and decode errors of every kind among them): the codes
+    /// and statuses an answer can carry, for `catalogue`. A test holds it to the enums.
+    pub fn samples() -> Vec<ApiError> {
+        let t = String::new;
+        let mut v = vec![
+            ApiError::Render(RenderError::TooManyPixels { width: 1, height: 1, max: 0 }),
+            ApiError::UnknownOption(t()),
+            ApiError::BadOption { name: "scale", value: t(), expected: "" },
+            ApiError::DuplicateOption(t()),
+            ApiError::ConflictingOptions { a: "xdim", b: "scale" },
+            ApiError::OptionNotApplicable { name: "ecc", symbology: "ean13" },
+            ApiError::BadPercentEncoding { field: "data", offset: 0 },
+            ApiError::ControlChar { field: "data", pos: 0 },
+            ApiError::MissingData,
+            ApiError::MissingCode,
+            ApiError::DecodeBusy { capacity: 1 },
+            ApiError::DecodeBudget { ms: 1 },
+            ApiError::DecoderCrashed(t()),
+            ApiError::DecoderUnavailable(t()),
+            ApiError::CodeTooLong { length: 2, max: 1 },
+            ApiError::DataTwice,
+            ApiError::UnknownSymbology(t()),
+            ApiError::UnknownFormat(t()),
+            ApiError::NotFound,
+            ApiError::MethodNotAllowed { allow: "GET" },
+            ApiError::BodyTooLarge { length: 2, max: 1 },
+            ApiError::BadTransferEncoding,
+            ApiError::UnsupportedTransferCoding,
+            ApiError::LengthWithTransferEncoding,
+            ApiError::ExpectationFailed,
+            ApiError::BadChunk(""),
+            ApiError::TrailersTooLarge { max: 1 },
+            ApiError::NotUtf8 { field: "data" },
+            ApiError::UriTooLong { max: 1 },
+            ApiError::HeadersTooLarge { max: 1 },
+            ApiError::TooManyHeaders { max: 1 },
+            ApiError::Malformed(""),
+            ApiError::BadContentLength,
+            ApiError::VersionNotSupported,
+            ApiError::Degraded { class: "", why: "", retry_after: 1 },
+            ApiError::Overloaded { what: "", capacity: 1 },
+            ApiError::ConcurrencyLimit { class: "", limit: 1 },
+            ApiError::ClientRate { rate: 1, retry_after: 1 },
+            ApiError::Forbidden(""),
+            ApiError::ReloadFailed(t()),
+            ApiError::Switched { retry_after: 1 },
+            ApiError::BadSwitch(t()),
+            ApiError::SwitchNotFound(t()),
+            ApiError::TooManySwitches { max: 1 },
+            ApiError::SwitchesNotSaved(t()),
+            ApiError::ProfileRunning,
+            ApiError::ProfileFailed(t()),
+            ApiError::BadBatch(t()),
+            ApiError::BatchTooLarge { items: 2, max: 1 },
+            ApiError::BatchInvalid(Vec::new()),
+            ApiError::BadLabel(t()),
+        ];
+        v.extend(super::label::CODES.iter().map(|&code| ApiError::LabelInvalid { index: 0, why: t(), code }));
+        v.extend(
+            [
+                DataError::Empty,
+                DataError::NotUtf8,
+                DataError::Length { symbology: "", expected: "", got: 0 },
+                DataError::TooLong { symbology: "", max: 0, got: 1, unit: "" },
+                DataError::BadChar { symbology: "", pos: 0, ch: ' ', allowed: "" },
+                DataError::CheckDigit { expected: 0, found: 1 },
+                DataError::Capacity { got: 1, max: 0, ecc: 'L', mode: "" },
+                DataError::Capacity2d { symbology: "", got: 1, limit: "" },
+                DataError::Capacity2dAt { symbology: "", got: 1, max: 0, kind: "", setting: t() },
+                DataError::QrVersion { got: 1, version: 1, ecc: 'L' },
+                DataError::NoUpcE,
+                DataError::Addon(""),
+                DataError::Gs1(t()),
+                DataError::Codabar(""),
+                DataError::Needs { symbology: "", what: "" },
+                DataError::OutOfRange { symbology: "", rule: "", got: t() },
+                DataError::EncoderFailed { symbology: "" },
+            ]
+            .into_iter()
+            .map(ApiError::Data),
+        );
+        v.extend(
+            [
+                DecodeError::Base64(t()),
+                DecodeError::Base64TooLong { length: 2, max: 1 },
+                DecodeError::UnknownFormat,
+                DecodeError::TooLarge { width: 1, height: 1, max_side: 0, max_pixels: 0 },
+                DecodeError::Corrupt(t()),
+            ]
+            .into_iter()
+            .map(ApiError::Decode),
+        );
+        v
+    }
+
+    /// Every `code` an error answer carries, with its statuses, sorted: what
+    /// `/openapi.json` lists.
+    pub fn catalogue() -> Vec<(&'static str, Vec<u16>)> {
+        let mut out: Vec<(&'static str, Vec<u16>)> = Vec::new();
+        for e in Self::samples() {
+            let st = e.status().code();
+            match out.iter_mut().find(|(c, _)| *c == e.code()) {
+                Some((_, sts)) if !sts.contains(&st) => sts.push(st),
+                Some(_) => {}
+                None => out.push((e.code(), vec![st])),
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+impl ApiError {
     pub fn status(&self) -> Status {
         match self {
             ApiError::UnknownSymbology(_) | ApiError::UnknownFormat(_) | ApiError::NotFound => Status::NotFound,
@@ -420,6 +533,121 @@ pub fn json_str(v: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kind of an error, by an exhaustive match: a new variant does not compile until it
+    /// has a number here, and `samples` must then hold one of it.
+    fn kind(e: &ApiError) -> usize {
+        match e {
+            ApiError::Data(..) => 0,
+            ApiError::Render(..) => 1,
+            ApiError::UnknownOption(..) => 2,
+            ApiError::BadOption { .. } => 3,
+            ApiError::DuplicateOption(..) => 4,
+            ApiError::ConflictingOptions { .. } => 5,
+            ApiError::OptionNotApplicable { .. } => 6,
+            ApiError::BadPercentEncoding { .. } => 7,
+            ApiError::ControlChar { .. } => 8,
+            ApiError::MissingData => 9,
+            ApiError::MissingCode => 10,
+            ApiError::Decode(..) => 11,
+            ApiError::DecodeBusy { .. } => 12,
+            ApiError::DecodeBudget { .. } => 13,
+            ApiError::DecoderCrashed(..) => 14,
+            ApiError::DecoderUnavailable(..) => 15,
+            ApiError::CodeTooLong { .. } => 16,
+            ApiError::DataTwice => 17,
+            ApiError::UnknownSymbology(..) => 18,
+            ApiError::UnknownFormat(..) => 19,
+            ApiError::NotFound => 20,
+            ApiError::MethodNotAllowed { .. } => 21,
+            ApiError::BodyTooLarge { .. } => 22,
+            ApiError::BadTransferEncoding => 23,
+            ApiError::UnsupportedTransferCoding => 24,
+            ApiError::LengthWithTransferEncoding => 25,
+            ApiError::ExpectationFailed => 26,
+            ApiError::BadChunk(..) => 27,
+            ApiError::TrailersTooLarge { .. } => 28,
+            ApiError::NotUtf8 { .. } => 29,
+            ApiError::UriTooLong { .. } => 30,
+            ApiError::HeadersTooLarge { .. } => 31,
+            ApiError::TooManyHeaders { .. } => 32,
+            ApiError::Malformed(..) => 33,
+            ApiError::BadContentLength => 34,
+            ApiError::VersionNotSupported => 35,
+            ApiError::Degraded { .. } => 36,
+            ApiError::Overloaded { .. } => 37,
+            ApiError::ConcurrencyLimit { .. } => 38,
+            ApiError::ClientRate { .. } => 39,
+            ApiError::Forbidden(..) => 40,
+            ApiError::ReloadFailed(..) => 41,
+            ApiError::Switched { .. } => 42,
+            ApiError::BadSwitch(..) => 43,
+            ApiError::SwitchNotFound(..) => 44,
+            ApiError::TooManySwitches { .. } => 45,
+            ApiError::SwitchesNotSaved(..) => 46,
+            ApiError::ProfileRunning => 47,
+            ApiError::ProfileFailed(..) => 48,
+            ApiError::BadBatch(..) => 49,
+            ApiError::BatchTooLarge { .. } => 50,
+            ApiError::BatchInvalid(..) => 51,
+            ApiError::BadLabel(..) => 52,
+            ApiError::LabelInvalid { .. } => 53,
+        }
+    }
+
+    fn data_kind(e: &DataError) -> usize {
+        match e {
+            DataError::Empty => 0,
+            DataError::NotUtf8 => 1,
+            DataError::Length { .. } => 2,
+            DataError::TooLong { .. } => 3,
+            DataError::BadChar { .. } => 4,
+            DataError::CheckDigit { .. } => 5,
+            DataError::Capacity { .. } => 6,
+            DataError::Capacity2d { .. } => 7,
+            DataError::Capacity2dAt { .. } => 8,
+            DataError::QrVersion { .. } => 9,
+            DataError::NoUpcE => 10,
+            DataError::Addon(..) => 11,
+            DataError::Gs1(..) => 12,
+            DataError::Codabar(..) => 13,
+            DataError::Needs { .. } => 14,
+            DataError::OutOfRange { .. } => 15,
+            DataError::EncoderFailed { .. } => 16,
+        }
+    }
+
+    fn decode_kind(e: &DecodeError) -> usize {
+        match e {
+            DecodeError::Base64(..) => 0,
+            DecodeError::Base64TooLong { .. } => 1,
+            DecodeError::UnknownFormat => 2,
+            DecodeError::TooLarge { .. } => 3,
+            DecodeError::Corrupt(..) => 4,
+        }
+    }
+
+    #[test]
+    fn samples_hold_every_kind_and_the_catalogue_every_code() {
+        let samples = ApiError::samples();
+        let kinds: std::collections::BTreeSet<usize> = samples.iter().map(kind).collect();
+        assert_eq!(kinds.len(), 54, "a kind of ApiError has no sample");
+        let data: std::collections::BTreeSet<usize> =
+            samples.iter().filter_map(|e| if let ApiError::Data(d) = e { Some(data_kind(d)) } else { None }).collect();
+        assert_eq!(data.len(), 17, "a kind of DataError has no sample");
+        let decode: std::collections::BTreeSet<usize> = samples
+            .iter()
+            .filter_map(|e| if let ApiError::Decode(d) = e { Some(decode_kind(d)) } else { None })
+            .collect();
+        assert_eq!(decode.len(), 5, "a kind of DecodeError has no sample");
+        let cat = ApiError::catalogue();
+        for e in &samples {
+            let entry = cat.iter().find(|(c, _)| *c == e.code()).expect("listed");
+            assert!(entry.1.contains(&e.status().code()), "{}", e.code());
+        }
+        assert!(cat.iter().any(|(c, s)| *c == "check_digit" && s == &[400]));
+        assert!(cat.iter().any(|(c, s)| *c == "overloaded" && s == &[503]));
+    }
 
     #[test]
     fn json_shape_and_status() {

@@ -109,6 +109,10 @@ fn bad(why: impl Into<String>) -> ApiError {
     ApiError::BadLabel(why.into())
 }
 
+/// The codes of a label's own 422s (an element's data or options carry the code a single
+/// request would): listed in `/openapi.json` through `ApiError::samples`.
+pub const CODES: &[&str] = &["bad_length", "bad_text", "bad_line", "label_invalid"];
+
 fn invalid(index: usize, why: impl Into<String>, code: &'static str) -> ApiError {
     ApiError::LabelInvalid { index, why: why.into(), code }
 }

@@ -57,6 +57,8 @@ fn build() -> Value {
         }
     }
     paths.insert("/v1/parse".into(), parse());
+    paths.insert("/v1/batch".into(), batch());
+    paths.insert("/v1/label".into(), label());
     paths.insert("/v1/decode".into(), decode());
     paths
         .insert("/v1/symbologies".into(), simple_get("symbologies", "Every symbology with its data rule and options."));
@@ -80,7 +82,11 @@ fn build() -> Value {
                     "required": ["error", "code"],
                     "properties": {
                         "error": {"type": "string", "description": "What is wrong, naming the field."},
-                        "code": {"type": "string", "description": "A stable code (`check_digit`, `bad_option`, ...)."},
+                        "code": {
+                            "type": "string",
+                            "description": "A stable code naming the rule; each error response lists those it may carry.",
+                            "enum": super::error::ApiError::catalogue().into_iter().map(|(c, _)| c).collect::<Vec<_>>(),
+                        },
                     },
                 },
             },
@@ -102,8 +108,14 @@ fn error_response(description: &str) -> Value {
 
 /// The error answers of an operation: its own statuses and the common ones.
 fn errors(own: &[(&str, &str)], responses: &mut Map<String, Value>) {
+    let catalogue = super::error::ApiError::catalogue();
     for (status, why) in own.iter().chain(COMMON_ERRORS) {
-        let mut r = error_response(why);
+        let codes: Vec<String> = catalogue
+            .iter()
+            .filter(|(_, sts)| sts.iter().any(|s| s.to_string() == *status))
+            .map(|(c, _)| format!("`{c}`"))
+            .collect();
+        let mut r = error_response(&format!("{why} Codes with this status: {}.", codes.join(", ")));
         if matches!(*status, "429" | "503") {
             r["headers"] = json!({"Retry-After": {"$ref": "#/components/headers/Retry-After"}});
         }
@@ -423,6 +435,150 @@ fn openapi_yaml() -> Value {
         "operationId": "openapi_yaml",
         "summary": "This document, as YAML.",
         "tags": ["info"],
-        "responses": {"200": {"description": "This document.", "content": {"application/yaml": {"schema": {"type": "string"}}}}},
+        "responses": {"200": {"description": "This document.", "content": {"application/yaml": {"schema": {"type": "object"}}}}},
+    }})
+}
+
+/// A generate request's options as a JSON object (a batch's `defaults` and items, a label's
+/// barcodes): each value a string, number or boolean, read as its query string would be.
+fn options_object() -> Value {
+    json!({
+        "type": "object",
+        "description": "Query options as JSON (`{\"scale\": 3, \"text\": false}`), checked as a single request's.",
+        "additionalProperties": {"type": ["string", "number", "boolean"]},
+    })
+}
+
+fn batch() -> Value {
+    // `null` stands for an absent member wherever one may be absent.
+    let mut formats: Vec<Value> = Format::all().map(|f| json!(f.ext())).collect();
+    formats.push(Value::Null);
+    let mm = json!({"type": "number"});
+    let size = json!({"type": "object", "additionalProperties": false, "required": ["width_mm", "height_mm"],
+        "properties": {"width_mm": mm, "height_mm": mm}});
+    let pair = json!({"type": "object", "additionalProperties": false, "properties": {"x_mm": mm, "y_mm": mm}});
+    let count = json!({"type": "integer", "minimum": 1, "maximum": 1000});
+    let body = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["items"],
+        "properties": {
+            "output": {"enum": ["zip", "pdf", "zpl", null], "default": "zip"},
+            "format": {"enum": formats, "description": "Each item's format inside a ZIP."},
+            "sheet": {"oneOf": [
+                {"type": "null"},
+                {"type": "string", "enum": crate::pack::sheet::Sheet::NAMES},
+                {"type": "object", "additionalProperties": false,
+                 "required": ["page", "rows", "cols", "label"],
+                 "properties": {"page": size, "rows": count, "cols": count, "label": size, "margin": pair, "gap": pair}},
+            ]},
+            "defaults": options_object(),
+            "partial": {"type": "boolean", "default": false},
+            "items": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": crate::config::BATCH_MAX_ITEMS,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["symbology", "data"],
+                    "properties": {
+                        "symbology": {"type": "string", "enum": Symbology::all().map(|s| s.spec().name).collect::<Vec<_>>()},
+                        "data": {"type": "string", "minLength": 1},
+                        "options": options_object(),
+                        "name": {"type": ["string", "null"]},
+                    },
+                },
+            },
+        },
+    });
+    let binary = json!({"schema": {"type": "string", "contentEncoding": "binary"}});
+    let mut r = Map::new();
+    r.insert("200".into(), json!({
+        "description": "The symbols: a ZIP of one file per item, a PDF label sheet or one ZPL stream.",
+        "content": {"application/zip": binary, "application/pdf": binary, "application/zpl": {"schema": {"type": "string"}}},
+    }));
+    errors(
+        &[
+            ("400", "The JSON is not a batch (`bad_batch`, naming the field)."),
+            ("422", "Items are invalid (`batch_invalid`, listing every one), unless `partial`."),
+        ],
+        &mut r,
+    );
+    json!({"post": {
+        "operationId": "batch",
+        "summary": "Many symbols in one streamed ZIP, PDF sheet or ZPL stream",
+        "tags": ["generate"],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+        "responses": r,
+    }})
+}
+
+fn label() -> Value {
+    let mm = json!({"type": "number"});
+    // `null` stands for an absent member wherever one may be absent.
+    let opt_mm = json!({"type": ["number", "null"]});
+    let at = |extra: Value| {
+        let mut o = json!({"x_mm": mm, "y_mm": mm});
+        o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        o
+    };
+    let element = |kind: &str, required: &[&str], props: Value| {
+        let mut p = at(props);
+        p["type"] = json!({"const": kind});
+        let mut req = vec!["type", "x_mm", "y_mm"];
+        req.extend_from_slice(required);
+        json!({"type": "object", "additionalProperties": false, "required": req, "properties": p})
+    };
+    let rotate = json!({"type": "integer", "enum": [0, 90, 180, 270]});
+    let body = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["size", "elements"],
+        "properties": {
+            "size": {"type": "object", "additionalProperties": false, "properties": {
+                "width_mm": opt_mm, "height_mm": opt_mm, "width_in": opt_mm, "height_in": opt_mm}},
+            "dpi": {"type": ["integer", "null"], "minimum": DPI.0, "maximum": DPI.1, "default": 203,
+                "description": "With ZPL, a printer's: 152, 203, 300 or 600."},
+            "format": {"enum": ["zpl", "pdf", "png", null], "default": "zpl"},
+            "elements": {"type": "array", "maxItems": super::label::MAX_ELEMENTS, "items": {"oneOf": [
+                element("barcode", &["symbology", "data"], json!({
+                    "symbology": {"type": "string", "enum": Symbology::all().map(|s| s.spec().name).collect::<Vec<_>>()},
+                    "data": {"type": "string", "minLength": 1},
+                    "options": options_object(),
+                    "rotate": rotate,
+                })),
+                element("text", &["text", "height_mm"], json!({
+                    "text": {"type": "string"}, "height_mm": mm, "width_mm": opt_mm, "rotate": rotate})),
+                element("box", &["width_mm", "height_mm"], json!({
+                    "width_mm": mm, "height_mm": mm, "thickness_mm": opt_mm})),
+                element("line", &["x2_mm", "y2_mm"], json!({
+                    "x2_mm": mm, "y2_mm": mm, "thickness_mm": opt_mm})),
+            ]}},
+        },
+    });
+    let binary = json!({"schema": {"type": "string", "contentEncoding": "binary"}});
+    let mut r = Map::new();
+    r.insert(
+        "200".into(),
+        json!({
+            "description": "The label in the format asked for.",
+            "content": {"application/zpl": {"schema": {"type": "string"}}, "application/pdf": binary,
+                        "image/png": binary},
+        }),
+    );
+    errors(
+        &[
+            ("400", "The JSON is not a label (`bad_label`, naming the field)."),
+            ("422", "An element is invalid or outside the label (its code names the rule)."),
+        ],
+        &mut r,
+    );
+    json!({"post": {
+        "operationId": "label",
+        "summary": "One label laid out from JSON: barcodes, text, boxes and lines",
+        "tags": ["generate"],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+        "responses": r,
     }})
 }

@@ -313,7 +313,10 @@ pub fn read(body: &[u8], limits: BatchLimits) -> Result<Request, ApiError> {
     let format = match (output, b.format.as_deref()) {
         (Output::Zip, f) => {
             let f = f.unwrap_or("png");
-            Format::from_ext(f.as_bytes()).ok_or_else(|| ApiError::UnknownFormat(f.into()))?
+            // A field of the body, not a URL's extension: 400 naming it, not 404.
+            let known: Vec<&str> = Format::all().map(|f| f.ext()).collect();
+            Format::from_ext(f.as_bytes())
+                .ok_or_else(|| bad(format!("format: unknown {f:?}; use {}", known.join(", "))))?
         }
         (Output::Pdf | Output::Zpl, Some(f)) if f != output.ext() => {
             return Err(bad(format!(
