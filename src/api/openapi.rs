@@ -85,7 +85,7 @@ fn build() -> Value {
                         "code": {
                             "type": "string",
                             "description": "A stable code naming the rule; each error response lists those it may carry.",
-                            "enum": super::error::ApiError::catalogue().into_iter().map(|(c, _)| c).collect::<Vec<_>>(),
+                            "enum": catalogue().iter().map(|(c, _)| *c).collect::<Vec<_>>(),
                         },
                     },
                 },
@@ -99,6 +99,13 @@ fn build() -> Value {
     })
 }
 
+/// The error codes with their statuses, made once for the whole document (every operation
+/// lists some of them).
+fn catalogue() -> &'static [(&'static str, Vec<u16>)] {
+    static CODES: OnceLock<Vec<(&'static str, Vec<u16>)>> = OnceLock::new();
+    CODES.get_or_init(super::error::ApiError::catalogue)
+}
+
 fn error_response(description: &str) -> Value {
     json!({
         "description": description,
@@ -108,9 +115,8 @@ fn error_response(description: &str) -> Value {
 
 /// The error answers of an operation: its own statuses and the common ones.
 fn errors(own: &[(&str, &str)], responses: &mut Map<String, Value>) {
-    let catalogue = super::error::ApiError::catalogue();
     for (status, why) in own.iter().chain(COMMON_ERRORS) {
-        let codes: Vec<String> = catalogue
+        let codes: Vec<String> = catalogue()
             .iter()
             .filter(|(_, sts)| sts.iter().any(|s| s.to_string() == *status))
             .map(|(c, _)| format!("`{c}`"))
