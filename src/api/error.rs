@@ -8,6 +8,16 @@ use crate::render::RenderError;
 use crate::symbology::DataError;
 
 /// Everything a request can be refused for.
+/// The codes of a label's own 422s (`api::label`; an element's data or options carry the
+/// code a single request would), listed in `/openapi.json` through `ApiError::samples`.
+pub mod label_codes {
+    pub const BAD_LENGTH: &str = "bad_length";
+    pub const BAD_TEXT: &str = "bad_text";
+    pub const BAD_LINE: &str = "bad_line";
+    pub const LABEL_INVALID: &str = "label_invalid";
+    pub const ALL: &[&str] = &[BAD_LENGTH, BAD_TEXT, BAD_LINE, LABEL_INVALID];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     Data(DataError),
@@ -211,7 +221,7 @@ impl ApiError {
             ApiError::BatchInvalid(Vec::new()),
             ApiError::BadLabel(t()),
         ];
-        v.extend(super::label::CODES.iter().map(|&code| ApiError::LabelInvalid { index: 0, why: t(), code }));
+        v.extend(label_codes::ALL.iter().map(|&code| ApiError::LabelInvalid { index: 0, why: t(), code }));
         v.extend(
             [
                 DataError::Empty,

@@ -6,7 +6,7 @@
 //! behind the gate like any render.
 
 use super::body_options::{query, Options};
-use super::error::ApiError;
+use super::error::{label_codes, ApiError};
 use super::generate::{self, DataSource};
 use super::ladder::{self, Asker};
 use super::options::{Format, DPI};
@@ -109,10 +109,6 @@ fn bad(why: impl Into<String>) -> ApiError {
     ApiError::BadLabel(why.into())
 }
 
-/// The codes of a label's own 422s (an element's data or options carry the code a single
-/// request would): listed in `/openapi.json` through `ApiError::samples`.
-pub const CODES: &[&str] = &["bad_length", "bad_text", "bad_line", "label_invalid"];
-
 fn invalid(index: usize, why: impl Into<String>, code: &'static str) -> ApiError {
     ApiError::LabelInvalid { index, why: why.into(), code }
 }
@@ -120,7 +116,11 @@ fn invalid(index: usize, why: impl Into<String>, code: &'static str) -> ApiError
 /// Millimetres to whole dots; a measure that is negative or not a number is refused.
 fn dots(mm: f64, dpi: u32, index: usize, what: &str) -> Result<u32, ApiError> {
     if !(0.0..=MAX_SIDE_MM).contains(&mm) {
-        return Err(invalid(index, format!("{what}: {mm} is not a length from 0 to {MAX_SIDE_MM} mm"), "bad_length"));
+        return Err(invalid(
+            index,
+            format!("{what}: {mm} is not a length from 0 to {MAX_SIDE_MM} mm"),
+            label_codes::BAD_LENGTH,
+        ));
     }
     Ok((mm * dpi as f64 / 25.4).round() as u32)
 }
@@ -225,7 +225,7 @@ pub fn read(body: &[u8], max_pixels: u64) -> Result<(Label, LabelFormat), ApiErr
             ElementIn::Text { x_mm, y_mm, text, height_mm, width_mm, rotate } => {
                 let (x, y) = at(*x_mm, *y_mm)?;
                 if text.is_empty() || text.chars().any(char::is_control) {
-                    return Err(invalid(i, "text: empty or with control characters", "bad_text"));
+                    return Err(invalid(i, "text: empty or with control characters", label_codes::BAD_TEXT));
                 }
                 let h = dots(*height_mm, dpi, i, "height_mm")?;
                 let px = (h as f64 / 8.0).round().max(1.0) as u32;
@@ -245,7 +245,7 @@ pub fn read(body: &[u8], max_pixels: u64) -> Result<(Label, LabelFormat), ApiErr
                 let (w, h) = match (x1 == x2, y1 == y2) {
                     (_, true) => (x1.abs_diff(x2).max(1), t),
                     (true, false) => (t, y1.abs_diff(y2)),
-                    _ => return Err(invalid(i, "line: horizontal or vertical only", "bad_line")),
+                    _ => return Err(invalid(i, "line: horizontal or vertical only", label_codes::BAD_LINE)),
                 };
                 Element { x: x1.min(x2), y: y1.min(y2), kind: Kind::Line { w, h } }
             }
@@ -253,7 +253,7 @@ pub fn read(body: &[u8], max_pixels: u64) -> Result<(Label, LabelFormat), ApiErr
         elements.push(el);
     }
     let label = Label { width, height, dpi, elements };
-    label.check().map_err(|e| invalid(e.index, e.why, "label_invalid"))?;
+    label.check().map_err(|e| invalid(e.index, e.why, label_codes::LABEL_INVALID))?;
     Ok((label, format))
 }
 
