@@ -22,7 +22,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 /// The subcommands that do not start a server.
-pub const COMMANDS: &[&str] = &["render", "parse", "decode", "batch", "completions", "man"];
+pub const COMMANDS: &[&str] = &["render", "parse", "decode", "batch", "api-key", "completions", "man"];
 
 /// The version line: the crate's version and the renderer's (images change only with it).
 pub fn version() -> String {
@@ -87,6 +87,63 @@ pub fn command() -> Command {
                 .arg(Arg::new("shell").required(true).value_parser(clap::value_parser!(clap_complete::Shell))),
         )
         .subcommand(Command::new("man").about("Prints the man page (roff)"))
+        .subcommand(
+            Command::new("api-key")
+                .about("Makes a new API key: the key on stderr (give it to the client), its --api-keys entry (its SHA-256, never the key) on stdout")
+                .arg(Arg::new("id").long("id").required(true).help("The key's id: what logs, metrics and switches see"))
+                .arg(
+                    Arg::new("rate")
+                        .long("rate")
+                        .default_value("100")
+                        .value_parser(clap::value_parser!(u32).range(1..=100_000_000))
+                        .help("Quota units per second"),
+                )
+                .arg(
+                    Arg::new("burst")
+                        .long("burst")
+                        .default_value("200")
+                        .value_parser(clap::value_parser!(u32).range(1..=100_000_000))
+                        .help("The most it may spend at once"),
+                )
+                .arg(
+                    Arg::new("routes")
+                        .long("routes")
+                        .value_name("LIST")
+                        .help("generate, parse, decode, batch, label (comma-separated; default all)"),
+                )
+                .arg(Arg::new("tags").long("tags").value_name("LIST").help("Tags switches can target (comma-separated)")),
+        )
+}
+
+/// `barcoded api-key`: 32 random bytes from the kernel as `bk_` + URL-safe Base64, and the
+/// keys file's entry for it — checked by the file's own parser before it is printed.
+fn api_key(m: &ArgMatches) -> Result<Output, Refusal> {
+    use base64::Engine;
+    let mut raw = [0u8; 32];
+    let mut f = std::fs::File::open("/dev/urandom").map_err(Refusal::Io)?;
+    std::io::Read::read_exact(&mut f, &mut raw).map_err(Refusal::Io)?;
+    let key = format!("bk_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw));
+    let list = |name: &str| -> String {
+        m.get_one::<String>(name).map_or(String::new(), |v| {
+            let items: Vec<String> =
+                v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("{s:?}")).collect();
+            format!("{name} = [{}]\n", items.join(", "))
+        })
+    };
+    let id = m.get_one::<String>("id").expect("required");
+    let entry = format!(
+        "[[key]]\nid = {id:?}\nsha256 = \"{}\"\nrate = {}\nburst = {}\n{}{}",
+        crate::keys::hex(&crate::keys::digest(key.as_bytes())),
+        m.get_one::<u32>("rate").expect("default"),
+        m.get_one::<u32>("burst").expect("default"),
+        list("routes"),
+        list("tags"),
+    );
+    if let Err(e) = crate::keys::file::parse(&entry) {
+        return Err(Refusal::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)));
+    }
+    eprintln!("{key}");
+    Ok(Output { bytes: format!("\n{entry}").into_bytes(), to: "-".into() })
 }
 
 /// Runs a command line (`args` with the program name first); returns the exit code.
@@ -103,6 +160,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Some(("parse", m)) => parse(m),
         Some(("decode", m)) => decode_file(m),
         Some(("batch", m)) => batch(m),
+        Some(("api-key", m)) => api_key(m),
         Some(("completions", m)) => {
             let shell = *m.get_one::<clap_complete::Shell>("shell").expect("required");
             let mut buf = Vec::new();

@@ -16,6 +16,8 @@
 //! - `log`: rate-limited error lines for degraded paths.
 //! - `switch`: business switches (degrade, refuse, … for some clients and a sticky
 //!   percentage), their persisted file and audit log.
+//! - `keys`: API keys (`--api-keys`): the hashed key table, route classes, tags and the
+//!   per-key quota shared by the cores through leases.
 //! - `state`: what all cores share; `local`: what one core owns.
 //! - `fault`: test-only fault injection (cargo feature `fault-injection`).
 
@@ -30,6 +32,7 @@ pub mod fault;
 pub mod gs1;
 pub mod guard;
 pub mod http;
+pub mod keys;
 pub mod label;
 pub mod local;
 pub mod log;

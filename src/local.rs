@@ -45,6 +45,8 @@ pub struct Local {
     pub l2: Option<Rc<L2>>,
     /// Per-client token buckets for cold work (`--client-rate`).
     pub clients: RefCell<ClientLimiter>,
+    /// This core's leases of the API keys' quotas (`keys::bucket`).
+    pub leases: RefCell<crate::keys::bucket::Leases>,
     /// This core's access-log buffer, when the log is on.
     pub access: Option<RefCell<CoreLog>>,
     /// This core's recent refusals of invalid generate requests (`cache::negative`).
@@ -91,6 +93,7 @@ impl Local {
                 c.limits.client_burst,
                 clients::MAX_CLIENTS,
             )),
+            leases: RefCell::default(),
             render_thread,
             access: c.access_log.as_ref().map(|a| RefCell::new(CoreLog::new(index, a))),
             rng: RefCell::new(Rng::for_core(index)),

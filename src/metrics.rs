@@ -93,10 +93,18 @@ pub enum Event {
     ClientLimited,
     /// An invalid generate request answered from the core's negative cache.
     NegativeHit,
+    /// API keys: a request admitted on its key's quota; refused for its quota (429, or 413
+    /// over the burst); for a route its key may not use (403); without a key where one is
+    /// required, or with an unknown key (401).
+    KeyAdmitted,
+    KeyLimited,
+    KeyRoute,
+    KeyMissing,
+    KeyInvalid,
 }
 
 impl Event {
-    pub const ALL: [Event; 18] = [
+    pub const ALL: [Event; 23] = [
         Event::L1KeyHit,
         Event::PoolHit,
         Event::L1Miss,
@@ -115,6 +123,11 @@ impl Event {
         Event::ParseDegraded,
         Event::ClientLimited,
         Event::NegativeHit,
+        Event::KeyAdmitted,
+        Event::KeyLimited,
+        Event::KeyRoute,
+        Event::KeyMissing,
+        Event::KeyInvalid,
     ];
 
     fn name(self) -> &'static str {
@@ -137,6 +150,11 @@ impl Event {
             Event::Degraded => "degraded",
             Event::ParseDegraded => "parse_degraded",
             Event::ClientLimited => "client_limited",
+            Event::KeyAdmitted => "api_key_admitted",
+            Event::KeyLimited => "api_key_limited",
+            Event::KeyRoute => "api_key_route",
+            Event::KeyMissing => "api_key_missing",
+            Event::KeyInvalid => "api_key_invalid",
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::cache::pool::Pool;
 use crate::config::Config;
 use crate::decoder::{Decoders, WorkerSpec};
 use crate::guard::Memory;
+use crate::keys::{file as keys_file, KeyTable};
 use crate::metrics::Board;
 use crate::switch::Switches;
 use crate::workers::DecodeWorkers;
@@ -56,6 +57,8 @@ pub struct Shared {
     /// The Redis Cluster's slot map, one for every core (`cache::l2::cluster`); empty
     /// for one Redis or none.
     pub redis_map: std::sync::Arc<crate::cache::l2::cluster::MapCell>,
+    /// The API keys in force (`--api-keys`), swapped whole by a reload; `None`: no file.
+    pub keys: arc_swap::ArcSwapOption<KeyTable>,
 }
 
 /// The settings a reload changes while serving: read by the cores (the access log's once a
@@ -117,6 +120,14 @@ impl Shared {
         let memory = Memory::new(config.memory_watermark);
         let hot = crate::cache::hot::Hot::new(config.hot_keys);
         let live = Live::new(&config);
+        let keys = match &config.api_keys {
+            Some(path) => {
+                let f = keys_file::read(path)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("--api-keys: {e}")))?;
+                Some(std::sync::Arc::new(KeyTable::new(f.entries, f.costs, None)))
+            }
+            None => None,
+        };
         Ok(Shared {
             config,
             l1,
@@ -140,6 +151,7 @@ impl Shared {
             shadow,
             profiling: AtomicBool::new(false),
             redis_map: Default::default(),
+            keys: arc_swap::ArcSwapOption::new(keys),
         })
     }
 
@@ -158,6 +170,18 @@ impl Shared {
     /// Whether a cache hit must be checked against the switches.
     pub fn switches_touch_hits(&self) -> bool {
         self.switches_touch_hits.load(Ordering::Relaxed)
+    }
+
+    /// Reads the API keys file again and puts it in force (the buckets of unchanged keys
+    /// kept); on any error the keys in force stay. Returns how many keys are in force.
+    pub fn reload_keys(&self) -> Result<usize, String> {
+        let Some(path) = &self.config.api_keys else { return Ok(0) };
+        let f = keys_file::read(path)?;
+        let previous = self.keys.load_full();
+        let table = KeyTable::new(f.entries, f.costs, previous.as_deref());
+        let n = table.len();
+        self.keys.store(Some(std::sync::Arc::new(table)));
+        Ok(n)
     }
 
     /// Marks the server as shutting down: `/readyz` answers 503 from now on.

@@ -206,3 +206,33 @@ fn usage_version_completions_and_man() {
     let man = barcoded(&["man"]);
     assert!(String::from_utf8_lossy(&man.stdout).contains(".TH barcoded 1"));
 }
+
+#[test]
+fn api_key_makes_a_key_and_an_entry_the_server_accepts() {
+    let out = barcoded(&["api-key", "--id", "acme", "--rate", "50", "--burst", "80", "--routes", "generate"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = String::from_utf8(out.stderr).unwrap().trim().to_string();
+    assert!(key.starts_with("bk_") && key.len() == 46, "{key}");
+    let entry = String::from_utf8(out.stdout).unwrap();
+    assert!(!entry.contains(&key), "the entry holds the key's hash, never the key");
+    let path = std::env::temp_dir().join(format!("barcoded-cli-keys-{}.toml", std::process::id()));
+    std::fs::write(&path, &entry).unwrap();
+    let s = start(|c| {
+        c.api_keys = Some(path.clone());
+        c.require_api_key = true;
+    });
+    let ask = |k: &str| {
+        raw(s.local_addr(), format!("GET /v1/qr/K.png HTTP/1.1\r\nHost: t\r\nX-Api-Key: {k}\r\n\r\n").as_bytes())
+    };
+    let r = ask(&key);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("RateLimit-Policy"), Some("\"key\";q=80;w=2"));
+    assert_eq!(ask("bk_other").status, 401);
+    s.shutdown();
+    // Two keys differ; a bad id is refused by the file's own rules (exit 1).
+    let again = barcoded(&["api-key", "--id", "b"]);
+    assert_ne!(String::from_utf8_lossy(&again.stderr).trim(), key);
+    let bad = barcoded(&["api-key", "--id", "a b"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("id must be"));
+}

@@ -30,6 +30,7 @@ const LAYERS: &[&str] = &[
     "config",
     "metrics",
     "switch",
+    "keys",
     // The running server's state, the API, the sockets.
     "state",
     "local",

@@ -9,16 +9,6 @@ use common::*;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-fn req(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
-    let mut r = format!("{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n", body.len());
-    for (k, v) in headers {
-        r.push_str(&format!("{k}: {v}\r\n"));
-    }
-    r.push_str("\r\n");
-    r.push_str(body);
-    raw(addr, r.as_bytes())
-}
-
 fn put(admin: SocketAddr, name: &str, body: &str) -> Response {
     req(admin, "PUT", &format!("/admin/switches/{name}"), &[], body)
 }

@@ -132,6 +132,8 @@ pub struct Entry<'a> {
     pub source: Source,
     pub switch: Option<&'a str>,
     pub code: Option<&'a str>,
+    /// The id of the API key the request presented (never the key).
+    pub key: Option<&'a str>,
     pub core: usize,
 }
 
@@ -267,6 +269,10 @@ pub fn line(out: &mut Vec<u8>, e: &Entry<'_>) {
         out.extend_from_slice(b",\"code\":");
         json_str(out, c.as_bytes());
     }
+    if let Some(k) = e.key {
+        out.extend_from_slice(b",\"key\":");
+        json_str(out, k.as_bytes());
+    }
     out.extend_from_slice(b"}\n");
 }
 
@@ -303,6 +309,7 @@ mod tests {
             source: Source::None,
             switch: Some("dm-\"app"),
             code: Some("degraded"),
+            key: Some("acme"),
             core: 1,
         };
         let mut o = Vec::new();
@@ -312,6 +319,7 @@ mod tests {
         assert_eq!(v["status"], 503);
         assert_eq!(v["us"], 1234);
         assert_eq!(v["switch"], "dm-\"app");
+        assert_eq!(v["key"], "acme");
         assert_eq!(v["path"].as_str().unwrap().len(), MAX_PATH);
         assert_eq!(v["path_cut"], 600);
         assert_eq!(v["id"].as_str().unwrap().len(), 16);
@@ -359,6 +367,7 @@ mod tests {
             source: Source::L1,
             switch: None,
             code: None,
+            key: None,
             core: 0,
         };
         for _ in 0..10 {

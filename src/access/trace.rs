@@ -154,16 +154,17 @@ pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// The lines a response head carries after its status line: the `Date` line and, when the
-/// request is traced, its `traceparent` — on the stack, for the hit path.
+/// request is traced, its `traceparent`, and what `push` adds (an API key's `RateLimit`
+/// lines) — on the stack, for the hit path.
 pub struct HeadLines {
-    buf: [u8; 192],
+    buf: [u8; 384],
     len: usize,
 }
 
 impl HeadLines {
     /// `date` followed by `trace`'s header (left out if `date` is unexpectedly long).
     pub fn new(date: &[u8], trace: Option<&Trace>) -> HeadLines {
-        let mut h = HeadLines { buf: [0; 192], len: 0 };
+        let mut h = HeadLines { buf: [0; 384], len: 0 };
         let n = date.len().min(h.buf.len());
         h.buf[..n].copy_from_slice(&date[..n]);
         h.len = n;
@@ -175,6 +176,15 @@ impl HeadLines {
 
     pub fn as_slice(&self) -> &[u8] {
         &self.buf[..self.len]
+    }
+
+    /// Appends whole header lines (CRLF-terminated); false, and nothing appended, when
+    /// they do not fit.
+    pub fn push(&mut self, lines: &[u8]) -> bool {
+        let Some(room) = self.buf.get_mut(self.len..self.len + lines.len()) else { return false };
+        room.copy_from_slice(lines);
+        self.len += lines.len();
+        true
     }
 }
 

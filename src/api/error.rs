@@ -124,6 +124,25 @@ pub enum ApiError {
         retry_after: u64,
     },
     Forbidden(&'static str),
+    /// `--require-api-key` and the request presents no key.
+    KeyRequired,
+    /// The request presents a key the keys file does not hold.
+    KeyInvalid,
+    /// The key may not use this route class: the class and the ones it may use.
+    KeyRoute {
+        route: &'static str,
+        allowed: String,
+    },
+    /// The key's quota is spent: the request's cost and when there is enough again.
+    KeyRate {
+        cost: u64,
+        retry_after: u64,
+    },
+    /// The request costs more than the key's burst: it can never be admitted.
+    KeyCost {
+        cost: u64,
+        burst: u64,
+    },
     ReloadFailed(String),
     /// A business switch refuses this request (`refuse`, `no-decode`, `no-batch`).
     Switched {
@@ -208,6 +227,11 @@ impl ApiError {
             ApiError::ConcurrencyLimit { class: "", limit: 1 },
             ApiError::ClientRate { rate: 1, retry_after: 1 },
             ApiError::Forbidden(""),
+            ApiError::KeyRequired,
+            ApiError::KeyInvalid,
+            ApiError::KeyRoute { route: "", allowed: t() },
+            ApiError::KeyRate { cost: 1, retry_after: 1 },
+            ApiError::KeyCost { cost: 2, burst: 1 },
             ApiError::ReloadFailed(t()),
             ApiError::Switched { retry_after: 1 },
             ApiError::BadSwitch(t()),
@@ -301,8 +325,10 @@ impl ApiError {
             ApiError::TooManySwitches { .. } => Status::UnprocessableContent,
             ApiError::SwitchesNotSaved(_) | ApiError::ProfileFailed(_) => Status::Internal,
             ApiError::ProfileRunning => Status::Conflict,
-            ApiError::ClientRate { .. } => Status::TooManyRequests,
-            ApiError::Forbidden(_) => Status::Forbidden,
+            ApiError::ClientRate { .. } | ApiError::KeyRate { .. } => Status::TooManyRequests,
+            ApiError::Forbidden(_) | ApiError::KeyRoute { .. } => Status::Forbidden,
+            ApiError::KeyRequired | ApiError::KeyInvalid => Status::Unauthorized,
+            ApiError::KeyCost { .. } => Status::PayloadTooLarge,
             ApiError::ReloadFailed(_) | ApiError::Data(DataError::EncoderFailed { .. }) => Status::Internal,
             ApiError::Decode(DecodeError::Base64TooLong { .. }) => Status::PayloadTooLarge,
             ApiError::Decode(DecodeError::TooLarge { .. } | DecodeError::Corrupt(_)) => Status::UnprocessableContent,
@@ -320,6 +346,7 @@ impl ApiError {
             | ApiError::ConcurrencyLimit { .. } => Some(1),
             ApiError::Degraded { retry_after, .. }
             | ApiError::ClientRate { retry_after, .. }
+            | ApiError::KeyRate { retry_after, .. }
             | ApiError::Switched { retry_after } => Some(*retry_after),
             _ => None,
         }
@@ -371,6 +398,11 @@ impl ApiError {
             ApiError::Overloaded { .. } | ApiError::ConcurrencyLimit { .. } => "overloaded",
             ApiError::ClientRate { .. } => "client_rate",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::KeyRequired => "api_key_required",
+            ApiError::KeyInvalid => "api_key_invalid",
+            ApiError::KeyRoute { .. } => "api_key_route",
+            ApiError::KeyRate { .. } => "api_key_rate",
+            ApiError::KeyCost { .. } => "api_key_cost",
             ApiError::ReloadFailed(_) => "reload_failed",
             ApiError::Switched { .. } => "switched_off",
             ApiError::BadSwitch(_) => "bad_switch",
@@ -463,6 +495,19 @@ impl ApiError {
                 "too many uncached requests from this client: at most {rate} per second per core; retry in {retry_after} s"
             ),
             ApiError::Forbidden(why) => format!("forbidden: {why}"),
+            ApiError::KeyRequired => {
+                "an API key is required: send Authorization: Bearer <key> or X-Api-Key: <key>".to_string()
+            }
+            ApiError::KeyInvalid => "the API key is not valid (unknown, or sent with spaces or quotes)".to_string(),
+            ApiError::KeyRoute { route, allowed } => {
+                format!("this API key may not use the {route} routes; it may use: {allowed}")
+            }
+            ApiError::KeyRate { cost, retry_after } => format!(
+                "this API key's quota is spent: this request costs {cost} units; retry in {retry_after} s (RateLimit says what is left)"
+            ),
+            ApiError::KeyCost { cost, burst } => format!(
+                "this request costs {cost} quota units, more than this API key's burst of {burst}: send smaller batches"
+            ),
             ApiError::ReloadFailed(why) => format!("reload: {why}; the previous pool stays in service"),
             ApiError::Switched { retry_after } => {
                 format!("refused: this service is switched off for this request by its operators; retry in {retry_after} s")
@@ -602,6 +647,11 @@ mod tests {
             ApiError::BatchInvalid(..) => 51,
             ApiError::BadLabel(..) => 52,
             ApiError::LabelInvalid { .. } => 53,
+            ApiError::KeyRequired => 54,
+            ApiError::KeyInvalid => 55,
+            ApiError::KeyRoute { .. } => 56,
+            ApiError::KeyRate { .. } => 57,
+            ApiError::KeyCost { .. } => 58,
         }
     }
 
@@ -641,7 +691,7 @@ mod tests {
     fn samples_hold_every_kind_and_the_catalogue_every_code() {
         let samples = ApiError::samples();
         let kinds: std::collections::BTreeSet<usize> = samples.iter().map(kind).collect();
-        assert_eq!(kinds.len(), 54, "a kind of ApiError has no sample");
+        assert_eq!(kinds.len(), 59, "a kind of ApiError has no sample");
         let data: std::collections::BTreeSet<usize> =
             samples.iter().filter_map(|e| if let ApiError::Data(d) = e { Some(data_kind(d)) } else { None }).collect();
         assert_eq!(data.len(), 17, "a kind of DataError has no sample");

@@ -11,6 +11,7 @@ pub mod describe;
 pub mod error;
 pub mod generate;
 pub mod hot;
+pub mod keyed;
 pub mod label;
 pub mod ladder;
 pub mod openapi;
@@ -30,6 +31,7 @@ use crate::guard::Class;
 use crate::http::encode::{self, ConnHeader, Ready, Status};
 use crate::http::head::{Head, Method};
 use crate::http::out::Out;
+use crate::keys::Charge;
 use crate::local::Local;
 use crate::metrics::{Event, Route};
 use crate::state::Shared;
@@ -108,6 +110,8 @@ pub struct Note {
     pub source: Source,
     pub switch: Option<Arc<crate::switch::Switch>>,
     pub code: Option<&'static str>,
+    /// The API key the request presented (its id is logged; kept only while the log is on).
+    pub key: Option<Arc<crate::keys::Key>>,
 }
 
 /// How a slow answer is framed: the connection header, and the trace it carries.
@@ -115,13 +119,20 @@ pub struct Note {
 pub struct How {
     pub conn: ConnHeader,
     pub trace: Option<Trace>,
+    /// The API key's quota after this request, when it is keyed (`keyed`).
+    pub quota: Option<crate::keys::bucket::Quota>,
 }
 
 impl How {
-    /// The head lines after the status line (`Date`, `traceparent`), taken now.
+    /// The head lines after the status line (`Date`, `traceparent`, an API key's
+    /// `RateLimit` lines), taken now.
     pub fn lines(&self, local: &Local) -> HeadLines {
         local.date.borrow_mut().refresh();
-        HeadLines::new(local.date.borrow().line(), self.trace.as_ref())
+        let mut h = HeadLines::new(local.date.borrow().line(), self.trace.as_ref());
+        if let Some(q) = &self.quota {
+            keyed::lines(q, &mut h);
+        }
+        h
     }
 }
 
@@ -151,8 +162,13 @@ impl Reply<'_> {
         let body = e.body();
         let mut buf = itoa::Buffer::new();
         let mut extra: Vec<(&str, &str)> = Vec::new();
-        if let ApiError::MethodNotAllowed { allow } = e {
-            extra.push(("Allow", allow));
+        match e {
+            ApiError::MethodNotAllowed { allow } => extra.push(("Allow", allow)),
+            ApiError::KeyRequired => extra.push(("WWW-Authenticate", "Bearer realm=\"barcoded\"")),
+            ApiError::KeyInvalid => {
+                extra.push(("WWW-Authenticate", "Bearer realm=\"barcoded\", error=\"invalid_token\""))
+            }
+            _ => {}
         }
         if let Some(s) = e.retry_after() {
             extra.push(("Retry-After", buf.format(s)));
@@ -253,7 +269,10 @@ pub fn route<'a>(ctx: &ConnCtx, head: &Head<'a>) -> Result<Endpoint<'a>, ApiErro
 /// generate, a decode), the client's rate (429) — peeked, not spent.
 pub fn precheck(ctx: &ConnCtx, head: &Head<'_>) -> Result<(), ApiError> {
     let ep = route(ctx, head)?;
-    if !matches!(ep, Endpoint::Generate { .. } | Endpoint::Decode { .. } | Endpoint::Batch | Endpoint::Label) {
+    let Some(class) = ep.route_class() else { return Ok(()) };
+    // The key and its routes (its quota is spent when the body is here).
+    let keyed = keyed::admit(ctx, head, class, None, &mut Note::default()).map_err(|r| r.error)?;
+    if keyed.is_some() || class == RouteClass::Parse {
         return Ok(());
     }
     let Some(client) = ctx.client(head) else { return Ok(()) };
@@ -266,34 +285,47 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
     let (shared, local) = (&*ctx.shared, &*ctx.local);
     if matches!(head.method, Method::Get | Method::Head) && ctx.listener == Listener::Public {
         if let Some(r) = shared.l1.get(head.target) {
+            let quota = match keyed::admit(ctx, head, RouteClass::Generate, Some(Charge::Hit), &mut reply.note) {
+                Ok(q) => q,
+                Err(r) => return Outcome::Done(Route::Generate, keyed::refuse(reply, &r)),
+            };
             if let Some(e) = refused_hit(ctx, head, &mut reply.note) {
-                return Outcome::Done(Route::Generate, reply.error(&e));
+                return Outcome::Done(Route::Generate, keyed::with_quota(reply, quota, |reply| reply.error(&e)));
             }
             reply.note.source = Source::L1;
-            return Outcome::Done(Route::Hit, reply.ready(head, &r));
+            return Outcome::Done(Route::Hit, keyed::with_quota(reply, quota, |reply| reply.ready(head, &r)));
         }
         if let Some(r) = shared.pool.load().get(head.target) {
+            let quota = match keyed::admit(ctx, head, RouteClass::Generate, Some(Charge::Hit), &mut reply.note) {
+                Ok(q) => q,
+                Err(r) => return Outcome::Done(Route::Generate, keyed::refuse(reply, &r)),
+            };
             if let Some(e) = refused_hit(ctx, head, &mut reply.note) {
-                return Outcome::Done(Route::Generate, reply.error(&e));
+                return Outcome::Done(Route::Generate, keyed::with_quota(reply, quota, |reply| reply.error(&e)));
             }
             local.metrics.event(Event::PoolHit);
             reply.note.source = Source::Pool;
-            return Outcome::Done(Route::Hit, reply.ready(head, r));
+            return Outcome::Done(Route::Hit, keyed::with_quota(reply, quota, |reply| reply.ready(head, r)));
         }
         let kept = if replayable(head) { local.negative.borrow().get(head.target, Instant::now()) } else { None };
         if let Some(r) = kept {
-            local.metrics.event(Event::NegativeHit);
             // Counted under the route class the first refusal had: routing refuses with 404
             // (no such symbology or format), a generate's checks with 400 or 422.
             let route = if r.status == Status::NotFound { Route::Other } else { Route::Generate };
-            return Outcome::Done(route, reply.refusal(&r));
+            let quota = match keyed::admit(ctx, head, RouteClass::Generate, Some(Charge::Hit), &mut reply.note) {
+                Ok(q) => q,
+                Err(e) => return Outcome::Done(route, keyed::refuse(reply, &e)),
+            };
+            local.metrics.event(Event::NegativeHit);
+            return Outcome::Done(route, keyed::with_quota(reply, quota, |reply| reply.refusal(&r)));
         }
     }
     let ep = match route(ctx, head) {
         Ok(ep) => ep,
         Err(e) => {
             remember_refusal(ctx, head, &e);
-            return Outcome::Done(Route::Other, reply.error(&e));
+            let quota = keyed::peek(ctx, head);
+            return Outcome::Done(Route::Other, keyed::with_quota(reply, quota, |reply| reply.error(&e)));
         }
     };
     let (route, result) = match ep {
@@ -321,8 +353,16 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
             (Route::Admin, r.map(|d| reply.json(Status::Ok, d.as_bytes())))
         }
         Endpoint::Parse { query } => {
-            let r = parse(ctx, query, head, body, &mut reply.note).map(|doc| reply.json(Status::Ok, doc.as_bytes()));
-            (Route::Parse, r)
+            let quota = match keyed::admit(ctx, head, RouteClass::Parse, Some(Charge::Parse), &mut reply.note) {
+                Ok(q) => q,
+                Err(r) => return Outcome::Done(Route::Parse, keyed::refuse(reply, &r)),
+            };
+            let status =
+                keyed::with_quota(reply, quota, |reply| match parse(ctx, query, head, body, &mut reply.note) {
+                    Ok(doc) => reply.json(Status::Ok, doc.as_bytes()),
+                    Err(e) => reply.error(&e),
+                });
+            return Outcome::Done(Route::Parse, status);
         }
         Endpoint::Healthz => (Route::Info, Ok(reply.json(Status::Ok, b"{\"status\":\"ok\"}"))),
         Endpoint::Readyz => {
@@ -363,19 +403,48 @@ pub async fn handle_slow<S: Sink>(
 ) -> Done {
     let (shared, local) = (&ctx.shared, &ctx.local);
     let mut note = Note::default();
+    let mut how = how;
+    // The API key: its routes and its quota (a batch's is spent once its items are
+    // counted); a keyed client is not held to the per-IP rate.
+    let keyed = match ep.route_class() {
+        Some(class) => {
+            let charge = match ep {
+                Endpoint::Generate { .. } => Some(Charge::Render),
+                Endpoint::Decode { .. } => Some(Charge::Decode),
+                Endpoint::Label => Some(Charge::Label),
+                _ => None,
+            };
+            match keyed::admit(ctx, head, class, charge, &mut note) {
+                Ok(q) => {
+                    how.quota = q;
+                    q.is_some()
+                }
+                Err(r) => {
+                    how.quota = r.quota;
+                    let lines = how.lines(local);
+                    let head_only = head.method == Method::Head;
+                    let mut reply = Reply { out: sink.out(), date: lines.as_slice(), head_only, conn: how.conn, note };
+                    let status = reply.error(&r.error);
+                    return Done { route: ep.metrics_route(), status, close: false, note: reply.note };
+                }
+            }
+        }
+        None => false,
+    };
+    let client = if keyed { None } else { ctx.client(head) };
     // The switches' decision: the request refused, or who asks and what the switches change.
     let mut asker = |route: RouteClass, sym: Option<crate::symbology::Symbology>| {
         let d = switched::decide(ctx, head, route, sym);
         note.switch = d.first.clone();
         match switched::refusal(&d, route) {
             Some(e) => Err(e),
-            None => Ok(ladder::Asker { client: ctx.client(head), background: false, switch: d.effect }),
+            None => Ok(ladder::Asker { client, background: false, switch: d.effect }),
         }
     };
     let (route, result) = match ep {
         Endpoint::Batch => match asker(RouteClass::Batch, None) {
             Ok(_) => {
-                let (status, close) = batch::serve(ctx, head, body, sink, how).await;
+                let (status, close) = batch::serve(ctx, head, body, sink, how, &mut note).await;
                 return Done { route: Route::Batch, status, close, note };
             }
             Err(e) => (Route::Batch, Err(e)),

@@ -66,6 +66,11 @@ fn build() -> Value {
     paths.insert("/readyz".into(), readyz());
     paths.insert("/openapi.json".into(), simple_get("openapi_json", "This document, as JSON."));
     paths.insert("/openapi.yaml".into(), openapi_yaml());
+    for (path, item) in paths.iter_mut() {
+        if path.starts_with("/v1/") && path != "/v1/symbologies" {
+            keyed(item);
+        }
+    }
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -94,9 +99,44 @@ fn build() -> Value {
                 "ETag": {"description": "A strong validator of the response (the same request always gets the same bytes).", "schema": {"type": "string"}},
                 "X-Barcode-Text": {"description": "The data as encoded (check digits added), percent-encoded where not printable ASCII.", "schema": {"type": "string"}},
                 "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 0}},
+                "RateLimit-Policy": {"description": "To a request with an API key (`--api-keys`): the key's quota policy, `\"key\";q=BURST;w=SECONDS` (quota units; a cache hit costs least, a render, a decode and a batch item more).", "schema": {"type": "string"}},
+                "RateLimit": {"description": "To a request with an API key: `\"key\";r=LEFT;t=SECONDS` — the units left and the seconds until the quota is full again.", "schema": {"type": "string"}},
+            },
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "An API key as a bearer token (only where the server runs with --api-keys)."},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key", "description": "An API key (only where the server runs with --api-keys)."},
             },
         },
     })
+}
+
+/// What API keys add to an operation of the API: the optional security requirement (no
+/// key is accepted unless the server runs with --require-api-key), the 401 and 403
+/// answers, and the `RateLimit` fields on every answer.
+fn keyed(item: &mut Value) {
+    let Some(ops) = item.as_object_mut() else { return };
+    for op in ops.values_mut() {
+        let Some(op) = op.as_object_mut() else { continue };
+        op.insert("security".into(), json!([{}, {"bearer": []}, {"apiKey": []}]));
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+        errors(
+            &[
+                (
+                    "401",
+                    "An API key is required (--require-api-key) or the one sent is not valid (`WWW-Authenticate`).",
+                ),
+                ("403", "The API key may not use this route."),
+            ],
+            responses,
+        );
+        for r in responses.values_mut() {
+            let headers = r.as_object_mut().map(|r| r.entry("headers").or_insert_with(|| json!({})));
+            if let Some(h) = headers.and_then(Value::as_object_mut) {
+                h.insert("RateLimit-Policy".into(), json!({"$ref": "#/components/headers/RateLimit-Policy"}));
+                h.insert("RateLimit".into(), json!({"$ref": "#/components/headers/RateLimit"}));
+            }
+        }
+    }
 }
 
 /// The error codes with their statuses, made once for the whole document (every operation

@@ -59,6 +59,37 @@ pub enum Endpoint<'a> {
     },
 }
 
+impl Endpoint<'_> {
+    /// The route class of an API request (what switches scope and API keys may use);
+    /// `None` for the description, health and operations endpoints.
+    pub fn route_class(&self) -> Option<crate::switch::RouteClass> {
+        use crate::switch::RouteClass;
+        match self {
+            Endpoint::Generate { .. } => Some(RouteClass::Generate),
+            Endpoint::Parse { .. } => Some(RouteClass::Parse),
+            Endpoint::Decode { .. } => Some(RouteClass::Decode),
+            Endpoint::Batch => Some(RouteClass::Batch),
+            Endpoint::Label => Some(RouteClass::Label),
+            _ => None,
+        }
+    }
+
+    /// The route the metrics count a request of this endpoint under.
+    pub fn metrics_route(&self) -> crate::metrics::Route {
+        use crate::metrics::Route;
+        match self {
+            Endpoint::Generate { .. } => Route::Generate,
+            Endpoint::Parse { .. } => Route::Parse,
+            Endpoint::Decode { .. } => Route::Decode,
+            Endpoint::Batch => Route::Batch,
+            Endpoint::Label => Route::Label,
+            Endpoint::Metrics => Route::Metrics,
+            Endpoint::Healthz | Endpoint::Readyz | Endpoint::Symbologies | Endpoint::OpenApi { .. } => Route::Info,
+            _ => Route::Admin,
+        }
+    }
+}
+
 const GET_HEAD: &str = "GET, HEAD";
 const GET_HEAD_POST: &str = "GET, HEAD, POST";
 const SWITCH_METHODS: &str = "GET, HEAD, PUT, DELETE";

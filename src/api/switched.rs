@@ -1,6 +1,7 @@
 //! How a request meets the business switches (`crate::switch`): the fields a switch's
-//! constraints and stickiness read — `client` (the API key's id when keys exist, else the
-//! client's address behind `--trusted-proxies`), `address`, `route`, `symbology`,
+//! constraints and stickiness read — `client` (the API key's id for a keyed request, else
+//! the client's address behind `--trusted-proxies`), `address`, `key` (the key's id),
+//! `tag:NAME` (`true` when the key has that tag, `false` when not), `route`, `symbology`,
 //! `family`, `header:NAME` — and the decision for one request. With no switch defined
 //! this is one snapshot load; cache hits consult it only while a `refuse` could apply.
 
@@ -21,16 +22,27 @@ struct Fields<'a, 'h> {
     route: RouteClass,
     sym: Option<Symbology>,
     client: Option<IpAddr>,
+    /// The API key the request presented, when it is one of the file's.
+    key: Option<std::sync::Arc<crate::keys::Key>>,
     head: &'a Head<'h>,
 }
 
 impl Context for Fields<'_, '_> {
     fn field(&self, name: &str) -> Option<Cow<'_, str>> {
         let v: Cow<'_, str> = match name {
-            "client" | "address" => Cow::Owned(self.client?.to_string()),
+            "client" => match &self.key {
+                Some(k) => Cow::Borrowed(k.id.as_str()),
+                None => Cow::Owned(self.client?.to_string()),
+            },
+            "address" => Cow::Owned(self.client?.to_string()),
+            "key" => Cow::Borrowed(self.key.as_ref()?.id.as_str()),
             "route" => Cow::Borrowed(self.route.name()),
             "symbology" => Cow::Borrowed(self.sym?.name()),
             "family" => Cow::Borrowed(self.sym?.spec().family.name()),
+            _ if name.starts_with("tag:") => {
+                let tag = &name[4..];
+                Cow::Borrowed(if self.key.as_ref()?.tags.iter().any(|t| t == tag) { "true" } else { "false" })
+            }
             _ => {
                 let h = name.strip_prefix("header:")?;
                 Cow::Borrowed(std::str::from_utf8(self.head.field(h)?).ok()?)
@@ -46,7 +58,7 @@ pub fn decide(ctx: &ConnCtx, head: &Head<'_>, route: RouteClass, sym: Option<Sym
     if sw.is_empty() {
         return Decision::default();
     }
-    let fields = Fields { route, sym, client: ctx.client(head), head };
+    let fields = Fields { route, sym, client: ctx.client(head), key: super::keyed::known(ctx, head), head };
     sw.decide(&Asked { route, symbology: sym, fields: &fields }, ctx.local.index)
 }
 

@@ -221,6 +221,16 @@ pub struct Cli {
     /// when set; without it the admin listener alone is the boundary.
     #[arg(long, env = "BARCODED_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
+    /// API keys (TOML: each key's id, SHA-256, rate, burst, routes, tags; `barcoded api-key`
+    /// makes an entry). A request presents its key as `Authorization: Bearer KEY` or
+    /// `X-Api-Key: KEY`; keyed answers carry `RateLimit-Policy` and `RateLimit`. Reread on
+    /// SIGHUP. Without it the service is open to all (the per-IP limit applies).
+    #[arg(long, env = "BARCODED_API_KEYS")]
+    pub api_keys: Option<PathBuf>,
+    /// Refuse a request of the API without a key (401); health, `/openapi.*`,
+    /// `/v1/symbologies` and the playground stay open. Needs --api-keys.
+    #[arg(long, env = "BARCODED_REQUIRE_API_KEY", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub require_api_key: bool,
     /// Business switches persisted here (one JSON object per line, replaced atomically on
     /// every change) and read back at start: a restart keeps them. A file that cannot be
     /// read refuses the start, naming the line.
@@ -388,6 +398,9 @@ pub struct Config {
     pub admin_listen: Option<SocketAddr>,
     pub admin_on_public: bool,
     pub admin_token: Option<String>,
+    /// The API keys file (`--api-keys`), and whether a key is required.
+    pub api_keys: Option<PathBuf>,
+    pub require_api_key: bool,
     pub switches: Option<PathBuf>,
     pub audit_log: Option<PathBuf>,
     pub access_log: Option<AccessConfig>,
@@ -446,6 +459,10 @@ impl TryFrom<Cli> for Config {
                 "--admin-on-public: needs --admin-token (the public listener never trusts a peer address)".into()
             );
         }
+        let api_keys = c.api_keys.filter(|p| !p.as_os_str().is_empty());
+        if c.require_api_key && api_keys.is_none() {
+            return Err("--require-api-key: needs --api-keys FILE".into());
+        }
         let trusted_proxies = Trusted::parse(&c.trusted_proxies).map_err(|e| format!("--trusted-proxies: {e}"))?;
         let shadow = c.shadow.as_deref().map(|u| crate::shadow::ShadowConfig::parse(u, c.shadow_sample)).transpose()?;
         let threads = if c.threads == 0 {
@@ -490,6 +507,8 @@ impl TryFrom<Cli> for Config {
             admin_listen,
             admin_on_public: c.admin_on_public,
             admin_token,
+            api_keys,
+            require_api_key: c.require_api_key,
             switches: c.switches,
             audit_log: c.audit_log,
             decode_worker_exe: None,

@@ -51,6 +51,8 @@ pub struct Head<'a> {
     /// `Forwarded` and `X-Forwarded-For` (the last of each), read only for trusted proxies.
     pub forwarded: Option<&'a [u8]>,
     pub x_forwarded_for: Option<&'a [u8]>,
+    /// `X-Api-Key` (the other way to present an API key than `Authorization: Bearer`).
+    pub x_api_key: Option<&'a [u8]>,
     /// W3C `traceparent` (the access log continues the caller's trace).
     pub traceparent: Option<&'a [u8]>,
     /// Bytes of the head, including the blank line.
@@ -173,6 +175,7 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
     let mut authorization = None;
     let mut forwarded = None;
     let mut x_forwarded_for = None;
+    let mut x_api_key = None;
     let mut traceparent = None;
     for h in req.headers.iter() {
         let name = h.name.as_bytes();
@@ -212,6 +215,8 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
             forwarded = Some(h.value);
         } else if name.eq_ignore_ascii_case(b"x-forwarded-for") {
             x_forwarded_for = Some(h.value);
+        } else if name.eq_ignore_ascii_case(b"x-api-key") {
+            x_api_key = Some(h.value);
         } else if name.eq_ignore_ascii_case(b"traceparent") {
             traceparent = Some(h.value);
         }
@@ -238,6 +243,7 @@ pub fn parse<'a>(buf: &'a [u8], limits: HeadLimits) -> Result<Parsed<'a>, HeadEr
         authorization,
         forwarded,
         x_forwarded_for,
+        x_api_key,
         traceparent,
         len,
         raw: &buf[..len],

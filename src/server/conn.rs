@@ -350,7 +350,7 @@ impl Conn {
                     }
                     let t0 = Instant::now();
                     let mut sink = ConnSink { stream: &mut *stream, out: &mut *out, limits, gone: false };
-                    let how = api::How { conn, trace };
+                    let how = api::How { conn, trace, quota: None };
                     let done = api::handle_slow(ctx, &head, ep, body_bytes, &mut sink, how).await;
                     let took = t0.elapsed();
                     core.metrics.request(done.route, done.status, took);
@@ -431,6 +431,7 @@ fn access(ctx: &ConnCtx, head: &Head<'_>, l: Logged<'_>) {
         source: l.note.source,
         switch: l.note.switch.as_deref().map(|s| s.name.as_str()),
         code: l.note.code,
+        key: l.note.key.as_deref().map(|k| k.id.as_str()),
         core: ctx.local.index,
     };
     c.write(&e, log);

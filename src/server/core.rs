@@ -200,6 +200,7 @@ async fn serve(
             }
             core.publish(&shared);
             core.fold_hot(&shared);
+            core.leases.borrow_mut().settle(Instant::now());
         }
     }
     // Stop accepting: the pending accepts are cancelled (a connection one already got is
@@ -223,4 +224,5 @@ async fn serve(
     // The last access-log lines go to the writer, the last hot-key counts to the ranking.
     core.publish(&shared);
     core.fold_hot(&shared);
+    core.leases.borrow_mut().settle(Instant::now());
 }

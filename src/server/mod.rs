@@ -192,6 +192,12 @@ impl Server {
         s.memory.set_watermark(new.memory_watermark);
         s.live.set(new);
         let mut done = Vec::new();
+        if s.config.api_keys.is_some() {
+            match s.reload_keys() {
+                Ok(n) => done.push(format!("{n} API key(s) in force from the keys file")),
+                Err(e) => done.push(format!("API keys file not reloaded ({e}), the keys in force stay")),
+            }
+        }
         if s.config.switches.is_some() {
             match crate::api::switches::reload_file(s) {
                 Ok(n) => done.push(format!("{n} switch(es) in force from the switches file")),

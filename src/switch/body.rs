@@ -121,14 +121,20 @@ struct WireConstraint {
 }
 
 /// The request fields a constraint may read.
-const FIELDS: &str = "client, address, route, symbology, family, header:NAME";
+const FIELDS: &str = "client, address, key, tag:NAME, route, symbology, family, header:NAME";
+
+/// An API key's tag as a switch names it (`tag:NAME`): `[A-Za-z0-9._-]{1,64}`.
+fn valid_tag(t: &str) -> bool {
+    !t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
 
 fn context_field(field: &str, name: &str) -> Result<String, BodyError> {
     match name {
-        "client" | "address" | "route" | "symbology" | "family" => Ok(name.to_string()),
+        "client" | "address" | "key" | "route" | "symbology" | "family" => Ok(name.to_string()),
         "remoteAddress" => Ok("address".to_string()),
-        _ => match name.strip_prefix("header:") {
-            Some(h) if super::valid_header_name(h) => Ok(name.to_string()),
+        _ => match (name.strip_prefix("header:"), name.strip_prefix("tag:")) {
+            (Some(h), _) if super::valid_header_name(h) => Ok(name.to_string()),
+            (_, Some(t)) if valid_tag(t) => Ok(name.to_string()),
             _ => err(field, format!("unknown context field {name:?} (one of {FIELDS})")),
         },
     }

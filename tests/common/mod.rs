@@ -104,6 +104,17 @@ pub fn raw(addr: SocketAddr, req: &[u8]) -> Response {
 }
 
 /// GET `path` on a new connection.
+/// One request with these headers and body on a new connection (`Content-Length` set).
+pub fn req(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+    let mut r = format!("{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        r.push_str(&format!("{k}: {v}\r\n"));
+    }
+    r.push_str("\r\n");
+    r.push_str(body);
+    raw(addr, r.as_bytes())
+}
+
 pub fn get(addr: SocketAddr, path: &str) -> Response {
     raw(addr, format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
 }

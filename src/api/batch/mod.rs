@@ -33,7 +33,9 @@ use crate::guard::Class;
 use crate::http::encode::{self, ConnHeader, LAST_CHUNK};
 use crate::http::head::Head;
 use crate::http::out::OUT_BOUND;
+use crate::keys::Charge;
 use crate::local::Rendered;
+use crate::switch::RouteClass;
 use assemble::{Cut, Files, Pages};
 use bytes::Bytes;
 use request::{Batch, BatchLimits, Output};
@@ -110,19 +112,41 @@ enum End {
 }
 
 /// Answers a batch. Returns the status and whether the connection must close.
-pub async fn serve<S: Sink>(ctx: &ConnCtx, head: &Head<'_>, body: &[u8], sink: &mut S, how: super::How) -> (u16, bool) {
+pub async fn serve<S: Sink>(
+    ctx: &ConnCtx,
+    head: &Head<'_>,
+    body: &[u8],
+    sink: &mut S,
+    mut how: super::How,
+    note: &mut super::Note,
+) -> (u16, bool) {
     let conn = how.conn;
     let (shared, local) = (&ctx.shared, &ctx.local);
     let limits =
         BatchLimits { max_items: shared.config.limits.batch_max_items, max_pixels: shared.config.limits.max_pixels };
-    let checked = check(ctx, body, limits).await;
+    // Checked, then paid for by its items on an API key's quota.
+    let checked = check(ctx, body, limits).await.and_then(|b| {
+        let charge = Charge::Batch { items: b.items.len() };
+        match super::keyed::admit(ctx, head, RouteClass::Batch, Some(charge), note) {
+            Ok(q) => {
+                how.quota = q.or(how.quota);
+                Ok(b)
+            }
+            Err(r) => {
+                how.quota = r.quota;
+                Err(r.error)
+            }
+        }
+    });
     let lines = how.lines(local);
     let batch = match checked {
         Ok(b) => b,
         Err(e) => {
             let reply =
-                Reply { out: sink.out(), date: lines.as_slice(), head_only: false, conn, note: Default::default() };
-            let st = { reply }.error(&e);
+                Reply { out: sink.out(), date: lines.as_slice(), head_only: false, conn, note: std::mem::take(note) };
+            let mut reply = reply;
+            let st = reply.error(&e);
+            *note = reply.note;
             return (st, conn == ConnHeader::Close);
         }
     };
@@ -135,7 +159,9 @@ pub async fn serve<S: Sink>(ctx: &ConnCtx, head: &Head<'_>, body: &[u8], sink: &
         encode::write_stream_head(sink.out(), lines.as_slice(), batch.output.content_type(), &extra, chunked, conn);
     }
     let mut out = Body { sink, chunked };
-    let asker = ladder::Asker { client: ctx.client(head), background: true, switch: Default::default() };
+    // A keyed client paid on its key's quota: the per-IP rate is for the unkeyed.
+    let client = if how.quota.is_some() { None } else { ctx.client(head) };
+    let asker = ladder::Asker { client, background: true, switch: Default::default() };
     let end = match batch.output {
         Output::Zip | Output::Zpl => files(ctx, batch, asker, &mut out).await,
         Output::Pdf => sheet(ctx, batch, asker, &mut out).await,
