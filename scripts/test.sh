@@ -3,7 +3,8 @@
 # zxing-cpp). Installs the Python packages it needs when they are missing, and libcairo2
 # (for SVG rasterising), redis-server and nginx (L2 and L3 tests), curl and nodejs (the
 # real-client tests), poppler-utils and qpdf (PDF checks) and zint (module matrices) through
-# apt when they are missing and we are root, and the second ZPL renderer from npm.
+# apt when they are missing and we are root, chromium (the playground's browser test), and the
+# second ZPL renderer and playwright-core from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,15 +16,15 @@ if ! python3 -c "import cairocffi" >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null 
   fi
 fi
 # The L2 and L3 tests run a real redis-server and nginx.
-if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null || ! command -v node >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v qpdf >/dev/null || ! command -v zint >/dev/null || ! command -v go >/dev/null; then
+if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null || ! command -v node >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v qpdf >/dev/null || ! command -v zint >/dev/null || ! command -v go >/dev/null || ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    pkgs="redis-server nginx curl poppler-utils qpdf zint golang-go"
+    pkgs="redis-server nginx curl poppler-utils qpdf zint golang-go chromium"
     command -v node >/dev/null || pkgs="$pkgs nodejs"
     command -v npm >/dev/null || pkgs="$pkgs npm"
     # shellcheck disable=SC2086
     apt-get install -y -qq $pkgs >/dev/null || { apt-get update -qq && apt-get install -y -qq $pkgs >/dev/null; }
   else
-    echo "scripts/test.sh: redis-server, nginx, curl, nodejs, poppler-utils, qpdf, zint and golang-go are needed (apt-get install them)" >&2
+    echo "scripts/test.sh: redis-server, nginx, curl, nodejs, poppler-utils, qpdf, zint, golang-go and chromium are needed (apt-get install them)" >&2
   fi
 fi
 if ! python3 -c "import zxingcpp, pytest, PIL, cairosvg, requests, httpx, urllib3, aiohttp, zplkit" >/dev/null 2>&1; then
@@ -36,6 +37,11 @@ fi
 # The second ZPL renderer (zpl-renderer-js), at the version package-lock.json pins.
 if [ ! -d tests/labels/zplr/node_modules/zpl-renderer-js ]; then
   npm ci --prefix tests/labels/zplr --no-audit --no-fund --silent
+fi
+
+# playwright-core for the playground's browser test (tests/playground/run.mjs), pinned.
+if [ ! -d tests/playground/node_modules/playwright-core ]; then
+  npm ci --prefix tests/playground --no-audit --no-fund --silent
 fi
 
 # Unleash's client specification, the reference for the switches' constraints and rollout
@@ -59,6 +65,8 @@ cargo test --workspace --features barcoded/fault-injection
 python3 -m pytest -q tests/decode tests/clients tests/labels tests/zint
 # The API against its OpenAPI description (schemathesis, bounded).
 bash tests/contract/run.sh
+# The playground page at / in headless Chromium (playwright-core), bounded.
+timeout 300 node tests/playground/run.mjs
 bash scripts/loadgen_smoke.sh
 # The dual-track comparison; in CI also this build against the previous commit's.
 PREV="${CI:+1}" bash scripts/compare_smoke.sh

@@ -374,6 +374,7 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
             (Route::Info, Ok(reply.json(st, b)))
         }
         Endpoint::Symbologies => (Route::Info, Ok(reply.json(Status::Ok, symbologies::document().as_bytes()))),
+        Endpoint::Playground => (Route::Info, Ok(reply.simple(Status::Ok, "text/html; charset=utf-8", PLAYGROUND))),
         Endpoint::OpenApi { yaml: false } => (Route::Info, Ok(reply.json(Status::Ok, openapi::json().as_bytes()))),
         Endpoint::OpenApi { yaml: true } => {
             (Route::Info, Ok(reply.simple(Status::Ok, "application/yaml; charset=utf-8", openapi::yaml().as_bytes())))
@@ -545,6 +546,10 @@ fn switch_name(name: &[u8]) -> Result<&str, ApiError> {
         ApiError::BadSwitch(format!("name: {:?} is not [a-z0-9-]{{1,64}}", String::from_utf8_lossy(name)))
     })
 }
+
+/// The playground page at `/`: one self-contained HTML file (no CDN, works offline) that
+/// calls the API — generate with live preview, parse, decode with the boxes drawn.
+const PLAYGROUND: &[u8] = include_bytes!("playground.html");
 
 enum Answer {
     Ready(Arc<Ready>),

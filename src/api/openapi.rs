@@ -66,6 +66,7 @@ fn build() -> Value {
     paths.insert("/readyz".into(), readyz());
     paths.insert("/openapi.json".into(), simple_get("openapi_json", "This document, as JSON."));
     paths.insert("/openapi.yaml".into(), openapi_yaml());
+    paths.insert("/".into(), playground());
     for (path, item) in paths.iter_mut() {
         if path.starts_with("/v1/") && path != "/v1/symbologies" {
             keyed(item);
@@ -473,6 +474,15 @@ fn readyz() -> Value {
             "200": {"description": "Ready.", "content": {"application/json": {"schema": {"type": "object"}}}},
             "503": {"description": "Draining for a restart.", "content": {"application/json": {"schema": {"type": "object"}}}},
         },
+    }})
+}
+
+fn playground() -> Value {
+    json!({"get": {
+        "operationId": "playground",
+        "summary": "The playground: a page to try generate, parse and decode in a browser.",
+        "tags": ["info"],
+        "responses": {"200": {"description": "The page (HTML, self-contained).", "content": {"text/html": {"schema": {"type": "string"}}}}},
     }})
 }
 

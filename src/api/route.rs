@@ -28,6 +28,8 @@ pub enum Endpoint<'a> {
     Batch,
     /// `POST /v1/label`: one label laid out from JSON.
     Label,
+    /// `GET /`: the playground page (`api/playground.html`).
+    Playground,
     Healthz,
     Readyz,
     Symbologies,
@@ -84,7 +86,11 @@ impl Endpoint<'_> {
             Endpoint::Batch => Route::Batch,
             Endpoint::Label => Route::Label,
             Endpoint::Metrics => Route::Metrics,
-            Endpoint::Healthz | Endpoint::Readyz | Endpoint::Symbologies | Endpoint::OpenApi { .. } => Route::Info,
+            Endpoint::Healthz
+            | Endpoint::Readyz
+            | Endpoint::Symbologies
+            | Endpoint::OpenApi { .. }
+            | Endpoint::Playground => Route::Info,
             _ => Route::Admin,
         }
     }
@@ -140,6 +146,7 @@ fn only(method: Method, allow: &'static str) -> Result<(), ApiError> {
 pub fn route(method: Method, target: &[u8]) -> Result<Endpoint<'_>, ApiError> {
     let (path, query) = split_target(target);
     match path {
+        b"/" | b"/index.html" => return only(method, GET_HEAD).map(|_| Endpoint::Playground),
         b"/healthz" => return only(method, GET_HEAD).map(|_| Endpoint::Healthz),
         b"/readyz" => return only(method, GET_HEAD).map(|_| Endpoint::Readyz),
         b"/v1/symbologies" => return only(method, GET_HEAD).map(|_| Endpoint::Symbologies),
