@@ -132,7 +132,7 @@ fn api_key(m: &ArgMatches) -> Result<Output, Refusal> {
     };
     let id = m.get_one::<String>("id").expect("required");
     let entry = format!(
-        "[[key]]\nid = {id:?}\nsha256 = \"{}\"\nrate = {}\nburst = {}\n{}{}",
+        "[[key]]\nid = {id:?}\nhash = \"sha256:{}\"\nrate = {}\nburst = {}\n{}{}",
         crate::keys::hex(&crate::keys::digest(key.as_bytes())),
         m.get_one::<u32>("rate").expect("default"),
         m.get_one::<u32>("burst").expect("default"),

@@ -19,7 +19,7 @@ const KEY_B: &str = "bk_test_beta_0123456789abcdef";
 
 fn entry(id: &str, key: &str, rate: u32, burst: u32, extra: &str) -> String {
     format!(
-        "[[key]]\nid = \"{id}\"\nsha256 = \"{}\"\nrate = {rate}\nburst = {burst}\n{extra}\n",
+        "[[key]]\nid = \"{id}\"\nhash = \"sha256:{}\"\nrate = {rate}\nburst = {burst}\n{extra}\n",
         hex(&digest(key.as_bytes()))
     )
 }
@@ -234,5 +234,5 @@ fn a_reload_keeps_what_was_spent_and_a_bad_file_is_refused_whole() {
     let mut c = barcoded::Config { listen: "127.0.0.1:0".parse().unwrap(), admin_listen: None, ..Default::default() };
     c.api_keys = Some(bad);
     let e = barcoded::Server::start(c).err().expect("refused");
-    assert!(e.to_string().contains("--api-keys") && e.to_string().contains("sha256"), "{e}");
+    assert!(e.to_string().contains("--api-keys") && e.to_string().contains("hash"), "{e}");
 }

@@ -224,7 +224,9 @@ mod tests {
         assert_eq!(route(Method::Get, b"/v1/nope/1.png"), Err(ApiError::UnknownSymbology("nope".into())));
         assert_eq!(route(Method::Post, b"/v1/qr/x.png"), Err(ApiError::MethodNotAllowed { allow: GET_HEAD }));
         assert_eq!(route(Method::Other, b"/v1/qr.png"), Err(ApiError::MethodNotAllowed { allow: GET_HEAD_POST }));
-        assert_eq!(route(Method::Get, b"/"), Err(ApiError::NotFound));
+        assert_eq!(route(Method::Get, b"/index.htm"), Err(ApiError::NotFound));
+        assert_eq!(route(Method::Get, b"/?x=1"), Ok(Endpoint::Playground));
+        assert_eq!(route(Method::Post, b"/"), Err(ApiError::MethodNotAllowed { allow: GET_HEAD }));
         assert!(matches!(route(Method::Get, b"/v1/qr/x.gif"), Err(ApiError::UnknownFormat(_))));
         assert_eq!(route(Method::Get, b"/v1/qr/a/b.png"), Err(ApiError::NotFound));
     }

@@ -12,8 +12,8 @@
 //!
 //! [[key]]
 //! id = "acme-wms"                  # what logs, metrics and switches see
-//! sha256 = "9f86d081884c7d65…"     # hex SHA-256 of the key (`barcoded api-key` makes both)
-//! rate = 500                       # quota units per second
+//! hash = "sha256:9f86d081884c7d…" # SHA-256 of the key, hex (`barcoded api-key` makes both)
+//! rate = 500                       # requests per second, a request costing its class's units
 //! burst = 1000                     # the most it may spend at once
 //! routes = ["generate", "parse"]   # optional: generate, parse, decode, batch, label (default all)
 //! tags = ["partner"]               # optional: switches can target them (`tag:partner`)
@@ -74,8 +74,9 @@ struct RawCosts {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawKey {
-    id: String,
-    sha256: String,
+    /// Spanned: an error names the entry's line.
+    id: toml::Spanned<String>,
+    hash: String,
     rate: u32,
     burst: u32,
     routes: Option<Vec<String>>,
@@ -130,17 +131,22 @@ pub fn parse(text: &str) -> Result<KeysFile, String> {
     let mut hashes = HashSet::new();
     let mut entries = Vec::with_capacity(raw.key.len());
     for (n, k) in raw.key.into_iter().enumerate() {
-        let at = format!("key {} ({:?})", n + 1, k.id);
-        if !valid_name(&k.id) {
+        let line = text[..k.id.span().start.min(text.len())].matches('\n').count() + 1;
+        let at = format!("line {line}: key {} ({:?})", n + 1, k.id.get_ref());
+        let id = k.id.into_inner();
+        if !valid_name(&id) {
             return Err(format!("{at}: id must be [A-Za-z0-9._-]{{1,64}}"));
         }
-        if !ids.insert(k.id.clone()) {
+        if !ids.insert(id.clone()) {
             return Err(format!("{at}: the id is used twice"));
         }
-        let sha256 = unhex(&k.sha256.to_ascii_lowercase())
-            .ok_or_else(|| format!("{at}: sha256 must be 64 hex digits (the SHA-256 of the key)"))?;
+        let sha256 = k
+            .hash
+            .strip_prefix("sha256:")
+            .and_then(|h| unhex(&h.to_ascii_lowercase()))
+            .ok_or_else(|| format!("{at}: hash must be \"sha256:\" and 64 hex digits (the SHA-256 of the key)"))?;
         if !hashes.insert(sha256) {
-            return Err(format!("{at}: the same key (sha256) is listed twice"));
+            return Err(format!("{at}: the same key (hash) is listed twice"));
         }
         if k.rate == 0 || k.rate > MAX_RATE {
             return Err(format!("{at}: rate {} must be 1-{MAX_RATE} quota units per second", k.rate));
@@ -173,7 +179,7 @@ pub fn parse(text: &str) -> Result<KeysFile, String> {
         if let Some(t) = tags.iter().find(|t| !valid_name(t)) {
             return Err(format!("{at}: tag {t:?} must be [A-Za-z0-9._-]{{1,64}}"));
         }
-        entries.push(Entry { id: k.id, sha256, rate: k.rate, burst: k.burst, routes, tags });
+        entries.push(Entry { id, sha256, rate: k.rate, burst: k.burst, routes, tags });
     }
     Ok(KeysFile { entries, costs })
 }
@@ -199,7 +205,7 @@ mod tests {
     #[test]
     fn a_full_entry_and_the_defaults() {
         let f = parse(&format!(
-            "[costs]\ndecode = 80\n[[key]]\nid = \"acme\"\nsha256 = \"{H}\"\nrate = 5\nburst = 9\nroutes = [\"parse\", \"generate\", \"parse\"]\ntags = [\"eu\"]\n"
+            "[costs]\ndecode = 80\n[[key]]\nid = \"acme\"\nhash = \"sha256:{H}\"\nrate = 5\nburst = 9\nroutes = [\"parse\", \"generate\", \"parse\"]\ntags = [\"eu\"]\n"
         ))
         .unwrap();
         assert_eq!(f.costs.decode, 80);
@@ -208,15 +214,15 @@ mod tests {
         assert_eq!((e.id.as_str(), e.rate, e.burst), ("acme", 5, 9));
         assert_eq!(e.routes, vec![RouteClass::Parse, RouteClass::Generate]);
         assert_eq!(e.tags, vec!["eu".to_string()]);
-        let f =
-            parse(&format!("[[key]]\nid = \"a\"\nsha256 = \"{}\"\nrate = 1\nburst = 1\n", H.to_uppercase())).unwrap();
+        let f = parse(&format!("[[key]]\nid = \"a\"\nhash = \"sha256:{}\"\nrate = 1\nburst = 1\n", H.to_uppercase()))
+            .unwrap();
         assert_eq!(f.entries[0].routes, RouteClass::ALL.to_vec());
         assert_eq!(parse("").unwrap().entries.len(), 0);
     }
 
     #[test]
     fn each_mistake_is_named() {
-        let key = |extra: &str| format!("[[key]]\nid = \"a\"\nsha256 = \"{H}\"\nrate = 1\nburst = 1\n{extra}");
+        let key = |extra: &str| format!("[[key]]\nid = \"a\"\nhash = \"sha256:{H}\"\nrate = 1\nburst = 1\n{extra}");
         let cases = [
             (key("colour = 1\n"), "colour"),
             (key("routes = [\"render\"]\n"), "\"render\""),
@@ -225,6 +231,7 @@ mod tests {
             (format!("{}{}", key(""), key("")), "used twice"),
             (key("").replace("rate = 1", "rate = 0"), "rate 0"),
             (key("").replace(H, "abc"), "64 hex digits"),
+            (key("").replace("sha256:", "md5:"), "\"sha256:\""),
             (key("").replace("id = \"a\"", "id = \"\""), "id must be"),
             ("[costs]\nhit = 0\n".to_string(), "costs.hit"),
             (key("").replace("burst = 1\n", ""), "burst"),
@@ -234,6 +241,7 @@ mod tests {
             assert!(e.contains(want), "{want:?} not in {e:?}");
         }
         let twice = format!("{}{}", key(""), key("").replace("id = \"a\"", "id = \"b\""));
-        assert!(parse(&twice).unwrap_err().contains("listed twice"));
+        let e = parse(&twice).unwrap_err();
+        assert!(e.contains("listed twice") && e.starts_with("line 7: key 2"), "{e}");
     }
 }

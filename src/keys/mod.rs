@@ -141,7 +141,8 @@ mod tests {
 
     #[test]
     fn a_key_is_found_by_its_hash_only() {
-        let text = format!("[[key]]\nid = \"acme\"\nsha256 = \"{}\"\nrate = 10\nburst = 20\n", hex(&digest(b"s3cret")));
+        let text =
+            format!("[[key]]\nid = \"acme\"\nhash = \"sha256:{}\"\nrate = 10\nburst = 20\n", hex(&digest(b"s3cret")));
         let t = table(&text);
         assert_eq!(t.find(b"s3cret").map(|k| k.id.as_str()), Some("acme"));
         assert!(t.find(b"s3cret ").is_none());
@@ -153,7 +154,7 @@ mod tests {
     #[test]
     fn a_reload_keeps_the_bucket_of_an_unchanged_key() {
         let line = |id: &str, k: &[u8], rate: u32| {
-            format!("[[key]]\nid = \"{id}\"\nsha256 = \"{}\"\nrate = {rate}\nburst = 20\n", hex(&digest(k)))
+            format!("[[key]]\nid = \"{id}\"\nhash = \"sha256:{}\"\nrate = {rate}\nburst = 20\n", hex(&digest(k)))
         };
         let a = table(&(line("a", b"ka", 10) + &line("b", b"kb", 10)));
         let f = file::parse(&(line("a", b"ka", 10) + &line("b", b"kb", 99))).unwrap();
