@@ -187,3 +187,25 @@ fn every_error_code_is_listed() {
         assert!(r400.contains(code), "{r400}");
     }
 }
+
+#[test]
+fn every_symbologys_example_renders_and_is_in_the_document() {
+    let s = start(|_| {});
+    let d: Value = serde_json::from_slice(&get(s.local_addr(), "/openapi.json").body).unwrap();
+    let list: Value = serde_json::from_slice(&get(s.local_addr(), "/v1/symbologies").body).unwrap();
+    for sym in Symbology::all() {
+        let spec = sym.spec();
+        let ex = spec.data_schema.example;
+        let q: String = ex.bytes().map(|b| format!("%{b:02X}")).collect();
+        for fmt in ["png", "svg", "zpl"] {
+            let r = get(s.local_addr(), &format!("/v1/{}.{fmt}?data={q}", spec.name));
+            assert_eq!(r.status, 200, "{} example {ex:?} as {fmt}: {}", spec.name, r.text());
+        }
+        let entry = list["symbologies"].as_array().unwrap().iter().find(|e| e["name"] == spec.name).unwrap();
+        assert_eq!(entry["example"], ex, "{}", spec.name);
+        let (_, _, op) = generate_ops(&d, spec.name)[0];
+        let data = op["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "data").unwrap();
+        assert_eq!(data["schema"]["examples"][0], ex, "{}", spec.name);
+    }
+    s.shutdown();
+}

@@ -235,7 +235,8 @@ fn format_param(group: &[Format]) -> Option<Value> {
 
 /// The schema of a symbology's data.
 pub fn data_schema(spec: &Spec) -> Value {
-    let mut s = json!({"type": "string", "minLength": 1, "maxLength": spec.data_schema.max_chars});
+    let d = &spec.data_schema;
+    let mut s = json!({"type": "string", "minLength": 1, "maxLength": d.max_chars, "examples": [d.example]});
     if !spec.data_schema.pattern.is_empty() {
         s["pattern"] = json!(spec.data_schema.pattern);
     }

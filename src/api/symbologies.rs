@@ -28,6 +28,8 @@ fn build() -> String {
         json_str(spec.name, &mut s);
         let _ = write!(s, ",\"dimensions\":{},\"data\":", if spec.two_d { 2 } else { 1 });
         json_str(spec.data_rule, &mut s);
+        s.push_str(",\"example\":");
+        json_str(spec.data_schema.example, &mut s);
         s.push_str(",\"formats\":[");
         for (j, f) in Format::all().enumerate() {
             if j > 0 {

@@ -166,6 +166,9 @@ pub struct Spec {
 pub struct DataSchema {
     pub pattern: &'static str,
     pub max_chars: usize,
+    /// Data that encodes with the default options (the OpenAPI document's example, the
+    /// playground's first data; `tests/openapi.rs` renders each).
+    pub example: &'static str,
 }
 
 /// For specs with no encoding defaults to spell out.
@@ -178,7 +181,7 @@ pub const LINEAR: Spec = Spec {
     name: "",
     data_rule: "",
     // Never registered: every spec states its own (a test holds max_chars > 0).
-    data_schema: DataSchema { pattern: "", max_chars: 0 },
+    data_schema: DataSchema { pattern: "", max_chars: 0, example: "" },
     two_d: false,
     quiet: (10, 10),
     height: 50,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The contract test: schemathesis (PyPI, 4.x) against a running barcoded over its own
-# /openapi.json, every check (`--checks all`), the coverage and fuzzing phases (the examples
-# phase has no examples to run, the stateful one no links), a bounded number of examples per
+# /openapi.json, every check (`--checks all`), the examples (each symbology's example data),
+# coverage and fuzzing phases (the stateful one has no links to follow), a bounded number of examples per
 # operation (ST_EXAMPLES, default 10: about 60,000 requests, 2-3 minutes) and a time bound.
 # One worker (ST_WORKERS): the server has one thread, and two of schemathesis's threads
 # raced in hypothesis's lambda-source cache ("AST constructor recursion depth mismatch", a

@@ -6,7 +6,7 @@ use crate::symbology::twod;
 pub const SPEC: Spec = Spec {
     name: "aztec",
     data_rule: twod::AZTEC_RULE,
-    data_schema: DataSchema { pattern: r"", max_chars: 4748 },
+    data_schema: DataSchema { pattern: r"", max_chars: 4748, example: "AZTEC" },
     two_d: true,
     quiet: (0, 0),
     height: 0,

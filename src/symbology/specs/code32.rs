@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, LINEAR, Spec};
 pub const SPEC: Spec = Spec {
     name: "code32",
     data_rule: pharma39::CODE32_RULE,
-    data_schema: DataSchema { pattern: r"^[0-9]{8,9}$", max_chars: 9 },
+    data_schema: DataSchema { pattern: r"^[0-9]{8,9}$", max_chars: 9, example: "12345678" },
     encode: |d, _| pharma39::code32(d),
     ..LINEAR
 };

@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, LINEAR, Opt, Spec};
 pub const SPEC: Spec = Spec {
     name: "code39",
     data_rule: linear::CODE39_RULE,
-    data_schema: DataSchema { pattern: r"^[\u0000-\u007f]+$", max_chars: 80 },
+    data_schema: DataSchema { pattern: r"^[\u0000-\u007f]+$", max_chars: 80, example: "CODE39-TEST" },
     options: &[Opt::FullAscii, Opt::Check],
     encode: |d, o| linear::code39(d, o.full_ascii, o.check),
     ..LINEAR

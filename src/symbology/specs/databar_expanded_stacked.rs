@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, Opt, Spec, STACKED};
 pub const SPEC: Spec = Spec {
     name: "databar-expanded-stacked",
     data_rule: databar_exp::RULE,
-    data_schema: DataSchema { pattern: r"^\([0-9]{2,4}\)[ -~]*$", max_chars: 252 },
+    data_schema: DataSchema { pattern: r"^\([0-9]{2,4}\)[ -~]*$", max_chars: 252, example: "(01)09501101530003(17)261231(10)LOT-42" },
     options: &[Opt::Segments],
     gs1_data: true,
     encode: |d, o| databar_exp::stacked(d, o.segments.unwrap_or(databar_exp::DEFAULT_SEGMENTS)),

@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, Spec, STACKED};
 pub const SPEC: Spec = Spec {
     name: "databar-stacked-omni",
     data_rule: databar::RULE,
-    data_schema: DataSchema { pattern: r"^(\(01\))?[0-9]{13,14}$", max_chars: 18 },
+    data_schema: DataSchema { pattern: r"^(\(01\))?[0-9]{13,14}$", max_chars: 18, example: "0950110153000" },
     encode: |d, _| databar::encode(d, databar::Form::StackedOmni),
     ..STACKED
 };

@@ -6,7 +6,7 @@ use crate::symbology::twod;
 pub const SPEC: Spec = Spec {
     name: "datamatrix",
     data_rule: twod::DATAMATRIX_RULE,
-    data_schema: DataSchema { pattern: r"", max_chars: 3116 },
+    data_schema: DataSchema { pattern: r"", max_chars: 3116, example: "HELLO" },
     two_d: true,
     quiet: (1, 1),
     height: 0,

@@ -7,7 +7,7 @@ use crate::symbology::spec::{DataSchema, Family, no_defaults, Opt, Spec};
 pub const SPEC: Spec = Spec {
     name: "dotcode",
     data_rule: dotcode::RULE,
-    data_schema: DataSchema { pattern: r"", max_chars: 2938 },
+    data_schema: DataSchema { pattern: r"", max_chars: 2938, example: "https://example.com/dotcode" },
     two_d: true,
     quiet: (3, 3),
     height: 0,

@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, LINEAR, Opt, Spec};
 pub const SPEC: Spec = Spec {
     name: "ean13",
     data_rule: "12 digits (check digit computed) or 13 digits (check digit verified)",
-    data_schema: DataSchema { pattern: r"^[0-9]{12,13}$", max_chars: 13 },
+    data_schema: DataSchema { pattern: r"^[0-9]{12,13}$", max_chars: 13, example: "590123412345" },
     quiet: (11, 7),
     height: 69,
     options: &[Opt::Addon, Opt::Marks],

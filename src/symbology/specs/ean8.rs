@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, LINEAR, Opt, Spec};
 pub const SPEC: Spec = Spec {
     name: "ean8",
     data_rule: "7 digits (check digit computed) or 8 (verified)",
-    data_schema: DataSchema { pattern: r"^[0-9]{7,8}$", max_chars: 8 },
+    data_schema: DataSchema { pattern: r"^[0-9]{7,8}$", max_chars: 8, example: "5512345" },
     quiet: (7, 7),
     height: 55,
     options: &[Opt::Marks],

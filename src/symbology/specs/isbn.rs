@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, LINEAR, Opt, Spec};
 pub const SPEC: Spec = Spec {
     name: "isbn",
     data_rule: isbn::RULE,
-    data_schema: DataSchema { pattern: r"^[0-9Xx -]+$", max_chars: 64 },
+    data_schema: DataSchema { pattern: r"^[0-9Xx -]+$", max_chars: 64, example: "0-306-40615-2" },
     quiet: (11, 7),
     height: 69,
     options: &[Opt::Addon, Opt::Marks],

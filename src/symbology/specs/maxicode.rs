@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, Family, Opt, Spec};
 pub const SPEC: Spec = Spec {
     name: "maxicode",
     data_rule: maxicode::RULE,
-    data_schema: DataSchema { pattern: r"", max_chars: 138 },
+    data_schema: DataSchema { pattern: r"", max_chars: 138, example: "Hello MaxiCode 0123456789" },
     two_d: true,
     quiet: (1, 1),
     height: 0,

@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, Family, no_defaults, Opt, Spec};
 pub const SPEC: Spec = Spec {
     name: "micropdf417",
     data_rule: micropdf417::RULE,
-    data_schema: DataSchema { pattern: r"", max_chars: 366 },
+    data_schema: DataSchema { pattern: r"", max_chars: 366, example: "MicroPDF417" },
     two_d: true,
     quiet: (1, 1),
     height: 0,

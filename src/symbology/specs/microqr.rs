@@ -7,7 +7,7 @@ use crate::symbology::Ecc;
 pub const SPEC: Spec = Spec {
     name: "microqr",
     data_rule: microqr::RULE,
-    data_schema: DataSchema { pattern: r"", max_chars: 35 },
+    data_schema: DataSchema { pattern: r"", max_chars: 35, example: "12345" },
     two_d: true,
     quiet: (2, 2),
     height: 0,

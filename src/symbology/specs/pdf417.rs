@@ -6,7 +6,7 @@ use crate::symbology::twod;
 pub const SPEC: Spec = Spec {
     name: "pdf417",
     data_rule: twod::PDF417_RULE,
-    data_schema: DataSchema { pattern: r"", max_chars: 2628 },
+    data_schema: DataSchema { pattern: r"", max_chars: 2628, example: "PDF417 TEST" },
     two_d: true,
     quiet: (2, 2),
     height: 0,

@@ -6,7 +6,7 @@ use crate::symbology::spec::{DataSchema, EccKind, Family, Opt, Spec};
 pub const SPEC: Spec = Spec {
     name: "qr",
     data_rule: qr::RULE,
-    data_schema: DataSchema { pattern: r"", max_chars: 7089 },
+    data_schema: DataSchema { pattern: r"", max_chars: 7089, example: "https://shop.example.com/o/123" },
     two_d: true,
     quiet: (4, 4),
     height: 0,

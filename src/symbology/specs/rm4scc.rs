@@ -6,7 +6,7 @@ use crate::symbology::royalmail;
 pub const SPEC: Spec = Spec {
     name: "rm4scc",
     data_rule: royalmail::RM4SCC_RULE,
-    data_schema: DataSchema { pattern: r"^[0-9A-Za-z]+$", max_chars: 50 },
+    data_schema: DataSchema { pattern: r"^[0-9A-Za-z]+$", max_chars: 50, example: "SN34RD1A" },
     encode: |d, _| royalmail::rm4scc(d),
     ..POSTAL
 };

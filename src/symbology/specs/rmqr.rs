@@ -8,7 +8,7 @@ use crate::symbology::Ecc;
 pub const SPEC: Spec = Spec {
     name: "rmqr",
     data_rule: rmqr::RULE,
-    data_schema: DataSchema { pattern: r"", max_chars: 361 },
+    data_schema: DataSchema { pattern: r"", max_chars: 361, example: "HELLO WORLD" },
     options: &[Opt::Ecc(EccKind::RmqrLevel), Opt::RmqrVersion],
     encode: |d, o| rmqr::encode(d, o.ecc.unwrap_or(Ecc::M), o.version),
     defaults: |o| {

@@ -6,7 +6,7 @@ use crate::symbology::{ean, linear};
 pub const SPEC: Spec = Spec {
     name: "upca",
     data_rule: "11 digits (check digit computed) or 12 (verified)",
-    data_schema: DataSchema { pattern: r"^[0-9]{11,12}$", max_chars: 12 },
+    data_schema: DataSchema { pattern: r"^[0-9]{11,12}$", max_chars: 12, example: "01234567890" },
     quiet: (9, 9),
     height: 69,
     options: &[Opt::Addon],

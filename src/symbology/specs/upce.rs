@@ -7,7 +7,7 @@ use crate::symbology::{ean, linear};
 pub const SPEC: Spec = Spec {
     name: "upce",
     data_rule: linear::UPCE_RULE,
-    data_schema: DataSchema { pattern: r"^([0-9]{6,8}|[0-9]{11,12})$", max_chars: 12 },
+    data_schema: DataSchema { pattern: r"^([0-9]{6,8}|[0-9]{11,12})$", max_chars: 12, example: "0123456" },
     quiet: (9, 9),
     height: 69,
     options: &[Opt::Addon],
