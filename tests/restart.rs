@@ -100,6 +100,7 @@ fn clients(
             let (stop, t) = (stop.clone(), t.clone());
             std::thread::spawn(move || {
                 let mut k = i;
+                let t0 = Instant::now();
                 while !stop.load(Ordering::Relaxed) {
                     let Ok(s) = TcpStream::connect(addr) else {
                         t.refused.fetch_add(1, Ordering::Relaxed);
@@ -113,11 +114,14 @@ fn clients(
                         // Odd clients open a connection per request: the accept queues stay busy.
                         let close = if i % 2 == 1 { "Connection: close\r\n" } else { "" };
                         let req = format!("GET {} HTTP/1.1\r\nHost: t\r\n{close}\r\n", paths[k % paths.len()]);
-                        if r.get_mut().write_all(req.as_bytes()).is_err() {
+                        if let Err(e) = r.get_mut().write_all(req.as_bytes()) {
+                            // Which request failed, and how: a failure here is a bug to find.
+                            eprintln!("client {i}: writing request {k} ({}) at {:?}: {e}", close.trim(), t0.elapsed());
                             t.failed.fetch_add(1, Ordering::Relaxed);
                             break;
                         }
                         let Some(resp) = read_response(&mut r, false) else {
+                            eprintln!("client {i}: no answer to request {k} ({}) at {:?}", close.trim(), t0.elapsed());
                             t.failed.fetch_add(1, Ordering::Relaxed);
                             break;
                         };
