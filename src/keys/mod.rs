@@ -96,9 +96,12 @@ impl KeyTable {
     pub fn new(entries: Vec<file::Entry>, costs: Costs, previous: Option<&KeyTable>) -> KeyTable {
         let mut keys = Vec::with_capacity(entries.len());
         let mut by_hash = HashMap::with_capacity(entries.len());
+        // The previous keys by id: a reload of 100,000 keys is one pass, not one per key.
+        let before: HashMap<&str, &Arc<Key>> =
+            previous.map(|p| p.keys.iter().map(|k| (k.id.as_str(), k)).collect()).unwrap_or_default();
         for (i, e) in entries.into_iter().enumerate() {
-            let kept = previous
-                .and_then(|p| p.keys.iter().find(|k| k.id == e.id))
+            let kept = before
+                .get(e.id.as_str())
                 .filter(|k| k.bucket.rate == e.rate as f64 && k.bucket.burst == e.burst as f64)
                 .map(|k| k.bucket.clone());
             let bucket = kept.unwrap_or_else(|| Arc::new(Bucket::new(e.rate, e.burst)));
