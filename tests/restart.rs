@@ -83,6 +83,8 @@ struct Tally {
     refused: AtomicU64,
     /// Answers with `Connection: close` (the client then reconnects).
     closes: AtomicU64,
+    /// Of those, answers to keep-alive clients (which never ask for it): the server's own.
+    told_to_go: AtomicU64,
 }
 
 /// Clients requesting `paths` in turn until `stop`, half on keep-alive connections, half
@@ -132,6 +134,9 @@ fn clients(
                         counter.fetch_add(1, Ordering::Relaxed);
                         if resp.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) {
                             t.closes.fetch_add(1, Ordering::Relaxed);
+                            if close.is_empty() {
+                                t.told_to_go.fetch_add(1, Ordering::Relaxed);
+                            }
                             break;
                         }
                     }
@@ -211,9 +216,12 @@ fn a_successor_takes_the_sockets_and_the_swap_fails_no_request() {
     eprintln!("swap: {ok} answered, {failed} failed, {bad} not 200, {refused} refused, {closes} polite closes; old exited in {took_to_stop:?}");
     assert_eq!((failed, bad, refused), (0, 0, 0));
     assert!(ok > before, "the new instance answered nothing after the swap");
-    // Keep-alive clients of the old one were told to go (Connection: close), not cut off;
-    // the others asked for it on every request.
-    assert!(closes > ok / 4);
+    // Keep-alive clients of the old one were told to go (Connection: close), not cut off:
+    // each of the 4 (the even ones) was on the old instance when it stopped. (It was
+    // `closes > ok / 4`, which a loaded machine fails with 0 requests lost: the clients that
+    // connect per request then make fewer of them.)
+    let told = tally.told_to_go.load(Ordering::Relaxed);
+    assert!(told >= 4, "{told} keep-alive clients were told to go");
     // Both listeners are the new instance's now.
     assert_eq!(get(public, PATHS[0]).status, 200);
     assert_eq!(get(admin, "/healthz").status, 200);
