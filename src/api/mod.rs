@@ -285,27 +285,10 @@ pub fn handle<'a>(ctx: &ConnCtx, head: &Head<'a>, body: &[u8], reply: &mut Reply
     let (shared, local) = (&*ctx.shared, &*ctx.local);
     if matches!(head.method, Method::Get | Method::Head) && ctx.listener == Listener::Public {
         if let Some(r) = shared.l1.get(head.target) {
-            let quota = match keyed::admit(ctx, head, RouteClass::Generate, Some(Charge::Hit), &mut reply.note) {
-                Ok(q) => q,
-                Err(r) => return Outcome::Done(Route::Generate, keyed::refuse(reply, &r)),
-            };
-            if let Some(e) = refused_hit(ctx, head, &mut reply.note) {
-                return Outcome::Done(Route::Generate, keyed::with_quota(reply, quota, |reply| reply.error(&e)));
-            }
-            reply.note.source = Source::L1;
-            return Outcome::Done(Route::Hit, keyed::with_quota(reply, quota, |reply| reply.ready(head, &r)));
+            return hit(ctx, head, reply, &r, Source::L1);
         }
         if let Some(r) = shared.pool.load().get(head.target) {
-            let quota = match keyed::admit(ctx, head, RouteClass::Generate, Some(Charge::Hit), &mut reply.note) {
-                Ok(q) => q,
-                Err(r) => return Outcome::Done(Route::Generate, keyed::refuse(reply, &r)),
-            };
-            if let Some(e) = refused_hit(ctx, head, &mut reply.note) {
-                return Outcome::Done(Route::Generate, keyed::with_quota(reply, quota, |reply| reply.error(&e)));
-            }
-            local.metrics.event(Event::PoolHit);
-            reply.note.source = Source::Pool;
-            return Outcome::Done(Route::Hit, keyed::with_quota(reply, quota, |reply| reply.ready(head, r)));
+            return hit(ctx, head, reply, r, Source::Pool);
         }
         let kept = if replayable(head) { local.negative.borrow().get(head.target, Instant::now()) } else { None };
         if let Some(r) = kept {
@@ -526,6 +509,23 @@ pub async fn handle_slow<S: Sink>(
         Err(e) => reply.error(&e),
     };
     Done { route, status, close: false, note: reply.note }
+}
+
+/// Answers a cache hit (L1 or the template pool): the API key's charge, a `refuse` switch,
+/// then the response (or its 304).
+fn hit<'a>(ctx: &ConnCtx, head: &Head<'a>, reply: &mut Reply<'_>, r: &Ready, source: Source) -> Outcome<'a> {
+    let quota = match keyed::admit(ctx, head, RouteClass::Generate, Some(Charge::Hit), &mut reply.note) {
+        Ok(q) => q,
+        Err(r) => return Outcome::Done(Route::Generate, keyed::refuse(reply, &r)),
+    };
+    if let Some(e) = refused_hit(ctx, head, &mut reply.note) {
+        return Outcome::Done(Route::Generate, keyed::with_quota(reply, quota, |reply| reply.error(&e)));
+    }
+    if source == Source::Pool {
+        ctx.local.metrics.event(Event::PoolHit);
+    }
+    reply.note.source = source;
+    Outcome::Done(Route::Hit, keyed::with_quota(reply, quota, |reply| reply.ready(head, r)))
 }
 
 /// A cache hit's check against the switches: only while a `refuse` could apply to a
