@@ -172,6 +172,21 @@ fn requests() -> Vec<Req> {
         "/v1/datamatrix/HELLO.zpl?zpl=graphic&zpl_compress=z64",
         "/v1/upce/0123456.zpl?zpl_compress=z64&dpi=300",
         "/v1/qr/hello.zpl?zpl_compress=gzip",
+        // The printer's own commands (issue 31): turned symbols, add-ons, bearer bars, full
+        // ASCII, GS1 DataMatrix, ISBN.
+        "/v1/gs1-128/(01)09506000134352(17)261231(10)ABC.zpl?rotate=90",
+        "/v1/itf14/1540014128876.zpl?rotate=270&dpi=300&xdim=0.5",
+        "/v1/itf/1234567890.zpl?bearer=true&rotate=180",
+        "/v1/ean13/590123412345.zpl?addon=52495&rotate=90",
+        "/v1/upca/03600029145.zpl?addon=12",
+        "/v1/upce/0425261.zpl?addon=07&rotate=180",
+        "/v1/isbn/978-0-306-40615-7.zpl",
+        "/v1/code39/Order-42%2Fab.zpl?full_ascii=true&check=true",
+        "/v1/code93/abc%26def~.zpl?rotate=270",
+        "/v1/datamatrix/(01)09506000134352(10)ABC.zpl?gs1=true&rotate=90",
+        "/v1/pdf417/PDF417.zpl?rotate=180",
+        "/v1/aztec/AZTEC.zpl?rotate=270",
+        "/v1/code128/ORD-2026-000123.zpl?rotate=90&text=false",
     ] {
         v.push(get(t));
     }

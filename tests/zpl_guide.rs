@@ -44,6 +44,9 @@ const GUIDE: &[(&str, &[P])] = &[
     ("BE", &[NRIB, DOTS, YN, YN]),
     ("B8", &[NRIB, DOTS, YN, YN]),
     ("BU", &[NRIB, DOTS, YN, YN, YN]),
+    ("B9", &[NRIB, DOTS, YN, YN, YN]),
+    // UPC/EAN extensions: orientation, height, interpretation line.
+    ("BS", &[NRIB, DOTS, YN]),
     ("B2", &[NRIB, DOTS, YN, YN, YN]),
     ("B3", &[NRIB, YN, DOTS, YN, YN]),
     ("BC", &[NRIB, DOTS, YN, YN, YN, P::Of(&["N", "U", "A", "D"])]),
@@ -136,6 +139,8 @@ fn check(what: &str, z: &str) -> Vec<String> {
             "BE" => digits(12),
             "B8" => digits(7),
             "BU" => digits(11),
+            "B9" => digits(7),
+            "BS" => digits(2) || digits(5),
             "B2" => !fd.is_empty() && fd.bytes().all(|b| b.is_ascii_digit()),
             "BQ" => fd.len() > 3 && "HQML".contains(&fd[..1]) && "AM".contains(&fd[1..2]) && &fd[2..3] == ",",
             // Modes 2 and 3: class of service and country, 3 digits each, lead the data.
@@ -164,6 +169,75 @@ fn zpl(sym: &str, data: &str, query: &str) -> Option<String> {
     Some(String::from_utf8(r.body.to_vec()).unwrap())
 }
 
+/// The option sets every sample is drawn with (those a symbology does not take are skipped).
+const QUERIES: &[&str] = &[
+    "",
+    "scale=1",
+    "scale=3",
+    "scale=10",
+    "scale=12",
+    "dpi=300&xdim=0.33",
+    "dpi=600&xdim=0.25",
+    "rotate=90",
+    "rotate=180",
+    "rotate=270&text=false",
+    "zpl=graphic",
+    "zpl=graphic&zpl_compress=z64",
+    "label=false&x=40&y=30",
+    "ecc=H",
+    "text=false",
+    "addon=12",
+    "addon=52495&rotate=90",
+    "marks=true",
+    "bearer=true",
+    "bearer=false&rotate=180",
+    "full_ascii=true",
+    "check=true&rotate=270",
+    "gs1=true",
+    "shape=rect",
+    "version=5",
+    "mask=3",
+    "mode=5",
+];
+
+/// One row of docs/API.md's "ZPL: native or graphic" table.
+struct Row {
+    symbologies: Vec<String>,
+    /// The printer has a command for it.
+    native: bool,
+    /// Options (`name=value`, or a name: any value) that make it a graphic field.
+    graphic_when: Vec<String>,
+}
+
+fn native_table() -> Vec<Row> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/API.md")).unwrap();
+    let section = doc.split("### ZPL: native or graphic").nth(1).expect("the ZPL table's section");
+    let ticked = |cell: &str| -> Vec<String> { cell.split('`').skip(1).step_by(2).map(str::to_owned).collect() };
+    let rows: Vec<Row> = section
+        .lines()
+        .skip_while(|l| !l.starts_with("| symbology"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            assert_eq!(cells.len(), 3, "{l}");
+            let last = cells[2].trim_end_matches(" |");
+            Row {
+                symbologies: ticked(cells[0]),
+                native: cells[1] != "—",
+                // Option names and settings (not data characters such as `_`).
+                graphic_when: ticked(last)
+                    .into_iter()
+                    .filter(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '=' || c == '_') && t.len() > 1)
+                    .collect(),
+            }
+        })
+        .collect();
+    let listed: usize = rows.iter().map(|r| r.symbologies.len()).sum();
+    assert_eq!(listed, Symbology::all().count(), "every symbology in one row");
+    rows
+}
+
 #[test]
 fn every_zpl_command_we_write_is_within_the_guide() {
     let samples = [
@@ -184,26 +258,35 @@ fn every_zpl_command_we_write_is_within_the_guide() {
         ("aztec", "AZTEC LABEL"),
         ("maxicode", "MAXICODE LABEL"),
     ];
-    let queries = [
-        "",
-        "scale=1",
-        "scale=3",
-        "scale=10",
-        "dpi=300&xdim=0.33",
-        "dpi=600&xdim=0.25",
-        "rotate=90",
-        "zpl=graphic",
-        "zpl=graphic&zpl_compress=z64",
-        "label=false&x=40&y=30",
-        "ecc=H",
-        "text=false",
-    ];
     let mut bad = Vec::new();
     let mut checked = 0;
-    for (sym, data) in samples {
-        for q in queries {
+    let examples = Symbology::all().map(|s| (s.name(), s.spec().data_schema.example));
+    let table = native_table();
+    for (sym, data) in samples.into_iter().chain(examples) {
+        for q in QUERIES {
             let Some(z) = zpl(sym, data, q) else { continue };
             bad.extend(check(&format!("{sym}?{q}"), &z));
+            // Native or graphic, as docs/API.md's table says.
+            let row = table.iter().find(|r| r.symbologies.iter().any(|s| s == sym));
+            let Some(row) = row else {
+                bad.push(format!("{sym}: no row in docs/API.md's ZPL table"));
+                continue;
+            };
+            let pairs: Vec<&str> = q.split('&').collect();
+            let graphic_when = row.graphic_when.iter().any(|w| match w.split_once('=') {
+                Some(_) => pairs.contains(&w.as_str()),
+                None => pairs.iter().any(|p| p.split('=').next() == Some(w)),
+            });
+            let scale_over_10 =
+                pairs.iter().any(|p| p.strip_prefix("scale=").and_then(|v| v.parse::<u32>().ok()) > Some(10));
+            let want_native = row.native && !graphic_when && !scale_over_10 && !q.contains("zpl=graphic");
+            if z.contains("^GF") == want_native {
+                bad.push(format!(
+                    "{sym}?{q}: {} where the table says {}",
+                    if want_native { "graphic" } else { "native" },
+                    if want_native { "native" } else { "graphic" }
+                ));
+            }
             checked += 1;
         }
     }
@@ -228,6 +311,6 @@ fn every_zpl_command_we_write_is_within_the_guide() {
         {"type":"barcode","x_mm":6,"y_mm":100,"symbology":"gs1-128","data":"(00)106141411234567897"}]}"#;
     let (l, _) = barcoded::api::label::read(label.as_bytes(), 100_000_000).unwrap_or_else(|e| panic!("{e:?}"));
     bad.extend(check("label", &String::from_utf8(barcoded::label::zpl::write(&l)).unwrap()));
-    assert!(checked > 150, "{checked} documents");
+    assert!(checked > 600, "{checked} documents");
     assert!(bad.is_empty(), "{} problems:\n{}", bad.len(), bad.join("\n"));
 }

@@ -18,7 +18,10 @@
 /// 8: Aztec from our own encoder (a shortest path over the modes and binary runs): the same
 /// symbol size rules as rxing's, other (never longer) encodations.
 /// 9: a PNG of under 64 deflate tokens (a tiny image) takes the fixed Huffman codes.
-pub const RENDERER_VERSION: u32 = 9;
+/// 10: ZPL draws natively what were graphic fields: turned symbols, EAN/UPC add-ons
+/// (`^BS`), UPC-E (`^B9`), ISBN, bearer bars (`^GB`), full-ASCII Code 39 and 93, GS1
+/// DataMatrix.
+pub const RENDERER_VERSION: u32 = 10;
 
 pub mod bitmap;
 pub mod deflate;

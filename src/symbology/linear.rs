@@ -228,7 +228,10 @@ fn code39_extended(c: u8, out: &mut String) {
     }
 }
 
-pub fn code39(data: &[u8], full_ascii: bool, check: bool) -> Result<Encoded, DataError> {
+/// The Code 39 symbol characters for `data` (without start, stop or check): itself, or with
+/// `full_ascii` its shift pairs (`a` is `+A`). A printer's `^B3` draws the full-ASCII symbol
+/// from these, as the ZPL guide's Code 39 full-ASCII table says.
+pub fn code39_characters(data: &[u8], full_ascii: bool) -> Result<String, DataError> {
     let mut symbols = String::with_capacity(data.len() * 2);
     for (pos, &c) in data.iter().enumerate() {
         if full_ascii && c < 128 {
@@ -241,6 +244,41 @@ pub fn code39(data: &[u8], full_ascii: bool, check: bool) -> Result<Encoded, Dat
             return Err(DataError::BadChar { symbology: "code39", pos, ch: c as char, allowed });
         }
     }
+    Ok(symbols)
+}
+
+/// Code 93's full-ASCII form of `data` as a printer's `^BA` takes it: the 47-character set
+/// as itself, every other character as a shift — `($)` `(%)` `(/)` `(+)`, written `&` `'`
+/// `(` `)` — and a letter (the same pairs as Code 39's full ASCII, whose `$ % / +` are
+/// Code 93's own characters). `None` past ASCII.
+pub fn code93_printer_characters(data: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(data.len() * 2);
+    for &c in data {
+        if c >= 128 {
+            return None;
+        }
+        if c.is_ascii_digit() || c.is_ascii_uppercase() || b"-. $/+%".contains(&c) {
+            out.push(c as char);
+            continue;
+        }
+        let mut pair = String::with_capacity(2);
+        code39_extended(c, &mut pair);
+        let mut chars = pair.chars();
+        let shift = match chars.next()? {
+            '$' => '&',
+            '%' => '\'',
+            '/' => '(',
+            '+' => ')',
+            _ => return None,
+        };
+        out.push(shift);
+        out.push(chars.next()?);
+    }
+    Some(out)
+}
+
+pub fn code39(data: &[u8], full_ascii: bool, check: bool) -> Result<Encoded, DataError> {
+    let mut symbols = code39_characters(data, full_ascii)?;
     if check {
         let sum: usize = symbols.bytes().map(|b| CODE39_SET.iter().position(|&x| x == b).unwrap_or(0)).sum();
         symbols.push(CODE39_SET[sum % 43] as char);
@@ -363,5 +401,15 @@ mod tests {
         assert!(code93(b"abc").is_ok());
         assert!(code93(&[b'a'; 41]).is_err());
         assert!(code93(&[b'A'; 80]).is_ok());
+    }
+
+    #[test]
+    fn full_ascii_as_printers_take_it() {
+        assert_eq!(code39_characters(b"ab\0\t$", true).unwrap(), "+A+B%U$I/D");
+        assert_eq!(code39_characters(b"AB-1", false).unwrap(), "AB-1");
+        assert!(code39_characters(b"a", false).is_err());
+        // Code 93: its own $ % / + stay; the shifts are written & ' ( ).
+        assert_eq!(code93_printer_characters(b"ab&\x1b\x01\0$%/+A").unwrap(), ")A)B(F'A&A'U$%/+A");
+        assert_eq!(code93_printer_characters("é".as_bytes()), None);
     }
 }

@@ -116,7 +116,8 @@ def test_zpl_graphic_renders_and_decodes_and_equals_the_png(server, sym, dpi, co
 
 
 # The printer's own barcode commands where they draw the same symbol.
-NATIVE = {"ean13": "^BEN,", "ean8": "^B8N,", "upca": "^BUN,", "itf": "^B2N,", "code39": "^B3N,", "qr": "^BQN,",
+NATIVE = {"ean13": "^BEN,", "ean8": "^B8N,", "upca": "^BUN,", "upce": "^B9N,", "itf": "^B2N,", "itf14": "^B2N,",
+          "code39": "^B3N,", "qr": "^BQN,",
           "datamatrix": "^BXN,", "code128": "^BCN,", "gs1-128": "^BCN,", "code93": "^BAN,", "codabar": "^BKN,",
           "aztec": "^BON,", "pdf417": "^B7N,"}
 

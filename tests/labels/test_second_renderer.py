@@ -32,6 +32,7 @@ KNOWN_GAPS = {
     "code93": "Zebrash draws no ^BA",
     "ean8": "Zebrash draws no ^B8 (only the interpretation line)",
     "upca": "Zebrash draws no ^BU (only the interpretation line)",
+    "upce": "Zebrash draws no ^B9",
     "code128": "Zebrash reads the invocation code >5 (to code set C) inside a field as a character",
 }
 
