@@ -4,7 +4,8 @@
 //! the symbol decodes the same and has our size and place while its modules may differ.
 //! `^BX`, `^B7` and `^BO` turn with the orientation letter; `^BQ` has none (the guide allows
 //! only `N`): a turned QR is the printer's upright one in the same square; `^BD` neither,
-//! and a turned MaxiCode (not square) stays a graphic field.
+//! and a turned MaxiCode (not square) stays a graphic field, as does one at a size `^BD`
+//! does not draw.
 
 use super::place::{Area, Place};
 use super::{fd, printable};
@@ -17,6 +18,12 @@ use crate::symbology::{gs1_128, maxicode, Matrix};
 /// in zplkit's rendering (measured with `^FO50,100^BQN,2,m` for m = 1 to 10). Without it a
 /// native QR would sit above the place our PNG (and a label) puts it.
 const QR_TOP: u32 = 9;
+
+/// The one resolution and module size at which `^BD`'s fixed-size symbol is our raster's
+/// size within a dot (zplkit: 203 dpi with 7-dot modules, 0.88 mm, MaxiCode's printed
+/// size; at 152, 300 and 600 dpi it is 5 to 11 dots off ours, and at another `scale` it is
+/// not the size asked for).
+const BD_SIZE: (u32, u32) = (203, 7);
 
 /// A GS1 element string as `^BX` field data with `_` as the escape character: FNC1 (`_1`)
 /// first and after each value that needs one. `None` when a value holds `_` (or `^`, `~`).
@@ -72,7 +79,7 @@ pub fn field(d: &Drawing<'_>, m: &Matrix, o: &RenderOptions, p: &Place) -> Optio
         // message (class of service, country, postcode: 9 digits, or 6 characters),
         // then the secondary (a UPS envelope keeps its `[)>`RS`01`GS`yy` header).
         // Mode 5 stays a graphic: zplkit draws a ^BD5 no reader reads (not checked on a printer).
-        "maxicode" if p.upright() && d.data.is_ascii() && e.maxi_mode != Some(5) => {
+        "maxicode" if p.upright() && (d.dpi(BD_SIZE.0), s) == BD_SIZE && d.data.is_ascii() && e.maxi_mode != Some(5) => {
             let mode = e.maxi_mode.unwrap_or(4);
             let data = if matches!(mode, 2 | 3) {
                 let (pm, rest) = maxicode::primary_and_secondary(d.data.as_bytes(), e.primary.as_ref())?;
