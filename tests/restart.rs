@@ -2,8 +2,10 @@
 //! started with the same flags takes the listening sockets (public and admin) from the
 //! first (`server::handover`); the first, sent SIGTERM, stops accepting, answers what its
 //! keep-alive clients send with `Connection: close` and exits as soon as its connections are
-//! done — while clients on keep-alive connections see no failed request and no reset. Alone,
-//! a stopping instance also exits when its connections are done, not at the end of its grace.
+//! done — while clients on keep-alive connections see no failed request and no reset. A
+//! successor that crashes hands the sockets back to its predecessor, which offers them to
+//! the next one. Alone, a stopping instance also exits when its connections are done, not at
+//! the end of its grace.
 
 mod common;
 
@@ -226,6 +228,75 @@ fn a_successor_takes_the_sockets_and_the_swap_fails_no_request() {
     assert_eq!(get(public, PATHS[0]).status, 200);
     assert_eq!(get(admin, "/healthz").status, 200);
     new.stop();
+    let _ = std::fs::remove_file(&warm);
+}
+
+/// Waits until `inst`'s log holds `what` (for at most `secs`).
+fn wait_log(inst: &Instance, what: &str, secs: u64) -> bool {
+    let until = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < until {
+        if inst.log().contains(what) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn a_successor_that_dies_hands_the_sockets_back_and_the_next_one_takes_them() {
+    let (public, admin) = fixed_ports();
+    let warm = std::env::temp_dir().join(format!("barcoded-dying-warm-{}", std::process::id()));
+    std::fs::write(&warm, PATHS.join("\n")).unwrap();
+    let mut f = flags(public, admin, 30);
+    f.extend(["--warm".to_string(), warm.display().to_string()]);
+    let mut old = Instance::start(&f);
+    let stop = Arc::new(AtomicBool::new(false));
+    let tally = Arc::new(Tally::default());
+    let load = clients(8, public, PATHS, stop.clone(), tally.clone());
+    std::thread::sleep(Duration::from_millis(300));
+
+    // A successor takes the sockets, then crashes (SIGKILL) before the old one is stopped.
+    let mut dying = Instance::start(&f);
+    assert!(dying.log().contains(&format!("from pid {}", old.pid())), "{}", dying.log());
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = dying.pid();
+    dying.child.kill().unwrap();
+    // The old one notices (even before the dead one is reaped) and offers the sockets anew.
+    let back = format!("successor pid {pid} exited");
+    assert!(wait_log(&old, &back, 5), "{}", old.log());
+    dying.child.wait().unwrap();
+    // The crash fails what the dead process held (its connections); from here on nothing
+    // fails: the old instance never stopped accepting from the shared queues.
+    std::thread::sleep(Duration::from_millis(300));
+    let failed_by_crash = tally.failed.load(Ordering::Relaxed);
+    let before = tally.ok.load(Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(tally.ok.load(Ordering::Relaxed) > before, "nothing answered after the crash");
+
+    // The next successor takes the sockets from the old instance, which then stops.
+    let mut next = Instance::start(&f);
+    let took = format!("took over 2 listening socket(s) and the admin socket from pid {}", old.pid());
+    assert!(next.log().contains(&took), "{}", next.log());
+    std::thread::sleep(Duration::from_millis(300));
+    let took_to_stop = old.stop();
+    assert!(took_to_stop < Duration::from_secs(5), "the old instance took {took_to_stop:?} to exit");
+    std::thread::sleep(Duration::from_millis(400));
+    stop.store(true, Ordering::Relaxed);
+    for h in load {
+        h.join().unwrap();
+    }
+    let (ok, failed, bad, refused) = (
+        tally.ok.load(Ordering::Relaxed),
+        tally.failed.load(Ordering::Relaxed),
+        tally.bad_status.load(Ordering::Relaxed),
+        tally.refused.load(Ordering::Relaxed),
+    );
+    eprintln!("crashed successor: {ok} answered, {failed_by_crash} failed with the crash, {failed} failed in all, {bad} not 200, {refused} refused");
+    assert_eq!((failed, bad, refused), (failed_by_crash, 0, 0), "requests failed after the crash");
+    assert_eq!(get(public, PATHS[0]).status, 200);
+    assert_eq!(get(admin, "/healthz").status, 200);
+    next.stop();
     let _ = std::fs::remove_file(&warm);
 }
 

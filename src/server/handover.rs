@@ -11,8 +11,10 @@
 //!
 //! Sockets pass only between processes of the same user, checked on both sides
 //! (`SO_PEERCRED`: whoever holds the name cannot hand us sockets either); a refused or
-//! broken handover leaves the new instance binding its own sockets as it would alone.
-//! Pure socket plumbing: no HTTP, no server state beyond a flag set once handed over.
+//! broken handover leaves the new instance binding its own sockets as it would alone. A
+//! successor that dies before its predecessor was stopped hands the sockets back: the
+//! predecessor, which never stopped accepting, offers them anew and drains their queues when
+//! stopped, as an instance alone does. Pure socket plumbing: no HTTP, no server state beyond a flag set once handed over.
 
 use nix::sys::socket::{self, ControlMessage, ControlMessageOwned, MsgFlags};
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
@@ -30,6 +32,8 @@ const MAGIC: &str = "barcoded-handover/1";
 pub const MAX_SOCKETS: usize = 250;
 /// How long either side waits for the other before giving up.
 const PATIENCE: Duration = Duration::from_secs(3);
+/// How often an instance that handed its sockets over looks whether the successor lives.
+const WATCH: Duration = Duration::from_millis(100);
 /// How long a new instance tries to take over the offer's name from its predecessor.
 const NAME_WAIT: Duration = Duration::from_secs(10);
 
@@ -198,37 +202,64 @@ pub struct Hooks {
 /// Offers `sockets` to a successor on `name(public)` from a thread of its own, until one
 /// takes them (then `hooks.handed` is set and the name is freed for the successor's own
 /// offer) or `hooks.stop` is set. A predecessor still holding the name is waited for a while.
+/// Should the successor exit while we still run, `hooks.handed` is cleared and the sockets
+/// are offered again (to the next successor).
 pub fn offer(public: SocketAddr, sockets: Offered, hooks: Hooks) {
     let Hooks { handed, stop, before } = hooks;
     if public.port() == 0 || sockets.public.is_empty() || sockets.public.len() + 1 > MAX_SOCKETS {
         return;
     }
     let spawned = std::thread::Builder::new().name("barcoded-handover".into()).spawn(move || {
-        let listener = match bind_name(public, &stop) {
-            Ok(Some(l)) => l,
-            Ok(None) => return,
-            Err(e) => {
-                eprintln!("barcoded: cannot offer the listening sockets to a successor ({e}); a restart on this port will bind anew");
-                return;
+        // A successor that dies (before we were stopped) hands the sockets back: we offer
+        // them again, and stopping drains their queues again as an instance alone does.
+        while let Some(pid) = offer_once(public, &sockets, &stop, &before) {
+            handed.store(true, Ordering::SeqCst);
+            eprintln!("barcoded: handed the listening sockets to pid {pid}; stop this one with SIGTERM");
+            while alive(pid) {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                std::thread::sleep(WATCH);
             }
-        };
-        while !stop.load(Ordering::Relaxed) {
-            match listener.accept() {
-                Ok((s, _)) => match give(&s, &sockets, &before) {
-                    Ok(pid) => {
-                        handed.store(true, Ordering::SeqCst);
-                        eprintln!("barcoded: handed the listening sockets to pid {pid}; stop this one with SIGTERM");
-                        return;
-                    }
-                    Err(e) => eprintln!("barcoded: a handover was not completed: {e}"),
-                },
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(50)),
-                Err(_) => std::thread::sleep(Duration::from_millis(50)),
-            }
+            handed.store(false, Ordering::SeqCst);
+            eprintln!(
+                "barcoded: successor pid {pid} exited: the listening sockets are ours alone again; offering them anew"
+            );
         }
     });
     if let Err(e) = spawned {
         eprintln!("barcoded: cannot start the handover thread: {e}");
+    }
+}
+
+/// Offers the sockets on the name until a successor takes them (its pid) or `stop`.
+fn offer_once(public: SocketAddr, sockets: &Offered, stop: &AtomicBool, before: &dyn Fn()) -> Option<u32> {
+    let listener = match bind_name(public, stop) {
+        Ok(Some(l)) => l,
+        Ok(None) => return None,
+        Err(e) => {
+            eprintln!("barcoded: cannot offer the listening sockets to a successor ({e}); a restart on this port will bind anew");
+            return None;
+        }
+    };
+    while !stop.load(Ordering::Relaxed) {
+        match listener.accept() {
+            Ok((s, _)) => match give(&s, sockets, before) {
+                Ok(pid) => return Some(pid),
+                Err(e) => eprintln!("barcoded: a handover was not completed: {e}"),
+            },
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    None
+}
+
+/// Whether process `pid` still runs (a zombie, exited but not yet reaped, does not).
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name in parentheses (which may hold spaces).
+        Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with(['Z', 'X'])),
+        Err(_) => false,
     }
 }
 
@@ -298,6 +329,23 @@ fn same_user(s: &UnixStream) -> io::Result<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_successor_is_alive_until_it_exits_reaped_or_not() {
+        assert!(alive(std::process::id()));
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let pid = child.id();
+        assert!(alive(pid));
+        child.kill().unwrap();
+        // Killed but not yet reaped: a zombie, which serves nothing.
+        let until = Instant::now() + Duration::from_secs(5);
+        while alive(pid) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!alive(pid), "a killed child still looks alive");
+        child.wait().unwrap();
+        assert!(!alive(pid));
+    }
 
     #[test]
     fn an_offer_line_reads_back_and_nothing_else_does() {
