@@ -18,7 +18,11 @@ use std::sync::Mutex;
 
 /// The one shared part of a running server.
 pub struct Shared {
+    /// The configuration the server started with. What a reload may change
+    /// (`config::reload::LIVE`) is read from `current()` instead.
     pub config: Config,
+    /// The configuration in force: `config` with the live settings of the last reload.
+    current: ArcSwap<Config>,
     pub l1: L1,
     /// The template pool: read lock-free by every core, swapped whole by `api::warm::reload`.
     pub pool: ArcSwap<Pool>,
@@ -105,6 +109,20 @@ impl Live {
 }
 
 impl Shared {
+    /// The configuration in force (the live settings as of the last reload).
+    pub fn current(&self) -> arc_swap::Guard<std::sync::Arc<Config>> {
+        self.current.load()
+    }
+
+    /// Takes over the live settings of `new` (`config::reload::LIVE`); the rest stays as
+    /// the server started.
+    pub fn take_live(&self, new: &Config) {
+        let next = crate::config::reload::take_live(&self.current(), new);
+        self.memory.set_watermark(next.memory_watermark);
+        self.live.set(&next);
+        self.current.store(std::sync::Arc::new(next));
+    }
+
     /// The shared state; starts the access log's writer when it is configured.
     pub fn new(config: Config) -> std::io::Result<Shared> {
         let access = config.access_log.clone().map(AccessLog::start).transpose()?;
@@ -129,6 +147,7 @@ impl Shared {
             None => None,
         };
         Ok(Shared {
+            current: ArcSwap::from_pointee(config.clone()),
             config,
             l1,
             pool: ArcSwap::from_pointee(Pool::empty()),

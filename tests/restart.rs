@@ -401,8 +401,9 @@ fn a_restarted_instance_starts_with_the_hot_keys_of_the_one_before() {
     let _ = std::fs::remove_file(&hot_file);
 }
 
-/// SIGHUP reads the configuration again: live settings are taken over at once, every other
-/// change is named as needing a restart, and a file that does not read changes nothing.
+/// SIGHUP reads the configuration again: live settings (here the memory watermark, a request
+/// limit and the admin token) are taken over at once, every other change is named as needing
+/// a restart, secrets are never logged, and a file that does not read changes nothing.
 #[test]
 fn sighup_takes_the_live_settings_and_names_what_needs_a_restart() {
     let (public, admin) = fixed_ports();
@@ -422,10 +423,23 @@ fn sighup_takes_the_live_settings_and_names_what_needs_a_restart() {
             std::thread::sleep(Duration::from_millis(20));
         }
     };
-    std::fs::write(&file, "memory-watermark-mb = 1000\nbacklog = 1024\n").unwrap();
+    let long = format!("/v1/code128/{}.png", "A".repeat(60));
+    assert_eq!(get(public, &long).status, 200);
+    assert_eq!(get(admin, "/admin/hot").status, 200);
+    std::fs::write(&file, "memory-watermark-mb = 1000\nbacklog = 1024\nmax-uri = 64\nadmin-token = \"s3cret\"\n")
+        .unwrap();
     hup(&inst, "needs a restart to take effect: backlog 512 -> 1024");
-    assert!(inst.log().contains("in force now: memory-watermark-mb 2048 -> 1000"), "{}", inst.log());
+    let log = inst.log();
+    let live = log.lines().find(|l| l.contains("in force now:")).unwrap_or_default();
+    for change in ["memory-watermark-mb 2048 -> 1000", "max-uri 8192 -> 64", "admin-token set"] {
+        assert!(live.contains(change), "{change} not in force: {log}");
+    }
+    assert!(!log.contains("s3cret"), "the token is in the log: {log}");
     assert_eq!(watermark(), 1000.0 * 1024.0 * 1024.0);
+    // Limits and the admin token apply at once (to new connections).
+    assert_eq!(get(public, &long).status, 414);
+    assert_eq!(get(public, PATHS[0]).status, 200);
+    assert_eq!(get(admin, "/admin/hot").status, 403);
     std::fs::write(&file, "memory-watermark-mb = \"lots\"\n").unwrap();
     hup(&inst, "the configuration does not read, the running one stays");
     assert_eq!(watermark(), 1000.0 * 1024.0 * 1024.0);

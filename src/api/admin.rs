@@ -56,7 +56,8 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 /// Checks `Authorization: Bearer <--admin-token>`; without a token configured, refuses.
 pub fn bearer(shared: &Shared, head: &Head<'_>) -> Result<(), ApiError> {
-    let Some(token) = &shared.config.admin_token else {
+    let current = shared.current();
+    let Some(token) = &current.admin_token else {
         return Err(ApiError::Forbidden("no --admin-token is configured"));
     };
     let given = head.authorization.and_then(|v| v.strip_prefix(b"Bearer ")).map(<[u8]>::trim_ascii);
@@ -68,7 +69,7 @@ pub fn bearer(shared: &Shared, head: &Head<'_>) -> Result<(), ApiError> {
 
 /// Rebuilds the pool on a worker thread and reports what it loaded.
 pub async fn reload(shared: &Arc<Shared>, head: &Head<'_>) -> Result<String, ApiError> {
-    if shared.config.admin_token.is_some() {
+    if shared.current().admin_token.is_some() {
         bearer(shared, head)?;
     }
     let s = shared.clone();

@@ -171,7 +171,7 @@ fn cache_key(upload: &Upload) -> [u8; 17] {
 
 async fn decode(shared: &Arc<Shared>, upload: Upload) -> Result<String, ApiError> {
     let Upload { body, content_type, ask } = upload;
-    let l = &shared.config.limits;
+    let l = shared.current().limits.clone();
     let cap = l.decode_workers + l.decode_queue;
     if shared.decodes_in_flight.fetch_add(1, Ordering::AcqRel) >= cap {
         shared.decodes_in_flight.fetch_sub(1, Ordering::AcqRel);

@@ -21,7 +21,7 @@ const DEFAULT_LISTED: usize = 100;
 /// `GET /admin/hot[?n=N]`: the top `n` keys (default 100, at most `--hot-keys`) with their
 /// counts (sampled requests, decayed by the half-life, scaled back to requests).
 pub fn document(shared: &Shared, head: &Head<'_>, query: &[u8]) -> Result<String, ApiError> {
-    if shared.config.admin_token.is_some() {
+    if shared.current().admin_token.is_some() {
         super::admin::bearer(shared, head)?;
     }
     let mut n = DEFAULT_LISTED;

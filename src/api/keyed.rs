@@ -59,7 +59,7 @@ pub fn admit(
     }
     let metrics = &ctx.local.metrics;
     let Some(given) = presented(head) else {
-        if shared.config.require_api_key {
+        if shared.current().require_api_key {
             metrics.event(Event::KeyMissing);
             return Err(Refusal { error: ApiError::KeyRequired, quota: None });
         }

@@ -264,7 +264,7 @@ pub async fn serve(
     body: &[u8],
     asker: Asker,
 ) -> Result<(LabelFormat, Vec<u8>), ApiError> {
-    let (label, format) = read(body, shared.config.limits.max_pixels)?;
+    let (label, format) = read(body, shared.current().limits.max_pixels)?;
     let job = Box::new(move || Ok(Rendered::Bytes(format.write(&label))));
     match ladder::heavy(shared, local, Class::Label, asker, job).await? {
         Rendered::Bytes(b) => Ok((format, b)),

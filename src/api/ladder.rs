@@ -170,7 +170,7 @@ async fn guarded(
         .heavy(class, asker.client)
         .map_err(|r| refusal(shared, local, r))?;
     let degraded = |why| ApiError::Degraded { class: class.name(), why, retry_after: 1 };
-    let budget = shared.config.render_budget;
+    let budget = shared.current().render_budget;
     let done = if asker.background {
         local.render_thread.submit_background(budget, job).await
     } else {
@@ -228,7 +228,8 @@ pub(super) async fn offload<T: Send + 'static>(
     let job: Box<dyn FnOnce() -> RenderOutput + Send> =
         Box::new(move || Ok(Rendered::Other(Box::new(work()) as Box<dyn std::any::Any + Send>)));
     let failed = ApiError::Degraded { class: "batch", why: "render failed", retry_after: 1 };
-    match local.render_thread.submit_background(shared.config.render_budget, job).await {
+    let budget = shared.current().render_budget;
+    match local.render_thread.submit_background(budget, job).await {
         Ok((Ok(Rendered::Other(b)), _)) => b.downcast::<T>().map(|b| *b).map_err(|_| failed),
         Ok(_) | Err(NotRun::Panicked | NotRun::Overran { .. }) => Err(failed),
         Err(NotRun::Full { capacity }) => Err(ApiError::Overloaded { what: "render queue", capacity }),
@@ -250,7 +251,7 @@ async fn render(
     let s = shared.clone();
     let job = Box::new(move || {
         crate::fault::before_render(&s.faults, class.index());
-        generate::render(&p, s.config.limits.max_pixels).map(Rendered::Response)
+        generate::render(&p, s.current().limits.max_pixels).map(Rendered::Response)
     });
     // A caller that took no slot before the encode (`obtain`) takes it now; background
     // work (a batch's items) takes none.
@@ -335,7 +336,7 @@ async fn descend(
     if asker.switch.degrade {
         return cached_only(shared, local, &p, asker).await;
     }
-    let cap = shared.config.limits.max_misses;
+    let cap = shared.current().limits.max_misses;
     if local.misses.get() >= cap {
         local.metrics.event(Event::Shed);
         return Err(ApiError::Overloaded { what: "generate misses", capacity: cap });

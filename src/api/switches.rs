@@ -27,7 +27,7 @@ pub fn unix_now() -> u64 {
 /// Who makes a change: the admin token's id (a hash prefix, never the token), else the
 /// admin listener's peer.
 fn who(shared: &Shared, peer: Option<SocketAddr>) -> String {
-    match &shared.config.admin_token {
+    match &shared.current().admin_token {
         Some(t) => {
             let h = sha2::Sha256::digest(t.as_bytes());
             let hex: String = h.iter().take(6).map(|b| format!("{b:02x}")).collect();
@@ -83,7 +83,7 @@ pub fn one(shared: &Shared, head: &Head<'_>, name: &str) -> Result<String, ApiEr
 }
 
 fn check(shared: &Shared, head: &Head<'_>) -> Result<(), ApiError> {
-    if shared.config.admin_token.is_some() {
+    if shared.current().admin_token.is_some() {
         super::admin::bearer(shared, head)?;
     }
     Ok(())

@@ -79,7 +79,7 @@ pub fn reload(shared: &Shared) -> Result<Reloaded, String> {
     }
     let old = shared.pool.load_full();
     let generation = old.generation + 1;
-    let pool = build(generation, &text, &shared.config.limits, shared.config.pool_bytes, &old);
+    let pool = build(generation, &text, &shared.current().limits, shared.config.pool_bytes, &old);
     let r = Reloaded {
         generation,
         entries: pool.entries,

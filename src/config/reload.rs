@@ -4,8 +4,70 @@
 //! restart (listeners, threads, sizes of what was allocated at start, …). Pure: the caller
 //! reads the files and applies the changes.
 
-/// Flags a running server takes over at once on reload.
-pub const LIVE: &[&str] = &["memory_watermark_mb", "access_log_sample", "access_log_slow_ms", "shadow_sample"];
+use super::Config;
+
+/// Flags a running server takes over at once on reload: the sampling and watermark, the
+/// request limits (for connections opened from then on: a connection keeps the limits it
+/// was opened with), the budgets (the decode breaker's slow threshold, derived from the
+/// decode budget, stays until a restart), and who may use the admin and API routes.
+pub const LIVE: &[&str] = &[
+    "memory_watermark_mb",
+    "access_log_sample",
+    "access_log_slow_ms",
+    "shadow_sample",
+    "max_uri",
+    "max_header_bytes",
+    "max_body",
+    "max_pixels",
+    "idle_timeout",
+    "header_timeout",
+    "write_timeout",
+    "max_decode_body",
+    "max_batch_body",
+    "batch_max_items",
+    "decode_budget_ms",
+    "render_budget_ms",
+    "max_misses",
+    "admin_token",
+    "require_api_key",
+];
+
+/// The configuration a running server uses after a reload to `new`: `running` with the
+/// `LIVE` flags' values taken from `new` (the others keep what the server started with).
+pub fn take_live(running: &Config, new: &Config) -> Config {
+    let mut c = running.clone();
+    c.memory_watermark = new.memory_watermark;
+    // Where the access log goes and where shadow traffic goes need a restart; how much of
+    // it does not.
+    if let (Some(a), Some(n)) = (c.access_log.as_mut(), &new.access_log) {
+        (a.sample, a.slow) = (n.sample, n.slow);
+    }
+    if let (Some(a), Some(n)) = (c.shadow.as_mut(), &new.shadow) {
+        a.sample = n.sample;
+    }
+    let (l, n) = (&mut c.limits, &new.limits);
+    macro_rules! take {
+        ($($field:ident),*) => { $(l.$field = n.$field;)* };
+    }
+    take!(
+        max_uri,
+        max_header_bytes,
+        max_body,
+        max_pixels,
+        idle_timeout,
+        header_timeout,
+        write_timeout,
+        max_decode_body,
+        max_batch_body,
+        batch_max_items,
+        decode_budget,
+        max_misses
+    );
+    c.render_budget = new.render_budget;
+    c.admin_token = new.admin_token.clone();
+    c.require_api_key = new.require_api_key;
+    c
+}
 
 /// One flag whose effective value differs.
 #[derive(Debug, PartialEq)]
@@ -21,9 +83,22 @@ impl Change {
     }
 }
 
+/// Flags whose values are secrets (a token; a Redis URL may hold a password): a change is
+/// named in the log, its values never.
+const SECRET: &[&str] = &["admin_token", "redis"];
+
 impl std::fmt::Display for Change {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} -> {}", self.key.replace('_', "-"), self.old, self.new)
+        let key = self.key.replace('_', "-");
+        if !SECRET.contains(&self.key.as_str()) {
+            return write!(f, "{key} {} -> {}", self.old, self.new);
+        }
+        let what = match (self.old.as_str(), self.new.as_str()) {
+            ("(not set)", _) => "set",
+            (_, "(not set)") => "removed",
+            _ => "changed",
+        };
+        write!(f, "{key} {what}")
     }
 }
 
@@ -53,6 +128,61 @@ pub fn diff(old: &str, new: &str) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Cli;
+    use clap::{CommandFactory, Parser};
+
+    /// A configuration with an access log to `log` and shadow traffic to `shadow`.
+    fn config(log: &str, shadow: &str, extra: &[&str]) -> Config {
+        let base = ["barcoded", "--access-log", log, "--shadow", shadow, "--api-keys", "/k.toml"];
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        Config::try_from(Cli::try_parse_from(args).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_reload_takes_the_live_flags_and_nothing_else() {
+        // Every live flag given another value than its default, beside flags that need a
+        // restart.
+        let live = [
+            "--memory-watermark-mb=100",
+            "--access-log-sample=0.5",
+            "--access-log-slow-ms=7",
+            "--shadow-sample=0.5",
+            "--max-uri=1000",
+            "--max-header-bytes=2000",
+            "--max-body=3000",
+            "--max-pixels=4000",
+            "--idle-timeout=5",
+            "--header-timeout=6",
+            "--write-timeout=7",
+            "--max-decode-body=8000",
+            "--max-batch-body=9000",
+            "--batch-max-items=10",
+            "--decode-budget-ms=11",
+            "--render-budget-ms=12",
+            "--max-misses=13",
+            "--admin-token=t0ken",
+            "--require-api-key=true",
+        ];
+        assert_eq!(live.len(), LIVE.len(), "one flag per live key");
+        for (flag, key) in live.iter().zip(LIVE) {
+            assert!(flag.trim_start_matches("--").starts_with(&key.replace('_', "-")), "{flag} for {key}");
+        }
+        let (log, shadow) = ("stderr", "http://127.0.0.1:9");
+        let restart = ["--threads=3", "--backlog=100"];
+        let new: Vec<&str> = live.iter().chain(&restart).copied().collect();
+        // Where the access log and the shadow go needs a restart too.
+        let merged = take_live(&config(log, shadow, &[]), &config("/tmp/other.log", "http://127.0.0.1:10", &new));
+        let mut want = config(log, shadow, &live);
+        // The decode breaker's slow threshold, derived from the decode budget, is the
+        // breakers' (built at start).
+        want.breakers.decode_slow = config(log, shadow, &[]).breakers.decode_slow;
+        assert_eq!(format!("{merged:?}"), format!("{want:?}"));
+        // Every live key is a flag of the command line (and of --print-config).
+        let ids: Vec<String> = Cli::command().get_arguments().map(|a| a.get_id().to_string()).collect();
+        for key in LIVE {
+            assert!(ids.iter().any(|i| i == key), "{key} is not a flag");
+        }
+    }
 
     #[test]
     fn only_values_count_and_each_change_says_if_it_is_live() {
@@ -63,6 +193,10 @@ mod tests {
         assert_eq!(keys, [("threads", false), ("memory_watermark_mb", true), ("redis", false)]);
         assert_eq!(d[1].to_string(), "memory-watermark-mb 2048 -> 1024");
         assert_eq!(d[2].old, "(not set)");
+        // Secrets are named, never shown.
+        assert_eq!(d[2].to_string(), "redis set");
+        let tokens = diff("admin_token = \"a\"  # flag\n", "admin_token = \"b\"  # flag\n");
+        assert_eq!(tokens[0].to_string(), "admin-token changed");
         assert!(diff(old, old).is_empty());
     }
 }

@@ -60,7 +60,8 @@ impl Drop for ConnGuard {
 }
 
 fn head_error(e: HeadError, s: &Shared) -> ApiError {
-    let l = &s.config.limits;
+    let current = s.current();
+    let l = &current.limits;
     match e {
         HeadError::UriTooLong => ApiError::UriTooLong { max: l.max_uri },
         HeadError::HeadersTooLarge => ApiError::HeadersTooLarge { max: l.max_header_bytes },
@@ -81,7 +82,7 @@ fn chunk_error(e: ChunkError, max_body: usize, s: &Shared) -> ApiError {
         ChunkError::BadSize => ApiError::BadChunk("chunk size line"),
         ChunkError::LineTooLong => ApiError::BadChunk("chunk size line too long"),
         ChunkError::BadDataEnd => ApiError::BadChunk("chunk data not followed by CRLF"),
-        ChunkError::TrailersTooLarge => ApiError::TrailersTooLarge { max: s.config.limits.max_header_bytes },
+        ChunkError::TrailersTooLarge => ApiError::TrailersTooLarge { max: s.current().limits.max_header_bytes },
     }
 }
 
@@ -153,6 +154,9 @@ struct Conn {
     pending: Pending,
     /// When the first byte of the request now being read arrived.
     started: Option<Instant>,
+    /// The limits in force when the connection was opened (a reload changes them for the
+    /// connections opened after it).
+    limits: crate::config::Limits,
 }
 
 /// Serves one connection until the client leaves, a limit is hit or the server stops.
@@ -161,6 +165,7 @@ pub async fn serve(stream: TcpStream, listener: Listener, core: Rc<Local>, share
     let _guard = ConnGuard(core.clone());
     let _ = stream.set_nodelay(true);
     let peer = stream.peer_addr().ok();
+    let limits = shared.current().limits.clone();
     let ctx = ConnCtx { shared, local: core, peer, listener };
     let conn = Conn {
         stream,
@@ -170,6 +175,7 @@ pub async fn serve(stream: TcpStream, listener: Listener, core: Rc<Local>, share
         body: Vec::new(),
         pending: Pending::default(),
         started: None,
+        limits,
     };
     conn.run().await;
 }
@@ -177,7 +183,7 @@ pub async fn serve(stream: TcpStream, listener: Listener, core: Rc<Local>, share
 impl Conn {
     async fn run(mut self) {
         let core = self.ctx.local.clone();
-        let limits = self.ctx.shared.config.limits.clone();
+        let limits = self.limits.clone();
         loop {
             let mut need = 0;
             if !self.buf.is_empty() {
@@ -245,9 +251,9 @@ impl Conn {
     /// Answers every complete request at the front of the buffer into the output queue,
     /// until the queue is over its bound, a request is incomplete, or the connection ends.
     async fn answer(&mut self) -> Step {
-        let Conn { stream, ctx, buf, out, body, pending, started } = self;
+        let Conn { stream, ctx, buf, out, body, pending, started, limits } = self;
         let (shared, core) = (&*ctx.shared, &*ctx.local);
-        let limits = &shared.config.limits;
+        let limits = &*limits;
         let hl = HeadLimits { max_uri: limits.max_uri, max_header_bytes: limits.max_header_bytes };
         core.date.borrow_mut().refresh();
         let mut pos = 0;

@@ -185,12 +185,13 @@ impl Server {
     }
 
     /// Takes over the live settings of `new` (`config::reload::LIVE`: the memory watermark,
-    /// the access log's and the shadow's sampling) and reads the switches file again; says
-    /// what it did. Everything else in `new` is for the caller to report as needing a restart.
+    /// the access log's and the shadow's sampling, request limits, budgets, the admin token
+    /// and whether an API key is required) and reads the API keys and switches files again;
+    /// says what it did. Everything else in `new` is for the caller to report as needing a
+    /// restart.
     pub fn reconfigure(&self, new: &Config) -> Vec<String> {
         let s = &self.shared;
-        s.memory.set_watermark(new.memory_watermark);
-        s.live.set(new);
+        s.take_live(new);
         let mut done = Vec::new();
         if s.config.api_keys.is_some() {
             match s.reload_keys() {

@@ -385,8 +385,8 @@ def test_ean13_addon(base_url, addon):
 def test_upc_addon(base_url, sym, data, full, gtin13, addon):
     """UPC-A and UPC-E take the periodicals' add-ons too: zxing-cpp, asked to require one,
     reads the symbol (as the GTIN-13 it stands for) and its add-on, and so does our
-    /v1/decode (the add-on as its own field, never in the text); ZPL draws it as a graphic
-    (the printer's ^BU has none)."""
+    /v1/decode (the add-on as its own field, never in the text); ZPL draws it with the
+    printer's ^BS after ^BU / ^B9 (tests/labels/test_zpl_native.py renders it)."""
     png = fetch(base_url, sym, data, addon=addon)
     img = to_gray(Image.open(io.BytesIO(png)))
     fmt = zxingcpp.BarcodeFormat.UPCA if sym == "upca" else zxingcpp.BarcodeFormat.UPCE
@@ -395,7 +395,8 @@ def test_upc_addon(base_url, sym, data, full, gtin13, addon):
     assert [r.text for r in res] in ([gtin13 + addon], [gtin13 + " " + addon]), [r.text for r in res]
     doc = post_decode(base_url, png, "image/png")
     assert [(b["format"], b["text"], b.get("add_on")) for b in doc["barcodes"]] == [(sym, full, addon)], doc
-    assert "^GF" in fetch(base_url, sym, data, "zpl", addon=addon).decode()
+    z = fetch(base_url, sym, data, "zpl", addon=addon).decode()
+    assert f"^BSN,138,N^FD{addon}^FS" in z and "^GF" not in z, z
 
 
 @pytest.mark.parametrize("ecc,cap", [("L", 2953), ("M", 2331), ("Q", 1663), ("H", 1273)])

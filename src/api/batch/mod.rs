@@ -122,8 +122,10 @@ pub async fn serve<S: Sink>(
 ) -> (u16, bool) {
     let conn = how.conn;
     let (shared, local) = (&ctx.shared, &ctx.local);
-    let limits =
-        BatchLimits { max_items: shared.config.limits.batch_max_items, max_pixels: shared.config.limits.max_pixels };
+    let limits = BatchLimits {
+        max_items: shared.current().limits.batch_max_items,
+        max_pixels: shared.current().limits.max_pixels,
+    };
     // Checked, then paid for by its items on an API key's quota.
     let checked = check(ctx, body, limits).await.and_then(|b| {
         let charge = Charge::Batch { items: b.items.len() };
@@ -249,7 +251,7 @@ async fn sheet<S: Sink>(ctx: &ConnCtx, batch: Batch, asker: ladder::Asker, out: 
     let Some((mut pages, head)) = Pages::new(&batch) else { return End::Cut };
     out.piece(&head, None);
     let page_h = pages.page_height();
-    let max_pixels = shared.config.limits.max_pixels;
+    let max_pixels = shared.current().limits.max_pixels;
     for item in &batch.items {
         let drawn = match item.source.as_ref().map(|s| (s, s.place)) {
             Ok((src, Some(place))) => {
