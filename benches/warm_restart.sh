@@ -8,10 +8,13 @@
 # the same load is measured. Hit ratio = generate answers from a cache (L1 or pool) / all
 # generate answers (refused ones count as misses), from the server's /metrics. Then the
 # same restart with no hot file (a cold start) for comparison.
-# Usage: benches/warm_restart.sh   (env: RATE=20000, SKUS=10000, ZIPF=1.0, WARMUP=8, ROUNDS=2)
+# Usage: benches/warm_restart.sh   (env: RATE=20000, SKUS=10000, ZIPF=1.0, WARMUP=8, ROUNDS=2,
+# MODES="hot cold"; CHECK=0.9 fails the run when a warm restart's first second is below
+# that share of steady state — scripts/test.sh runs it so, small and bounded)
 # shellcheck source=benches/instances.sh
 . "$(dirname "$0")/instances.sh"
 RATE="${RATE:-20000}" SKUS="${SKUS:-10000}" ZIPF="${ZIPF:-1.0}" WARMUP="${WARMUP:-8}" ROUNDS="${ROUNDS:-2}"
+MODES="${MODES:-hot cold}" CHECK="${CHECK:-}"
 counts() { # ADMIN -> "hits all" (generate answers)
   curl -s "http://127.0.0.1:$1/metrics" | awk '
     /^barcoded_requests_total\{route="generate_hit"/ { h += $2; a += $2 }
@@ -25,7 +28,7 @@ ratio() { # ADMIN PORT SECONDS -> hit ratio of a window of load
   python3 -c "print(f'{($h1 - $h0) / max(1, $a1 - $a0):.3f}')"
 }
 for round in $(seq "$ROUNDS"); do
-  for mode in hot cold; do
+  for mode in $MODES; do
     port=$((20000 + RANDOM % 10000)) admin=$((30000 + RANDOM % 10000))
     flags=(--listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" --threads 1)
     [ "$mode" = hot ] && flags+=(--hot-file "$dir/hot-$round.txt")
@@ -39,6 +42,10 @@ for round in $(seq "$ROUNDS"); do
     first=$(ratio "$admin" "$port" 1)
     preheat=$(grep -o "pre-heated.*" "$dir/new.log" || echo "no pre-heat")
     echo "round $round, $mode: steady $steady, first second after the restart $first ($(python3 -c "print(f'{$first / max($steady, 1e-9):.0%}')") of steady); $preheat"
+    if [ -n "$CHECK" ] && [ "$mode" = hot ] && ! python3 -c "import sys; sys.exit($first < $CHECK * $steady)"; then
+      echo "warm restart: the first second's hit ratio $first is below $CHECK of steady $steady" >&2
+      exit 1
+    fi
     kill -TERM "$new"; wait "$new" || true
   done
 done
