@@ -159,10 +159,18 @@ struct Conn {
     limits: crate::config::Limits,
 }
 
-/// Serves one connection until the client leaves, a limit is hit or the server stops.
-pub async fn serve(stream: TcpStream, listener: Listener, core: Rc<Local>, shared: Arc<Shared>) {
+/// Serves one accepted connection on a task of its own. It is counted on its core from
+/// here, not from the task's first poll: a core that stops right after accepting it waits
+/// for it (`core::serve` waits while `conns` > 0) instead of ending with the task not yet
+/// run — which dropped the connection unanswered.
+pub fn spawn(stream: TcpStream, listener: Listener, core: Rc<Local>, shared: Arc<Shared>) {
     core.conns.set(core.conns.get() + 1);
-    let _guard = ConnGuard(core.clone());
+    let guard = ConnGuard(core.clone());
+    monoio::spawn(super::caught::Caught::new(serve(stream, listener, guard, core, shared)));
+}
+
+/// Serves one connection until the client leaves, a limit is hit or the server stops.
+async fn serve(stream: TcpStream, listener: Listener, _counted: ConnGuard, core: Rc<Local>, shared: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
     let peer = stream.peer_addr().ok();
     let limits = shared.current().limits.clone();

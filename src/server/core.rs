@@ -2,7 +2,6 @@
 //! own listener and spawn a task per connection, plus the core's render-queue worker and
 //! its slow tick (metrics published once a second). Owns the per-core state (`Local`).
 
-use super::caught::Caught;
 use super::conn;
 use crate::api::Listener;
 use crate::config::DriverChoice;
@@ -65,7 +64,7 @@ async fn accept_loop(listener: monoio::net::TcpListener, kind: Listener, core: R
                 if core.conns.get() >= max_conns {
                     drop(stream);
                 } else {
-                    monoio::spawn(Caught::new(conn::serve(stream, kind, core.clone(), shared.clone())));
+                    conn::spawn(stream, kind, core.clone(), shared.clone());
                 }
             }
             Err(_) if last || core.stopping() => return,
@@ -86,7 +85,7 @@ fn drain_queue(l: &StdListener, kind: Listener, core: &Rc<Local>, shared: &Arc<S
         let Ok((s, _)) = l.accept() else { return };
         let stream = s.set_nonblocking(true).and_then(|_| monoio::net::TcpStream::from_std(s));
         if let Ok(stream) = stream {
-            monoio::spawn(Caught::new(conn::serve(stream, kind, core.clone(), shared.clone())));
+            conn::spawn(stream, kind, core.clone(), shared.clone());
         }
     }
 }
