@@ -58,6 +58,8 @@ const GUIDE: &[(&str, &[P])] = &[
         "BX",
         &[NRIB, DOTS, P::Of(&["200"]), P::Opt(&P::Int(9, 144)), P::Opt(&P::Int(9, 144)), P::Opt(&P::Int(1, 6)), P::Any],
     ),
+    // GS1 DataBar: type 1–12, magnification 1–10, separator 1–2, height, segment width.
+    ("BR", &[NRIB, P::Int(1, 12), P::Int(1, 10), P::Int(1, 2), DOTS, P::Int(2, 22)]),
     // Row height, security level 0–8, data columns 1–30, rows 3–90, truncation.
     ("B7", &[NRIB, DOTS, P::Int(0, 8), P::Int(1, 30), P::Int(3, 90), YN]),
     // Error control as a percentage (1–99); 0 would be the printer's default.
@@ -140,6 +142,7 @@ fn check(what: &str, z: &str) -> Vec<String> {
             "B8" => digits(7),
             "BU" => digits(11),
             "B9" => digits(7),
+            "BR" => digits(13),
             "BS" => digits(2) || digits(5),
             "B2" => !fd.is_empty() && fd.bytes().all(|b| b.is_ascii_digit()),
             "BQ" => fd.len() > 3 && "HQML".contains(&fd[..1]) && "AM".contains(&fd[1..2]) && &fd[2..3] == ",",

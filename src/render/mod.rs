@@ -20,7 +20,7 @@
 /// 9: a PNG of under 64 deflate tokens (a tiny image) takes the fixed Huffman codes.
 /// 10: ZPL draws natively what were graphic fields: turned symbols, EAN/UPC add-ons
 /// (`^BS`), UPC-E (`^B9`), ISBN, bearer bars (`^GB`), full-ASCII Code 39 and 93, GS1
-/// DataMatrix.
+/// DataMatrix, GS1 DataBar (`^BR`); MaxiCode's `^BD` only at 203 dpi.
 pub const RENDERER_VERSION: u32 = 10;
 
 pub mod bitmap;

@@ -45,6 +45,11 @@ CASES = [
     ("code93", "CODE93", {}, "^BA", "CODE93", True),
     ("code93", "abc&def~", {}, "^BA", "abc&def~", True),
     ("codabar", "A40156B", {}, "^BK", "A40156B", True),
+    ("databar", "0950110153000", {}, "^BR", "0109501101530003", True),
+    ("databar-truncated", "0950110153000", {}, "^BR", "0109501101530003", True),
+    ("databar-limited", "0950110153000", {}, "^BR", "0109501101530003", True),
+    ("databar-stacked", "0950110153000", {}, "^BR", "0109501101530003", False),
+    ("databar-stacked-omni", "0950110153000", {}, "^BR", "0109501101530003", False),
     ("code128", "ORD-2026-000123", {}, "^BC", "ORD-2026-000123", True),
     ("gs1-128", "(01)09506000134352(10)ABC(17)261231", {}, "^BC", "0109506000134352" "10ABC\x1d17261231", True),
     ("qr", "https://shop.example.com/o/1", {}, "^BQ", "https://shop.example.com/o/1", False),
@@ -69,6 +74,7 @@ GAPS = {
     "^BA": "Zebrash draws no ^BA",
     "^BK": "Zebrash draws no ^BK",
     "^BS": "Zebrash draws no ^BS bars (only the add-on's digits)",
+    "^BR": "Zebrash draws no ^BR",
     "^B3 check": "Zebrash leaves out ^B3's mod-43 check character",
     "^BC >5": "Zebrash reads the invocation code >5 (to code set C) inside a field as a character",
     "^B7 ^BY3": "Zebrash draws ^B7 at 2 dots a module whatever ^BY says",
@@ -78,7 +84,7 @@ GAPS = {
 
 def zebrash_gaps(z):
     """The gaps a ZPL document meets."""
-    met = {cmd for cmd in ("^B8", "^BU", "^B9", "^BA", "^BK", "^BS") if cmd in z}
+    met = {cmd for cmd in ("^B8", "^BU", "^B9", "^BA", "^BK", "^BS", "^BR") if cmd in z}
     if re.search(r"\^B3[NRIB],Y", z):
         met.add("^B3 check")
     if re.search(r"\^BC[^^]*\^FD[^^]*>5", z):

@@ -1,7 +1,8 @@
 //! The printer's own commands for our linear symbols, at any quarter turn (the commands'
 //! orientation letter), with `^BY` from our scale: `^BE` EAN-13 and ISBN, `^B8` EAN-8, `^BU`
 //! UPC-A, `^B9` UPC-E, each with `^BS` for a 2- or 5-digit add-on; `^B2` ITF and ITF-14 with
-//! `^GB` boxes for bearer bars; `^B3` Code 39 (full ASCII as the shift pairs the symbol
+//! `^GB` boxes for bearer bars; `^BR` GS1 DataBar (omnidirectional, truncated, limited);
+//! `^B3` Code 39 (full ASCII as the shift pairs the symbol
 //! holds); `^BA` Code 93 (full ASCII through the command's shift characters); `^BK`
 //! Codabar; `^BC` Code 128 and GS1-128 (our code sets and FNC1s spelled out as invocation
 //! codes, never the printer's mode D). The printer's own text line where it prints ours;
@@ -119,6 +120,20 @@ pub fn fields(d: &Drawing<'_>, l: &Linear, o: &RenderOptions, p: &Place) -> Opti
             let own = chars != d.data;
             Command { by: format!("^BY{s}"), cmd: format!("^BA{r},{h},{},N,N", t(own)), data: chars, own_text: own }
         }
+        // The printer draws GS1 DataBar at its standard height only (the height parameter
+        // is for stacked forms): a taller or shorter symbol stays a graphic field.
+        ("databar" | "databar-truncated" | "databar-limited", _) if d.data.len() == 14 => {
+            let (kind, modules) = match d.symbology {
+                "databar" => (1, 33),
+                "databar-truncated" => (2, 13),
+                _ => (5, 10),
+            };
+            if h != modules * s {
+                return None;
+            }
+            // 13 digits: the printer adds the check digit. The `(01)…` line is ours.
+            Command { by: String::new(), cmd: format!("^BR{r},{kind},{s},1,{h},22"), data: d.data[..13].into(), own_text: true }
+        }
         ("codabar", _) if printable(d.data) && d.data.len() >= 3 => {
             let (start, body, stop) = (&d.data[..1], &d.data[1..d.data.len() - 1], &d.data[d.data.len() - 1..]);
             if !"ABCD".contains(start) || !"ABCD".contains(stop) {
@@ -149,7 +164,10 @@ pub fn fields(d: &Drawing<'_>, l: &Linear, o: &RenderOptions, p: &Place) -> Opti
         _ => return None,
     };
     let (top, bottom) = d.layout.band;
-    let body = Area { x: (o.quiet.0 * s) as i64, y: top as i64, w: main as u32 * s, h: bottom - top };
+    // DataBar Limited's last five modules are its right guard's light ones: zplkit turns
+    // the symbol without them (at 180° and 270° its far end is the field origin).
+    let trailing = if d.symbology == "databar-limited" { 5 } else { 0 };
+    let body = Area { x: (o.quiet.0 * s) as i64, y: top as i64, w: main.saturating_sub(trailing) as u32 * s, h: bottom - top };
     let mut out = format!("{}{}{}{}^FS", p.origin(body)?, c.by, c.cmd, fd(&c.data));
     if let Some(add) = &l.addon {
         // `^BS` after the gap, as tall as the main bars, its digits ours (under it, as in

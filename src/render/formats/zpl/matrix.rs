@@ -1,4 +1,4 @@
-//! The printer's own commands for our 2D symbols: `^BQ` QR, `^BX` DataMatrix ECC 200
+//! The printer's own commands for our 2D symbols (and stacked GS1 DataBar, `^BR`): `^BQ` QR, `^BX` DataMatrix ECC 200
 //! (square; GS1 with FNC1 written `_1`), `^B7` PDF417 (our columns, rows and security
 //! level), `^BO` Aztec, `^BD` MaxiCode. The printer picks its own masks and compaction, so
 //! the symbol decodes the same and has our size and place while its modules may differ.
@@ -95,6 +95,15 @@ pub fn field(d: &Drawing<'_>, m: &Matrix, o: &RenderOptions, p: &Place) -> Optio
                 d.data.to_owned()
             };
             Some(format!("{fo}^BD{mode},1,1{}^FS", fd(&data)))
+        }
+        // Stacked GS1 DataBar at the standard heights (5 + 1 + 7 and 33 + 3 + 33 module
+        // rows, separators included), 13 digits: the printer adds the check digit.
+        "databar-stacked" | "databar-stacked-omni" if d.data.len() == 14 => {
+            let (kind, rows) = if d.symbology == "databar-stacked" { (3, 13) } else { (4, 69) };
+            if m.height != rows {
+                return None;
+            }
+            Some(format!("{fo}^BR{r},{kind},{s},1,{},22^FD{}^FS", m.height as u32 * s, &d.data[..13]))
         }
         // `_` is the escape character we give ^BX: plain data with one is drawn as a
         // graphic. Rectangular symbols too: zplkit refuses `^BX`'s rectangular columns and
