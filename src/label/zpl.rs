@@ -7,8 +7,7 @@ use super::{Kind, Label};
 use crate::render::format::OutputOptions;
 use crate::render::formats::zpl::SPEC;
 use crate::render::text::GLYPH;
-use crate::render::zpl::{field_data, font0};
-use crate::render::Rotation;
+use crate::render::zpl::{fd, font0, orientation};
 use std::fmt::Write as _;
 
 pub fn write(l: &Label) -> Vec<u8> {
@@ -23,15 +22,7 @@ pub fn write(l: &Label) -> Vec<u8> {
             Kind::Text { text, px, rotate, .. } => {
                 let h = GLYPH * px;
                 let len = text.chars().count() as u32 * h;
-                let o = match rotate {
-                    Rotation::R0 => 'N',
-                    Rotation::R90 => 'R',
-                    Rotation::R180 => 'I',
-                    Rotation::R270 => 'B',
-                };
-                let (fd, escaped) = field_data(text);
-                let fh = if escaped { "^FH_" } else { "" };
-                let _ = writeln!(z, "^FO{x},{y}{}^FB{len},1,0,L{fh}^FD{fd}^FS", font0(o, h));
+                let _ = writeln!(z, "^FO{x},{y}{}^FB{len},1,0,L{}^FS", font0(orientation(*rotate), h), fd(text));
             }
             Kind::Frame { w, h, thickness } => {
                 let _ = writeln!(z, "^FO{x},{y}^GB{w},{h},{thickness}^FS");

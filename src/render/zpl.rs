@@ -8,6 +8,7 @@
 //! CRC-16 of the Base64 text.
 
 use super::bitmap::Bitmap;
+use super::Rotation;
 use std::fmt::Write;
 
 /// Appends `count` repetitions of hex digit `c` in ZPL's compressed form: an optional
@@ -70,6 +71,25 @@ pub fn field_data(text: &str) -> (String, bool) {
         }
     }
     (out, escaped)
+}
+
+/// `^FD` with `data`, preceded by `^FH` when `^`, `~`, `_` or a control character had to be
+/// written as hex.
+pub fn fd(data: &str) -> String {
+    match field_data(data) {
+        (escaped, true) => format!("^FH_^FD{escaped}"),
+        (plain, false) => format!("^FD{plain}"),
+    }
+}
+
+/// The orientation parameter of ZPL's field commands for a clockwise turn: `N R I B`.
+pub fn orientation(r: Rotation) -> char {
+    match r {
+        Rotation::R0 => 'N',
+        Rotation::R90 => 'R',
+        Rotation::R180 => 'I',
+        Rotation::R270 => 'B',
+    }
 }
 
 /// Font 0 (`^A0`, the printer's scalable font) in orientation `o` (`N`, `R`, `I`, `B`) for text
@@ -187,6 +207,8 @@ mod tests {
     fn field_data_escapes_what_zpl_reads_as_commands() {
         assert_eq!(field_data("A^B~C_D"), ("A_5EB_7EC_5FD".to_string(), true));
         assert_eq!(field_data("plain"), ("plain".to_string(), false));
+        assert_eq!(fd(">:A^B~C_D"), "^FH_^FD>:A_5EB_7EC_5FD");
+        assert_eq!(fd("plain"), "^FDplain");
     }
 
     #[test]

@@ -122,9 +122,9 @@ pub async fn serve<S: Sink>(
 ) -> (u16, bool) {
     let conn = how.conn;
     let (shared, local) = (&ctx.shared, &ctx.local);
-    let limits = BatchLimits {
-        max_items: shared.current().limits.batch_max_items,
-        max_pixels: shared.current().limits.max_pixels,
+    let limits = {
+        let l = &shared.current().limits;
+        BatchLimits { max_items: l.batch_max_items, max_pixels: l.max_pixels }
     };
     // Checked, then paid for by its items on an API key's quota.
     let checked = check(ctx, body, limits).await.and_then(|b| {

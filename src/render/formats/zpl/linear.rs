@@ -11,7 +11,8 @@
 //! raster draws it in.
 
 use super::place::{Area, Place};
-use super::{fd, printable};
+use super::printable;
+use crate::render::zpl::fd;
 use crate::render::format::Drawing;
 use crate::render::layout::TextRun;
 use crate::render::RenderOptions;

@@ -8,10 +8,12 @@
 //! does not draw.
 
 use super::place::{Area, Place};
-use super::{fd, printable};
+use super::printable;
+use crate::render::zpl::fd;
 use crate::render::format::Drawing;
 use crate::render::RenderOptions;
 use crate::symbology::twod::{self, PDF417_ROW};
+use crate::symbology::code128::FNC1;
 use crate::symbology::{gs1_128, maxicode, Matrix};
 
 /// How far below its field origin `^BQ` draws the QR symbol, at any magnification: 9 dots
@@ -26,21 +28,14 @@ const QR_TOP: u32 = 9;
 const BD_SIZE: (u32, u32) = (203, 7);
 
 /// A GS1 element string as `^BX` field data with `_` as the escape character: FNC1 (`_1`)
-/// first and after each value that needs one. `None` when a value holds `_` (or `^`, `~`).
+/// wherever GS1-128 puts it (`gs1_128::atoms`). `None` when a value holds `_` (or `^`, `~`).
 fn bx_gs1(data: &str) -> Option<String> {
     let elements = gs1_128::parse_bracketed(data).ok()?;
-    let mut out = String::from("_1");
-    for (k, e) in elements.iter().enumerate() {
-        if e.value.contains(['_', '^', '~']) {
-            return None;
-        }
-        out.push_str(&e.ai);
-        out.push_str(&e.value);
-        if e.def.is_none_or(|d| d.fnc1) && k + 1 < elements.len() {
-            out.push_str("_1");
-        }
+    if elements.iter().any(|e| e.value.contains(['_', '^', '~'])) {
+        return None;
     }
-    Some(out)
+    let atoms = gs1_128::atoms(&elements);
+    Some(atoms.iter().map(|&a| if a == FNC1 { "_1".to_owned() } else { char::from(a as u8).to_string() }).collect())
 }
 
 /// The native field for a 2D symbol, or `None` when no command draws it.

@@ -45,14 +45,6 @@ fn printable(data: &str) -> bool {
     data.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
-/// `^FD` with `data`, preceded by `^FH` when `^`, `~` or `_` had to be written as hex.
-fn fd(data: &str) -> String {
-    match zpl::field_data(data) {
-        (escaped, true) => format!("^FH_^FD{escaped}"),
-        (plain, false) => format!("^FD{plain}"),
-    }
-}
-
 /// The printer's own commands for the symbol, when they draw the same thing.
 fn native(d: &Drawing<'_>) -> Option<String> {
     // The quiet zones as the raster has them (widened where the text line is wider).

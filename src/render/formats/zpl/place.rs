@@ -10,7 +10,7 @@
 use crate::render::format::Drawing;
 use crate::render::layout::TextRun;
 use crate::render::text::GLYPH;
-use crate::render::zpl::{field_data, font0};
+use crate::render::zpl::{fd, font0, orientation};
 use crate::render::Rotation;
 
 /// A rectangle in pixels (dots).
@@ -38,12 +38,7 @@ impl Place {
 
     /// The orientation parameter of the printer's commands.
     pub fn letter(&self) -> char {
-        match self.rot {
-            Rotation::R0 => 'N',
-            Rotation::R90 => 'R',
-            Rotation::R180 => 'I',
-            Rotation::R270 => 'B',
-        }
+        orientation(self.rot)
     }
 
     pub fn upright(&self) -> bool {
@@ -92,9 +87,7 @@ impl Place {
             len = (len + 2 * *along).max(cell as i64);
             *along = 0;
         }
-        let (fd, escaped) = field_data(&text);
-        let fh = if escaped { "^FH_" } else { "" };
-        format!("^FO{},{}{}^FB{len},1,0,C{fh}^FD{fd}^FS", t.x.max(0), t.y.max(0), font0(self.letter(), cell))
+        format!("^FO{},{}{}^FB{len},1,0,C{}^FS", t.x.max(0), t.y.max(0), font0(self.letter(), cell), fd(&text))
     }
 }
 
