@@ -10,17 +10,22 @@ Two columns for us: **luma in** (the image sent as binary PGM, its grey samples 
 the same pixels zxing-cpp gets, nothing to decode) — the comparison the reader is judged
 by — and **as uploaded** (the JPEG or PNG, our own image decoding included).
 
-    python3 benches/decode_vs_zxing.py [--binary target/release/barcoded] [--rounds 15]
+    python3 benches/decode_vs_zxing.py [--binary target/release/barcoded] [--rounds 15] [--corpus-rounds 5]
 
 Pin it for a quieter figure: `taskset -c 1 python3 benches/decode_vs_zxing.py`.
 Images: the 1 MP label photo fixture (three codes) and variants of it (turned, half size,
-crops around each code); the median over them is reported too."""
+crops around each code), then the reader corpus of `tests/decode/test_reader_corpus.py`
+(275 images made from our renders through a server this script starts; `--corpus-rounds 0`
+leaves it out). Each ratio is given two ways: the median of ours over the median of
+theirs, and the median of the ratios of the rounds (each round's two measurements are
+taken one after the other, so a burst of load elsewhere on the machine falls on both)."""
 import argparse
 import io
 import os
 import statistics
 import struct
 import subprocess
+import sys
 import time
 
 import zxingcpp
@@ -83,49 +88,91 @@ def median_ms(xs):
     return statistics.median(xs) * 1000
 
 
+def corpus_images(binary):
+    """The reader corpus's images (grey), rendered by a server of ours started for them."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "decode"))
+    import test_reader_corpus  # noqa: E402 (the test's own corpus, not a copy)
+
+    server = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--admin-listen", "off", "--threads", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stderr.readline()
+        base = "http://" + line.split("http://", 1)[1].split()[0]
+        return [item[3].convert("L") for item in test_reader_corpus.corpus(base)]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def measure(proc, bodies, pixels, rounds):
+    """Per image: our CPU seconds (luma in, and as uploaded when `bodies` has it) and
+    zxing-cpp's, `rounds` times each, interleaved."""
+    def ours(body):
+        c0 = cpu_s(proc.pid)
+        ask(proc, body)
+        return cpu_s(proc.pid) - c0
+
+    grey = [pgm(p) for p in pixels]
+    times = [([], [], []) for _ in pixels]
+    for _ in range(rounds):
+        for i, img in enumerate(pixels):
+            times[i][0].append(ours(grey[i]))
+            if bodies:
+                times[i][1].append(ours(bodies[i]))
+            t0 = time.process_time()
+            zxing_read(img)
+            times[i][2].append(time.process_time() - t0)
+    return times
+
+
+def round_ratio(t):
+    """The median of the rounds' own ratios, ours (luma in) over theirs."""
+    return statistics.median(a / b for a, b in zip(t[0], t[2]) if b > 0)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "barcoded"))
     ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--corpus-rounds", type=int, default=5)
     a = ap.parse_args()
     proc = subprocess.Popen([a.binary, "--decode-worker", "1024"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             env={**os.environ, "MIMALLOC_ARENA_RESERVE": "16M"})
     imgs = images()
-    pixels = {k: Image.open(io.BytesIO(v)).convert("L") for k, v in imgs.items()}
-    grey = {k: pgm(v) for k, v in pixels.items()}
-    luma_in = {k: [] for k in imgs}
-    uploaded = {k: [] for k in imgs}
-    theirs = {k: [] for k in imgs}
-
-    def ours(body):
-        c0 = cpu_s(proc.pid)
-        answer = ask(proc, body)
-        return cpu_s(proc.pid) - c0, answer
-
-    for name in imgs:  # warm-up; all three read the same number of codes
-        n = len(zxing_read(pixels[name]))
+    names = list(imgs)
+    pixels = [Image.open(io.BytesIO(imgs[k])).convert("L") for k in names]
+    for name, img in zip(names, pixels):  # warm-up; all three read the same number of codes
+        n = len(zxing_read(img))
         assert n > 0, name
-        for body in (imgs[name], grey[name]):
-            answer = ours(body)[1]
+        for body in (imgs[name], pgm(img)):
+            answer = ask(proc, body)
             assert answer.count(b'"format"') == n, (name, n, answer[:400])
-    for _ in range(a.rounds):
-        for name in imgs:
-            luma_in[name].append(ours(grey[name])[0])
-            uploaded[name].append(ours(imgs[name])[0])
-            t0 = time.process_time()
-            zxing_read(pixels[name])
-            theirs[name].append(time.process_time() - t0)
+    times = measure(proc, [imgs[k] for k in names], pixels, a.rounds)
+    print("| image | barcoded, luma in (PGM) CPU ms | zxing-cpp (Python) CPU ms | ratio | ratio, per round | "
+          "barcoded, as uploaded CPU ms |")
+    print("|---|---|---|---|---|---|")
+    rows = []
+    for name, t in zip(names, times):
+        row = (median_ms(t[0]), median_ms(t[2]), median_ms(t[1]), round_ratio(t))
+        rows.append(row)
+        print(f"| {name} | {row[0]:.1f} | {row[1]:.1f} | {row[0] / row[1]:.2f} | {row[3]:.2f} | {row[2]:.1f} |")
+    m = [statistics.median(r[i] for r in rows) for i in range(4)]
+    print(f"| median of the images | {m[0]:.1f} | {m[1]:.1f} | {m[0] / m[1]:.2f} | {m[3]:.2f} | {m[2]:.1f} |")
+    if a.corpus_rounds > 0:
+        corpus = corpus_images(a.binary)
+        for img in corpus:  # warm-up
+            ask(proc, pgm(img))
+            zxing_read(img)
+        times = measure(proc, [], corpus, a.corpus_rounds)
+        ours = [statistics.median(t[0]) * 1000 for t in times]
+        theirs = [statistics.median(t[2]) * 1000 for t in times]
+        mo, mt = statistics.median(ours), statistics.median(theirs)
+        per_image = statistics.median(round_ratio(t) for t in times)
+        print(f"\nreader corpus ({len(corpus)} images, {statistics.median(i.width * i.height for i in corpus):.0f} px "
+              f"median): median CPU ms, barcoded (luma in) {mo:.2f}, zxing-cpp {mt:.2f}, ratio {mo / mt:.2f}; "
+              f"median of the images' own ratios {per_image:.2f}")
     proc.stdin.close()
     proc.wait()
-    print("| image | barcoded, luma in (PGM) CPU ms | zxing-cpp (Python) CPU ms | ratio | barcoded, as uploaded CPU ms |")
-    print("|---|---|---|---|---|")
-    rows = []
-    for name in imgs:
-        row = (median_ms(luma_in[name]), median_ms(theirs[name]), median_ms(uploaded[name]))
-        rows.append(row)
-        print(f"| {name} | {row[0]:.1f} | {row[1]:.1f} | {row[0] / row[1]:.2f} | {row[2]:.1f} |")
-    m = [statistics.median(r[i] for r in rows) for i in range(3)]
-    print(f"| median of the images | {m[0]:.1f} | {m[1]:.1f} | {m[0] / m[1]:.2f} | {m[2]:.1f} |")
 
 
 if __name__ == "__main__":

@@ -50,11 +50,23 @@ pub fn build() {
         .define("ZXING_INTERNAL", None)
         .define("NDEBUG", None)
         .opt_level(3)
+        // Position-independent code for an executable (PIE), not for a shared object
+        // (PIC, the crate's default): gcc then needs not assume that a global function may
+        // be replaced at load time, and inlines across the reader's own functions.
+        .pic(false)
+        .flag("-fPIE")
         .warnings(false)
-        .files(&files)
-        .compile("zxing");
+        .files(&files);
+    // Not under the fuzzers: their sanitizer and `-malloc_limit_mb` see only the
+    // allocations that go through malloc (and replace `new` themselves).
+    let fuzzing = std::env::var_os("CARGO_CFG_FUZZING").is_some() || std::env::var_os("CARGO_CFG_SANITIZE").is_some();
+    if !fuzzing {
+        build.file("build/zxing_alloc.cpp");
+    }
+    build.compile("zxing");
     cc::Build::new().file(src.join("libzueci/zueci.c")).opt_level(3).warnings(false).compile("zueci");
     println!("cargo:rerun-if-changed=build/zxing.rs");
+    println!("cargo:rerun-if-changed=build/zxing_alloc.cpp");
     println!("cargo:rerun-if-env-changed=ZXING_CPP_SRC");
 }
 

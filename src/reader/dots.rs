@@ -7,6 +7,8 @@
 //! Bounded: at most `MAX_RUNS` dark runs are kept for an image, `MAX_IMAGE_DOTS` dots, each
 //! with `MAX_LINKS` links, and `MAX_DOTS` dots make a group.
 
+use super::runs::changes;
+
 /// Dark runs kept for one image; an image with more (noise, texture) has no readable dots.
 const MAX_RUNS: usize = 1 << 20;
 /// The largest dot, in pixels a side.
@@ -83,9 +85,10 @@ pub fn lattices(luma: &[u8], w: u32, h: u32) -> Vec<Lattice> {
 
 /// Otsu's threshold over a sample of the image; `None` when dark and light are too alike.
 fn threshold(luma: &[u8], w: usize, h: usize) -> Option<u8> {
-    // About 64 Ki samples on a grid, counted in four histograms (repeated values do
-    // not wait on each other), then summed.
-    let step = ((w * h) as f64 / 65536.0).sqrt().ceil().max(1.0) as usize;
+    // About 16 Ki samples on a grid (plenty for two levels; every pixel of a small image
+    // would cost more than the rest of the search), counted in four histograms (repeated
+    // values do not wait on each other), then summed.
+    let step = ((w * h) as f64 / 16384.0).sqrt().ceil().max(1.0) as usize;
     let mut four = [[0u32; 256]; 4];
     for (row, y) in (0..h).step_by(step).enumerate() {
         // Each sampled row starts a little further along: a pattern as regular as the
@@ -132,27 +135,6 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
     }
 }
 
-/// The first index at or after `from` whose byte is not `skip` (0 or 1), looking at eight
-/// bytes at once; `bytes.len()` is a multiple of eight.
-fn next_where(bytes: &[u8], from: usize, skip: u8) -> Option<usize> {
-    let flip = u64::from_ne_bytes([skip; 8]);
-    let mut i = from;
-    // Up to the next multiple of eight one byte at a time.
-    while i < bytes.len() && !i.is_multiple_of(8) {
-        if bytes[i] != skip {
-            return Some(i);
-        }
-        i += 1;
-    }
-    for (k, chunk) in bytes[i..].chunks_exact(8).enumerate() {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([skip; 8])) ^ flip;
-        if word != 0 {
-            return Some(i + 8 * k + word.trailing_zeros() as usize / 8);
-        }
-    }
-    None
-}
-
 /// The blobs of pixels at or below `t` (4-connected) that are shaped like a dot: small,
 /// about as wide as tall, filling most of their box. `None` past `MAX_RUNS` runs.
 fn dots(luma: &[u8], w: usize, h: usize, t: u8) -> Option<Vec<Dot>> {
@@ -160,22 +142,24 @@ fn dots(luma: &[u8], w: usize, h: usize, t: u8) -> Option<Vec<Dot>> {
     let mut runs: Vec<(u32, u32, u32)> = Vec::new();
     let mut parent: Vec<u32> = Vec::new();
     let mut prev = 0..0;
-    // One byte a pixel, 1 where dark: a pass the compiler vectorises, then runs found
-    // eight pixels at a time.
-    let mut dark = vec![0u8; w.next_multiple_of(8)];
+    // Where each row's level changes (`runs::changes`, 64 pixels a word), and the
+    // dark runs between: (start, end) pairs from the first dark pixel on.
+    let (mut masks, mut edges) = (Vec::new(), Vec::new());
     for y in 0..h {
-        for (d, &v) in dark.iter_mut().zip(&luma[y * w..(y + 1) * w]) {
-            *d = u8::from(v <= t);
+        let row = &luma[y * w..(y + 1) * w];
+        edges.clear();
+        // `t` is at most 254 (Otsu's last candidate), so dark is below t + 1.
+        let below = t.saturating_add(1);
+        if row[0] < below {
+            edges.push(0);
         }
+        changes(row, below, &mut masks, &mut edges);
+        edges.push(w as u32);
         let start = runs.len();
         // The previous row's first run that may still touch this row's next run.
         let mut p = prev.start;
-        let mut x = 0;
-        while let Some(a) = next_where(&dark, x, 0) {
-            x = next_where(&dark, a, 0x01).unwrap_or(dark.len()).min(w);
-            if a >= w {
-                break;
-            }
+        for pair in edges.chunks_exact(2) {
+            let (a, x) = (pair[0] as usize, pair[1] as usize);
             if runs.len() == MAX_RUNS {
                 return None;
             }

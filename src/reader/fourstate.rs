@@ -6,7 +6,8 @@
 //! Rows are tried upright and turned a quarter; each train is read both ways (a symbol
 //! upside down is the reverse, ascenders and descenders swapped).
 
-use super::runs::{degrees, line_runs, midpoint};
+use super::lines::ScanLine;
+use super::runs::degrees;
 use super::{auspost, imb, royalmail, Found};
 use crate::symbology::fourstate::Bar;
 
@@ -17,10 +18,11 @@ const DECODERS: [(&str, Decode); 4] =
 /// A four-state decoder: the bars in reading order to the text.
 type Decode = fn(&[Bar]) -> Option<String>;
 
-/// Every RM4SCC, KIX, IMb and Australia Post symbol in a `w` x `h` luma image.
-pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
+/// Every RM4SCC, KIX, IMb and Australia Post symbol in a `w` x `h` luma image whose scan
+/// lines are `lines` (`lines::shared`).
+pub fn read(luma: &[u8], w: u32, h: u32, lines: &[ScanLine]) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
-    for t in trains(luma, w, h) {
+    for t in trains(luma, w, h, lines) {
         for (name, decode) in DECODERS {
             let Some(text) = decode(&t.bars) else { continue };
             let (x0, y0, x1, y1) = t.bbox;
@@ -38,9 +40,6 @@ pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 
 /// The fewest bars a train must have (a one-character RM4SCC has 10).
 const MIN_BARS: usize = 10;
-/// Rows tried per orientation.
-const ROWS: usize = 64;
-const MIN_CONTRAST: u8 = 48;
 
 /// A train of bars found in the image: the bars in reading order and their bounding box
 /// (x0, y0, x1, y1) in the upright image's pixels.
@@ -60,13 +59,6 @@ struct View<'a> {
 }
 
 impl View<'_> {
-    fn width(&self) -> usize {
-        if self.turned {
-            self.h
-        } else {
-            self.w
-        }
-    }
     fn height(&self) -> usize {
         if self.turned {
             self.w
@@ -92,39 +84,38 @@ impl View<'_> {
     }
 }
 
-/// Every train of four-state bars, each read both ways; `decode` says which readings are
-/// symbols (and stops the search in that region once one is).
-pub fn trains(luma: &[u8], w: u32, h: u32) -> Vec<Train> {
+/// Every train of four-state bars on the image's scan lines, each read both ways: a row
+/// upright, a column as a row of the image turned a quarter.
+pub fn trains(luma: &[u8], w: u32, h: u32, lines: &[ScanLine]) -> Vec<Train> {
     let (w, h) = (w as usize, h as usize);
     let mut out = Vec::new();
     if w < 20 || h < 8 {
         return out;
     }
-    for turned in [false, true] {
+    // The trains found so far, per orientation, in the view's pixels: a line through one
+    // is not read again.
+    let mut seen: [Vec<(usize, usize, usize, usize)>; 2] = [Vec::new(), Vec::new()];
+    for line in lines {
+        let turned = line.vertical;
         let v = View { luma, w, h, turned };
-        let (vw, vh) = (v.width(), v.height());
-        let n = ROWS.min(vh);
-        let mut seen: Vec<(usize, usize, usize, usize)> = Vec::new();
-        for k in 0..n {
-            let y = (vh * (2 * k + 1)) / (2 * n);
-            if seen.iter().any(|s| (s.1..=s.3).contains(&y)) {
-                continue;
-            }
-            let row: Vec<u8> = (0..vw).map(|x| v.at(x, y)).collect();
-            let Some(mid) = midpoint(&row, MIN_CONTRAST) else { continue };
-            let Some((runs, first_dark, starts)) = line_runs(&row, mid) else { continue };
-            for (a, b) in regular_trains(&runs, first_dark) {
-                let centres: Vec<usize> = (a..=b).step_by(2).map(|i| starts[i] + runs[i] as usize / 2).collect();
-                let Some((bars, top, bottom)) = bars_at(&v, &centres, y, mid) else { continue };
-                let (x0, x1) = (starts[a], starts[b] + runs[b] as usize - 1);
-                seen.push((x0, top, x1, bottom));
-                let (p, q) = (v.upright(x0, top), v.upright(x1, bottom));
-                let bbox = (p.0.min(q.0), p.1.min(q.1), p.0.max(q.0), p.1.max(q.1));
-                let base = if turned { 90 } else { 0 };
-                let flipped: Vec<Bar> = bars.iter().rev().map(|b| swap(*b)).collect();
-                out.push(Train { bars, bbox, orientation: degrees(base) });
-                out.push(Train { bars: flipped, bbox, orientation: degrees(base + 180) });
-            }
+        // The view's row: turned, the image's column x is the view's row w - 1 - x.
+        let y = if turned { w - 1 - line.at } else { line.at };
+        let seen = &mut seen[usize::from(turned)];
+        if seen.iter().any(|s| (s.1..=s.3).contains(&y)) {
+            continue;
+        }
+        let (runs, starts) = (&line.runs.len, &line.runs.start);
+        for (a, b) in regular_trains(runs, line.runs.first_dark) {
+            let centres: Vec<usize> = (a..=b).step_by(2).map(|i| (starts[i] + runs[i] / 2) as usize).collect();
+            let Some((bars, top, bottom)) = bars_at(&v, &centres, y, line.mid) else { continue };
+            let (x0, x1) = (starts[a] as usize, (starts[b] + runs[b]) as usize - 1);
+            seen.push((x0, top, x1, bottom));
+            let (p, q) = (v.upright(x0, top), v.upright(x1, bottom));
+            let bbox = (p.0.min(q.0), p.1.min(q.1), p.0.max(q.0), p.1.max(q.1));
+            let base = if turned { 90 } else { 0 };
+            let flipped: Vec<Bar> = bars.iter().rev().map(|b| swap(*b)).collect();
+            out.push(Train { bars, bbox, orientation: degrees(base) });
+            out.push(Train { bars: flipped, bbox, orientation: degrees(base + 180) });
         }
     }
     out

@@ -221,8 +221,12 @@ fn pgm_luma(bytes: &[u8], l: &DecodeLimits) -> Result<(Vec<u8>, u32, u32), Decod
     Ok((luma, w, h))
 }
 
+/// ITU-R BT.601 luma, rounded to the nearest level as Pillow's and zxing-cpp's own
+/// conversions round it (16-bit weights). Truncating instead sits a level lower on a
+/// third of pixels, enough to lose a barely readable photograph that the common pipeline
+/// reads (two of zxing-cpp's own WebP samples, `benches/photo_corpus.py`).
 fn gray(r: u8, g: u8, b: u8) -> u8 {
-    ((r as u32 * 299 + g as u32 * 587 + b as u32 * 114) / 1000) as u8
+    ((u32::from(r) * 19595 + u32::from(g) * 38470 + u32::from(b) * 7471 + 0x8000) >> 16) as u8
 }
 
 /// Composites on white: transparent pixels read as background.
@@ -233,6 +237,18 @@ fn blend(v: u8, a: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn luma_is_rounded_as_pillow_rounds_it() {
+        // Image.new("RGB", (1, 1), c).convert("L") in Pillow for each colour c.
+        for (rgb, l) in
+            [((0, 0, 0), 0), ((255, 255, 255), 255), ((255, 0, 0), 76), ((0, 255, 0), 150), ((0, 0, 255), 29)]
+        {
+            assert_eq!(gray(rgb.0, rgb.1, rgb.2), l, "{rgb:?}");
+        }
+        // 140.75: truncated, 140.
+        assert_eq!(gray(100, 150, 200), 141);
+    }
 
     fn png_header(w: u32, h: u32) -> Vec<u8> {
         let mut out = Vec::new();

@@ -1,30 +1,25 @@
 //! Readers of our own for the linear symbologies zxing-cpp does not read (Code 11, MSI,
 //! and Pharmacode when asked for):
-//! scan lines across the image (rows and columns, both directions), each binarized at the
-//! midpoint of its own dark and light levels and cut into runs; a symbology's decoder
+//! the image's scan lines (`lines.rs`: rows and columns, each cut into runs at the midpoint
+//! of its own levels), read both ways; a symbology's decoder
 //! (`code11.rs`, `msi.rs`) reads a symbol out of the runs between quiet zones, its check
 //! characters verified; a result stands only when at least `AGREE` scan lines read the same
 //! text — the rule zxing-cpp applies against false positives.
 
-use super::runs::{degrees, line_runs, midpoint, Decode};
+use super::lines::{scan_lines, ScanLine, MIN_CONTRAST};
+use super::runs::{degrees, Decode};
 use super::Found;
 
-/// Scan lines per direction (spread over the image).
-const LINES: usize = 48;
 /// Scan lines that must read the same text.
 const AGREE: usize = 2;
-/// The least difference between a line's dark and light levels worth reading.
-const MIN_CONTRAST: u8 = 48;
 
 /// Our symbologies read here, by name.
 const DECODERS: [(&str, Decode); 2] = [("code11", super::code11::decode), ("msi", super::msi::decode)];
 
-/// How an image is scanned: by which decoders, how densely, and how tall a symbol's
-/// agreeing lines must stand.
+/// How the lines are read: by which decoders, and how tall a symbol's agreeing lines must
+/// stand.
 struct Scan<'a> {
     decoders: &'a [(&'static str, Decode)],
-    /// Scan lines per direction (at most one per pixel).
-    lines: usize,
     /// How tall the agreeing lines must stand (`upright`), if they must.
     upright: Option<Upright>,
 }
@@ -54,78 +49,61 @@ struct Read {
 /// A read's pixel ends in reading order.
 type Ends = ((i32, i32), (i32, i32));
 
-/// A scan line: pixel `i` is at `origin + i * step`.
-struct Line {
-    px: Vec<u8>,
-    origin: (i32, i32),
-    step: (i32, i32),
+/// Every Code 11 and MSI symbol on the image's scan lines (`lines::shared`).
+pub fn read(lines: &[ScanLine]) -> Vec<Found> {
+    read_with(lines, &Scan { decoders: &DECODERS, upright: None })
 }
 
-/// Every Code 11 and MSI symbol in a `w` x `h` luma image.
-pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
-    read_with(luma, w, h, &Scan { decoders: &DECODERS, lines: LINES, upright: None })
-}
-
-/// Every Pharmacode symbol running the way `orientation` says (degrees clockwise from
-/// left to right): read backwards it would be another number (`pharmacode.rs`).
+/// Every Pharmacode symbol in a `w` x `h` luma image running the way `orientation` says
+/// (degrees clockwise from left to right): read backwards it would be another number
+/// (`pharmacode.rs`).
 pub fn read_pharmacode(luma: &[u8], w: u32, h: u32, orientation: i32) -> Vec<Found> {
     // No start, stop or check: dense lines (every pixel up to 1024), and the bars must
     // stand at least a third as tall as the symbol is long and six spaces tall (the digits
     // printed under it, and the strokes of any text, read as numbers too).
     let scan = Scan {
         decoders: &[("pharmacode", super::pharmacode::decode)],
-        lines: 1024,
         upright: Some(Upright { of_length: 1.0 / 3.0, in_spaces: 6.0 }),
     };
-    let mut found = read_with(luma, w, h, &scan);
+    let (w, h) = (w as usize, h as usize);
+    if w < 16 || h < 4 {
+        return Vec::new();
+    }
+    let mut found = read_with(&scan_lines(luma, (w, h), 1024, MIN_CONTRAST), &scan);
     found.retain(|f| f.orientation.rem_euclid(360) == orientation.rem_euclid(360));
     found
 }
 
-fn read_with(luma: &[u8], w: u32, h: u32, scan: &Scan) -> Vec<Found> {
-    let (wi, hi) = (w as usize, h as usize);
-    if wi < 16 || hi < 4 {
-        return Vec::new();
-    }
+fn read_with(lines: &[ScanLine], scan: &Scan) -> Vec<Found> {
     let mut reads = Vec::new();
-    for vertical in [false, true] {
-        let (across, along) = if vertical { (wi, hi) } else { (hi, wi) };
-        let n = scan.lines.min(across);
-        let step = across.div_ceil(n) as i32;
-        for k in 0..n {
-            let at = (across * (2 * k + 1)) / (2 * n);
-            let line = if vertical {
-                Line { px: (0..along).map(|y| luma[y * wi + at]).collect(), origin: (at as i32, 0), step: (0, 1) }
-            } else {
-                Line { px: luma[at * wi..(at + 1) * wi].to_vec(), origin: (0, at as i32), step: (1, 0) }
-            };
-            reads.extend(read_line(&line, vertical, step, scan.decoders));
-        }
+    let mut back = Vec::new();
+    for line in lines {
+        read_line(line, scan.decoders, &mut back, &mut reads);
     }
     agree(reads, scan.upright)
 }
 
-/// What the decoders read on one line, both directions, with the pixel ends of each read.
-fn read_line(line: &Line, vertical: bool, step: i32, decoders: &[(&'static str, Decode)]) -> Vec<Read> {
-    let Some(mid) = midpoint(&line.px, MIN_CONTRAST) else { return Vec::new() };
-    let Some((runs, first_dark, starts)) = line_runs(&line.px, mid) else { return Vec::new() };
-    let mut out = Vec::new();
-    let at = |i: usize| (line.origin.0 + line.step.0 * i as i32, line.origin.1 + line.step.1 * i as i32);
+/// What the decoders read on one line, both directions, with the pixel ends of each read,
+/// appended to `out`; `back` is scratch space for the runs in reverse.
+fn read_line(line: &ScanLine, decoders: &[(&'static str, Decode)], back: &mut Vec<u32>, out: &mut Vec<Read>) {
+    let runs = &line.runs;
+    let n = runs.len.len();
+    back.clear();
+    back.extend(runs.len.iter().rev());
     for reversed in [false, true] {
         // In reading order, light first (a line that starts dark has no quiet zone before
         // its first bar: that run is skipped).
-        let mut r: Vec<u32> = runs.clone();
-        let mut s: Vec<usize> = starts.clone();
-        let mut dark_first = first_dark;
-        if reversed {
-            r.reverse();
-            s.reverse();
-            dark_first = if runs.len() % 2 == 0 { !first_dark } else { first_dark };
-        }
+        let (r, dark_first): (&[u32], bool) = if reversed {
+            (back, if n.is_multiple_of(2) { !runs.first_dark } else { runs.first_dark })
+        } else {
+            (&runs.len, runs.first_dark)
+        };
+        // Where run k of `r` starts in the line's pixels.
+        let s = |k: usize| runs.start[if reversed { n - 1 - k } else { k }] as usize;
         let skip = usize::from(dark_first);
         for &(name, decode) in decoders {
             for hit in decode(&r[skip..]) {
-                let (a, b) = (s[hit.first + skip], s[hit.last + skip]);
+                let (a, b) = (s(hit.first + skip), s(hit.last + skip));
                 // The pixel ends in reading order.
                 let (from, to) = if reversed {
                     (a + r[hit.first + skip] as usize - 1, b)
@@ -136,11 +114,19 @@ fn read_line(line: &Line, vertical: bool, step: i32, decoders: &[(&'static str, 
                 let mut spaces: Vec<u32> = inside.iter().step_by(2).copied().collect();
                 spaces.sort_unstable();
                 let space = spaces.get(spaces.len() / 2).copied().unwrap_or(0) as f32;
-                out.push(Read { name, text: hit.text, from: at(from), to: at(to), vertical, step, space });
+                let (from, to) = (line.pixel(from), line.pixel(to));
+                out.push(Read {
+                    name,
+                    text: hit.text,
+                    from,
+                    to,
+                    vertical: line.vertical,
+                    step: line.spacing as i32,
+                    space,
+                });
             }
         }
     }
-    out
 }
 
 /// The reads of one symbol standing upright: the longest run of neighbouring lines (no

@@ -15,6 +15,7 @@ mod fourstate;
 mod image;
 mod imb;
 mod linear;
+mod lines;
 mod msi;
 mod names;
 mod pharmacode;
@@ -32,7 +33,7 @@ use std::fmt;
 /// The reader's version: bump it whenever what the reader answers for some image changes
 /// (a new symbology read, another text convention). It is part of the decode cache's key,
 /// which Redis shares between instances and builds.
-pub const READER_VERSION: u32 = 4;
+pub const READER_VERSION: u32 = 5;
 
 /// Symbologies read only when a caller names them (`Ask::formats`): nothing in their bars
 /// tells a symbol from stripes, or its start from its end.
@@ -191,8 +192,9 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
     let mut found = Vec::new();
     if !ask.only_on_request() {
         found = zxing::read(luma, w, h);
-        found.extend(linear::read(luma, w, h));
-        found.extend(fourstate::read(luma, w, h));
+        let lines = lines::shared(luma, w, h);
+        found.extend(linear::read(&lines));
+        found.extend(fourstate::read(luma, w, h, &lines));
         found.extend(dotcode::read(luma, w, h));
     }
     if ask.formats.iter().any(|f| f == "pharmacode") {

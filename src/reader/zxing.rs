@@ -154,7 +154,12 @@ unsafe fn found(b: *const Barcode) -> Found {
     let format = ZXing_Barcode_format(b);
     let content = ZXing_Barcode_contentType(b);
     let mut text = take(ZXing_Barcode_text(b));
-    let add_on = extra(b, c"EanAddOn");
+    let symbology_identifier = take(ZXing_Barcode_symbologyIdentifier(b));
+    // The add-on only where the identifier says the symbol was read with one (`]E3`), as
+    // zxing-cpp's own `EanAddOn()` has it: a result merged from several scan lines may
+    // carry the add-on one line alone saw (photographs: 67601 beside a symbol whose
+    // add-on is 02601), which the symbol read as a whole does not hold.
+    let add_on = extra(b, c"EanAddOn").filter(|_| symbology_identifier == "]E3");
     if let Some(a) = &add_on {
         // The add-on is appended to the text: it is a field of its own here.
         if let Some(t) = text.strip_suffix(a.as_str()) {
@@ -185,7 +190,7 @@ unsafe fn found(b: *const Barcode) -> Found {
         format: symbology_name(format, gs1).to_string(),
         text,
         bytes,
-        symbology_identifier: take(ZXing_Barcode_symbologyIdentifier(b)),
+        symbology_identifier,
         gs1,
         eci: ZXing_Barcode_hasECI(b),
         position: [p.top_left, p.top_right, p.bottom_right, p.bottom_left].map(|q| (q.x, q.y)),

@@ -395,6 +395,9 @@ def test_upc_addon(base_url, sym, data, full, gtin13, addon):
     assert [r.text for r in res] in ([gtin13 + addon], [gtin13 + " " + addon]), [r.text for r in res]
     doc = post_decode(base_url, png, "image/png")
     assert [(b["format"], b["text"], b.get("add_on")) for b in doc["barcodes"]] == [(sym, full, addon)], doc
+    # Read with its symbol, as the identifier says (an add-on is never reported from one
+    # scan line of a symbol read without it).
+    assert doc["barcodes"][0]["symbology_identifier"] == "]E3", doc
     z = fetch(base_url, sym, data, "zpl", addon=addon).decode()
     assert f"^BSN,138,N^FD{addon}^FS" in z and "^GF" not in z, z
 
