@@ -19,7 +19,7 @@ const DECODERS: [(&str, Decode); 4] =
 type Decode = fn(&[Bar]) -> Option<String>;
 
 /// Every RM4SCC, KIX, IMb and Australia Post symbol in a `w` x `h` luma image whose scan
-/// lines are `lines` (`lines::shared`).
+/// lines are `lines` (`lines::scan`).
 pub fn read(luma: &[u8], w: u32, h: u32, lines: &[ScanLine]) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
     for t in trains(luma, w, h, lines) {

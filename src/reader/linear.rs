@@ -6,7 +6,7 @@
 //! characters verified; a result stands only when at least `AGREE` scan lines read the same
 //! text — the rule zxing-cpp applies against false positives.
 
-use super::lines::{scan_lines, ScanLine, MIN_CONTRAST};
+use super::lines::{self, ScanLine};
 use super::runs::{degrees, Decode};
 use super::Found;
 
@@ -49,7 +49,7 @@ struct Read {
 /// A read's pixel ends in reading order.
 type Ends = ((i32, i32), (i32, i32));
 
-/// Every Code 11 and MSI symbol on the image's scan lines (`lines::shared`).
+/// Every Code 11 and MSI symbol on the image's scan lines (`lines::scan`).
 pub fn read(lines: &[ScanLine]) -> Vec<Found> {
     read_with(lines, &Scan { decoders: &DECODERS, upright: None })
 }
@@ -65,11 +65,7 @@ pub fn read_pharmacode(luma: &[u8], w: u32, h: u32, orientation: i32) -> Vec<Fou
         decoders: &[("pharmacode", super::pharmacode::decode)],
         upright: Some(Upright { of_length: 1.0 / 3.0, in_spaces: 6.0 }),
     };
-    let (w, h) = (w as usize, h as usize);
-    if w < 16 || h < 4 {
-        return Vec::new();
-    }
-    let mut found = read_with(&scan_lines(luma, (w, h), 1024, MIN_CONTRAST), &scan);
+    let mut found = read_with(&lines::scan(luma, w, h, 1024), &scan);
     found.retain(|f| f.orientation.rem_euclid(360) == orientation.rem_euclid(360));
     found
 }

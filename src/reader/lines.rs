@@ -10,14 +10,15 @@ pub const LINES: usize = 64;
 /// The least difference between a line's dark and light levels worth reading.
 pub const MIN_CONTRAST: u8 = 48;
 
-/// The lines the readers share: `LINES` rows and columns of at least `MIN_CONTRAST`; none
-/// for an image too small to hold a symbol (16 x 4 pixels).
-pub fn shared(luma: &[u8], w: u32, h: u32) -> Vec<ScanLine> {
+/// `n` rows and `n` columns of a `w` x `h` luma image with at least `MIN_CONTRAST` (the
+/// readers share `LINES` of each); none for an image too small to hold a symbol (16 x 4
+/// pixels).
+pub fn scan(luma: &[u8], w: u32, h: u32, n: usize) -> Vec<ScanLine> {
     let (w, h) = (w as usize, h as usize);
     if w < 16 || h < 4 {
         return Vec::new();
     }
-    scan_lines(luma, (w, h), LINES, MIN_CONTRAST)
+    scan_lines(luma, (w, h), n, MIN_CONTRAST)
 }
 
 /// A row or a column of the image, cut into runs.
@@ -48,7 +49,7 @@ impl ScanLine {
 /// `n` rows and `n` columns of a `w` x `h` luma image (at most one a pixel), rows first,
 /// each at the middle of its share of the image; a line whose levels differ by less than
 /// `min_contrast` has nothing to read and is left out.
-pub fn scan_lines(luma: &[u8], (w, h): (usize, usize), n: usize, min_contrast: u8) -> Vec<ScanLine> {
+fn scan_lines(luma: &[u8], (w, h): (usize, usize), n: usize, min_contrast: u8) -> Vec<ScanLine> {
     let mut out = Vec::new();
     if w == 0 || h == 0 || luma.len() < w * h {
         return out;

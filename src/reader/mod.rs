@@ -192,7 +192,7 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
     let mut found = Vec::new();
     if !ask.only_on_request() {
         found = zxing::read(luma, w, h);
-        let lines = lines::shared(luma, w, h);
+        let lines = lines::scan(luma, w, h, lines::LINES);
         found.extend(linear::read(&lines));
         found.extend(fourstate::read(luma, w, h, &lines));
         found.extend(dotcode::read(luma, w, h));
