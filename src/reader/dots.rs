@@ -145,11 +145,11 @@ fn dots(luma: &[u8], w: usize, h: usize, t: u8) -> Option<Vec<Dot>> {
     // Where each row's level changes (`runs::changes`, 64 pixels a word), and the
     // dark runs between: (start, end) pairs from the first dark pixel on.
     let (mut masks, mut edges) = (Vec::new(), Vec::new());
+    // `t` is at most 254 (Otsu's last candidate), so dark is below t + 1.
+    let below = t.saturating_add(1);
     for y in 0..h {
         let row = &luma[y * w..(y + 1) * w];
         edges.clear();
-        // `t` is at most 254 (Otsu's last candidate), so dark is below t + 1.
-        let below = t.saturating_add(1);
         if row[0] < below {
             edges.push(0);
         }

@@ -50,7 +50,7 @@ impl ScanLine {
 /// each at the middle of its share of the image; a line whose levels differ by less than
 /// `min_contrast` has nothing to read and is left out.
 fn scan_lines(luma: &[u8], (w, h): (usize, usize), n: usize, min_contrast: u8) -> Vec<ScanLine> {
-    let mut out = Vec::new();
+    let (mut out, mut masks) = (Vec::new(), Vec::new());
     if w == 0 || h == 0 || luma.len() < w * h {
         return out;
     }
@@ -74,7 +74,7 @@ fn scan_lines(luma: &[u8], (w, h): (usize, usize), n: usize, min_contrast: u8) -
             let px: &[u8] = if vertical { &columns[k * h..(k + 1) * h] } else { &luma[at * w..(at + 1) * w] };
             let Some(mid) = midpoint(px, min_contrast) else { continue };
             let mut runs = Runs::default();
-            if runs.cut(px, mid) {
+            if runs.cut(px, mid, &mut masks) {
                 out.push(ScanLine { vertical, at, spacing, mid, runs });
             }
         }

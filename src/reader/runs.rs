@@ -106,8 +106,13 @@ pub fn dark_masks(px: &[u8], below: u8, masks: &mut Vec<u64>) {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        masks.push(rest.iter().enumerate().fold(0, |m, (j, &p)| m | (u64::from(p < below) << j)));
+        masks.push(mask_scalar(rest, below));
     }
+}
+
+/// Bit j set when `c[j]` (at most 64 pixels) is below `below`, a pixel at a time.
+fn mask_scalar(c: &[u8], below: u8) -> u64 {
+    c.iter().take(64).enumerate().fold(0, |m, (j, &p)| m | (u64::from(p < below) << j))
 }
 
 /// Bit j set when `c[j]` (64 pixels) is below `below`.
@@ -134,10 +139,10 @@ fn mask64(c: &[u8], below: u8) -> u64 {
 /// Bit j set when `c[j]` (64 pixels) is below `below`.
 #[cfg(not(target_arch = "x86_64"))]
 fn mask64(c: &[u8], below: u8) -> u64 {
-    c.iter().take(64).enumerate().fold(0, |m, (j, &p)| m | (u64::from(p < below) << j))
+    mask_scalar(c, below)
 }
 
-/// A line cut into runs at its `midpoint`, the buffers kept for the next line.
+/// A line cut into runs at its `midpoint`.
 #[derive(Default)]
 pub struct Runs {
     /// The runs' lengths in pixels, alternating from the first pixel's level.
@@ -146,16 +151,16 @@ pub struct Runs {
     pub start: Vec<u32>,
     /// Whether the first run is dark.
     pub first_dark: bool,
-    masks: Vec<u64>,
 }
 
 impl Runs {
-    /// Cuts `px` into runs (dark below `mid`); false for an empty line.
-    pub fn cut(&mut self, px: &[u8], mid: u8) -> bool {
+    /// Cuts `px` into runs (dark below `mid`), `masks` being scratch space shared from line
+    /// to line (`changes`); false for an empty line.
+    pub fn cut(&mut self, px: &[u8], mid: u8, masks: &mut Vec<u64>) -> bool {
         let Some(&first) = px.first() else { return false };
         self.start.clear();
         self.start.push(0);
-        changes(px, mid, &mut self.masks, &mut self.start);
+        changes(px, mid, masks, &mut self.start);
         self.len.clear();
         self.len.extend(self.start.windows(2).map(|p| p[1] - p[0]));
         self.len.push(px.len() as u32 - self.start[self.start.len() - 1]);
@@ -244,7 +249,7 @@ mod tests {
     #[test]
     fn runs_and_changes_agree_with_a_pixel_by_pixel_count() {
         let mut below = rng(7);
-        let mut runs = Runs::default();
+        let (mut runs, mut masks) = (Runs::default(), Vec::new());
         for len in (1..80).chain([255, 256, 257, 1000, 4096]) {
             for _ in 0..20 {
                 // Runs of random lengths, some a pixel long, at random levels.
@@ -255,7 +260,7 @@ mod tests {
                 }
                 let mid = below(256) as u8;
                 // One `Runs` for every line, as the readers keep it.
-                assert!(runs.cut(&px, mid));
+                assert!(runs.cut(&px, mid, &mut masks));
                 assert_eq!(
                     (runs.len.clone(), runs.first_dark, runs.start.clone()),
                     runs_slowly(&px, mid),
@@ -263,7 +268,7 @@ mod tests {
                 );
             }
         }
-        assert!(!runs.cut(&[], 128));
+        assert!(!runs.cut(&[], 128, &mut masks));
     }
 
     #[test]
