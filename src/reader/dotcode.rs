@@ -10,7 +10,7 @@
 //! sets of Annex F are read back: A, B, C, binary, shifts and latches, FNC1 (GS1 when the
 //! data opens with digits), ECI, the 05/06/12 macros and the 17…10 shortcut.
 
-use super::dots::{lattices, Lattice};
+use super::dots::{lattices, Lattice, Search};
 use super::Found;
 use crate::symbology::dotcode::layout::{check_words, data_words, dot_order, GF, MASK_STEPS, PATTERNS};
 use crate::symbology::gfp;
@@ -18,9 +18,9 @@ use crate::symbology::gfp;
 /// Checks left unspent by a correction.
 const MARGIN: usize = 2;
 
-/// Every DotCode in a `w` x `h` luma image.
-pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
-    lattices(luma, w, h).iter().filter_map(read_lattice).collect()
+/// Every DotCode the dot finder's `search` finds.
+pub fn read(search: &Search) -> Vec<Found> {
+    lattices(search).iter().filter_map(read_lattice).collect()
 }
 
 /// One way a symbol lies on its lattice: mirrored or not, then turned `quarter` quarter

@@ -63,14 +63,33 @@ struct Dot {
     r: f32,
 }
 
-/// Every group of dots in a `w` x `h` luma image that lies on a checkerboard lattice.
-pub fn lattices(luma: &[u8], w: u32, h: u32) -> Vec<Lattice> {
-    let (w, h) = (w as usize, h as usize);
-    if w < 8 || h < 8 || luma.len() < w * h {
+/// An image's two levels, from a sample of its pixels (Otsu): dark at or below
+/// `threshold`; `light` the mean of the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Levels {
+    pub threshold: u8,
+    pub light: u8,
+}
+
+/// What the dot finder looks at: the `w` x `h` luma image and its `levels` (taken before
+/// anything was painted: a painted place would pull the threshold its way), and `painted`,
+/// the same image with the symbols already read painted light (`mask.rs`), or the image
+/// itself, where the blobs are looked for.
+pub struct Search<'a> {
+    pub luma: &'a [u8],
+    pub painted: &'a [u8],
+    pub w: u32,
+    pub h: u32,
+    pub levels: Levels,
+}
+
+/// Every group of dots that lies on a checkerboard lattice.
+pub fn lattices(s: &Search) -> Vec<Lattice> {
+    let (luma, (w, h), t) = (s.luma, (s.w as usize, s.h as usize), s.levels.threshold);
+    if w < 8 || h < 8 || luma.len() < w * h || s.painted.len() < w * h {
         return Vec::new();
     }
-    let Some(t) = threshold(luma, w, h) else { return Vec::new() };
-    let Some(dots) = dots(luma, w, h, t).filter(|d| d.len() <= MAX_IMAGE_DOTS) else { return Vec::new() };
+    let Some(dots) = dots(s.painted, w, h, t).filter(|d| d.len() <= MAX_IMAGE_DOTS) else { return Vec::new() };
     let links = links(&dots);
     let mut out = Vec::new();
     for group in groups(dots.len(), &links) {
@@ -83,8 +102,13 @@ pub fn lattices(luma: &[u8], w: u32, h: u32) -> Vec<Lattice> {
     out
 }
 
-/// Otsu's threshold over a sample of the image; `None` when dark and light are too alike.
-fn threshold(luma: &[u8], w: usize, h: usize) -> Option<u8> {
+/// Otsu's threshold over a sample of a `w` x `h` luma image, and the light level; `None`
+/// when dark and light are too alike (or the image too small for dots).
+pub fn levels(luma: &[u8], w: u32, h: u32) -> Option<Levels> {
+    let (w, h) = (w as usize, h as usize);
+    if w < 8 || h < 8 || luma.len() < w * h {
+        return None;
+    }
     // About 16 Ki samples on a grid (plenty for two levels; every pixel of a small image
     // would cost more than the rest of the search), counted in four histograms (repeated
     // values do not wait on each other), then summed.
@@ -116,7 +140,8 @@ fn threshold(luma: &[u8], w: usize, h: usize) -> Option<u8> {
             (best, best_t, means) = (between, t as u8, (m0, m1));
         }
     }
-    ((means.1 - means.0) as f32 >= MIN_CONTRAST).then_some(best_t)
+    let light = (means.1.round() as u8).max(best_t.saturating_add(1));
+    ((means.1 - means.0) as f32 >= MIN_CONTRAST).then_some(Levels { threshold: best_t, light })
 }
 
 /// Union–find over indexes.
@@ -540,6 +565,11 @@ fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
 mod tests {
     use super::*;
 
+    /// The lattices of an image nothing has been read in.
+    fn find(luma: &[u8], w: u32, h: u32) -> Vec<Lattice> {
+        levels(luma, w, h).map_or_else(Vec::new, |levels| lattices(&Search { luma, painted: luma, w, h, levels }))
+    }
+
     /// A checkerboard of `s`-pixel square dots at (i, j) with i + j even where `on` says,
     /// on white, with a margin of 3 places.
     fn draw(w: usize, h: usize, s: usize, on: impl Fn(usize, usize) -> bool) -> (Vec<u8>, u32, u32) {
@@ -564,7 +594,7 @@ mod tests {
         for s in [2, 3, 6] {
             let on = |i: usize, j: usize| i == 0 || j == 0 || i == 20 || j == 13 || (i * 7 + j * 3) % 5 < 3;
             let (img, w, h) = draw(21, 14, s, on);
-            let found = lattices(&img, w, h);
+            let found = find(&img, w, h);
             assert_eq!(found.len(), 1, "scale {s}");
             let l = &found[0];
             assert_eq!((l.w, l.h), (21, 14), "scale {s}");
@@ -581,13 +611,13 @@ mod tests {
     #[test]
     fn no_lattice_in_blank_noise_or_stripes() {
         let blank = vec![200u8; 64 * 64];
-        assert!(lattices(&blank, 64, 64).is_empty());
+        assert!(find(&blank, 64, 64).is_empty());
         let mut next = crate::symbology::testkit::rng(3);
         let noise: Vec<u8> = (0..128 * 128).map(|_| next(256) as u8).collect();
-        assert!(lattices(&noise, 128, 128).is_empty());
+        assert!(find(&noise, 128, 128).is_empty());
         let stripes: Vec<u8> = (0..128 * 128).map(|i| if (i % 128) / 4 % 2 == 0 { 0 } else { 255 }).collect();
-        assert!(lattices(&stripes, 128, 128).is_empty());
-        assert!(lattices(&[0u8; 10], 100, 100).is_empty(), "a short buffer");
+        assert!(find(&stripes, 128, 128).is_empty());
+        assert!(find(&[0u8; 10], 100, 100).is_empty(), "a short buffer");
     }
 
     #[test]
@@ -603,13 +633,13 @@ mod tests {
                 }
             }
         }
-        let t = threshold(&img, w, h).unwrap();
+        let t = levels(&img, w as u32, h as u32).unwrap().threshold;
         let found = dots(&img, w, h, t).unwrap();
         assert_eq!(found.len(), 200 * 200);
         let l = links(&found);
         assert!(l.iter().all(|n| n.len() <= 2 * MAX_LINKS));
         assert!(l.iter().map(Vec::len).sum::<usize>() >= found.len() * MAX_LINKS);
         // Not a checkerboard: no lattice.
-        assert!(lattices(&img, w as u32, h as u32).is_empty());
+        assert!(find(&img, w as u32, h as u32).is_empty());
     }
 }

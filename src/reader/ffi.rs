@@ -47,8 +47,11 @@ pub const IMAGE_LUM: c_int = 0x0100_0000;
 pub const ADD_ON_READ: c_int = 1;
 /// `ZXing_TextMode_Plain`: the bytes as text in the character set the ECI names (or guessed).
 pub const TEXT_PLAIN: c_int = 0;
-/// `ZXing_BarcodeFormat_MaxiCode`.
+/// `ZXing_BarcodeFormat_MaxiCode`, `_PDF417` and `_AllLinear` (`ZX_BCF_ID(sym, var)`:
+/// the symbology letter in the low byte, the variant above it).
 pub const FORMAT_MAXICODE: c_int = 0x2055;
+pub const FORMAT_PDF417: c_int = 0x204C;
+pub const FORMAT_ALL_LINEAR: c_int = 0x6C2A;
 /// `ZXing_ContentType_*`.
 pub const CONTENT_BINARY: c_int = 1;
 pub const CONTENT_MIXED: c_int = 2;

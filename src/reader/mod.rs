@@ -3,7 +3,9 @@
 //! `build/zxing.rs`, declared in `ffi.rs`), `names.rs` names them as `/v1/symbologies`
 //! does; `linear.rs` with `code11.rs`, `msi.rs` and `pharmacode.rs` (on request: `Ask`),
 //! `fourstate.rs` with `royalmail.rs`, `imb.rs` and `auspost.rs`, and `dots.rs` with
-//! `dotcode.rs`, read what zxing-cpp does not. Pure and synchronous, no IO: the server runs it in a decode worker process
+//! `dotcode.rs`, read what zxing-cpp does not, past what it read (`mask.rs`). An image where
+//! nothing is found is read again inverted (light on dark), which zxing-cpp does for three
+//! formats only. Pure and synchronous, no IO: the server runs it in a decode worker process
 //! (`decoder/`), where a crash in the C++ code costs one request.
 
 mod auspost;
@@ -16,6 +18,7 @@ mod image;
 mod imb;
 mod linear;
 mod lines;
+mod mask;
 mod msi;
 mod names;
 mod pharmacode;
@@ -33,7 +36,7 @@ use std::fmt;
 /// The reader's version: bump it whenever what the reader answers for some image changes
 /// (a new symbology read, another text convention). It is part of the decode cache's key,
 /// which Redis shares between instances and builds.
-pub const READER_VERSION: u32 = 5;
+pub const READER_VERSION: u32 = 6;
 
 /// Symbologies read only when a caller names them (`Ask::formats`): nothing in their bars
 /// tells a symbol from stripes, or its start from its end.
@@ -192,15 +195,53 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
     let mut found = Vec::new();
     if !ask.only_on_request() {
         found = zxing::read(luma, w, h);
-        let lines = lines::scan(luma, w, h, lines::LINES);
-        found.extend(linear::read(&lines));
-        found.extend(fourstate::read(luma, w, h, &lines));
-        found.extend(dotcode::read(luma, w, h));
+        let more = ours(luma, w, h, &found);
+        found.extend(more);
+        if found.is_empty() {
+            found = light_on_dark(luma, w, h);
+        }
     }
     if ask.formats.iter().any(|f| f == "pharmacode") {
         found.extend(linear::read_pharmacode(luma, w, h, ask.orientation));
     }
     found.retain(|f| ask.wants(&f.format));
+    found
+}
+
+/// What an image where nothing was found holds light on dark, or as a MaxiCode turned (which
+/// zxing-cpp reads only upright): the image inverted, read by the readers that look only
+/// for dark on light (all but zxing-cpp's QR Code, Data Matrix and Aztec), then the
+/// MaxiCode turned, dark on light and light on dark. Only when nothing was found: a second
+/// full read of every image would double the cost of the common case.
+fn light_on_dark(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
+    let inverted: Vec<u8> = luma.iter().map(|&p| !p).collect();
+    let mut found = zxing::read_inverted(&inverted, w, h);
+    let more = ours(&inverted, w, h, &found);
+    found.extend(more.into_iter().map(|f| Found { inverted: true, ..f }));
+    if found.is_empty() {
+        found = zxing::read_maxicode_turned(luma, w, h);
+    }
+    if found.is_empty() {
+        found =
+            zxing::read_maxicode_turned(&inverted, w, h).into_iter().map(|f| Found { inverted: true, ..f }).collect();
+    }
+    found
+}
+
+/// What our own readers find in a `w` x `h` luma image past the symbols `read` already
+/// (zxing-cpp's): those are painted over at the image's light level first (their modules
+/// and bars would be most of our readers' work, and a symbol does not overlap another).
+fn ours(luma: &[u8], w: u32, h: u32, read: &[Found]) -> Vec<Found> {
+    let levels = dots::levels(luma, w, h);
+    let paint = levels.map_or(u8::MAX, |l| l.light);
+    let painted = mask::painted(luma, w, h, read.iter().map(|f| &f.position), paint);
+    let seen = painted.as_deref().unwrap_or(luma);
+    let lines = lines::scan(seen, w, h, lines::LINES);
+    let mut found = linear::read(&lines);
+    found.extend(fourstate::read(seen, w, h, &lines));
+    if let Some(levels) = levels {
+        found.extend(dotcode::read(&dots::Search { luma, painted: seen, w, h, levels }));
+    }
     found
 }
 

@@ -41,7 +41,10 @@ pub fn scan_short(r: &[u32], at: ReadAt, runs: usize) -> Vec<Hit> {
 /// The midpoint of the line's 5th and 95th percentile levels: dark below it; `None` when
 /// they differ by less than `min_contrast`.
 pub fn midpoint(px: &[u8], min_contrast: u8) -> Option<u8> {
-    if px.is_empty() {
+    // A line flat within the contrast asked for (margins, painted places) is passed at the
+    // cost of its extremes, which the compiler takes 16 pixels an instruction.
+    let (darkest, lightest) = (px.iter().copied().min()?, px.iter().copied().max()?);
+    if lightest - darkest < min_contrast {
         return None;
     }
     let mut hist = [0u32; 256];
@@ -49,15 +52,15 @@ pub fn midpoint(px: &[u8], min_contrast: u8) -> Option<u8> {
         hist[p as usize] += 1;
     }
     // The least level whose cumulative count passes `want`: the 5th percentile counted up
-    // from black, the 95th down from white (each scan stops near its own end).
+    // from the darkest level, the 95th down from the lightest (no pixel lies beyond them).
     let total = px.len() as u32;
     let (want_lo, want_hi) = ((px.len() * 5 / 100) as u32, (px.len() * 95 / 100) as u32);
-    let (mut lo, mut acc) = (0usize, hist[0]);
+    let (mut lo, mut acc) = (usize::from(darkest), hist[usize::from(darkest)]);
     while acc <= want_lo {
         lo += 1;
         acc += hist[lo];
     }
-    let (mut hi, mut acc) = (255usize, total);
+    let (mut hi, mut acc) = (usize::from(lightest), total);
     while hi > 0 && acc - hist[hi] > want_hi {
         acc -= hist[hi];
         hi -= 1;
@@ -106,13 +109,11 @@ pub fn dark_masks(px: &[u8], below: u8, masks: &mut Vec<u64>) {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        masks.push(mask_scalar(rest, below));
+        // The last word through the same compare, padded light (255 is never below a u8).
+        let mut padded = [u8::MAX; 64];
+        padded[..rest.len()].copy_from_slice(rest);
+        masks.push(mask64(&padded, below));
     }
-}
-
-/// Bit j set when `c[j]` (at most 64 pixels) is below `below`, a pixel at a time.
-fn mask_scalar(c: &[u8], below: u8) -> u64 {
-    c.iter().take(64).enumerate().fold(0, |m, (j, &p)| m | (u64::from(p < below) << j))
 }
 
 /// Bit j set when `c[j]` (64 pixels) is below `below`.
@@ -139,7 +140,7 @@ fn mask64(c: &[u8], below: u8) -> u64 {
 /// Bit j set when `c[j]` (64 pixels) is below `below`.
 #[cfg(not(target_arch = "x86_64"))]
 fn mask64(c: &[u8], below: u8) -> u64 {
-    mask_scalar(c, below)
+    c.iter().take(64).enumerate().fold(0, |m, (j, &p)| m | (u64::from(p < below) << j))
 }
 
 /// A line cut into runs at its `midpoint`.

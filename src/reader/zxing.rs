@@ -1,9 +1,11 @@
-//! One call into zxing-cpp with its thorough settings (`try_harder`, `try_rotate`,
+//! Calls into zxing-cpp: one read with its thorough settings (`try_harder`, `try_rotate`,
 //! `try_invert`, `try_downscale`, EAN/UPC add-ons read, every format it reads), each result
 //! turned into a `Found`: our symbology name, the text in the character set its ECI names,
 //! raw bytes where the content is binary, the AIM symbology identifier, corners,
-//! orientation, error-correction facts, the add-on and the structured-append part apart.
-//! zxing-cpp returns only results whose own checks passed (`return_errors` off).
+//! orientation, error-correction facts, the add-on and the structured-append part apart;
+//! and the reads for what it does not look for itself: an inverted image for the formats
+//! it reads only dark on light, MaxiCode turned. zxing-cpp returns only results whose own
+//! checks passed (`return_errors` off).
 
 use super::ffi::*;
 use super::names::{refine, symbology_name};
@@ -37,21 +39,38 @@ unsafe fn extra(b: *const Barcode, key: &CStr) -> Option<String> {
 }
 
 /// Every barcode zxing-cpp finds in a `w` x `h` luma image (`luma.len() == w * h`).
-/// zxing-cpp reads MaxiCode only upright and alone in the image ("pure"): when nothing
-/// else is found, the image is also read for MaxiCode turned by 90, 180 and 270 degrees.
 pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
-    let mut found = read_turned(luma, w, h, 0, None);
-    if !found.is_empty() {
-        drop_partial_reads(&mut found);
-        return found;
+    let mut found = read_turned(luma, w, h, &Pass::ALL);
+    drop_partial_reads(&mut found);
+    found
+}
+
+/// Every barcode zxing-cpp finds in an image whose luma was inverted (`inverted`: light
+/// bars on a dark ground made dark on light), for the formats it reads only dark on light:
+/// zxing-cpp tries the inverted image for QR Code, Data Matrix and Aztec alone
+/// (`supportsInversion`), so a light-on-dark linear symbol, PDF417 or MaxiCode is read here.
+pub fn read_inverted(inverted: &[u8], w: u32, h: u32) -> Vec<Found> {
+    let formats = [FORMAT_ALL_LINEAR, FORMAT_PDF417, FORMAT_MAXICODE];
+    let pass = Pass { degrees: 0, formats: &formats, try_invert: false };
+    let mut found = read_turned(inverted, w, h, &pass);
+    drop_partial_reads(&mut found);
+    for f in &mut found {
+        f.inverted = true;
     }
+    found
+}
+
+/// A MaxiCode turned by 90, 180 or 270 degrees: zxing-cpp reads MaxiCode only upright and
+/// alone in the image ("pure"), so an image where nothing else was found is read for it
+/// turned each way.
+pub fn read_maxicode_turned(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     for degrees in [90, 180, 270] {
-        let found = read_turned(luma, w, h, degrees, Some(FORMAT_MAXICODE));
+        let found = read_turned(luma, w, h, &Pass { degrees, formats: &[FORMAT_MAXICODE], try_invert: false });
         if !found.is_empty() {
             return found;
         }
     }
-    found
+    Vec::new()
 }
 
 /// Drops a linear result that is part of another of the same format over the same place,
@@ -85,9 +104,21 @@ fn inside(p: (i32, i32), q: &[(i32, i32); 4]) -> bool {
     (x0 - m..=x1 + m).contains(&p.0) && (y0 - m..=y1 + m).contains(&p.1)
 }
 
-/// One zxing-cpp read of the image turned by `degrees`, for one format or all; corners
-/// are given back in the upright image's pixels.
-fn read_turned(luma: &[u8], w: u32, h: u32, degrees: c_int, only: Option<c_int>) -> Vec<Found> {
+/// How zxing-cpp reads an image: turned by `degrees` clockwise, for these `formats` (none:
+/// every format), trying the inverted image (for the formats that support it) or not.
+struct Pass<'a> {
+    degrees: c_int,
+    formats: &'a [c_int],
+    try_invert: bool,
+}
+
+impl Pass<'_> {
+    const ALL: Pass<'static> = Pass { degrees: 0, formats: &[], try_invert: true };
+}
+
+/// One zxing-cpp read of the image; corners are given back in the upright image's pixels.
+fn read_turned(luma: &[u8], w: u32, h: u32, pass: &Pass) -> Vec<Found> {
+    let degrees = pass.degrees;
     let (Ok(size), Ok(wi), Ok(hi)) = (c_int::try_from(luma.len()), c_int::try_from(w), c_int::try_from(h)) else {
         return Vec::new();
     };
@@ -108,14 +139,15 @@ fn read_turned(luma: &[u8], w: u32, h: u32, degrees: c_int, only: Option<c_int>)
         }
         ZXing_ReaderOptions_setTryHarder(o.0, true);
         ZXing_ReaderOptions_setTryRotate(o.0, true);
-        ZXing_ReaderOptions_setTryInvert(o.0, true);
+        ZXing_ReaderOptions_setTryInvert(o.0, pass.try_invert);
         ZXing_ReaderOptions_setTryDownscale(o.0, true);
         ZXing_ReaderOptions_setReturnErrors(o.0, false);
         ZXing_ReaderOptions_setEanAddOnSymbol(o.0, ADD_ON_READ);
         ZXing_ReaderOptions_setTextMode(o.0, TEXT_PLAIN);
         ZXing_ReaderOptions_setMaxNumberOfSymbols(o.0, MAX_SYMBOLS);
-        if let Some(format) = only {
-            ZXing_ReaderOptions_setFormats(o.0, &format, 1);
+        if !pass.formats.is_empty() {
+            // At most a handful of formats: the count fits.
+            ZXing_ReaderOptions_setFormats(o.0, pass.formats.as_ptr(), pass.formats.len() as c_int);
         }
         let all = Owned(ZXing_ReadBarcodes(iv.0, o.0), ZXing_Barcodes_delete);
         if all.0.is_null() {
