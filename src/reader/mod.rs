@@ -23,6 +23,7 @@ mod msi;
 mod names;
 mod pharmacode;
 mod royalmail;
+mod rules;
 mod runs;
 mod sequence;
 mod zxing;

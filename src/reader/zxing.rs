@@ -9,6 +9,7 @@
 
 use super::ffi::*;
 use super::names::{refine, symbology_name};
+use super::rules;
 use super::{Found, Sequence};
 use std::ffi::{c_char, c_int, CStr};
 
@@ -41,7 +42,7 @@ unsafe fn extra(b: *const Barcode, key: &CStr) -> Option<String> {
 /// Every barcode zxing-cpp finds in a `w` x `h` luma image (`luma.len() == w * h`).
 pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     let mut found = read_turned(luma, w, h, &Pass::ALL);
-    drop_partial_reads(&mut found);
+    rules::drop_doubtful(&mut found);
     found
 }
 
@@ -53,7 +54,7 @@ pub fn read_inverted(inverted: &[u8], w: u32, h: u32) -> Vec<Found> {
     let formats = [FORMAT_ALL_LINEAR, FORMAT_PDF417, FORMAT_MAXICODE];
     let pass = Pass { degrees: 0, formats: &formats, try_invert: false };
     let mut found = read_turned(inverted, w, h, &pass);
-    drop_partial_reads(&mut found);
+    rules::drop_doubtful(&mut found);
     for f in &mut found {
         f.inverted = true;
     }
@@ -71,37 +72,6 @@ pub fn read_maxicode_turned(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
         }
     }
     Vec::new()
-}
-
-/// Drops a linear result that is part of another of the same format over the same place,
-/// read by fewer scan lines: a scan line that crosses a turned ITF from its top edge to its
-/// bottom edge sees white "quiet zones" either side of a few of its pairs and reads `1234`
-/// out of `12345678` (ITF has no check digit). zxing-cpp returns both; the part is dropped.
-pub fn drop_partial_reads(found: &mut Vec<Found>) {
-    let partial = |a: &Found, b: &Found| {
-        a.lines > 0
-            && a.format == b.format
-            && a.text.len() < b.text.len()
-            && b.text.contains(a.text.as_str())
-            && a.lines < b.lines
-            && inside(centre(&a.position), &b.position)
-    };
-    let keep: Vec<bool> = found.iter().map(|a| !found.iter().any(|b| partial(a, b))).collect();
-    let mut k = keep.into_iter();
-    found.retain(|_| k.next().unwrap_or(true));
-}
-
-fn centre(q: &[(i32, i32); 4]) -> (i32, i32) {
-    (q.iter().map(|p| p.0).sum::<i32>() / 4, q.iter().map(|p| p.1).sum::<i32>() / 4)
-}
-
-/// Whether `p` lies in the bounding box of `q`, widened by a tenth of its size (a linear
-/// symbol's quad is a thin band).
-fn inside(p: (i32, i32), q: &[(i32, i32); 4]) -> bool {
-    let (x0, x1) = (q.iter().map(|p| p.0).min().unwrap_or(0), q.iter().map(|p| p.0).max().unwrap_or(0));
-    let (y0, y1) = (q.iter().map(|p| p.1).min().unwrap_or(0), q.iter().map(|p| p.1).max().unwrap_or(0));
-    let m = ((x1 - x0).max(y1 - y0) / 10).max(4);
-    (x0 - m..=x1 + m).contains(&p.0) && (y0 - m..=y1 + m).contains(&p.1)
 }
 
 /// How zxing-cpp reads an image: turned by `degrees` clockwise, for these `formats` (none:
@@ -238,24 +208,4 @@ unsafe fn found(b: *const Barcode) -> Found {
     };
     refine(&mut f, upce);
     f
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn linear(text: &str, lines: i32, x: i32) -> Found {
-        Found { lines, position: [(x, 100), (x + 200, 100), (x + 200, 104), (x, 104)], ..Found::plain("itf", text) }
-    }
-
-    #[test]
-    fn a_partial_read_inside_a_full_one_is_dropped() {
-        let mut f = vec![linear("1234", 3, 40), linear("12345678", 97, 0)];
-        drop_partial_reads(&mut f);
-        assert_eq!(f.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(), ["12345678"]);
-        // Elsewhere in the image, or read by more lines, it is a symbol of its own.
-        let mut f = vec![linear("1234", 3, 900), linear("12345678", 97, 0), linear("5678", 120, 10)];
-        drop_partial_reads(&mut f);
-        assert_eq!(f.len(), 3);
-    }
 }
