@@ -2,8 +2,10 @@
 //! `dotcode.rs`. Dark blobs of a dot's shape (one threshold for the image, runs of each row
 //! joined to the row above), each linked to its near neighbours of a like size; a group of
 //! linked dots gets whole-number lattice coordinates by walking the links (each step is
-//! short, so a rough module size and angle do), pixels are fitted to coordinates (affine,
-//! least squares, outliers dropped), and every lattice point of the group's box is sampled.
+//! short, so a rough module size and angle do; where a curved surface turns the lattice
+//! away from that angle, the map fitted so far places the rest), pixels are fitted to
+//! coordinates (least squares with second-order terms, outliers dropped), and every
+//! lattice point of the group's box is sampled.
 //! Bounded: at most `MAX_RUNS` dark runs are kept for an image, `MAX_IMAGE_DOTS` dots, each
 //! with `MAX_LINKS` links, and `MAX_DOTS` dots make a group.
 
@@ -31,27 +33,30 @@ pub struct Lattice {
     pub w: usize,
     pub h: usize,
     pub dark: Vec<bool>,
-    /// The pixel of place (0, 0), and the pixel steps of one place along i and along j.
-    origin: (f32, f32),
-    u: (f32, f32),
-    v: (f32, f32),
+    /// Lattice coordinates to pixels, and the coordinates of place (0, 0).
+    map: Map,
+    first: (f32, f32),
 }
 
 impl Lattice {
     /// The pixel at lattice coordinates (i, j) (fractions allowed).
     pub fn pixel(&self, i: f32, j: f32) -> (f32, f32) {
-        (self.origin.0 + i * self.u.0 + j * self.v.0, self.origin.1 + i * self.u.1 + j * self.v.1)
+        self.map.at(i + self.first.0, j + self.first.1)
     }
 
     /// A lattice of places one pixel apart, for tests of what reads it.
     #[cfg(test)]
     pub fn for_test(w: usize, h: usize, dark: Vec<bool>) -> Lattice {
-        Lattice { w, h, dark, origin: (0.0, 0.0), u: (1.0, 0.0), v: (0.0, 1.0) }
+        let map = Map { x: [0.0, 1.0, 0.0, 0.0, 0.0, 0.0], y: [0.0, 0.0, 1.0, 0.0, 0.0, 0.0] };
+        Lattice { w, h, dark, map, first: (0.0, 0.0) }
     }
 
-    /// Degrees the lattice's i axis is turned clockwise from the image's x axis (-45 to 45).
+    /// Degrees the lattice's i axis is turned clockwise from the image's x axis (-45 to 45),
+    /// at its centre.
     pub fn angle(&self) -> f32 {
-        self.u.1.atan2(self.u.0).to_degrees()
+        let (ci, cj) = (self.first.0 + self.w as f32 / 2.0, self.first.1 + self.h as f32 / 2.0);
+        let (a, b) = (self.map.at(ci + 0.5, cj), self.map.at(ci - 0.5, cj));
+        (a.1 - b.1).atan2(a.0 - b.0).to_degrees()
     }
 }
 
@@ -352,9 +357,10 @@ type Image = (usize, usize, u8);
 fn lattice(dots: &[Dot], group: &[u32], links: &[Vec<u32>], luma: &[u8], img: Image) -> Option<Lattice> {
     let (step, angle) = basis(dots, group, links)?;
     let coords = walk(dots, group, links, step, angle)?;
+    let coords = grow(dots, group, links, coords);
     let fit_all = fit(dots, &coords)?;
     // Outliers (a blob beside its place) dropped, then fitted again.
-    let near = |f: &Affine, &(d, i, j): &(u32, i32, i32)| {
+    let near = |f: &Map, &(d, i, j): &(u32, i32, i32)| {
         let (x, y) = f.at(i as f32, j as f32);
         let dot = dots[d as usize];
         (dot.x - x).hypot(dot.y - y) <= 0.35 * step
@@ -395,7 +401,7 @@ fn lattice(dots: &[Dot], group: &[u32], links: &[Vec<u32>], luma: &[u8], img: Im
         return None;
     }
     let dark = (j0..=j1).flat_map(|j| (i0..=i1).map(move |i| (i, j))).map(|(i, j)| dark_at(i, j)).collect();
-    Some(Lattice { w, h, dark, origin: fit.at(i0 as f32, j0 as f32), u: fit.u, v: fit.v })
+    Some(Lattice { w, h, dark, map: fit, first: (i0 as f32, j0 as f32) })
 }
 
 /// Whether the image is dark at a pixel position (bilinear), outside the image light.
@@ -502,61 +508,161 @@ fn walk(dots: &[Dot], group: &[u32], links: &[Vec<u32>], step: f32, angle: f32) 
     Some(at.into_iter().map(|(d, (i, j))| (d, i, j)).collect())
 }
 
-/// Pixel = origin + i·u + j·v.
-struct Affine {
-    origin: (f32, f32),
-    u: (f32, f32),
-    v: (f32, f32),
+/// Rounds of `grow` at most.
+const GROW_ROUNDS: usize = 8;
+
+/// The dots the walk left out placed by the map fitted to those it placed: on a curved
+/// surface the lattice turns away from the walk's one angle, and far enough out a link no
+/// longer lands within its tolerance. A dot linked to a placed one is put where the map's
+/// inverse takes it, when that is within 0.3 of a place of the dots' parity that no dot
+/// holds yet; the map is fitted again after each round, until a round adds nothing.
+fn grow(dots: &[Dot], group: &[u32], links: &[Vec<u32>], mut coords: Vec<(u32, i32, i32)>) -> Vec<(u32, i32, i32)> {
+    let Some(&(_, pi, pj)) = coords.first() else { return coords };
+    let parity = (pi + pj).rem_euclid(2);
+    let mut at: std::collections::HashMap<u32, (i32, i32)> = coords.iter().map(|&(d, i, j)| (d, (i, j))).collect();
+    let mut taken: std::collections::HashSet<(i32, i32)> = at.values().copied().collect();
+    for _ in 0..GROW_ROUNDS {
+        if at.len() == group.len() {
+            break;
+        }
+        let Some(map) = fit(dots, &coords) else { break };
+        let before = coords.len();
+        for &b in group {
+            if at.contains_key(&b) {
+                continue;
+            }
+            let Some(&(ia, ja)) = links[b as usize].iter().find_map(|a| at.get(a)) else { continue };
+            let d = dots[b as usize];
+            let Some(f) = map.inverse((d.x, d.y), (ia as f32, ja as f32)) else { continue };
+            let Some(place) = nearest_place(f, parity) else { continue };
+            if taken.insert(place) {
+                at.insert(b, place);
+                coords.push((b, place.0, place.1));
+            }
+        }
+        if coords.len() == before {
+            break;
+        }
+    }
+    coords
 }
 
-impl Affine {
+/// The lattice point of the dots' `parity` (i + j even or odd) nearest to `(fi, fj)` — the
+/// points of one parity lie on a grid turned 45°, each the centre of a diamond
+/// |di| + |dj| ≤ 1 — when `(fi, fj)` is well inside its diamond (|di| + |dj| ≤ 0.6: a
+/// dot's centre is off by a fraction of a place, a pixel's worth of a curve's steps).
+fn nearest_place((fi, fj): (f32, f32), parity: i32) -> Option<(i32, i32)> {
+    let with_parity = |a: f32, b: f32| {
+        let ra = a.round();
+        // b rounded to the integer that gives the parity with ra.
+        let want = (parity - ra as i32).rem_euclid(2);
+        let lo = b.floor();
+        let rb = if (lo as i32).rem_euclid(2) == want { lo } else { lo + 1.0 };
+        (ra, rb, (a - ra).abs() + (b - rb).abs())
+    };
+    let (ri, rj, di) = with_parity(fi, fj);
+    let (rj2, ri2, dj) = with_parity(fj, fi);
+    let (i, j, off) = if di <= dj { (ri, rj, di) } else { (ri2, rj2, dj) };
+    (off <= 0.6 && i.abs() < 1e6 && j.abs() < 1e6).then_some((i as i32, j as i32))
+}
+
+/// Lattice coordinates to pixels: x = Σ x_k b_k(i, j) and y alike over the basis
+/// b = [1, i, j, i², i·j, j²] — affine, and the second-order terms a curved or slanted
+/// surface adds (a label round a bottle bows the rows of dots by a place or two, which no
+/// affine map follows across the symbol).
+struct Map {
+    x: [f32; 6],
+    y: [f32; 6],
+}
+
+impl Map {
     fn at(&self, i: f32, j: f32) -> (f32, f32) {
-        (self.origin.0 + i * self.u.0 + j * self.v.0, self.origin.1 + i * self.u.1 + j * self.v.1)
+        let b = [1.0, i, j, i * i, i * j, j * j];
+        (b.iter().zip(&self.x).map(|(b, c)| b * c).sum(), b.iter().zip(&self.y).map(|(b, c)| b * c).sum())
+    }
+
+    /// The lattice coordinates the map takes to pixel `p`, found from `near` (Newton's
+    /// method, a few steps: the map is nearly affine over a place); `None` where it folds.
+    fn inverse(&self, p: (f32, f32), near: (f32, f32)) -> Option<(f32, f32)> {
+        let (mut i, mut j) = near;
+        let d = |c: &[f32; 6], i: f32, j: f32| (c[1] + 2.0 * c[3] * i + c[4] * j, c[2] + c[4] * i + 2.0 * c[5] * j);
+        for _ in 0..4 {
+            let (x, y) = self.at(i, j);
+            let ((xi, xj), (yi, yj)) = (d(&self.x, i, j), d(&self.y, i, j));
+            let det = xi * yj - xj * yi;
+            if det.abs() < 1e-6 {
+                return None;
+            }
+            let (ex, ey) = (p.0 - x, p.1 - y);
+            i += (yj * ex - xj * ey) / det;
+            j += (xi * ey - yi * ex) / det;
+        }
+        (i.is_finite() && j.is_finite()).then_some((i, j))
     }
 }
 
-/// The least-squares affine map from lattice coordinates to the dots' pixels.
-fn fit(dots: &[Dot], coords: &[(u32, i32, i32)]) -> Option<Affine> {
-    // Normal equations of [1 i j] against x and against y, in f64.
-    let mut m = [[0f64; 3]; 3];
-    let (mut bx, mut by) = ([0f64; 3], [0f64; 3]);
+/// The least-squares map from lattice coordinates to the dots' pixels: with the
+/// second-order terms, or affine where the dots do not spread enough to fix them.
+fn fit(dots: &[Dot], coords: &[(u32, i32, i32)]) -> Option<Map> {
+    let quadratic = |i: f64, j: f64| [1.0, i, j, i * i, i * j, j * j];
+    let affine = |i: f64, j: f64| [1.0, i, j];
+    if let Some((x, y)) = least_squares(dots, coords, quadratic) {
+        return Some(Map { x, y });
+    }
+    let (x, y) = least_squares(dots, coords, affine)?;
+    Some(Map { x: [x[0], x[1], x[2], 0.0, 0.0, 0.0], y: [y[0], y[1], y[2], 0.0, 0.0, 0.0] })
+}
+
+/// The coefficients over `basis` that fit the dots' x and y at their coordinates best
+/// (normal equations in f64); `None` when they are not determined.
+fn least_squares<const N: usize>(
+    dots: &[Dot],
+    coords: &[(u32, i32, i32)],
+    basis: impl Fn(f64, f64) -> [f64; N],
+) -> Option<([f32; N], [f32; N])> {
+    let mut m = [[0f64; N]; N];
+    let (mut bx, mut by) = ([0f64; N], [0f64; N]);
     for &(d, i, j) in coords {
-        let row = [1.0, f64::from(i), f64::from(j)];
+        let row = basis(f64::from(i), f64::from(j));
         let dot = dots[d as usize];
-        for r in 0..3 {
-            for c in 0..3 {
+        for r in 0..N {
+            for c in 0..N {
                 m[r][c] += row[r] * row[c];
             }
             bx[r] += row[r] * f64::from(dot.x);
             by[r] += row[r] * f64::from(dot.y);
         }
     }
-    let px = solve3(m, bx)?;
-    let py = solve3(m, by)?;
-    Some(Affine {
-        origin: (px[0] as f32, py[0] as f32),
-        u: (px[1] as f32, py[1] as f32),
-        v: (px[2] as f32, py[2] as f32),
-    })
+    Some((solve(m, bx)?.map(|v| v as f32), solve(m, by)?.map(|v| v as f32)))
 }
 
-/// Cramer's rule for a 3 x 3 system; `None` when singular.
-fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
-    let det = |m: &[[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    };
-    let d = det(&m);
-    if d.abs() < 1e-9 {
+/// Gaussian elimination with partial pivoting; `None` when the system is (nearly) singular.
+fn solve<const N: usize>(mut m: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; N]> {
+    let scale = m.iter().flatten().fold(0.0f64, |a, v| a.max(v.abs()));
+    if scale == 0.0 {
         return None;
     }
-    let mut out = [0.0; 3];
-    for (k, o) in out.iter_mut().enumerate() {
-        let mut mk = m;
-        for r in 0..3 {
-            mk[r][k] = b[r];
+    for col in 0..N {
+        let pivot = (col..N).max_by(|&p, &q| m[p][col].abs().total_cmp(&m[q][col].abs()))?;
+        if m[pivot][col].abs() < 1e-12 * scale {
+            return None;
         }
-        *o = det(&mk) / d;
+        m.swap(col, pivot);
+        b.swap(col, pivot);
+        let (top, below) = m.split_at_mut(col + 1);
+        let pivot_row = &top[col];
+        for (r, row) in below.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
+            }
+            b[col + 1 + r] -= f * b[col];
+        }
+    }
+    let mut out = [0.0; N];
+    for r in (0..N).rev() {
+        let s: f64 = (r + 1..N).map(|c| m[r][c] * out[c]).sum();
+        out[r] = (b[r] - s) / m[r][r];
     }
     Some(out)
 }
@@ -573,14 +679,24 @@ mod tests {
     /// A checkerboard of `s`-pixel square dots at (i, j) with i + j even where `on` says,
     /// on white, with a margin of 3 places.
     fn draw(w: usize, h: usize, s: usize, on: impl Fn(usize, usize) -> bool) -> (Vec<u8>, u32, u32) {
-        let (pw, ph) = ((w + 6) * s, (h + 6) * s);
+        draw_bowed(w, h, s, 0.0, on)
+    }
+
+    /// `draw`, each column moved down by `bow` places times sin(π x / width): a label
+    /// curved round a bottle. The dots are a pixel smaller than their places (columns moved
+    /// by different whole pixels would join square dots that touch).
+    fn draw_bowed(w: usize, h: usize, s: usize, bow: f32, on: impl Fn(usize, usize) -> bool) -> (Vec<u8>, u32, u32) {
+        let (pw, ph) = ((w + 6) * s, (h + 6 + bow.ceil() as usize) * s);
         let mut img = vec![255u8; pw * ph];
         for j in 0..h {
             for i in 0..w {
                 if (i + j) % 2 == 0 && on(i, j) {
-                    for y in 0..s {
-                        for x in 0..s {
-                            img[((j + 3) * s + y) * pw + (i + 3) * s + x] = 0;
+                    let down = (bow * s as f32 * (std::f32::consts::PI * (i + 3) as f32 / (w + 6) as f32).sin()).round()
+                        as usize;
+                    let dot = if bow == 0.0 { s } else { s - 1 };
+                    for y in 0..dot {
+                        for x in 0..dot {
+                            img[((j + 3) * s + y + down) * pw + (i + 3) * s + x] = 0;
                         }
                     }
                 }
@@ -590,19 +706,59 @@ mod tests {
     }
 
     #[test]
+    fn elimination_solves_and_refuses_a_singular_system() {
+        // 2x + y = 5, x + 3y + z = 12, y + 4z = 11, the first pivot not on the diagonal.
+        let m = [[0.0, 1.0, 4.0], [2.0, 1.0, 0.0], [1.0, 3.0, 1.0]];
+        let x = solve(m, [11.0, 5.0, 12.0]).expect("solvable");
+        for (got, want) in x.iter().zip([1.0, 3.0, 2.0]) {
+            assert!((got - want).abs() < 1e-9, "{x:?}");
+        }
+        assert_eq!(solve([[1.0, 2.0], [2.0, 4.0]], [1.0, 2.0]), None);
+        assert_eq!(solve([[0.0; 2]; 2], [0.0; 2]), None);
+    }
+
+    #[test]
+    fn the_nearest_place_of_the_dots_parity() {
+        assert_eq!(nearest_place((7.0, -11.35), 0), Some((7, -11)));
+        assert_eq!(nearest_place((7.0, -11.65), 1), Some((7, -12)));
+        assert_eq!(nearest_place((7.0, -11.35), 1), None, "0.65 from (7, -12), 1.35 from (6, -11)");
+        assert_eq!(nearest_place((2.1, 3.2), 1), Some((2, 3)));
+        assert_eq!(nearest_place((2.5, 3.0), 0), Some((3, 3)), "between (2, 2)... and (3, 3): the nearer");
+        assert_eq!(nearest_place((2.5, 2.5), 1), None, "half-way between (2, 3) and (3, 2)");
+        assert_eq!(nearest_place((-0.2, 0.3), 0), Some((0, 0)));
+        assert_eq!(nearest_place((f32::NAN, 0.0), 0), None);
+    }
+
+    #[test]
+    fn a_bowed_lattice_is_sampled_along_its_bow() {
+        // Bowed by two places in the middle: an affine map is a place off there.
+        let on = |i: usize, j: usize| i == 0 || j == 0 || i == 24 || j == 15 || (i * 7 + j * 3) % 5 < 3;
+        for s in [4, 6] {
+            let (img, w, h) = draw_bowed(25, 16, s, 2.0, on);
+            one_whole(&find(&img, w, h), (25, 16), on, s);
+        }
+    }
+
+    /// The one lattice found, `size` places, dark where `on` drew a dot.
+    fn one_whole(found: &[Lattice], size: (usize, usize), on: impl Fn(usize, usize) -> bool, s: usize) -> &Lattice {
+        assert_eq!(found.len(), 1, "scale {s}");
+        let l = &found[0];
+        assert_eq!((l.w, l.h), size, "scale {s}");
+        for j in 0..size.1 {
+            for i in 0..size.0 {
+                assert_eq!(l.dark[j * size.0 + i], (i + j) % 2 == 0 && on(i, j), "scale {s} at ({i}, {j})");
+            }
+        }
+        l
+    }
+
+    #[test]
     fn a_drawn_lattice_is_found_whole() {
         for s in [2, 3, 6] {
             let on = |i: usize, j: usize| i == 0 || j == 0 || i == 20 || j == 13 || (i * 7 + j * 3) % 5 < 3;
             let (img, w, h) = draw(21, 14, s, on);
             let found = find(&img, w, h);
-            assert_eq!(found.len(), 1, "scale {s}");
-            let l = &found[0];
-            assert_eq!((l.w, l.h), (21, 14), "scale {s}");
-            for j in 0..14 {
-                for i in 0..21 {
-                    assert_eq!(l.dark[j * 21 + i], (i + j) % 2 == 0 && on(i, j), "scale {s} at ({i}, {j})");
-                }
-            }
+            let l = one_whole(&found, (21, 14), on, s);
             let (x, y) = l.pixel(0.0, 0.0);
             assert!((x - 3.5 * s as f32).abs() < 0.2 && (y - 3.5 * s as f32).abs() < 0.2, "{x} {y}");
         }

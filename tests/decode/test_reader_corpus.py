@@ -286,6 +286,15 @@ def test_barcode_free_images_give_no_result(base_url):
     assert not ours_found, ours_found
 
 
+def test_curved_dotcode_is_read(base_url):
+    """DotCode on a curved surface, bowed by one to three of its places across: the dot
+    lattice is mapped with second-order terms, not an affine map."""
+    clean = fetch(base_url, "dotcode", "https://example.com/dotcode", scale=3)
+    for seed in range(4):
+        img = curved(clean.copy(), random.Random(seed))
+        assert ours(base_url, img) == [("dotcode", "https://example.com/dotcode")], seed
+
+
 @pytest.mark.parametrize("barcode,zint_args,data", [
     ("code11", ["-b", "1"], "123-45"),             # Zint adds C and K by default
     ("code11", ["-b", "1"], "0123456789-0"),
