@@ -218,15 +218,16 @@ fn light_on_dark(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     let inverted: Vec<u8> = luma.iter().map(|&p| !p).collect();
     let mut found = zxing::read_inverted(&inverted, w, h);
     let more = ours(&inverted, w, h, &found);
-    found.extend(more.into_iter().map(|f| Found { inverted: true, ..f }));
+    found.extend(more);
     if found.is_empty() {
-        found = zxing::read_maxicode_turned(luma, w, h);
+        let upright = zxing::read_maxicode_turned(luma, w, h);
+        if !upright.is_empty() {
+            return upright;
+        }
+        found = zxing::read_maxicode_turned(&inverted, w, h);
     }
-    if found.is_empty() {
-        found =
-            zxing::read_maxicode_turned(&inverted, w, h).into_iter().map(|f| Found { inverted: true, ..f }).collect();
-    }
-    found
+    // Everything below was read in the inverted image.
+    found.into_iter().map(|f| Found { inverted: true, ..f }).collect()
 }
 
 /// What our own readers find in a `w` x `h` luma image past the symbols `read` already

@@ -49,15 +49,12 @@ pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 /// Every barcode zxing-cpp finds in an image whose luma was inverted (`inverted`: light
 /// bars on a dark ground made dark on light), for the formats it reads only dark on light:
 /// zxing-cpp tries the inverted image for QR Code, Data Matrix and Aztec alone
-/// (`supportsInversion`), so a light-on-dark linear symbol, PDF417 or MaxiCode is read here.
+/// (`supportsInversion`), so a light-on-dark linear symbol, PDF417 or MaxiCode is read here
+/// (the caller marks what it finds `inverted`).
 pub fn read_inverted(inverted: &[u8], w: u32, h: u32) -> Vec<Found> {
     let formats = [FORMAT_ALL_LINEAR, FORMAT_PDF417, FORMAT_MAXICODE];
-    let pass = Pass { degrees: 0, formats: &formats, try_invert: false };
-    let mut found = read_turned(inverted, w, h, &pass);
+    let mut found = read_turned(inverted, w, h, &Pass { degrees: 0, formats: &formats, try_invert: false });
     rules::drop_doubtful(&mut found);
-    for f in &mut found {
-        f.inverted = true;
-    }
     found
 }
 
