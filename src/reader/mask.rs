@@ -51,13 +51,15 @@ pub fn painted<'a>(
     out
 }
 
-/// How far past its quad a symbol is painted: a tenth of the quad's shorter side, two
-/// pixels at least (a symbol's edge modules blur past its corners; another symbol keeps its
-/// quiet zone away).
+/// How far past its quad a symbol is painted: two pixels and a hundredth of the quad's
+/// shorter side (a symbol's edge modules blur past its corners). Kept well under a module:
+/// a neighbour needs no more quiet zone than its own standard asks (a PDF417 two modules,
+/// and a large symbol has hundreds of modules a side), and the blur left unpainted costs a
+/// few runs only.
 fn margin(q: &[(f32, f32); 4]) -> f32 {
     let side = |a: (f32, f32), b: (f32, f32)| (a.0 - b.0).hypot(a.1 - b.1);
     let shorter = (0..4).map(|k| side(q[k], q[(k + 1) % 4])).fold(f32::MAX, f32::min);
-    (shorter / 10.0).max(2.0)
+    2.0 + shorter / 100.0
 }
 
 /// Where the row at height `y` crosses the quad: the leftmost and rightmost x of its
@@ -90,7 +92,7 @@ mod tests {
     fn a_turned_square_is_painted_with_its_margin_and_nothing_else() {
         let (w, h) = (64usize, 64usize);
         let luma = vec![0u8; w * h];
-        // A diamond around (32, 32), corners 20 pixels out: sides of 28, a margin of 2.8.
+        // A diamond around (32, 32), corners 20 pixels out: sides of 28, a margin of 2.28.
         let q: Quad = [(32, 12), (52, 32), (32, 52), (12, 32)];
         let img = painted(&luma, w as u32, h as u32, [&q], 255).expect("painted");
         let white = |x: usize, y: usize| img[y * w + x] == 255;
@@ -100,6 +102,17 @@ mod tests {
         // A diamond's rows: as wide as its distance from the top corner allows.
         let row = |y: usize| (0..w).filter(|&x| white(x, y)).count();
         assert!(row(32) > row(22) && row(22) > row(14), "{} {} {}", row(32), row(22), row(14));
+    }
+
+    #[test]
+    fn a_large_symbol_is_widened_by_a_fraction_of_a_module() {
+        // 600 pixels a side (a QR Code of 57 modules at 10 pixels): 8 pixels more each way,
+        // under a module; a neighbour 10 pixels away (its quiet zone) is not touched.
+        let (w, h) = (700usize, 700usize);
+        let q: Quad = [(50, 50), (650, 50), (650, 650), (50, 650)];
+        let img = painted(&vec![0u8; w * h], w as u32, h as u32, [&q], 255).expect("painted");
+        let white = |x: usize, y: usize| img[y * w + x] == 255;
+        assert!(white(657, 300) && white(300, 42) && !white(660, 300) && !white(300, 40));
     }
 
     #[test]
