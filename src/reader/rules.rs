@@ -10,22 +10,27 @@ pub fn drop_doubtful(found: &mut Vec<Found>) {
     drop_conflicting_reads(found);
 }
 
+/// Drops every result `a` for which some result `b` makes `doubtful(a, b)` true, all
+/// judged on the list as it was.
+fn drop_where(found: &mut Vec<Found>, doubtful: impl Fn(&Found, &Found) -> bool) {
+    let drop: Vec<bool> = found.iter().map(|a| found.iter().any(|b| doubtful(a, b))).collect();
+    let mut d = drop.into_iter();
+    found.retain(|_| !d.next().unwrap_or(false));
+}
+
 /// Drops a linear result that is part of another of the same format over the same place,
 /// read by fewer scan lines: a scan line that crosses a turned ITF from its top edge to its
 /// bottom edge sees white "quiet zones" either side of a few of its pairs and reads `1234`
 /// out of `12345678` (ITF has no check digit). zxing-cpp returns both; the part is dropped.
 fn drop_partial_reads(found: &mut Vec<Found>) {
-    let partial = |a: &Found, b: &Found| {
+    drop_where(found, |a, b| {
         a.lines > 0
             && a.format == b.format
             && a.text.len() < b.text.len()
             && b.text.contains(a.text.as_str())
             && a.lines < b.lines
             && inside(centre(&a.position), &b.position)
-    };
-    let keep: Vec<bool> = found.iter().map(|a| !found.iter().any(|b| partial(a, b))).collect();
-    let mut k = keep.into_iter();
-    found.retain(|_| k.next().unwrap_or(true));
+    });
 }
 
 fn centre(q: &[(i32, i32); 4]) -> (i32, i32) {
@@ -49,10 +54,7 @@ fn inside(p: (i32, i32), q: &[(i32, i32); 4]) -> bool {
 /// 5030159003930 on five columns and, beside it, 7034759003930 on four, a wrong left half
 /// with a valid check digit).
 fn drop_conflicting_reads(found: &mut Vec<Found>) {
-    let doubtful: Vec<bool> =
-        found.iter().map(|a| found.iter().any(|b| one_symbol_read_two_ways(a, b) && a.lines <= b.lines)).collect();
-    let mut d = doubtful.into_iter();
-    found.retain(|_| !d.next().unwrap_or(false));
+    drop_where(found, |a, b| one_symbol_read_two_ways(a, b) && a.lines <= b.lines);
 }
 
 /// The 13 digits of an EAN-13, UPC-A or ISBN reading.
