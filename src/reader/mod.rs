@@ -3,13 +3,15 @@
 //! `build/zxing.rs`, declared in `ffi.rs`), `names.rs` names them as `/v1/symbologies`
 //! does; `linear.rs` with `code11.rs`, `msi.rs` and `pharmacode.rs` (on request: `Ask`),
 //! `fourstate.rs` with `royalmail.rs`, `imb.rs` and `auspost.rs`, and `dots.rs` with
-//! `dotcode.rs`, read what zxing-cpp does not, past what it read (`mask.rs`). An image where
+//! `dotcode.rs`, read what zxing-cpp does not, past what it read (`mask.rs`); `confirm.rs`
+//! reads an EAN/UPC reading of few scan lines again, larger (`upscale.rs`). An image where
 //! nothing is found is read again inverted (light on dark), which zxing-cpp does for three
 //! formats only. Pure and synchronous, no IO: the server runs it in a decode worker process
 //! (`decoder/`), where a crash in the C++ code costs one request.
 
 mod auspost;
 mod code11;
+mod confirm;
 mod dotcode;
 mod dots;
 mod ffi;
@@ -26,6 +28,7 @@ mod royalmail;
 mod rules;
 mod runs;
 mod sequence;
+mod upscale;
 mod zxing;
 
 pub use image::{body_kind, image_bytes, luma, BodyKind};
@@ -37,7 +40,7 @@ use std::fmt;
 /// The reader's version: bump it whenever what the reader answers for some image changes
 /// (a new symbology read, another text convention). It is part of the decode cache's key,
 /// which Redis shares between instances and builds.
-pub const READER_VERSION: u32 = 6;
+pub const READER_VERSION: u32 = 7;
 
 /// Symbologies read only when a caller names them (`Ask::formats`): nothing in their bars
 /// tells a symbol from stripes, or its start from its end.
@@ -196,6 +199,7 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
     let mut found = Vec::new();
     if !ask.only_on_request() {
         found = zxing::read(luma, w, h);
+        confirm::drop_contradicted(luma, w, h, &mut found);
         let more = ours(luma, w, h, &found);
         found.extend(more);
         if found.is_empty() {
@@ -217,6 +221,7 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
 fn light_on_dark(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     let inverted: Vec<u8> = luma.iter().map(|&p| !p).collect();
     let mut found = zxing::read_inverted(&inverted, w, h);
+    confirm::drop_contradicted(&inverted, w, h, &mut found);
     let more = ours(&inverted, w, h, &found);
     found.extend(more);
     if found.is_empty() {

@@ -53,9 +53,16 @@ pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 /// (the caller marks what it finds `inverted`).
 pub fn read_inverted(inverted: &[u8], w: u32, h: u32) -> Vec<Found> {
     let formats = [FORMAT_ALL_LINEAR, FORMAT_PDF417, FORMAT_MAXICODE];
-    let mut found = read_turned(inverted, w, h, &Pass { degrees: 0, formats: &formats, try_invert: false });
+    let mut found = read_turned(inverted, w, h, &Pass::upright(0, &formats));
     rules::drop_doubtful(&mut found);
     found
+}
+
+/// The EAN/UPC symbols zxing-cpp finds in an image (a stretch of another made larger, for a
+/// second opinion: `confirm.rs`), neither inverted nor downscaled.
+pub fn read_ean_upc(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
+    let pass = Pass { degrees: 0, formats: &[FORMAT_EAN_UPC], try_invert: false, try_downscale: false };
+    read_turned(luma, w, h, &pass)
 }
 
 /// A MaxiCode turned by 90, 180 or 270 degrees: zxing-cpp reads MaxiCode only upright and
@@ -63,7 +70,7 @@ pub fn read_inverted(inverted: &[u8], w: u32, h: u32) -> Vec<Found> {
 /// turned each way.
 pub fn read_maxicode_turned(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     for degrees in [90, 180, 270] {
-        let found = read_turned(luma, w, h, &Pass { degrees, formats: &[FORMAT_MAXICODE], try_invert: false });
+        let found = read_turned(luma, w, h, &Pass::upright(degrees, &[FORMAT_MAXICODE]));
         if !found.is_empty() {
             return found;
         }
@@ -72,15 +79,22 @@ pub fn read_maxicode_turned(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 }
 
 /// How zxing-cpp reads an image: turned by `degrees` clockwise, for these `formats` (none:
-/// every format), trying the inverted image (for the formats that support it) or not.
+/// every format), trying the inverted image (for the formats that support it) or not, and
+/// smaller copies of a large image or not.
 struct Pass<'a> {
     degrees: c_int,
     formats: &'a [c_int],
     try_invert: bool,
+    try_downscale: bool,
 }
 
 impl Pass<'_> {
-    const ALL: Pass<'static> = Pass { degrees: 0, formats: &[], try_invert: true };
+    const ALL: Pass<'static> = Pass { degrees: 0, formats: &[], try_invert: true, try_downscale: true };
+
+    /// These formats, turned by `degrees`, as thoroughly as `ALL` but not inverted.
+    fn upright(degrees: c_int, formats: &[c_int]) -> Pass<'_> {
+        Pass { degrees, formats, try_invert: false, try_downscale: true }
+    }
 }
 
 /// One zxing-cpp read of the image; corners are given back in the upright image's pixels.
@@ -107,7 +121,7 @@ fn read_turned(luma: &[u8], w: u32, h: u32, pass: &Pass) -> Vec<Found> {
         ZXing_ReaderOptions_setTryHarder(o.0, true);
         ZXing_ReaderOptions_setTryRotate(o.0, true);
         ZXing_ReaderOptions_setTryInvert(o.0, pass.try_invert);
-        ZXing_ReaderOptions_setTryDownscale(o.0, true);
+        ZXing_ReaderOptions_setTryDownscale(o.0, pass.try_downscale);
         ZXing_ReaderOptions_setReturnErrors(o.0, false);
         ZXing_ReaderOptions_setEanAddOnSymbol(o.0, ADD_ON_READ);
         ZXing_ReaderOptions_setTextMode(o.0, TEXT_PLAIN);
