@@ -47,10 +47,12 @@ pub const IMAGE_LUM: c_int = 0x0100_0000;
 pub const ADD_ON_READ: c_int = 1;
 /// `ZXing_TextMode_Plain`: the bytes as text in the character set the ECI names (or guessed).
 pub const TEXT_PLAIN: c_int = 0;
-/// `ZXing_BarcodeFormat_MaxiCode`, `_PDF417`, `_AllLinear` and `_EANUPC` (`ZX_BCF_ID(sym,
-/// var)`: the symbology letter in the low byte, the variant above it).
+/// `ZXing_BarcodeFormat_MaxiCode`, `_PDF417`, `_AllLinear`, `_EANUPC` and `_QRCode` (every
+/// variant: Micro QR and rMQR too) (`ZX_BCF_ID(sym, var)`: the symbology letter in the low
+/// byte, the variant above it).
 pub const FORMAT_MAXICODE: c_int = 0x2055;
 pub const FORMAT_EAN_UPC: c_int = 0x2045;
+pub const FORMAT_QR: c_int = 0x2051;
 pub const FORMAT_PDF417: c_int = 0x204C;
 pub const FORMAT_ALL_LINEAR: c_int = 0x6C2A;
 /// `ZXing_ContentType_*`.

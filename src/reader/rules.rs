@@ -12,7 +12,7 @@ pub fn drop_doubtful(found: &mut Vec<Found>) {
 
 /// Drops every result `a` for which some result `b` makes `doubtful(a, b)` true, all
 /// judged on the list as it was.
-fn drop_where(found: &mut Vec<Found>, doubtful: impl Fn(&Found, &Found) -> bool) {
+pub(super) fn drop_where(found: &mut Vec<Found>, doubtful: impl Fn(&Found, &Found) -> bool) {
     let drop: Vec<bool> = found.iter().map(|a| found.iter().any(|b| doubtful(a, b))).collect();
     let mut d = drop.into_iter();
     found.retain(|_| !d.next().unwrap_or(false));
@@ -72,10 +72,18 @@ fn one_symbol_read_two_ways(a: &Found, b: &Found) -> bool {
     if x == y || a.lines == 0 || b.lines == 0 || (x[1..7] != y[1..7] && x[7..] != y[7..]) {
         return false;
     }
-    let (Some(pa), Some(pb)) = (Placed::of(&a.position), Placed::of(&b.position)) else { return false };
-    // The same way (or the opposite way) to within about 25 degrees.
+    same_stretch(a, b).is_some()
+}
+
+/// Where two linear readings run the same way (or the opposite way, to within about 25
+/// degrees) over the same stretch of the image, side by side: along `a`'s direction the
+/// stretches overlap by most of the shorter, and across it the bands' centres lie less
+/// than half a length apart. Then `a` placed, and how far `b`'s centre lies across `a`'s
+/// direction (signed, pixels).
+pub(super) fn same_stretch(a: &Found, b: &Found) -> Option<(Placed, f32)> {
+    let (pa, pb) = (Placed::of(&a.position)?, Placed::of(&b.position)?);
     if (pa.dir.0 * pb.dir.0 + pa.dir.1 * pb.dir.1).abs() < 0.9 {
-        return false;
+        return None;
     }
     // Along a's direction: the stretches overlap by most of the shorter; across it, the
     // bands' centres lie less than half a length apart.
@@ -88,19 +96,19 @@ fn one_symbol_read_two_ways(a: &Found, b: &Found) -> bool {
     let ((a0, a1), (b0, b1)) = (span(&pa.corners), span(&pb.corners));
     let shorter = (a1 - a0).min(b1 - b0);
     let overlap = a1.min(b1) - a0.max(b0);
-    let apart = (across(pa.centre) - across(pb.centre)).abs();
-    shorter > 0.0 && overlap >= 0.8 * shorter && apart < 0.5 * shorter
+    let apart = across(pb.centre) - across(pa.centre);
+    (shorter > 0.0 && overlap >= 0.8 * shorter && apart.abs() < 0.5 * shorter).then_some((pa, apart))
 }
 
 /// A result's corners as numbers, its centre and reading direction (top left to top right).
-struct Placed {
-    corners: [(f32, f32); 4],
-    centre: (f32, f32),
-    dir: (f32, f32),
+pub(super) struct Placed {
+    pub corners: [(f32, f32); 4],
+    pub centre: (f32, f32),
+    pub dir: (f32, f32),
 }
 
 impl Placed {
-    fn of(q: &[(i32, i32); 4]) -> Option<Placed> {
+    pub fn of(q: &[(i32, i32); 4]) -> Option<Placed> {
         let corners = q.map(|(x, y)| (x as f32, y as f32));
         let centre = (corners.iter().map(|p| p.0).sum::<f32>() / 4.0, corners.iter().map(|p| p.1).sum::<f32>() / 4.0);
         let (dx, dy) = (corners[1].0 - corners[0].0, corners[1].1 - corners[0].1);

@@ -65,12 +65,24 @@ pub fn read_ean_upc(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     read_turned(luma, w, h, &pass)
 }
 
+/// The EAN/UPC and QR Code symbols zxing-cpp finds in an image made twice as large
+/// (`upscale.rs`), inverted QR Codes included; no smaller copies are read, the image
+/// itself being the original made larger.
+pub fn read_doubled(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
+    let formats = [FORMAT_EAN_UPC, FORMAT_QR];
+    let mut found =
+        read_turned(luma, w, h, &Pass { degrees: 0, formats: &formats, try_invert: true, try_downscale: false });
+    rules::drop_doubtful(&mut found);
+    found
+}
+
 /// A MaxiCode turned by 90, 180 or 270 degrees: zxing-cpp reads MaxiCode only upright and
 /// alone in the image ("pure"), so an image where nothing else was found is read for it
 /// turned each way.
 pub fn read_maxicode_turned(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     for degrees in [90, 180, 270] {
-        let found = read_turned(luma, w, h, &Pass::upright(degrees, &[FORMAT_MAXICODE]));
+        let pass = Pass { try_downscale: false, ..Pass::upright(degrees, &[FORMAT_MAXICODE]) };
+        let found = read_turned(luma, w, h, &pass);
         if !found.is_empty() {
             return found;
         }
