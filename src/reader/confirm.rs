@@ -52,10 +52,11 @@ pub fn drop_contradicted(luma: &[u8], w: u32, h: u32, found: &mut Vec<Found>) {
 
 /// Whether readings `a` and `b` lie over the same stretch of bars (`rules::same_stretch`)
 /// and the image shows the same bars between their bands: along lines parallel to `a`'s
-/// centre line, two pixels apart, from it to `b`'s, the profile of each runs like the one
-/// before it (correlation at least `ALIKE`, either shifted by up to a pixel: bars printed
-/// or photographed aslant). Two symbols one above the other have their quiet zones and
-/// text between.
+/// centre line, two pixels apart (at most `MAX_STEPS` of them), from it to `b`'s, the
+/// profile of each runs like the one before it (correlation at least `ALIKE`, either
+/// shifted by up to a pixel: bars printed or photographed aslant). Two symbols one above
+/// the other have their quiet zones and text between. Where the lines do not run alike
+/// (and where a line leaves the image) both readings stand, as without this rule.
 fn one_symbol(luma: &[u8], w: u32, h: u32, a: &Found, b: &Found) -> bool {
     let Some((pa, apart)) = same_stretch(a, b) else { return false };
     let c = pa.corners;
@@ -78,7 +79,7 @@ fn one_symbol(luma: &[u8], w: u32, h: u32, a: &Found, b: &Found) -> bool {
             .collect()
     };
     let Some(mut before) = profile(0.0) else { return false };
-    let steps = (apart.abs() / 2.0).ceil().max(1.0) as usize;
+    let steps = ((apart.abs() / 2.0).ceil() as usize).clamp(1, MAX_STEPS);
     for k in 1..=steps {
         let Some(line) = profile(apart * k as f32 / steps as f32) else { return false };
         if (0..=2).all(|s| correlation(&before[s..], &line) < ALIKE && correlation(&before, &line[s..]) < ALIKE) {
@@ -91,6 +92,10 @@ fn one_symbol(luma: &[u8], w: u32, h: u32, a: &Found, b: &Found) -> bool {
 
 /// How alike two profiles must run to be the same bars (Pearson's correlation).
 const ALIKE: f32 = 0.6;
+
+/// The most lines between two readings' bands (further apart, the lines are further apart
+/// than two pixels): with `MAX_SAMPLES`, the work a pair of readings can cost is bounded.
+const MAX_STEPS: usize = 64;
 
 /// The most samples along a line (twice the longest side the reader accepts).
 const MAX_SAMPLES: usize = 2 * 4096 + 2;
