@@ -206,7 +206,7 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
         if found.is_empty() {
             found = light_on_dark(luma, w, h);
         }
-        if found.is_empty() {
+        if found.is_empty() && DOUBLED_FORMATS.iter().any(|f| ask.wants(f)) {
             found = doubled(luma, w, h);
         }
     }
@@ -241,6 +241,9 @@ fn light_on_dark(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 
 /// Images of at most this many pixels where nothing was found are read twice as large.
 const DOUBLED_PIXELS: u64 = 500_000;
+
+/// What the doubled read may find, under our names (not read when none is asked for).
+const DOUBLED_FORMATS: &[&str] = &["ean13", "upca", "isbn", "ean8", "upce", "qr", "qr-model1", "microqr", "rmqr"];
 
 /// What a small image where nothing was found holds in EAN/UPC and QR symbols of modules too
 /// small for zxing-cpp at its size: the image twice as large (`upscale.rs`), read again.
