@@ -100,7 +100,7 @@ def corpus_images(binary):
     try:
         line = server.stderr.readline()
         base = "http://" + line.split("http://", 1)[1].split()[0]
-        return [item[3].convert("L") for item in test_reader_corpus.corpus(base)]
+        return [(item[0], item[4], item[3].convert("L")) for item in test_reader_corpus.corpus(base)]
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -137,6 +137,8 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "barcoded"))
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--corpus-rounds", type=int, default=5)
+    ap.add_argument("--dump", help="write the corpus's per-image figures here (TSV: format, what was done, "
+                    "our median ms, zxing-cpp's median ms, median of the rounds' ratios)")
     a = ap.parse_args()
     proc = subprocess.Popen([a.binary, "--decode-worker", "1024"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             env={**os.environ, "MIMALLOC_ARENA_RESERVE": "16M"})
@@ -161,7 +163,8 @@ def main():
     m = [statistics.median(r[i] for r in rows) for i in range(4)]
     print(f"| median of the images | {m[0]:.1f} | {m[1]:.1f} | {m[0] / m[1]:.2f} | {m[3]:.2f} | {m[2]:.1f} |")
     if a.corpus_rounds > 0:
-        corpus = corpus_images(a.binary)
+        labelled = corpus_images(a.binary)
+        corpus = [img for _, _, img in labelled]
         both = []  # whether zxing-cpp reads the image as we do (not an image only we read)
         for img in corpus:  # warm-up
             answer = ask(proc, pgm(img))
@@ -174,6 +177,10 @@ def main():
         print(f"\nreader corpus ({len(corpus)} images, {statistics.median(i.width * i.height for i in corpus):.0f} px "
               f"median): median CPU ms, barcoded (luma in) {mo:.2f}, zxing-cpp {mt:.2f}, ratio {mo / mt:.2f}; "
               f"median of the images' own ratios {per_image:.2f}")
+        if a.dump:
+            with open(a.dump, "w") as f:
+                for (fmt, done, _), o, t, ts in zip(labelled, ours, theirs, times):
+                    f.write(f"{fmt}\t{done}\t{o:.3f}\t{t:.3f}\t{round_ratio(ts):.3f}\n")
         same = [t for t, b in zip(times, both) if b]
         so = statistics.median(statistics.median(t[0]) for t in same) * 1000
         st = statistics.median(statistics.median(t[2]) for t in same) * 1000

@@ -17,6 +17,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let args: Vec<String> = std::env::args_os().skip(1).take(2).map(|a| a.to_string_lossy().into_owned()).collect();
+    let missing = barcoded::reader::cpu::missing();
+    if !missing.is_empty() {
+        eprintln!("barcoded: {}", barcoded::reader::cpu::refusal(&missing));
+        std::process::exit(2);
+    }
     if args.first().map(String::as_str) == Some("--decode-worker") {
         // A decode worker process the server started (`decoder/`), not a server.
         barcoded::decoder::child::main(&args[1..]);

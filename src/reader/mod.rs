@@ -13,6 +13,7 @@
 mod auspost;
 mod code11;
 mod confirm;
+pub mod cpu;
 mod dotcode;
 mod dots;
 mod ffi;
