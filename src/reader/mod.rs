@@ -26,6 +26,7 @@ mod mask;
 mod msi;
 mod names;
 mod pharmacode;
+mod polarity;
 mod royalmail;
 mod rules;
 mod runs;
@@ -200,12 +201,19 @@ pub fn read(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
     let mut found = Vec::new();
     if !ask.only_on_request() {
-        found = zxing::read(luma, w, h);
-        confirm::drop_contradicted(luma, w, h, &mut found);
-        let more = ours(luma, w, h, &found);
-        found.extend(more);
+        let lines = lines::scan(luma, w, h, polarity::LINES);
+        let inverted: Option<Vec<u8>> = polarity::light_on_dark(&lines).then(|| luma.iter().map(|&p| !p).collect());
+        if let Some(inverted) = &inverted {
+            found = inverted_first(inverted, w, h);
+        }
         if found.is_empty() {
-            found = light_on_dark(luma, w, h);
+            found = zxing::read(luma, w, h);
+            confirm::drop_contradicted(luma, w, h, &mut found);
+            let more = ours(luma, w, h, &found);
+            found.extend(more);
+        }
+        if found.is_empty() {
+            found = light_on_dark(luma, w, h, inverted);
         }
         if found.is_empty() && DOUBLED_FORMATS.iter().any(|f| ask.wants(f)) {
             found = doubled(luma, w, h);
@@ -223,12 +231,19 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
 /// for dark on light (all but zxing-cpp's QR Code, Data Matrix and Aztec), then the
 /// MaxiCode turned, dark on light and light on dark. Only when nothing was found: a second
 /// full read of every image would double the cost of the common case.
-fn light_on_dark(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
-    let inverted: Vec<u8> = luma.iter().map(|&p| !p).collect();
-    let mut found = zxing::read_inverted(&inverted, w, h);
-    confirm::drop_contradicted(&inverted, w, h, &mut found);
-    let more = ours(&inverted, w, h, &found);
-    found.extend(more);
+fn light_on_dark(luma: &[u8], w: u32, h: u32, read_first: Option<Vec<u8>>) -> Vec<Found> {
+    let (inverted, mut found) = match read_first {
+        // Read already, with every format (`inverted_first`).
+        Some(inverted) => (inverted, Vec::new()),
+        None => {
+            let inverted: Vec<u8> = luma.iter().map(|&p| !p).collect();
+            let mut found = zxing::read_inverted(&inverted, w, h);
+            confirm::drop_contradicted(&inverted, w, h, &mut found);
+            let more = ours(&inverted, w, h, &found);
+            found.extend(more);
+            (inverted, found)
+        }
+    };
     if found.is_empty() {
         let upright = zxing::read_maxicode_turned(luma, w, h);
         if !upright.is_empty() {
@@ -238,6 +253,20 @@ fn light_on_dark(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     }
     // Everything below was read in the inverted image.
     found.into_iter().map(|f| Found { inverted: true, ..f }).collect()
+}
+
+/// What an image whose scan lines show its symbols light on dark (`polarity.rs`) holds,
+/// read inverted as a plain image is read: zxing-cpp with every format (and its own
+/// inverted pass, which reads QR Code, Data Matrix and Aztec dark on light again) and our
+/// readers. One read where the plain image first would take two (it finds nothing, then
+/// `light_on_dark` reads the inverted image); where it finds nothing, the plain read
+/// follows. `inverted` is each result's own: light on dark in the image as given.
+fn inverted_first(inverted: &[u8], w: u32, h: u32) -> Vec<Found> {
+    let mut found = zxing::read(inverted, w, h);
+    confirm::drop_contradicted(inverted, w, h, &mut found);
+    let more = ours(inverted, w, h, &found);
+    found.extend(more);
+    found.into_iter().map(|f| Found { inverted: !f.inverted, ..f }).collect()
 }
 
 /// Images of at most this many pixels where nothing was found are read twice as large.

@@ -66,12 +66,13 @@ pub fn read_ean_upc(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 }
 
 /// The EAN/UPC and QR Code symbols zxing-cpp finds in an image made twice as large
-/// (`upscale.rs`), inverted QR Codes included; no smaller copies are read, the image
-/// itself being the original made larger.
+/// (`upscale.rs`), dark on light only (the inverted QR pass read no more of zxing-cpp's
+/// photographs); no smaller copies are read, the image itself being the original made
+/// larger.
 pub fn read_doubled(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     let formats = [FORMAT_EAN_UPC, FORMAT_QR];
     let mut found =
-        read_turned(luma, w, h, &Pass { degrees: 0, formats: &formats, try_invert: true, try_downscale: false });
+        read_turned(luma, w, h, &Pass { degrees: 0, formats: &formats, try_invert: false, try_downscale: false });
     rules::drop_doubtful(&mut found);
     found
 }
