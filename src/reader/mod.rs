@@ -11,6 +11,7 @@
 //! crash in the C++ code costs one request.
 
 mod auspost;
+mod bullseye;
 mod code11;
 mod confirm;
 pub mod cpu;
@@ -244,11 +245,14 @@ fn light_on_dark(luma: &[u8], w: u32, h: u32, read_first: Option<Vec<u8>>) -> Ve
             (inverted, found)
         }
     };
-    if found.is_empty() {
+    // Six reads of the whole image, for a symbol alone in it: only where its bullseye can be.
+    if found.is_empty() && bullseye::may_hold(luma, w, h) {
         let upright = zxing::read_maxicode_turned(luma, w, h);
         if !upright.is_empty() {
             return upright;
         }
+    }
+    if found.is_empty() && bullseye::may_hold(&inverted, w, h) {
         found = zxing::read_maxicode_turned(&inverted, w, h);
     }
     // Everything below was read in the inverted image.

@@ -411,6 +411,24 @@ def test_round_trip_light_on_dark(base_url, sym, data, fmt, text):
             assert got[0]["inverted"] is True, got
 
 
+@pytest.mark.parametrize("scale", [3, 5, 8])
+def test_maxicode_turned_read_at_every_module_size(base_url, scale):
+    """MaxiCode turned a quarter, half or three quarters, at 3 to 8 px a module (where the
+    turned reads are made only when the bullseye is seen round the centre of the dark
+    pixels' box, reader/bullseye.rs), dark on light and light on dark, plain and degraded:
+    read back. zxing-cpp itself reads it upright only."""
+    data = "Hello MaxiCode 0123456789"
+    clean = pad(fetch(base_url, "maxicode", data, scale=scale), 16)
+    for turn in (90, 180, 270):
+        for light_on_dark in (False, True):
+            img = clean.rotate(turn, expand=True)
+            img = ImageOps.invert(img) if light_on_dark else img
+            for variant in (img, degraded(img.copy(), f"maxicode{scale}{turn}{light_on_dark}")):
+                got = our_barcodes(base_url, variant)
+                assert [(b["format"], b["text"]) for b in got] == [("maxicode", data)], (turn, light_on_dark, got)
+                assert got[0]["inverted"] is light_on_dark
+
+
 @pytest.mark.parametrize("data", ["1234", "98765", "3"])
 def test_round_trip_pharmacode_read_when_asked_which_way_it_runs(base_url, data):
     """Pharmacode has no start, stop or check: read backwards it is another number, and any
