@@ -86,7 +86,8 @@ fn march() -> Option<String> {
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("x86_64") {
         return None;
     }
-    if let Ok(m) = std::env::var("BARCODED_ZXING_MARCH") {
+    // Set and not empty (a container build's unset `ARG` may pass an empty one).
+    if let Some(m) = std::env::var("BARCODED_ZXING_MARCH").ok().filter(|m| !m.is_empty()) {
         return Some(m);
     }
     let native = std::env::var("HOST").ok() == std::env::var("TARGET").ok();

@@ -231,7 +231,8 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
 /// zxing-cpp reads only upright): the image inverted, read by the readers that look only
 /// for dark on light (all but zxing-cpp's QR Code, Data Matrix and Aztec), then the
 /// MaxiCode turned, dark on light and light on dark. Only when nothing was found: a second
-/// full read of every image would double the cost of the common case.
+/// full read of every image would double the cost of the common case. `read_first` is the
+/// inverted image where `inverted_first` read it already, with every format: not again.
 fn light_on_dark(luma: &[u8], w: u32, h: u32, read_first: Option<Vec<u8>>) -> Vec<Found> {
     let (inverted, mut found) = match read_first {
         // Read already, with every format (`inverted_first`).
