@@ -203,15 +203,12 @@ pub fn read_asked(luma: &[u8], w: u32, h: u32, ask: &Ask) -> Vec<Found> {
     let mut found = Vec::new();
     if !ask.only_on_request() {
         let lines = lines::scan(luma, w, h, polarity::LINES);
-        let inverted: Option<Vec<u8>> = polarity::light_on_dark(&lines).then(|| luma.iter().map(|&p| !p).collect());
+        let inverted = polarity::light_on_dark(&lines).then(|| invert(luma));
         if let Some(inverted) = &inverted {
             found = inverted_first(inverted, w, h);
         }
         if found.is_empty() {
-            found = zxing::read(luma, w, h);
-            confirm::drop_contradicted(luma, w, h, &mut found);
-            let more = ours(luma, w, h, &found);
-            found.extend(more);
+            found = with_ours(luma, w, h, zxing::read(luma, w, h));
         }
         if found.is_empty() {
             found = light_on_dark(luma, w, h, inverted);
@@ -238,11 +235,8 @@ fn light_on_dark(luma: &[u8], w: u32, h: u32, read_first: Option<Vec<u8>>) -> Ve
         // Read already, with every format (`inverted_first`).
         Some(inverted) => (inverted, Vec::new()),
         None => {
-            let inverted: Vec<u8> = luma.iter().map(|&p| !p).collect();
-            let mut found = zxing::read_inverted(&inverted, w, h);
-            confirm::drop_contradicted(&inverted, w, h, &mut found);
-            let more = ours(&inverted, w, h, &found);
-            found.extend(more);
+            let inverted = invert(luma);
+            let found = with_ours(&inverted, w, h, zxing::read_inverted(&inverted, w, h));
             (inverted, found)
         }
     };
@@ -267,11 +261,22 @@ fn light_on_dark(luma: &[u8], w: u32, h: u32, read_first: Option<Vec<u8>>) -> Ve
 /// `light_on_dark` reads the inverted image); where it finds nothing, the plain read
 /// follows. `inverted` is each result's own: light on dark in the image as given.
 fn inverted_first(inverted: &[u8], w: u32, h: u32) -> Vec<Found> {
-    let mut found = zxing::read(inverted, w, h);
-    confirm::drop_contradicted(inverted, w, h, &mut found);
-    let more = ours(inverted, w, h, &found);
-    found.extend(more);
+    let found = with_ours(inverted, w, h, zxing::read(inverted, w, h));
     found.into_iter().map(|f| Found { inverted: !f.inverted, ..f }).collect()
+}
+
+/// The image with dark and light swapped.
+fn invert(luma: &[u8]) -> Vec<u8> {
+    luma.iter().map(|&p| !p).collect()
+}
+
+/// zxing-cpp's results `found` in an image, with its contradicted EAN/UPC readings dropped
+/// (`confirm.rs`) and what our readers find past the rest added (`ours`).
+fn with_ours(luma: &[u8], w: u32, h: u32, mut found: Vec<Found>) -> Vec<Found> {
+    confirm::drop_contradicted(luma, w, h, &mut found);
+    let more = ours(luma, w, h, &found);
+    found.extend(more);
+    found
 }
 
 /// Images of at most this many pixels where nothing was found are read twice as large.

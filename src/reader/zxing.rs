@@ -61,8 +61,7 @@ pub fn read_inverted(inverted: &[u8], w: u32, h: u32) -> Vec<Found> {
 /// The EAN/UPC symbols zxing-cpp finds in an image (a stretch of another made larger, for a
 /// second opinion: `confirm.rs`), neither inverted nor downscaled.
 pub fn read_ean_upc(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
-    let pass = Pass { degrees: 0, formats: &[FORMAT_EAN_UPC], try_invert: false, try_downscale: false };
-    read_turned(luma, w, h, &pass)
+    read_turned(luma, w, h, &Pass::as_is(0, &[FORMAT_EAN_UPC]))
 }
 
 /// The EAN/UPC and QR Code symbols zxing-cpp finds in an image made twice as large
@@ -71,8 +70,7 @@ pub fn read_ean_upc(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 /// larger.
 pub fn read_doubled(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     let formats = [FORMAT_EAN_UPC, FORMAT_QR];
-    let mut found =
-        read_turned(luma, w, h, &Pass { degrees: 0, formats: &formats, try_invert: false, try_downscale: false });
+    let mut found = read_turned(luma, w, h, &Pass::as_is(0, &formats));
     rules::drop_doubtful(&mut found);
     found
 }
@@ -82,8 +80,7 @@ pub fn read_doubled(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
 /// turned each way.
 pub fn read_maxicode_turned(luma: &[u8], w: u32, h: u32) -> Vec<Found> {
     for degrees in [90, 180, 270] {
-        let pass = Pass { try_downscale: false, ..Pass::upright(degrees, &[FORMAT_MAXICODE]) };
-        let found = read_turned(luma, w, h, &pass);
+        let found = read_turned(luma, w, h, &Pass::as_is(degrees, &[FORMAT_MAXICODE]));
         if !found.is_empty() {
             return found;
         }
@@ -107,6 +104,12 @@ impl Pass<'_> {
     /// These formats, turned by `degrees`, as thoroughly as `ALL` but not inverted.
     fn upright(degrees: c_int, formats: &[c_int]) -> Pass<'_> {
         Pass { degrees, formats, try_invert: false, try_downscale: true }
+    }
+
+    /// These formats, turned by `degrees`, in the image as it is: neither inverted nor
+    /// in smaller copies.
+    fn as_is(degrees: c_int, formats: &[c_int]) -> Pass<'_> {
+        Pass { try_downscale: false, ..Pass::upright(degrees, formats) }
     }
 }
 
